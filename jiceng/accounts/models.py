@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A person who signs in. `display_name` is the Chinese full name shown in pages."""
+
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    member = models.OneToOneField(
+        "members.Member", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="user", verbose_name="对应党员",
+    )
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Role(models.TextChoices):
+    MEMBER = "MEMBER", "党员"
+    BRANCH_SECRETARY = "BRANCH_SECRETARY", "支部书记"
+    COMMITTEE_MEMBER = "COMMITTEE_MEMBER", "支委"
+    ORGANIZATION_DEPARTMENT = "ORGANIZATION_DEPARTMENT", "组织部门"
+    STREET_OFFICIAL = "STREET_OFFICIAL", "街道干部"
+    COMMUNITY_OFFICIAL = "COMMUNITY_OFFICIAL", "社区干部"
+
+
+class RoleAssignment(models.Model):
+    """A role a user holds, with the scope it names: an organization subtree or a division."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField("角色", max_length=40, choices=Role.choices)
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+", verbose_name="范围（党组织）",
+    )
+    division = models.ForeignKey(
+        "divisions.Division", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+", verbose_name="范围（行政区划）", db_constraint=False,
+    )
+
+    class Meta:
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "organization", "division"], name="role_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        scope = self.organization or self.division or ""
+        return f"{self.get_role_display()} {scope}".strip()

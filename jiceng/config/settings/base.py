@@ -1,0 +1,173 @@
+"""Settings shared by every environment. Values that differ come from the environment.
+
+`DATABASE_URL` chooses the database (default: the embedded SQLite file in var/).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parents[3]
+VAR_DIR = Path(os.environ.get("JICENG_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def local_secrets() -> dict[str, str]:
+    """Keys for the embedded installation, made once and kept in var/secrets.json.
+
+    Production takes every key from the environment (see prod.py); this file only exists so
+    that `make demo` works on a fresh machine without anyone inventing keys by hand.
+    """
+    path = VAR_DIR / "secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    made = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "FIELD_KEYS": "1:" + secrets.token_hex(16),
+        "INDEX_KEY": secrets.token_hex(32),
+    }
+    path.write_text(json.dumps(made))
+    path.chmod(0o600)
+    return made
+
+
+_local = (
+    local_secrets() if not os.environ.get("JICENG_SECRET_KEY") else {}
+)  # read once at start-up
+
+SECRET_KEY = os.environ.get("JICENG_SECRET_KEY") or _local["SECRET_KEY"]
+# SM4 keys for personal data, "version:hex" pairs separated by commas; the first one encrypts,
+# all of them decrypt, so a key can be rotated without rewriting every row at once.
+JICENG_FIELD_KEYS = os.environ.get("JICENG_FIELD_KEYS") or _local.get("FIELD_KEYS", "")
+# HMAC-SM3 key of the blind indexes (exact lookup of ID and phone numbers).
+JICENG_INDEX_KEY = os.environ.get("JICENG_INDEX_KEY") or _local.get("INDEX_KEY", "")
+
+DEBUG = env_bool("JICENG_DEBUG", False)
+ALLOWED_HOSTS = [h for h in os.environ.get("JICENG_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "treebeard",
+    "jiceng.core",
+    "jiceng.accounts",
+    "jiceng.divisions",
+    "jiceng.orgs",
+    "jiceng.members",
+    "jiceng.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "jiceng.config.urls"
+WSGI_APPLICATION = "jiceng.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+SQLITE_PATH = VAR_DIR / "jiceng.sqlite3"
+CONN_MAX_AGE = int(os.environ.get("JICENG_CONN_MAX_AGE", "600"))
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{SQLITE_PATH}",
+        conn_max_age=CONN_MAX_AGE,
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at BEGIN
+    # so two writers queue on busy_timeout instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+        ),
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta tag instead
+
+# Largest Excel file an import accepts, and its most rows.
+JICENG_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+JICENG_IMPORT_MAX_ROWS = 50_000
+JICENG_PAGE_SIZE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("JICENG_LOG_LEVEL", "INFO")},
+}

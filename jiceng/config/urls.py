@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from jiceng.config.api import api
+
+urlpatterns = [
+    path("", include("jiceng.web.urls")),
+    path("accounts/", include("jiceng.accounts.urls")),
+    path("divisions/", include("jiceng.divisions.urls")),
+    path("orgs/", include("jiceng.orgs.urls")),
+    path("members/", include("jiceng.members.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,35 @@
+"""Errors that services raise and every interface turns into its own answer."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A refused operation; `message` is shown to the person (in Chinese)."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    """The object does not exist or lies outside the user's scope (the two look the same)."""
+
+    status = 404
+
+
+class Conflict(DomainError):
+    """The object changed under us (a concurrent move); try again."""
+
+    status = 409
+
+
+class InvalidInput(DomainError):
+    """Bad input, with per-field messages where known."""
+
+    status = 400
+
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or {}

@@ -1,0 +1,17 @@
+"""The `jiceng` console script: Django's manage.py under the project's own name."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.config.settings.base")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line([sys.argv[0], *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class Gender(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class MemberStatus(models.TextChoices):
+    PROBATIONARY = "PROBATIONARY", "预备党员"
+    FULL = "FULL", "正式党员"
+    LOST_CONTACT = "LOST_CONTACT", "失联党员"
+    SUSPENDED = "SUSPENDED", "停止党籍"
+    TRANSFERRED_OUT = "TRANSFERRED_OUT", "已转出"
+    DECEASED = "DECEASED", "已去世"
+    EXPELLED = "EXPELLED", "开除党籍"
+    REMOVED = "REMOVED", "除名/退党"
+
+
+# Members that an organization counts as its own (the roster); the rest are kept as history.
+ACTIVE_STATUSES = frozenset(
+    {MemberStatus.PROBATIONARY, MemberStatus.FULL, MemberStatus.LOST_CONTACT, MemberStatus.SUSPENDED}
+)
+
+
+class Category(models.TextChoices):
+    EMPLOYED = "EMPLOYED", "在岗职工"
+    RETIRED = "RETIRED", "离退休人员"
+    STUDENT = "STUDENT", "学生"
+    FARMER = "FARMER", "农牧渔民"
+    UNEMPLOYED = "UNEMPLOYED", "无固定职业"
+
+
+class Education(models.TextChoices):
+    POSTGRADUATE = "POSTGRADUATE", "研究生"
+    BACHELOR = "BACHELOR", "大学本科"
+    COLLEGE = "COLLEGE", "大学专科"
+    SECONDARY = "SECONDARY", "中专/高中"
+    JUNIOR = "JUNIOR", "初中及以下"
+
+
+class Member(models.Model):
+    """A party member (党员) as the branch's roster keeps them.
+
+    The ID and phone numbers are never stored in the clear: `*_sealed` holds SM4-GCM ciphertext,
+    `*_digest` the HMAC-SM3 blind index for exact lookup, `*_masked` what lists and exports show.
+    Only members.services writes them (through core.crypto).
+    """
+
+    name = models.CharField("姓名", max_length=50, db_index=True)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField("民族", max_length=10, default="汉族")
+    birth_date = models.DateField("出生日期")
+    id_number_sealed = models.BinaryField("身份证号（密文）")
+    id_number_digest = models.BinaryField("身份证号索引", max_length=16, unique=True)
+    id_number_masked = models.CharField("身份证号", max_length=18)
+    phone_sealed = models.BinaryField("手机号（密文）", null=True, blank=True)
+    phone_digest = models.BinaryField("手机号索引", max_length=16, null=True, db_index=True)
+    phone_masked = models.CharField("手机号", max_length=11, blank=True)
+    education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
+    category = models.CharField("人员类别", max_length=20, choices=Category.choices)
+    joined_on = models.DateField("入党日期")
+    full_member_on = models.DateField("转正日期", null=True, blank=True)
+    status = models.CharField("党籍状态", max_length=20, choices=MemberStatus.choices)
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="members",
+        verbose_name="所在党组织",
+    )
+    party_group = models.ForeignKey(
+        "orgs.PartyGroup", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="members", verbose_name="党小组",
+    )
+    is_mobile = models.BooleanField("流动党员", default=False)
+    work_place = models.CharField("现工作地点", max_length=200, blank=True)
+    residential_division = models.ForeignKey(
+        "divisions.Division", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="居住社区", db_constraint=False,
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "党员"
+        verbose_name_plural = "党员"
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
