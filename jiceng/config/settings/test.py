@@ -5,14 +5,19 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("JICENG_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
-os.environ.setdefault("JICENG_FIELD_KEYS", "2:00112233445566778899aabbccddeeff,1:ffeeddccbbaa99887766554433221100")
+os.environ.setdefault(
+    "JICENG_FIELD_KEYS", "2:00112233445566778899aabbccddeeff,1:ffeeddccbbaa99887766554433221100"
+)
 os.environ.setdefault("JICENG_INDEX_KEY", "0f" * 32)
 
-from .base import *  # noqa: E402,F403
-from .base import DATABASES, STORAGES  # noqa: E402
+from .base import *  # noqa: F403
+from .base import DATABASES, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

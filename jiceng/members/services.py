@@ -1,0 +1,348 @@
+"""Every write to the member registry. One `check_member_input` validates what a form, the API
+and an Excel import send; `create_members` writes one or many in a single transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+
+from django.db import transaction
+
+from jiceng.accounts.models import User
+from jiceng.core import clock, crypto, idnumbers
+from jiceng.core.errors import InvalidInput
+from jiceng.core.masking import mask_id_number, mask_phone
+from jiceng.divisions.models import Division
+from jiceng.orgs import rollups
+from jiceng.orgs.models import GRASSROOTS_KINDS, Organization, PartyGroup
+from jiceng.orgs.services import check_can_write
+
+from .ethnicities import ETHNICITIES
+from .models import ACTIVE_STATUSES, Category, Education, Gender, Member, MemberStatus
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+MIN_AGE_AT_JOINING = 18
+ID_FIELD, PHONE_FIELD = "id_number", "phone"
+
+
+@dataclass(frozen=True)
+class MemberInput:
+    """A checked member: every value valid on its own (cross-row checks happen on write)."""
+
+    name: str
+    id_number: str
+    gender: str
+    birth_date: dt.date
+    ethnicity: str
+    phone: str
+    education: str
+    category: str
+    joined_on: dt.date
+    full_member_on: dt.date | None
+    status: str
+    organization: Organization
+    party_group: PartyGroup | None = None
+    is_mobile: bool = False
+    work_place: str = ""
+    residential_division: Division | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+
+def _text(raw: Mapping[str, object], key: str) -> str:
+    value = raw.get(key)
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _date(
+    raw: Mapping[str, object], key: str, label: str, errors: dict[str, str]
+) -> dt.date | None:
+    value = raw.get(key)
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip().replace("/", "-").replace(".", "-")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        errors[key] = f"{label}“{value}”不是有效日期，请写成2024-07-01的格式"
+        return None
+
+
+def _choice(
+    raw: Mapping[str, object],
+    key: str,
+    choices: type,
+    label: str,
+    errors: dict[str, str],
+    *,
+    required: bool,
+) -> str:
+    value = _text(raw, key)
+    if not value:
+        if required:
+            errors[key] = f"请填写{label}"
+        return ""
+    by_label = {str(c.label): c.value for c in choices}  # type: ignore[attr-defined]
+    if value in by_label:
+        return by_label[value]
+    if value in choices.values:  # type: ignore[attr-defined]
+        return value
+    errors[key] = f"{label}“{value}”不正确，应为：{'、'.join(by_label)}"
+    return ""
+
+
+def check_member_input(
+    raw: Mapping[str, object],
+    *,
+    organization: Organization | None,
+    party_group: PartyGroup | None = None,
+    residential_division: Division | None = None,
+    today: dt.date | None = None,
+) -> MemberInput:
+    """Validate one member's particulars; raises InvalidInput with a message per bad field.
+
+    `raw` holds strings (or dates) keyed by the field names of MemberInput; choices may be
+    given by their Chinese label (正式党员) or their code (FULL). Birth date and gender come
+    from the ID number; a differing gender given alongside is an error.
+    """
+    today = today or clock.today()
+    errors: dict[str, str] = {}
+    warnings: list[str] = []
+
+    name = _text(raw, "name")
+    if not name:
+        errors["name"] = "请填写姓名"
+    elif len(name) > 50:
+        errors["name"] = "姓名不能超过50个字"
+
+    parsed: idnumbers.IdNumber | None = None
+    id_text = _text(raw, "id_number")
+    if not id_text:
+        errors["id_number"] = "请填写身份证号"
+    else:
+        try:
+            parsed = idnumbers.parse(id_text, today=today)
+        except idnumbers.InvalidIdNumber as exc:
+            errors["id_number"] = str(exc)
+
+    gender = _choice(raw, "gender", Gender, "性别", errors, required=False)
+    if parsed and gender and gender != parsed.gender:
+        errors["gender"] = f"性别与身份证号不符（身份证号显示为{Gender(parsed.gender).label}）"
+
+    ethnicity = _text(raw, "ethnicity") or "汉族"
+    if ethnicity not in ETHNICITIES:
+        errors["ethnicity"] = f"民族“{ethnicity}”不正确，应写全称，如“汉族”“回族”"
+
+    phone = re.sub(r"[\s-]", "", _text(raw, "phone"))
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if phone and not PHONE_RE.match(phone):
+        errors["phone"] = f"手机号“{phone}”不正确，应为11位数字"
+
+    education = _choice(raw, "education", Education, "学历", errors, required=False)
+    category = _choice(raw, "category", Category, "人员类别", errors, required=True)
+    status = _choice(raw, "status", MemberStatus, "党籍状态", errors, required=True)
+    joined_on = _date(raw, "joined_on", "入党日期", errors)
+    full_member_on = _date(raw, "full_member_on", "转正日期", errors)
+    if joined_on is None and "joined_on" not in errors:
+        errors["joined_on"] = "请填写入党日期"
+    if joined_on and joined_on > today:
+        errors["joined_on"] = "入党日期不能晚于今天"
+    if joined_on and parsed:
+        age = (joined_on - parsed.birth_date).days // 365.25
+        if age < MIN_AGE_AT_JOINING:
+            errors["joined_on"] = f"入党时未满{MIN_AGE_AT_JOINING}周岁，请核对入党日期和身份证号"
+    if full_member_on and joined_on and full_member_on < joined_on:
+        errors["full_member_on"] = "转正日期不能早于入党日期"
+    if full_member_on and full_member_on > today:
+        errors["full_member_on"] = "转正日期不能晚于今天"
+    if status == MemberStatus.PROBATIONARY and full_member_on:
+        errors["full_member_on"] = "预备党员不应有转正日期"
+    if status == MemberStatus.FULL and not full_member_on and "full_member_on" not in errors:
+        errors["full_member_on"] = "正式党员请填写转正日期"
+
+    if organization is None:
+        errors.setdefault("organization", "请填写所在党组织")
+    elif organization.kind not in GRASSROOTS_KINDS:
+        errors["organization"] = (
+            f"党员只能编入基层党组织，“{organization.name}”是{organization.get_kind_display()}"
+        )
+    elif organization.dissolved_on is not None:
+        errors["organization"] = f"“{organization.name}”已撤销"
+    if (
+        party_group is not None
+        and organization is not None
+        and party_group.organization_id != organization.pk
+    ):
+        errors["party_group"] = f"党小组“{party_group.name}”不属于{organization.name}"
+
+    is_mobile = _text(raw, "is_mobile") in {"是", "1", "true", "True", "yes"}
+    work_place = _text(raw, "work_place")
+    if is_mobile and not work_place:
+        errors["work_place"] = "流动党员请填写现工作地点"
+
+    if errors:
+        raise InvalidInput("；".join(errors.values()), fields=errors)
+    assert parsed is not None and joined_on is not None and organization is not None
+    if not area_code_known(parsed.area_code):
+        warnings.append(
+            f"身份证号前6位{parsed.area_code}不是现行行政区划代码（可能是已撤并的旧区划）"
+        )
+    return MemberInput(
+        name=name,
+        id_number=parsed.value,
+        gender=parsed.gender,
+        birth_date=parsed.birth_date,
+        ethnicity=ethnicity,
+        phone=phone,
+        education=education,
+        category=category,
+        joined_on=joined_on,
+        full_member_on=full_member_on,
+        status=status,
+        organization=organization,
+        party_group=party_group,
+        is_mobile=is_mobile,
+        work_place=work_place,
+        residential_division=residential_division,
+        warnings=tuple(warnings),
+    )
+
+
+def area_code_known(area_code: str) -> bool:
+    """An area code that disagrees with the divisions is only a warning: people keep the ID
+    number they were given when their county was later merged or renamed."""
+    codes = _area_codes()
+    return not codes or area_code in codes  # divisions not loaded: nothing to compare with
+
+
+@cache
+def _area_codes() -> frozenset[str]:
+    """The 6-digit codes of provinces, cities and counties (a few thousand, read once)."""
+    rows = Division.objects.filter(level__lte=3).values_list("code", flat=True)
+    return frozenset(code[:6] for code in rows)
+
+
+def id_number_digest(id_number: str) -> bytes:
+    return crypto.blind_index(idnumbers.normalize(id_number), field=ID_FIELD)
+
+
+def phone_digest(phone: str) -> bytes:
+    return crypto.blind_index(phone, field=PHONE_FIELD)
+
+
+def _personal_fields(data: MemberInput) -> dict[str, object]:
+    return {
+        "id_number_sealed": crypto.seal(data.id_number, field=ID_FIELD),
+        "id_number_digest": id_number_digest(data.id_number),
+        "id_number_masked": mask_id_number(data.id_number),
+        "phone_sealed": crypto.seal(data.phone, field=PHONE_FIELD) if data.phone else None,
+        "phone_digest": phone_digest(data.phone) if data.phone else None,
+        "phone_masked": mask_phone(data.phone) if data.phone else "",
+    }
+
+
+def _row(data: MemberInput) -> Member:
+    return Member(
+        name=data.name,
+        gender=data.gender,
+        ethnicity=data.ethnicity,
+        birth_date=data.birth_date,
+        education=data.education,
+        category=data.category,
+        joined_on=data.joined_on,
+        full_member_on=data.full_member_on,
+        status=data.status,
+        organization=data.organization,
+        party_group=data.party_group,
+        is_mobile=data.is_mobile,
+        work_place=data.work_place,
+        residential_division=data.residential_division,
+        **_personal_fields(data),
+    )
+
+
+def duplicate_id_numbers(rows: Sequence[MemberInput]) -> dict[int, str]:
+    """Row index → message, for ID numbers repeated in `rows` or already registered."""
+    problems: dict[int, str] = {}
+    seen = Counter(r.id_number for r in rows)
+    for i, r in enumerate(rows):
+        if seen[r.id_number] > 1:
+            problems[i] = f"身份证号{mask_id_number(r.id_number)}在本次导入中重复出现"
+    digests = {id_number_digest(r.id_number): i for i, r in enumerate(rows)}
+    for chunk_start in range(0, len(digests), 500):
+        chunk = list(digests)[chunk_start : chunk_start + 500]
+        taken = Member.objects.filter(id_number_digest__in=chunk).values_list(
+            "id_number_digest", flat=True
+        )
+        for digest in taken:
+            i = digests[bytes(digest)]
+            problems[i] = f"身份证号{mask_id_number(rows[i].id_number)}已登记在册，不能重复登记"
+    return problems
+
+
+@transaction.atomic
+def create_members(*, rows: Sequence[MemberInput], by: User | None) -> list[Member]:
+    """Register checked members, all or none; rollups move by one statement per organization."""
+    for org in {r.organization.pk: r.organization for r in rows}.values():
+        check_can_write(by, org)
+    problems = duplicate_id_numbers(rows)
+    if problems:
+        raise InvalidInput(
+            "；".join(problems.values()), fields={"id_number": next(iter(problems.values()))}
+        )
+    created = Member.objects.bulk_create([_row(r) for r in rows], batch_size=1000)
+    deltas: dict[int, list[int]] = {}
+    for r in rows:
+        counts = deltas.setdefault(r.organization.pk, [0, 0])
+        counts[0] += r.status in ACTIVE_STATUSES
+        counts[1] += r.status == MemberStatus.FULL
+    orgs = {r.organization.pk: r.organization for r in rows}
+    for pk, (members, full_members) in deltas.items():
+        rollups.add_members(organization=orgs[pk], members=members, full_members=full_members)
+    return created
+
+
+def create_member(*, data: MemberInput, by: User | None) -> Member:
+    return create_members(rows=[data], by=by)[0]
+
+
+def _weight(status: str) -> tuple[int, int]:
+    return int(status in ACTIVE_STATUSES), int(status == MemberStatus.FULL)
+
+
+@transaction.atomic
+def update_member(*, member: Member, data: MemberInput, by: User | None) -> Member:
+    """Replace a member's particulars with checked ones; moves the rollups if the status or
+    the organization changed."""
+    check_can_write(by, member.organization)
+    check_can_write(by, data.organization)
+    current = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    digest = id_number_digest(data.id_number)
+    if Member.objects.filter(id_number_digest=digest).exclude(pk=member.pk).exists():
+        raise InvalidInput("该身份证号已登记在其他党员名下", fields={"id_number": "身份证号已登记"})
+    fresh = _row(replace(data))
+    fresh.pk, fresh.created_at = current.pk, current.created_at
+    fresh.save()
+    old_weight, new_weight = _weight(current.status), _weight(data.status)
+    if current.organization_id != data.organization.pk:
+        rollups.add_members(
+            organization=current.organization, members=-old_weight[0], full_members=-old_weight[1]
+        )
+        rollups.add_members(
+            organization=data.organization, members=new_weight[0], full_members=new_weight[1]
+        )
+    elif old_weight != new_weight:
+        rollups.add_members(
+            organization=data.organization,
+            members=new_weight[0] - old_weight[0],
+            full_members=new_weight[1] - old_weight[1],
+        )
+    return Member.objects.select_related("organization").get(pk=member.pk)

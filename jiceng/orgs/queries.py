@@ -1,0 +1,150 @@
+"""Reads of the organization tree, always scoped to the user (accounts.scoping)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from jiceng.accounts.models import User
+from jiceng.accounts.scoping import scope_of
+from jiceng.core import clock
+from jiceng.core.errors import NotFound
+from jiceng.members.models import MemberStatus
+
+from . import rules
+from .models import Committee, Organization
+
+ORG_NOT_FOUND = "党组织不存在或不在您的管理范围内"
+
+
+def organizations_for(user: User) -> QuerySet[Organization]:
+    """Every organization the user may see."""
+    return Organization.objects.filter(scope_of(user).organization_q())
+
+
+def access_organization(user: User, pk: int) -> Organization:
+    """The organization, if the user may see it; otherwise NotFound (existence does not leak)."""
+    found = organizations_for(user).filter(pk=pk).select_related("division").first()
+    if found is None:
+        raise NotFound(ORG_NOT_FOUND)
+    return found
+
+
+def tree_roots(user: User) -> QuerySet[Organization]:
+    """The top of what the user sees: the outermost organizations their roles name."""
+    scope = scope_of(user)
+    q = Q(pk__in=[])
+    for path in scope.org_paths:
+        q |= Q(path=path)
+    roots = Organization.objects.filter(q)
+    if scope.division_prefixes and not scope.org_paths:
+        # Division roles see the organizations in their area; show the highest of them.
+        inside = organizations_for(user)
+        top_depth = inside.order_by("depth").values_list("depth", flat=True).first()
+        roots = inside.filter(depth=top_depth) if top_depth else roots
+    return roots.order_by("path")
+
+
+def children(user: User, organization: Organization) -> QuerySet[Organization]:
+    """Direct sub-organizations (the caller has already accessed `organization`)."""
+    return (
+        organizations_for(user)
+        .filter(
+            depth=organization.depth + 1,
+            path__gt=organization.path,
+            path__lt=organization.path + "~",
+        )
+        .order_by("path")
+    )
+
+
+def subtree(
+    user: User, organization: Organization, *, max_depth: int | None = None
+) -> QuerySet[Organization]:
+    """The organization and everything below it, in tree order."""
+    rows = organizations_for(user).filter(
+        path__gte=organization.path, path__lt=organization.path + "~"
+    )
+    if max_depth is not None:
+        rows = rows.filter(depth__lte=organization.depth + max_depth)
+    return rows.order_by("path")
+
+
+def ancestors(user: User, organization: Organization) -> list[Organization]:
+    """The chain above the organization that the user may see (for breadcrumbs)."""
+    step = Organization.steplen
+    paths = [organization.path[:i] for i in range(step, len(organization.path), step)]
+    return list(organizations_for(user).filter(path__in=paths).order_by("depth"))
+
+
+def search(
+    user: User, *, name: str, under: Organization | None = None, limit: int = 20
+) -> list[Organization]:
+    rows = organizations_for(user).filter(name__contains=name.strip())
+    if under is not None:
+        rows = rows.filter(path__gte=under.path, path__lt=under.path + "~")
+    return list(rows.order_by("depth", "path")[:limit])
+
+
+def current_committee(organization: Organization) -> Committee | None:
+    return (
+        Committee.objects.filter(organization=organization, ended_on__isnull=True)
+        .prefetch_related("seats__member")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What an organization page shows besides the organization itself."""
+
+    committee: Committee | None
+    term_status: str | None
+    warnings: list[str]
+    status_counts: dict[str, int]
+
+
+def overview(organization: Organization, *, today: dt.date | None = None) -> Overview:
+    today = today or clock.today()
+    committee = current_committee(organization)
+    counts = dict(
+        organization.members.values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    seats = len(committee.seats.all()) if committee else 0
+    warnings = rules.size_warnings(
+        organization.kind,
+        members=organization.member_count,
+        full_members=counts.get(MemberStatus.FULL, 0),
+        committee_seats=seats,
+    )
+    status = rules.term_status(committee.term_due, today=today) if committee else None
+    if organization.is_grassroots and committee is None and organization.is_active:
+        warnings.append("尚未录入本届委员会（书记），无法判断换届情况")
+    return Overview(
+        committee=committee, term_status=status, warnings=warnings, status_counts=counts
+    )
+
+
+def terms_due(
+    user: User,
+    *,
+    under: Organization,
+    today: dt.date | None = None,
+    within_days: int = rules.DUE_SOON_DAYS,
+) -> QuerySet[Committee]:
+    """Current committees in the subtree whose term is overdue or due within `within_days`."""
+    today = today or clock.today()
+    visible = subtree(user, under).filter(dissolved_on__isnull=True).values("pk")
+    return (
+        Committee.objects.filter(
+            ended_on__isnull=True,
+            term_due__lte=today + dt.timedelta(days=within_days),
+            organization__in=visible,
+        )
+        .select_related("organization")
+        .order_by("term_due")
+    )

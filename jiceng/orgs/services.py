@@ -1,0 +1,221 @@
+"""Every write to the organization tree. Views, the API and imports call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from jiceng.accounts.models import User
+from jiceng.accounts.scoping import scope_of
+from jiceng.core import clock
+from jiceng.core.errors import InvalidInput, NotFound
+from jiceng.divisions.models import Division
+from jiceng.members.models import ACTIVE_STATUSES, Member
+
+from . import rollups, rules
+from .models import Committee, CommitteeSeat, Organization, OrgKind, Post, Sector
+from .queries import ORG_NOT_FOUND
+
+
+def check_can_write(user: User | None, organization: Organization) -> None:
+    """A write inside the organization's subtree needs a role naming it or an ancestor.
+    `user=None` is the system itself (loaders and commands)."""
+    if user is not None and not scope_of(user).can_write(organization.path):
+        raise NotFound(ORG_NOT_FOUND)
+
+
+def _lock(organization: Organization) -> Organization:
+    """Re-read the row under a lock (a no-op on SQLite, whose writers are serialized)."""
+    return Organization.objects.select_for_update().get(pk=organization.pk)
+
+
+def check_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("请填写党组织名称", fields={"name": "请填写党组织名称"})
+    if len(name) > 200:
+        raise InvalidInput("党组织名称不能超过200个字", fields={"name": "名称过长"})
+    return name
+
+
+def check_placement(parent: Organization, kind: str) -> None:
+    if parent.dissolved_on is not None:
+        raise InvalidInput(f"上级党组织“{parent.name}”已撤销，不能在其下设立或移入党组织")
+    if not rules.may_contain(parent.kind, kind):
+        raise InvalidInput(
+            f"{parent.get_kind_display()}“{parent.name}”下不能设立{OrgKind(kind).label}"
+        )
+
+
+@transaction.atomic
+def create_organization(
+    *,
+    parent: Organization,
+    name: str,
+    kind: str,
+    sector: str = "",
+    division: Division | None = None,
+    founded_on: dt.date | None = None,
+    by: User | None,
+) -> Organization:
+    """Set up a new organization under `parent` (成立党组织)."""
+    check_can_write(by, parent)
+    if kind not in OrgKind.values:
+        raise InvalidInput("党组织类型不正确", fields={"kind": "请选择党组织类型"})
+    if sector and sector not in Sector.values:
+        raise InvalidInput("所属领域不正确", fields={"sector": "请选择所属领域"})
+    if founded_on and founded_on > clock.today():
+        raise InvalidInput("成立日期不能晚于今天", fields={"founded_on": "成立日期不能晚于今天"})
+    parent = _lock(parent)
+    check_placement(parent, kind)
+    child = parent.add_child(
+        name=check_name(name),
+        kind=kind,
+        sector=sector,
+        division=division or parent.division,
+        founded_on=founded_on or clock.today(),
+    )
+    branches, organizations = rollups.own_weight(child)
+    rollups.add_subtree(
+        above=parent.path, members=0, branches=branches, organizations=organizations
+    )
+    Organization.objects.filter(pk=child.pk).update(
+        subtree_branch_count=branches, subtree_org_count=organizations
+    )
+    child.refresh_from_db()
+    return child
+
+
+@transaction.atomic
+def update_organization(
+    *,
+    organization: Organization,
+    name: str | None = None,
+    sector: str | None = None,
+    division: Division | None = None,
+    founded_on: dt.date | None = None,
+    by: User | None,
+) -> Organization:
+    """Rename or correct an organization's particulars; its place in the tree stays."""
+    check_can_write(by, organization)
+    changes: dict[str, object] = {}
+    if name is not None:
+        changes["name"] = check_name(name)
+    if sector is not None:
+        if sector and sector not in Sector.values:
+            raise InvalidInput("所属领域不正确", fields={"sector": "请选择所属领域"})
+        changes["sector"] = sector
+    if division is not None:
+        changes["division"] = division
+    if founded_on is not None:
+        changes["founded_on"] = founded_on
+    if changes:
+        Organization.objects.filter(pk=organization.pk).update(**changes)
+    return Organization.objects.get(pk=organization.pk)
+
+
+def rename_organization(*, organization: Organization, name: str, by: User | None) -> Organization:
+    return update_organization(organization=organization, name=name, by=by)
+
+
+@transaction.atomic
+def move_organization(
+    *, organization: Organization, new_parent: Organization, by: User | None
+) -> Organization:
+    """Move an organization with everything below it under another parent (调整隶属关系)."""
+    check_can_write(by, organization)
+    check_can_write(by, new_parent)
+    organization, new_parent = _lock(organization), _lock(new_parent)
+    if organization.depth == 1:
+        raise InvalidInput("不能移动全国根节点")
+    if new_parent.path.startswith(organization.path):
+        raise InvalidInput("不能把党组织移到它自己或它的下级党组织之下")
+    check_placement(new_parent, organization.kind)
+    old_parent_path = organization.path[: -Organization.steplen]
+    if new_parent.path == old_parent_path:
+        return organization
+    totals = {
+        "members": organization.subtree_member_count,
+        "branches": organization.subtree_branch_count,
+        "organizations": organization.subtree_org_count,
+    }
+    rollups.add_subtree(above=old_parent_path, **{k: -v for k, v in totals.items()})
+    organization.move(new_parent, pos="last-child")
+    moved = Organization.objects.get(pk=organization.pk)
+    rollups.add_subtree(above=new_parent.path, **totals)
+    return moved
+
+
+@transaction.atomic
+def dissolve_organization(
+    *, organization: Organization, on: dt.date | None = None, by: User | None
+) -> Organization:
+    """Dissolve (撤销) an organization; refused while it still has members or sub-organizations."""
+    check_can_write(by, organization)
+    organization = _lock(organization)
+    if organization.dissolved_on is not None:
+        raise InvalidInput(f"“{organization.name}”已于{organization.dissolved_on:%Y年%m月%d日}撤销")
+    members = Member.objects.filter(organization=organization, status__in=ACTIVE_STATUSES).count()
+    if members:
+        raise InvalidInput(
+            f"“{organization.name}”还有{members}名党员，请先办理组织关系转接后再撤销"
+        )
+    children = Organization.objects.filter(
+        depth=organization.depth + 1,
+        path__gt=organization.path,
+        path__lt=organization.path + "~",
+        dissolved_on__isnull=True,
+    ).count()
+    if children:
+        raise InvalidInput(
+            f"“{organization.name}”还有{children}个下级党组织，请先撤销或移走下级党组织"
+        )
+    on = on or clock.today()
+    branches, organizations = rollups.own_weight(organization)
+    Organization.objects.filter(pk=organization.pk).update(dissolved_on=on)
+    Committee.objects.filter(organization=organization, ended_on__isnull=True).update(ended_on=on)
+    rollups.add_subtree(
+        above=organization.path, members=0, branches=-branches, organizations=-organizations
+    )
+    return Organization.objects.get(pk=organization.pk)
+
+
+@transaction.atomic
+def elect_committee(
+    *,
+    organization: Organization,
+    term_start: dt.date,
+    seats: Sequence[tuple[Member, str]],
+    by: User | None,
+) -> Committee:
+    """Record a new term (换届): the current committee ends, the new one starts with its seats."""
+    check_can_write(by, organization)
+    organization = _lock(organization)
+    if not organization.is_grassroots:
+        raise InvalidInput("只有基层党组织设立委员会")
+    if term_start > clock.today():
+        raise InvalidInput("本届开始日期不能晚于今天")
+    posts = [post for _, post in seats]
+    if posts.count(Post.SECRETARY) != 1:
+        raise InvalidInput("委员会应有且只有一名书记")
+    if len({member.pk for member, _ in seats}) != len(seats):
+        raise InvalidInput("同一名党员不能在本届委员会中担任两个职务")
+    for member, post in seats:
+        if post not in Post.values:
+            raise InvalidInput("职务不正确")
+        if member.organization_id != organization.pk or not member.is_active:
+            raise InvalidInput(f"{member.name}不是本组织的在册党员，不能担任委员")
+    Committee.objects.filter(organization=organization, ended_on__isnull=True).update(
+        ended_on=term_start
+    )
+    committee = Committee.objects.create(
+        organization=organization,
+        term_start=term_start,
+        term_due=rules.term_due(term_start, kind=organization.kind, sector=organization.sector),
+    )
+    CommitteeSeat.objects.bulk_create(
+        CommitteeSeat(committee=committee, member=member, post=post) for member, post in seats
+    )
+    return committee
