@@ -1,0 +1,29 @@
+"""Parsing of the member list's query string, shared by the list page and its export."""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+
+from jiceng.accounts.models import User
+from jiceng.orgs.queries import access_organization
+
+from .models import Category, MemberStatus
+from .queries import MemberFilters
+
+
+def filters_from_query(user: User, query: QueryDict) -> MemberFilters:
+    """Unknown values are ignored rather than refused: a stale bookmark still opens a list.
+    An organization outside the user's scope raises NotFound (the caller answers 404)."""
+    org_text = query.get("org", "").strip()
+    organization = access_organization(user, int(org_text)) if org_text.isdigit() else None
+    status = query.get("status", "")
+    category = query.get("category", "")
+    mobile = query.get("mobile", "")
+    return MemberFilters(
+        name=query.get("name", "")[:50],
+        id_number=query.get("id_number", "")[:30],
+        organization=organization,
+        status=status if status in MemberStatus.values else "",
+        category=category if category in Category.values else "",
+        is_mobile={"1": True, "0": False}.get(mobile),
+    )
