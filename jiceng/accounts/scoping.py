@@ -71,7 +71,7 @@ def scope_of(user: User | AnonymousUser) -> Scope:
         own_member_id=own_member_id,
         writable_paths=tuple(_outermost(writable)),
     )
-    user._jiceng_scope = scope  # type: ignore[union-attr]
+    user._jiceng_scope = scope  # type: ignore[attr-defined]
     return scope
 
 

@@ -46,7 +46,9 @@ def keyring() -> Keyring:
         version_text, _, key_hex = item.strip().partition(":")
         version = int(version_text)
         if not 0 < version < 256 or len(bytes.fromhex(key_hex)) != 16:
-            raise ValueError("JICENG_FIELD_KEYS: each key is 'version:32 hex digits', version 1-255")
+            raise ValueError(
+                "JICENG_FIELD_KEYS: each key is 'version:32 hex digits', version 1-255"
+            )
         ciphers[version] = algorithms.SM4(bytes.fromhex(key_hex))
         current = version if current is None else current
     index_key = bytes.fromhex(settings.JICENG_INDEX_KEY)
@@ -70,7 +72,7 @@ def seal(plaintext: str, *, field: str) -> bytes:
     return bytes((ring.current_version,)) + nonce + body + encryptor.tag
 
 
-def unseal(sealed: bytes, *, field: str) -> str:
+def unseal(sealed: bytes | memoryview, *, field: str) -> str:
     ring = keyring()
     sealed = bytes(sealed)  # PostgreSQL hands back a memoryview
     algorithm = ring.ciphers.get(sealed[0])

@@ -1,3 +1,207 @@
-from ninja import Router
+"""/api/v1/members: the scoped registry. ID and phone numbers leave only masked."""
 
-router = Router()
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from django.conf import settings
+from ninja import Field, Path, Query, Router, Schema
+
+from jiceng.accounts.requests import AuthedRequest
+from jiceng.core import crypto
+from jiceng.core.errors import InvalidInput
+from jiceng.divisions.models import Division
+from jiceng.orgs.models import PartyGroup
+from jiceng.orgs.queries import access_organization
+
+from . import queries, services
+from .models import Category, Education, Gender, Member, MemberStatus
+
+router = Router(tags=["members"])
+
+MAX_ID = 2**53
+MemberId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    gender: Gender
+    ethnicity: str
+    birth_date: dt.date
+    id_number_masked: str
+    phone_masked: str
+    education: Education | None
+    category: Category
+    joined_on: dt.date
+    full_member_on: dt.date | None
+    status: MemberStatus
+    status_label: str
+    organization_id: int
+    organization_name: str
+    party_group_id: int | None
+    is_mobile: bool
+    work_place: str
+    residential_division_code: str | None
+
+    @staticmethod
+    def from_member(m: Member) -> MemberOut:
+        return MemberOut(
+            id=m.pk,
+            name=m.name,
+            gender=Gender(m.gender),
+            ethnicity=m.ethnicity,
+            birth_date=m.birth_date,
+            id_number_masked=m.id_number_masked,
+            phone_masked=m.phone_masked,
+            education=Education(m.education) if m.education else None,
+            category=Category(m.category),
+            joined_on=m.joined_on,
+            full_member_on=m.full_member_on,
+            status=MemberStatus(m.status),
+            status_label=m.get_status_display(),
+            organization_id=m.organization_id,
+            organization_name=m.organization.name,
+            party_group_id=m.party_group_id,
+            is_mobile=m.is_mobile,
+            work_place=m.work_place,
+            residential_division_code=m.residential_division_id,
+        )
+
+
+class MemberPage(Schema):
+    items: list[MemberOut]
+    page: int
+    has_next: bool
+
+
+class MemberIn(Schema):
+    name: str = Field(min_length=1, max_length=50)
+    id_number: str = Field(min_length=1, max_length=30)
+    ethnicity: str = Field(default="汉族", max_length=10)
+    phone: str = Field(default="", max_length=20)
+    education: Education | None = None
+    category: Category
+    joined_on: dt.date
+    full_member_on: dt.date | None = None
+    status: MemberStatus
+    organization_id: int = Field(ge=1, le=MAX_ID)
+    party_group_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    is_mobile: bool = False
+    work_place: str = Field(default="", max_length=200)
+    residential_division_code: str | None = Field(default=None, pattern=r"^\d{2,12}$")
+
+
+class MemberPatch(Schema):
+    """Only the fields sent change; the rest, ID and phone numbers included, stay."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=50)
+    id_number: str | None = Field(default=None, min_length=1, max_length=30)
+    ethnicity: str | None = Field(default=None, max_length=10)
+    phone: str | None = Field(default=None, max_length=20)
+    education: Education | None = None
+    category: Category | None = None
+    joined_on: dt.date | None = None
+    full_member_on: dt.date | None = None
+    status: MemberStatus | None = None
+    organization_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    party_group_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    is_mobile: bool | None = None
+    work_place: str | None = Field(default=None, max_length=200)
+    residential_division_code: str | None = Field(default=None, pattern=r"^\d{2,12}$")
+
+
+class Error(Schema):
+    detail: str
+    fields: dict[str, str] | None = None
+
+
+def _checked(request: AuthedRequest, raw: dict[str, object]) -> services.MemberInput:
+    """Resolve the referenced rows within the user's scope, then check the particulars."""
+    org_id = raw.get("organization_id")
+    group_id = raw.get("party_group_id")
+    code = raw.get("residential_division_code")
+    organization = access_organization(request.user, org_id if isinstance(org_id, int) else 0)
+    party_group = None
+    if isinstance(group_id, int):
+        party_group = PartyGroup.objects.filter(pk=group_id, organization=organization).first()
+        if party_group is None:
+            raise InvalidInput("党小组不存在", fields={"party_group_id": "党小组不属于所在党组织"})
+    division = None
+    if isinstance(code, str) and code:
+        division = Division.objects.filter(code=code.ljust(12, "0")).first()
+        if division is None:
+            raise InvalidInput(
+                "居住社区的区划代码不存在", fields={"residential_division_code": "区划代码不存在"}
+            )
+    return services.check_member_input(
+        raw, organization=organization, party_group=party_group, residential_division=division
+    )
+
+
+@router.get("", response=MemberPage, summary="Filtered, paginated member list")
+def member_list(
+    request: AuthedRequest,
+    name: Annotated[str, Query(max_length=50)] = "",
+    id_number: Annotated[str, Query(max_length=30)] = "",
+    org: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    status: MemberStatus | None = None,
+    category: Category | None = None,
+    mobile: bool | None = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> MemberPage:
+    filters = queries.MemberFilters(
+        name=name,
+        id_number=id_number,
+        organization=access_organization(request.user, org) if org else None,
+        status=status.value if status else "",
+        category=category.value if category else "",
+        is_mobile=mobile,
+    )
+    size = settings.JICENG_PAGE_SIZE
+    rows = list(queries.search_members(request.user, filters)[(page - 1) * size : page * size + 1])
+    return MemberPage(
+        items=[MemberOut.from_member(m) for m in rows[:size]], page=page, has_next=len(rows) > size
+    )
+
+
+@router.get("/{member_id}", response={200: MemberOut, 404: Error})
+def member_detail(request: AuthedRequest, member_id: MemberId) -> MemberOut:
+    return MemberOut.from_member(queries.access_member(request.user, member_id))
+
+
+@router.post("", response={201: MemberOut, 400: Error, 404: Error})
+def member_create(request: AuthedRequest, payload: MemberIn) -> tuple[int, MemberOut]:
+    data = _checked(request, payload.model_dump())
+    member = services.create_member(data=data, by=request.user)
+    return 201, MemberOut.from_member(queries.access_member(request.user, member.pk))
+
+
+@router.patch("/{member_id}", response={200: MemberOut, 400: Error, 404: Error})
+def member_update(request: AuthedRequest, member_id: MemberId, payload: MemberPatch) -> MemberOut:
+    member = queries.access_member(request.user, member_id)
+    raw: dict[str, object] = {
+        "name": member.name,
+        "id_number": crypto.unseal(member.id_number_sealed, field=services.ID_FIELD),
+        "ethnicity": member.ethnicity,
+        "phone": crypto.unseal(member.phone_sealed, field=services.PHONE_FIELD)
+        if member.phone_sealed
+        else "",
+        "education": member.education,
+        "category": member.category,
+        "joined_on": member.joined_on,
+        "full_member_on": member.full_member_on,
+        "status": member.status,
+        "organization_id": member.organization_id,
+        "party_group_id": member.party_group_id,
+        "is_mobile": "是" if member.is_mobile else "否",
+        "work_place": member.work_place,
+        "residential_division_code": member.residential_division_id,
+    }
+    changes = payload.model_dump(exclude_unset=True)
+    if "is_mobile" in changes:
+        changes["is_mobile"] = "是" if changes["is_mobile"] else "否"
+    raw.update(changes)
+    updated = services.update_member(member=member, data=_checked(request, raw), by=request.user)
+    return MemberOut.from_member(updated)

@@ -55,8 +55,13 @@ class Organization(MP_Node):
     kind = models.CharField("类型", max_length=20, choices=OrgKind.choices)
     sector = models.CharField("领域", max_length=20, choices=Sector.choices, blank=True)
     division = models.ForeignKey(
-        "divisions.Division", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="organizations", verbose_name="所在行政区划", db_constraint=False,
+        "divisions.Division",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizations",
+        verbose_name="所在行政区划",
+        db_constraint=False,
     )
     founded_on = models.DateField("成立日期", null=True, blank=True)
     dissolved_on = models.DateField("撤销日期", null=True, blank=True)
@@ -132,7 +137,8 @@ class Committee(models.Model):
         ordering = ["-term_start"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization"], condition=models.Q(ended_on__isnull=True),
+                fields=["organization"],
+                condition=models.Q(ended_on__isnull=True),
                 name="one_current_committee",
             )
         ]
@@ -148,7 +154,9 @@ class CommitteeSeat(models.Model):
         Committee, on_delete=models.CASCADE, related_name="seats", verbose_name="委员会"
     )
     member = models.ForeignKey(
-        "members.Member", on_delete=models.PROTECT, related_name="committee_seats",
+        "members.Member",
+        on_delete=models.PROTECT,
+        related_name="committee_seats",
         verbose_name="党员",
     )
     post = models.CharField("职务", max_length=20, choices=Post.choices)

@@ -70,12 +70,15 @@ def create_organization(
         raise InvalidInput("成立日期不能晚于今天", fields={"founded_on": "成立日期不能晚于今天"})
     parent = _lock(parent)
     check_placement(parent, kind)
-    child = parent.add_child(
-        name=check_name(name),
-        kind=kind,
-        sector=sector,
-        division=division or parent.division,
-        founded_on=founded_on or clock.today(),
+    child = Organization.objects.add_child(
+        parent,
+        {
+            "name": check_name(name),
+            "kind": kind,
+            "sector": sector,
+            "division_id": division.pk if division else parent.division_id,
+            "founded_on": founded_on or clock.today(),
+        },
     )
     branches, organizations = rollups.own_weight(child)
     rollups.add_subtree(
@@ -142,7 +145,7 @@ def move_organization(
         "organizations": organization.subtree_org_count,
     }
     rollups.add_subtree(above=old_parent_path, **{k: -v for k, v in totals.items()})
-    organization.move(new_parent, pos="last-child")
+    Organization.objects.move(organization, new_parent, pos="last-child")
     moved = Organization.objects.get(pk=organization.pk)
     rollups.add_subtree(above=new_parent.path, **totals)
     return moved

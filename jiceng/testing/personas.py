@@ -34,48 +34,56 @@ class Tree:
     yaohua_branch: Organization
 
 
+def add(parent: Organization, **fields: Any) -> Organization:
+    return Organization.objects.add_child(Organization.objects.get(pk=parent.pk), fields)
+
+
 def build_tree() -> Tree:
-    root = Organization.add_root(name="中国共产党", kind=OrgKind.CENTRAL)
-    province = root.add_child(
-        name="中共江苏省委", kind=OrgKind.LOCAL_COMMITTEE, division_id="320000000000"
+    root = Organization.objects.add_root({"name": "中国共产党", "kind": OrgKind.CENTRAL})
+    province = add(
+        root, name="中共江苏省委", kind=OrgKind.LOCAL_COMMITTEE, division_id="320000000000"
     )
-    city = province.add_child(
-        name="中共南京市委", kind=OrgKind.LOCAL_COMMITTEE, division_id="320100000000"
+    city = add(
+        province, name="中共南京市委", kind=OrgKind.LOCAL_COMMITTEE, division_id="320100000000"
     )
-    district = city.add_child(
-        name="中共南京市栖霞区委", kind=OrgKind.LOCAL_COMMITTEE, division_id="320113000000"
+    district = add(
+        city, name="中共南京市栖霞区委", kind=OrgKind.LOCAL_COMMITTEE, division_id="320113000000"
     )
-    xianlin = district.add_child(
+    xianlin = add(
+        district,
         name="中共南京市栖霞区仙林街道工作委员会",
         kind=OrgKind.WORKING_COMMITTEE,
         division_id="320113007000",
     )
-    community = xianlin.add_child(
+    community = add(
+        xianlin,
         name="中共仙林街道文苑社区委员会",
         kind=OrgKind.COMMITTEE,
         sector=Sector.COMMUNITY,
         division_id="320113007001",
     )
-    branch = community.add_child(
+    branch = add(
+        community,
         name="文苑社区第一党支部",
         kind=OrgKind.BRANCH,
         sector=Sector.COMMUNITY,
         division_id="320113007001",
     )
-    community.refresh_from_db()
-    sibling = community.add_child(
+    sibling = add(
+        community,
         name="文苑社区第二党支部",
         kind=OrgKind.BRANCH,
         sector=Sector.COMMUNITY,
         division_id="320113007001",
     )
-    district.refresh_from_db()
-    yaohua = district.add_child(
+    yaohua = add(
+        district,
         name="中共南京市栖霞区尧化街道工作委员会",
         kind=OrgKind.WORKING_COMMITTEE,
         division_id="320113001000",
     )
-    yaohua_branch = yaohua.add_child(
+    yaohua_branch = add(
+        yaohua,
         name="尧化社区党支部",
         kind=OrgKind.BRANCH,
         sector=Sector.COMMUNITY,

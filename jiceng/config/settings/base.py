@@ -43,9 +43,7 @@ def local_secrets() -> dict[str, str]:
     return made
 
 
-_local = (
-    local_secrets() if not os.environ.get("JICENG_SECRET_KEY") else {}
-)  # read once at start-up
+_local = local_secrets() if not os.environ.get("JICENG_SECRET_KEY") else {}  # read once at start-up
 
 SECRET_KEY = os.environ.get("JICENG_SECRET_KEY") or _local["SECRET_KEY"]
 # SM4 keys for personal data, "version:hex" pairs separated by commas; the first one encrypts,
@@ -55,7 +53,9 @@ JICENG_FIELD_KEYS = os.environ.get("JICENG_FIELD_KEYS") or _local.get("FIELD_KEY
 JICENG_INDEX_KEY = os.environ.get("JICENG_INDEX_KEY") or _local.get("INDEX_KEY", "")
 
 DEBUG = env_bool("JICENG_DEBUG", False)
-ALLOWED_HOSTS = [h for h in os.environ.get("JICENG_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("JICENG_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "jiceng.web.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "jiceng.config.urls"
@@ -136,8 +137,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -5,94 +5,232 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('divisions', '0001_initial'),
-        ('members', '0001_initial'),
+        ("divisions", "0001_initial"),
+        ("members", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, unique=True)),
-                ('depth', models.PositiveIntegerField()),
-                ('numchild', models.PositiveIntegerField(default=0)),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('CENTRAL', '中央'), ('LOCAL_COMMITTEE', '地方委员会'), ('COMMITTEE', '党委'), ('WORKING_COMMITTEE', '党工委'), ('GENERAL_BRANCH', '党总支'), ('BRANCH', '党支部'), ('JOINT_BRANCH', '联合党支部'), ('TEMPORARY_BRANCH', '临时党支部')], max_length=20, verbose_name='类型')),
-                ('sector', models.CharField(blank=True, choices=[('VILLAGE', '村'), ('COMMUNITY', '社区'), ('AGENCY', '机关'), ('INSTITUTION', '事业单位'), ('STATE_ENTERPRISE', '国有企业'), ('PRIVATE_ENTERPRISE', '非公企业'), ('SOCIAL_ORGANIZATION', '社会组织'), ('NEW_ECONOMY', '新就业群体'), ('PROJECT', '项目'), ('BUILDING', '楼宇')], max_length=20, verbose_name='领域')),
-                ('founded_on', models.DateField(blank=True, null=True, verbose_name='成立日期')),
-                ('dissolved_on', models.DateField(blank=True, null=True, verbose_name='撤销日期')),
-                ('member_count', models.PositiveIntegerField(default=0, verbose_name='党员数')),
-                ('full_member_count', models.PositiveIntegerField(default=0, verbose_name='正式党员数')),
-                ('subtree_member_count', models.PositiveIntegerField(default=0, verbose_name='下辖党员数')),
-                ('subtree_branch_count', models.PositiveIntegerField(default=0, verbose_name='下辖支部数')),
-                ('subtree_org_count', models.PositiveIntegerField(default=0, verbose_name='下辖基层党组织数')),
-                ('division', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='organizations', to='divisions.division', verbose_name='所在行政区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255, unique=True)),
+                ("depth", models.PositiveIntegerField()),
+                ("numchild", models.PositiveIntegerField(default=0)),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("CENTRAL", "中央"),
+                            ("LOCAL_COMMITTEE", "地方委员会"),
+                            ("COMMITTEE", "党委"),
+                            ("WORKING_COMMITTEE", "党工委"),
+                            ("GENERAL_BRANCH", "党总支"),
+                            ("BRANCH", "党支部"),
+                            ("JOINT_BRANCH", "联合党支部"),
+                            ("TEMPORARY_BRANCH", "临时党支部"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("VILLAGE", "村"),
+                            ("COMMUNITY", "社区"),
+                            ("AGENCY", "机关"),
+                            ("INSTITUTION", "事业单位"),
+                            ("STATE_ENTERPRISE", "国有企业"),
+                            ("PRIVATE_ENTERPRISE", "非公企业"),
+                            ("SOCIAL_ORGANIZATION", "社会组织"),
+                            ("NEW_ECONOMY", "新就业群体"),
+                            ("PROJECT", "项目"),
+                            ("BUILDING", "楼宇"),
+                        ],
+                        max_length=20,
+                        verbose_name="领域",
+                    ),
+                ),
+                ("founded_on", models.DateField(blank=True, null=True, verbose_name="成立日期")),
+                ("dissolved_on", models.DateField(blank=True, null=True, verbose_name="撤销日期")),
+                ("member_count", models.PositiveIntegerField(default=0, verbose_name="党员数")),
+                (
+                    "full_member_count",
+                    models.PositiveIntegerField(default=0, verbose_name="正式党员数"),
+                ),
+                (
+                    "subtree_member_count",
+                    models.PositiveIntegerField(default=0, verbose_name="下辖党员数"),
+                ),
+                (
+                    "subtree_branch_count",
+                    models.PositiveIntegerField(default=0, verbose_name="下辖支部数"),
+                ),
+                (
+                    "subtree_org_count",
+                    models.PositiveIntegerField(default=0, verbose_name="下辖基层党组织数"),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organizations",
+                        to="divisions.division",
+                        verbose_name="所在行政区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党组织',
-                'verbose_name_plural': '党组织',
+                "verbose_name": "党组织",
+                "verbose_name_plural": "党组织",
             },
         ),
         migrations.CreateModel(
-            name='Committee',
+            name="Committee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('term_start', models.DateField(verbose_name='本届开始')),
-                ('term_due', models.DateField(db_index=True, verbose_name='应换届日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='届满/换届日期')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='committees', to='orgs.organization', verbose_name='党组织')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("term_start", models.DateField(verbose_name="本届开始")),
+                ("term_due", models.DateField(db_index=True, verbose_name="应换届日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="届满/换届日期")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="committees",
+                        to="orgs.organization",
+                        verbose_name="党组织",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '委员会（届）',
-                'verbose_name_plural': '委员会（届）',
-                'ordering': ['-term_start'],
+                "verbose_name": "委员会（届）",
+                "verbose_name_plural": "委员会（届）",
+                "ordering": ["-term_start"],
             },
         ),
         migrations.CreateModel(
-            name='PartyGroup',
+            name="PartyGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='party_groups', to='orgs.organization', verbose_name='党组织')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="party_groups",
+                        to="orgs.organization",
+                        verbose_name="党组织",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党小组',
-                'verbose_name_plural': '党小组',
+                "verbose_name": "党小组",
+                "verbose_name_plural": "党小组",
             },
         ),
         migrations.CreateModel(
-            name='CommitteeSeat',
+            name="CommitteeSeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('post', models.CharField(choices=[('SECRETARY', '书记'), ('DEPUTY_SECRETARY', '副书记'), ('ORGANIZATION', '组织委员'), ('PUBLICITY', '宣传委员'), ('DISCIPLINE', '纪检委员'), ('MEMBER', '委员')], max_length=20, verbose_name='职务')),
-                ('committee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='seats', to='orgs.committee', verbose_name='委员会')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='committee_seats', to='members.member', verbose_name='党员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "post",
+                    models.CharField(
+                        choices=[
+                            ("SECRETARY", "书记"),
+                            ("DEPUTY_SECRETARY", "副书记"),
+                            ("ORGANIZATION", "组织委员"),
+                            ("PUBLICITY", "宣传委员"),
+                            ("DISCIPLINE", "纪检委员"),
+                            ("MEMBER", "委员"),
+                        ],
+                        max_length=20,
+                        verbose_name="职务",
+                    ),
+                ),
+                (
+                    "committee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="seats",
+                        to="orgs.committee",
+                        verbose_name="委员会",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="committee_seats",
+                        to="members.member",
+                        verbose_name="党员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '委员',
-                'verbose_name_plural': '委员',
-                'constraints': [models.UniqueConstraint(fields=('committee', 'member'), name='one_seat_per_member'), models.UniqueConstraint(condition=models.Q(('post', 'SECRETARY')), fields=('committee',), name='one_secretary')],
+                "verbose_name": "委员",
+                "verbose_name_plural": "委员",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("committee", "member"), name="one_seat_per_member"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("post", "SECRETARY")),
+                        fields=("committee",),
+                        name="one_secretary",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['name'], name='orgs_organi_name_60a659_idx'),
+            model_name="organization",
+            index=models.Index(fields=["name"], name="orgs_organi_name_60a659_idx"),
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['division'], name='orgs_organi_divisio_531ed2_idx'),
+            model_name="organization",
+            index=models.Index(fields=["division"], name="orgs_organi_divisio_531ed2_idx"),
         ),
         migrations.AddConstraint(
-            model_name='committee',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('organization',), name='one_current_committee'),
+            model_name="committee",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_on__isnull", True)),
+                fields=("organization",),
+                name="one_current_committee",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partygroup',
-            constraint=models.UniqueConstraint(fields=('organization', 'name'), name='party_group_unique_name'),
+            model_name="partygroup",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "name"), name="party_group_unique_name"
+            ),
         ),
     ]
