@@ -9,8 +9,12 @@ class User(AbstractUser):
 
     display_name = models.CharField("姓名", max_length=50, blank=True)
     member = models.OneToOneField(
-        "members.Member", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="user", verbose_name="对应党员",
+        "members.Member",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name="对应党员",
     )
 
     class Meta:
@@ -36,12 +40,21 @@ class RoleAssignment(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField("角色", max_length=40, choices=Role.choices)
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="+", verbose_name="范围（党组织）",
+        "orgs.Organization",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="范围（党组织）",
     )
     division = models.ForeignKey(
-        "divisions.Division", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="+", verbose_name="范围（行政区划）", db_constraint=False,
+        "divisions.Division",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="范围（行政区划）",
+        db_constraint=False,
     )
 
     class Meta:

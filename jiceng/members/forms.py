@@ -15,7 +15,8 @@ def filters_from_query(user: User, query: QueryDict) -> MemberFilters:
     """Unknown values are ignored rather than refused: a stale bookmark still opens a list.
     An organization outside the user's scope raises NotFound (the caller answers 404)."""
     org_text = query.get("org", "").strip()
-    organization = access_organization(user, int(org_text)) if org_text.isdigit() else None
+    is_id = org_text.isdigit() and len(org_text) <= 15
+    organization = access_organization(user, int(org_text)) if is_id else None
     status = query.get("status", "")
     category = query.get("category", "")
     mobile = query.get("mobile", "")

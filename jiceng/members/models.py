@@ -21,7 +21,12 @@ class MemberStatus(models.TextChoices):
 
 # Members that an organization counts as its own (the roster); the rest are kept as history.
 ACTIVE_STATUSES = frozenset(
-    {MemberStatus.PROBATIONARY, MemberStatus.FULL, MemberStatus.LOST_CONTACT, MemberStatus.SUSPENDED}
+    {
+        MemberStatus.PROBATIONARY,
+        MemberStatus.FULL,
+        MemberStatus.LOST_CONTACT,
+        MemberStatus.SUSPENDED,
+    }
 )
 
 
@@ -65,18 +70,29 @@ class Member(models.Model):
     full_member_on = models.DateField("转正日期", null=True, blank=True)
     status = models.CharField("党籍状态", max_length=20, choices=MemberStatus.choices)
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="members",
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="members",
         verbose_name="所在党组织",
     )
     party_group = models.ForeignKey(
-        "orgs.PartyGroup", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="members", verbose_name="党小组",
+        "orgs.PartyGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name="党小组",
     )
     is_mobile = models.BooleanField("流动党员", default=False)
     work_place = models.CharField("现工作地点", max_length=200, blank=True)
     residential_division = models.ForeignKey(
-        "divisions.Division", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name="居住社区", db_constraint=False,
+        "divisions.Division",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="居住社区",
+        db_constraint=False,
     )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

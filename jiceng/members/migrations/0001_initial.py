@@ -4,40 +4,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=50, verbose_name='姓名')),
-                ('gender', models.CharField(choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
-                ('ethnicity', models.CharField(default='汉族', max_length=10, verbose_name='民族')),
-                ('birth_date', models.DateField(verbose_name='出生日期')),
-                ('id_number_sealed', models.BinaryField(verbose_name='身份证号（密文）')),
-                ('id_number_digest', models.BinaryField(max_length=16, unique=True, verbose_name='身份证号索引')),
-                ('id_number_masked', models.CharField(max_length=18, verbose_name='身份证号')),
-                ('phone_sealed', models.BinaryField(blank=True, null=True, verbose_name='手机号（密文）')),
-                ('phone_digest', models.BinaryField(db_index=True, max_length=16, null=True, verbose_name='手机号索引')),
-                ('phone_masked', models.CharField(blank=True, max_length=11, verbose_name='手机号')),
-                ('education', models.CharField(blank=True, choices=[('POSTGRADUATE', '研究生'), ('BACHELOR', '大学本科'), ('COLLEGE', '大学专科'), ('SECONDARY', '中专/高中'), ('JUNIOR', '初中及以下')], max_length=20, verbose_name='学历')),
-                ('category', models.CharField(choices=[('EMPLOYED', '在岗职工'), ('RETIRED', '离退休人员'), ('STUDENT', '学生'), ('FARMER', '农牧渔民'), ('UNEMPLOYED', '无固定职业')], max_length=20, verbose_name='人员类别')),
-                ('joined_on', models.DateField(verbose_name='入党日期')),
-                ('full_member_on', models.DateField(blank=True, null=True, verbose_name='转正日期')),
-                ('status', models.CharField(choices=[('PROBATIONARY', '预备党员'), ('FULL', '正式党员'), ('LOST_CONTACT', '失联党员'), ('SUSPENDED', '停止党籍'), ('TRANSFERRED_OUT', '已转出'), ('DECEASED', '已去世'), ('EXPELLED', '开除党籍'), ('REMOVED', '除名/退党')], max_length=20, verbose_name='党籍状态')),
-                ('is_mobile', models.BooleanField(default=False, verbose_name='流动党员')),
-                ('work_place', models.CharField(blank=True, max_length=200, verbose_name='现工作地点')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=50, verbose_name="姓名")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("M", "男"), ("F", "女")], max_length=1, verbose_name="性别"
+                    ),
+                ),
+                ("ethnicity", models.CharField(default="汉族", max_length=10, verbose_name="民族")),
+                ("birth_date", models.DateField(verbose_name="出生日期")),
+                ("id_number_sealed", models.BinaryField(verbose_name="身份证号（密文）")),
+                (
+                    "id_number_digest",
+                    models.BinaryField(max_length=16, unique=True, verbose_name="身份证号索引"),
+                ),
+                ("id_number_masked", models.CharField(max_length=18, verbose_name="身份证号")),
+                (
+                    "phone_sealed",
+                    models.BinaryField(blank=True, null=True, verbose_name="手机号（密文）"),
+                ),
+                (
+                    "phone_digest",
+                    models.BinaryField(
+                        db_index=True, max_length=16, null=True, verbose_name="手机号索引"
+                    ),
+                ),
+                (
+                    "phone_masked",
+                    models.CharField(blank=True, max_length=11, verbose_name="手机号"),
+                ),
+                (
+                    "education",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("POSTGRADUATE", "研究生"),
+                            ("BACHELOR", "大学本科"),
+                            ("COLLEGE", "大学专科"),
+                            ("SECONDARY", "中专/高中"),
+                            ("JUNIOR", "初中及以下"),
+                        ],
+                        max_length=20,
+                        verbose_name="学历",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("EMPLOYED", "在岗职工"),
+                            ("RETIRED", "离退休人员"),
+                            ("STUDENT", "学生"),
+                            ("FARMER", "农牧渔民"),
+                            ("UNEMPLOYED", "无固定职业"),
+                        ],
+                        max_length=20,
+                        verbose_name="人员类别",
+                    ),
+                ),
+                ("joined_on", models.DateField(verbose_name="入党日期")),
+                (
+                    "full_member_on",
+                    models.DateField(blank=True, null=True, verbose_name="转正日期"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("PROBATIONARY", "预备党员"),
+                            ("FULL", "正式党员"),
+                            ("LOST_CONTACT", "失联党员"),
+                            ("SUSPENDED", "停止党籍"),
+                            ("TRANSFERRED_OUT", "已转出"),
+                            ("DECEASED", "已去世"),
+                            ("EXPELLED", "开除党籍"),
+                            ("REMOVED", "除名/退党"),
+                        ],
+                        max_length=20,
+                        verbose_name="党籍状态",
+                    ),
+                ),
+                ("is_mobile", models.BooleanField(default=False, verbose_name="流动党员")),
+                (
+                    "work_place",
+                    models.CharField(blank=True, max_length=200, verbose_name="现工作地点"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '党员',
-                'verbose_name_plural': '党员',
+                "verbose_name": "党员",
+                "verbose_name_plural": "党员",
             },
         ),
     ]

@@ -5,33 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('divisions', '0001_initial'),
-        ('members', '0001_initial'),
-        ('orgs', '0001_initial'),
+        ("divisions", "0001_initial"),
+        ("members", "0001_initial"),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='member',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='orgs.organization', verbose_name='所在党组织'),
+            model_name="member",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="members",
+                to="orgs.organization",
+                verbose_name="所在党组织",
+            ),
         ),
         migrations.AddField(
-            model_name='member',
-            name='party_group',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='orgs.partygroup', verbose_name='党小组'),
+            model_name="member",
+            name="party_group",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="members",
+                to="orgs.partygroup",
+                verbose_name="党小组",
+            ),
         ),
         migrations.AddField(
-            model_name='member',
-            name='residential_division',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='divisions.division', verbose_name='居住社区'),
+            model_name="member",
+            name="residential_division",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="divisions.division",
+                verbose_name="居住社区",
+            ),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['organization', 'status'], name='members_mem_organiz_122411_idx'),
+            model_name="member",
+            index=models.Index(
+                fields=["organization", "status"], name="members_mem_organiz_122411_idx"
+            ),
         ),
     ]
