@@ -4,9 +4,13 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 JICENG := $(VENV)/bin/jiceng
+PYTEST := $(VENV)/bin/pytest
+HOST ?= 127.0.0.1
 PORT ?= 8000
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x -k members"`.
+PYTEST_ARGS ?=
 
-.PHONY: demo test venv venv-dev assets lint serve clean
+.PHONY: demo test test-sqlite test-postgres system-deps venv venv-dev assets lint serve clean
 
 $(VENV)/.base: requirements/base.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -29,11 +33,47 @@ jiceng/web/static/vendor/htmx.min.js: package.json package-lock.json
 	mkdir -p jiceng/web/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js jiceng/web/static/vendor/
 
+# PostgreSQL 15 and Chromium from Debian's packages, installed only when missing.
+system-deps:
+	scripts/system-deps.sh
+
 lint: venv-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy jiceng
 	DJANGO_SETTINGS_MODULE=jiceng.config.settings.test $(JICENG) makemigrations --check --dry-run
+
+# The whole suite twice: on SQLite (in memory), then on a private PostgreSQL 15 server that
+# scripts/with-postgres.sh starts on a free port and removes afterwards.
+test: system-deps venv-dev assets lint test-sqlite test-postgres
+
+test-sqlite: venv-dev assets
+	@echo "== pytest on SQLite"
+	env -u DATABASE_URL $(PYTEST) $(PYTEST_ARGS)
+
+test-postgres: system-deps venv-dev assets
+	@echo "== pytest on PostgreSQL"
+	scripts/with-postgres.sh $(PYTEST) $(PYTEST_ARGS)
+
+# The demo district on the embedded SQLite database, served the way production serves:
+# granian (a WSGI server, not Django's development server), persistent database connections
+# (CONN_MAX_AGE), static files collected into var/static and served by whitenoise.
+demo: venv assets
+	$(JICENG) migrate --noinput
+	$(JICENG) load-divisions
+	$(JICENG) load-demo
+	$(JICENG) collectstatic --noinput --verbosity 0
+	$(MAKE) --no-print-directory serve
+
+# SQLite takes one writer at a time: with several blocking threads per worker, writers pile up
+# on its lock and waits reach seconds; with one, requests queue in granian instead. A blocking
+# thread holds its database connection, so it lives as long as the connection may (CONN_MAX_AGE)
+# rather than granian's default 30 s.
+serve: venv
+	@echo "== serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
+	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) \
+		--workers 2 --blocking-threads 1 --blocking-threads-idle-timeout 600 --no-ws \
+		jiceng.config.wsgi:application
 
 clean:
 	rm -rf $(VENV) var node_modules jiceng/web/static/vendor
