@@ -11,9 +11,10 @@ from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
 from jiceng.core.errors import InvalidInput
 from jiceng.divisions.models import Division
+from jiceng.members.models import Member
 
 from . import queries, rules, services
-from .models import Organization, OrgKind, Sector
+from .models import Organization, OrgKind, Post, Sector
 
 router = Router(tags=["organizations"])
 
@@ -102,6 +103,16 @@ class MoveIn(Schema):
 
 class DissolveIn(Schema):
     on: dt.date | None = None
+
+
+class SeatIn(Schema):
+    member_id: int = Field(ge=1, le=MAX_ID)
+    post: Post
+
+
+class CommitteeIn(Schema):
+    term_start: dt.date
+    seats: list[SeatIn] = Field(min_length=1, max_length=15)
 
 
 class TermDueOut(Schema):
@@ -258,3 +269,20 @@ def dissolve(request: AuthedRequest, org_id: OrgId, payload: DissolveIn) -> Orga
     org = queries.access_organization(request.user, org_id)
     done = services.dissolve_organization(organization=org, on=payload.on, by=request.user)
     return _detail(request, done)
+
+
+@router.post("/{org_id}/committee", response={201: OrganizationDetailOut, 400: Error, 404: Error})
+def elect_committee(
+    request: AuthedRequest, org_id: OrgId, payload: CommitteeIn
+) -> tuple[int, OrganizationDetailOut]:
+    """Record a new term (换届): the seats name members of this organization."""
+    org = queries.access_organization(request.user, org_id)
+    found = Member.objects.in_bulk([seat.member_id for seat in payload.seats])
+    missing = [seat.member_id for seat in payload.seats if seat.member_id not in found]
+    if missing:
+        raise InvalidInput(f"党员编号{missing[0]}不存在或不是本组织党员")
+    seats = [(found[seat.member_id], seat.post.value) for seat in payload.seats]
+    services.elect_committee(
+        organization=org, term_start=payload.term_start, seats=seats, by=request.user
+    )
+    return 201, _detail(request, queries.access_organization(request.user, org_id))

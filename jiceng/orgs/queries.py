@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from jiceng.accounts.models import User
 from jiceng.accounts.scoping import scope_of
@@ -14,7 +14,7 @@ from jiceng.core.errors import NotFound
 from jiceng.members.models import MemberStatus
 
 from . import rules
-from .models import Committee, Organization
+from .models import Committee, CommitteeSeat, Organization
 
 ORG_NOT_FOUND = "党组织不存在或不在您的管理范围内"
 
@@ -91,7 +91,11 @@ def search(
 def current_committee(organization: Organization) -> Committee | None:
     return (
         Committee.objects.filter(organization=organization, ended_on__isnull=True)
-        .prefetch_related("seats__member")
+        .prefetch_related(
+            Prefetch(
+                "seats", queryset=CommitteeSeat.objects.select_related("member").order_by("pk")
+            )
+        )
         .first()
     )
 

@@ -108,3 +108,28 @@ def test_subtree_and_search(tree: Tree, district_department, as_user) -> None:
     ]
     found = api.get("/api/v1/organizations?q=尧化").json()
     assert {o["name"] for o in found} == {tree.yaohua.name, tree.yaohua_branch.name}
+
+
+def test_elect_committee_through_the_api(tree: Tree, street_official, as_user) -> None:
+    members = [add_member(tree.branch, name=n) for n in ("甲", "乙", "丙")]
+    body = {
+        "term_start": "2024-03-01",
+        "seats": [
+            {"member_id": members[0].pk, "post": "SECRETARY"},
+            {"member_id": members[1].pk, "post": "ORGANIZATION"},
+            {"member_id": members[2].pk, "post": "PUBLICITY"},
+        ],
+    }
+    response = as_user(street_official).post(
+        f"/api/v1/organizations/{tree.branch.pk}/committee", body, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    committee = response.json()["committee"]
+    assert committee["term_due"] == "2029-03-01"
+    assert [s["post_label"] for s in committee["seats"]] == ["书记", "组织委员", "宣传委员"]
+    stranger = add_member(tree.sibling, name="丁")
+    body["seats"] = [{"member_id": stranger.pk, "post": "SECRETARY"}]
+    refused = as_user(street_official).post(
+        f"/api/v1/organizations/{tree.branch.pk}/committee", body, content_type="application/json"
+    )
+    assert refused.status_code == 400 and "不是本组织的在册党员" in refused.json()["detail"]
