@@ -87,6 +87,7 @@ def test_patch_changes_only_what_is_sent(tree: Tree, secretary, as_user) -> None
     assert response.status_code == 200, response.content
     stored = Member.objects.get(pk=member.pk)
     assert stored.is_mobile and stored.work_place == "广东省深圳市"
+    assert stored.phone_sealed is not None
     assert crypto.unseal(stored.phone_sealed, field="phone") == "13600002222"
     assert stored.id_number_digest == member.id_number_digest
 

@@ -16,6 +16,7 @@ def test_new_member_is_stored_encrypted_and_masked(tree: Tree) -> None:
     stored = Member.objects.get(pk=member.pk)
     assert id_number.encode() not in bytes(stored.id_number_sealed)
     assert crypto.unseal(stored.id_number_sealed, field="id_number") == id_number
+    assert stored.phone_sealed is not None
     assert crypto.unseal(stored.phone_sealed, field="phone") == "13812345678"
     assert stored.id_number_masked == "320113********" + id_number[-4:]
     assert stored.phone_masked == "138****5678"
