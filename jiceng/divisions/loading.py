@@ -106,6 +106,7 @@ def read_rows(
                     or not (code.isdigit() and code.isascii())
                     or not 0 < len(name) <= NAME_MAX
                     or name != name.strip()
+                    or "\x00" in name
                     or (level == 1 and parent)
                     or (
                         level > 1
@@ -141,6 +142,8 @@ def _what_is_wrong(fields: list[str]) -> str:
         return f"{len(code)}位的区划代码{code}应为{level}级，文件中为“{level_text}”"
     if not 0 < len(name) <= NAME_MAX or name != name.strip():
         return f"名称“{name}”应为1到{NAME_MAX}个字，且首尾无空格"
+    if "\x00" in name:
+        return f"名称“{name.replace(chr(0), '')}”中有NUL字符"
     if level == 1:
         return f"省级区划{code}不应有上级代码“{parent}”"
     return f"上级代码“{parent}”应为区划代码{code}的前段（2、4、6或9位）"

@@ -66,6 +66,8 @@ def search(*, name: str, limit: int = 20, under: str | None = None) -> list[Divi
     name = name.strip()
     if not name:
         raise InvalidInput("请输入要搜索的名称")
+    if "\x00" in name:  # PostgreSQL refuses it in any string; no name has it
+        return []
     if not 0 < limit <= SEARCH_LIMIT_MAX:
         raise InvalidInput(f"返回条数应为1到{SEARCH_LIMIT_MAX}")
     found = Division.objects.filter(name__contains=name)

@@ -143,6 +143,10 @@ def test_search_under_includes_the_division_itself() -> None:
     ]
 
 
+def test_a_name_with_a_nul_character_finds_nothing() -> None:
+    assert queries.search(name="仙林\x00") == []
+
+
 def test_search_under_an_unknown_division_is_not_found() -> None:
     with pytest.raises(NotFound):
         queries.search(name="仙林", under="320199")
