@@ -200,6 +200,14 @@ def test_the_command_loads_then_skips(db: None) -> None:
     assert Division.objects.count() == SAMPLE_STORED
 
 
+def test_the_command_says_nothing_at_verbosity_zero(db: None) -> None:
+    out = io.StringIO()
+    call_command("load-divisions", "--file", str(SAMPLE), verbosity=0, stdout=out)
+
+    assert out.getvalue() == ""
+    assert Division.objects.count() == SAMPLE_STORED
+
+
 def test_the_command_reports_a_bad_file_in_chinese(db: None, tmp_path: Path) -> None:
     bad = write_csv(tmp_path / "bad.csv", "32,江苏省,1,", "3201,南京市,2,33")
 

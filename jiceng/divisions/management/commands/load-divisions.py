@@ -30,10 +30,15 @@ class Command(BaseCommand):
             self.stdout.write(f"已读取 {rows:,} 行……")
             self.stdout.flush()
 
+        quiet = options["verbosity"] == 0
         try:
-            result = load_divisions(path=options["file"], force=options["force"], progress=progress)
+            result = load_divisions(
+                path=options["file"], force=options["force"], progress=None if quiet else progress
+            )
         except DomainError as exc:
             raise CommandError(exc.message) from None
+        if quiet:
+            return
         if result.skipped:
             self.stdout.write(f"行政区划已载入（{result.stored:,} 个），跳过；重新载入请加 --force")
             return
