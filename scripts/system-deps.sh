@@ -4,10 +4,10 @@
 set -euo pipefail
 
 need=()
-if [[ ! -x "$(scripts/pg-bindir.sh 2>/dev/null)/initdb" ]]; then
+if [[ ! -x "$("$(dirname "$0")/pg-bindir.sh" 2>/dev/null)/initdb" ]]; then
     need+=(postgresql-15)
 fi
-if [[ ! -x /usr/bin/chromium ]]; then
+if [[ ! -x ${JICENG_CHROMIUM:-/usr/bin/chromium} ]]; then
     need+=(chromium)
 fi
 if [[ ${#need[@]} -eq 0 ]]; then

@@ -39,6 +39,7 @@ if [[ ${#as_owner[@]} -gt 0 ]]; then
 fi
 data=$pgdir/data
 
+# shellcheck disable=SC2317  # called by the trap
 stop() {
     "${as_owner[@]}" "$bindir/pg_ctl" -D "$data" -m immediate -s stop >/dev/null 2>&1 || true
     rm -rf "$pgdir"
