@@ -75,10 +75,13 @@ def seal(plaintext: str, *, field: str) -> bytes:
 def unseal(sealed: bytes | memoryview, *, field: str) -> str:
     ring = keyring()
     sealed = bytes(sealed)  # PostgreSQL hands back a memoryview
+    if len(sealed) < 1 + NONCE_BYTES + TAG_BYTES:
+        raise DecryptionError("sealed value too short")
     algorithm = ring.ciphers.get(sealed[0])
-    if algorithm is None or len(sealed) < 1 + NONCE_BYTES + TAG_BYTES:
+    if algorithm is None:
         raise DecryptionError(f"no key for version {sealed[0]}")
-    nonce, body, tag = sealed[1:13], sealed[13:-TAG_BYTES], sealed[-TAG_BYTES:]
+    nonce, body = sealed[1 : 1 + NONCE_BYTES], sealed[1 + NONCE_BYTES : -TAG_BYTES]
+    tag = sealed[-TAG_BYTES:]
     decryptor = Cipher(algorithm, modes.GCM(nonce, tag)).decryptor()
     decryptor.authenticate_additional_data(field.encode())
     try:

@@ -140,7 +140,7 @@ def _checked(request: AuthedRequest, raw: dict[str, object]) -> services.MemberI
     )
 
 
-@router.get("", response=MemberPage, summary="Filtered, paginated member list")
+@router.get("", response={200: MemberPage, 404: Error}, summary="Filtered, paginated member list")
 def member_list(
     request: AuthedRequest,
     name: Annotated[str, Query(max_length=50)] = "",
