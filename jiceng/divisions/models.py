@@ -24,7 +24,11 @@ class Division(models.Model):
     name = models.CharField("名称", max_length=100, db_index=True)
     level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         db_constraint=False,  # loaded in bulk, parents and children in one pass
     )
 

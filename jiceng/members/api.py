@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.conf import settings
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import crypto
@@ -172,10 +172,10 @@ def member_detail(request: AuthedRequest, member_id: MemberId) -> MemberOut:
 
 
 @router.post("", response={201: MemberOut, 400: Error, 404: Error})
-def member_create(request: AuthedRequest, payload: MemberIn) -> tuple[int, MemberOut]:
+def member_create(request: AuthedRequest, payload: MemberIn) -> Status[MemberOut]:
     data = _checked(request, payload.model_dump())
     member = services.create_member(data=data, by=request.user)
-    return 201, MemberOut.from_member(queries.access_member(request.user, member.pk))
+    return Status(201, MemberOut.from_member(queries.access_member(request.user, member.pk)))
 
 
 @router.patch("/{member_id}", response={200: MemberOut, 400: Error, 404: Error})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
@@ -226,7 +226,7 @@ def terms_due(
 
 
 @router.post("", response={201: OrganizationDetailOut, 400: Error, 404: Error})
-def create(request: AuthedRequest, payload: OrganizationIn) -> tuple[int, OrganizationDetailOut]:
+def create(request: AuthedRequest, payload: OrganizationIn) -> Status[OrganizationDetailOut]:
     parent = queries.access_organization(request.user, payload.parent_id)
     org = services.create_organization(
         parent=parent,
@@ -237,7 +237,7 @@ def create(request: AuthedRequest, payload: OrganizationIn) -> tuple[int, Organi
         founded_on=payload.founded_on,
         by=request.user,
     )
-    return 201, _detail(request, org)
+    return Status(201, _detail(request, org))
 
 
 @router.patch("/{org_id}", response={200: OrganizationDetailOut, 400: Error, 404: Error})
@@ -274,7 +274,7 @@ def dissolve(request: AuthedRequest, org_id: OrgId, payload: DissolveIn) -> Orga
 @router.post("/{org_id}/committee", response={201: OrganizationDetailOut, 400: Error, 404: Error})
 def elect_committee(
     request: AuthedRequest, org_id: OrgId, payload: CommitteeIn
-) -> tuple[int, OrganizationDetailOut]:
+) -> Status[OrganizationDetailOut]:
     """Record a new term (换届): the seats name members of this organization."""
     org = queries.access_organization(request.user, org_id)
     found = Member.objects.in_bulk([seat.member_id for seat in payload.seats])
@@ -285,4 +285,4 @@ def elect_committee(
     services.elect_committee(
         organization=org, term_start=payload.term_start, seats=seats, by=request.user
     )
-    return 201, _detail(request, queries.access_organization(request.user, org_id))
+    return Status(201, _detail(request, queries.access_organization(request.user, org_id)))

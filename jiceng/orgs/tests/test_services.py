@@ -52,7 +52,7 @@ def test_create_branch_counts_up_the_tree(tree: Tree, street_official) -> None:
 def test_branch_cannot_hold_a_sub_organization(tree: Tree) -> None:
     with pytest.raises(InvalidInput, match="党支部“文苑社区第一党支部”下不能设立党支部"):
         services.create_organization(parent=tree.branch, name="小组", kind=OrgKind.BRANCH, by=None)
-    assert tree.branch.get_children_count() == 0
+    assert Organization.objects.get_children_count(tree.branch) == 0
 
 
 def test_secretary_cannot_create_outside_her_branch(tree: Tree, secretary) -> None:
@@ -85,7 +85,7 @@ def test_move_subtree_moves_counts_with_it(tree: Tree, district_department) -> N
     assert counts(tree.yaohua)[1:3] == (4, 3)  # its own branch plus the two moved
     assert counts(tree.district)[1] == 4
     rollups_match_rebuild()
-    assert Organization.find_problems() == ([], [], [], [], [])
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
 
 
 def test_move_under_own_descendant_is_refused(tree: Tree, district_department) -> None:
