@@ -3,6 +3,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Sequence
+from xml.etree import ElementTree
 
 import openpyxl
 import openpyxl.xml.functions
@@ -299,3 +300,48 @@ def test_a_broken_workbook_is_refused_with_a_message() -> None:
     content = workbook_bytes([["姓名"], ["张三"]])
     broken = rewrite(content, "xl/workbook.xml", lambda xml: xml[: len(xml) // 2])
     assert refusal(broken).startswith("文件无法读取")
+
+
+def test_every_part_written_is_well_formed_xml() -> None:
+    content = excel.write_workbook(
+        [
+            Sheet(
+                title="名单",
+                headers=["姓名", "状态"],
+                rows=[["<张&三>", "正式"]],
+                choices={1: ["正式", "预备"]},
+            ),
+            Sheet(title="说明", headers=["说明"], rows=[["a"]]),
+        ]
+    )
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            ElementTree.fromstring(archive.read(name))
+
+
+def test_values_keep_their_types_when_read_back() -> None:
+    aware = dt.datetime(2024, 7, 1, 0, 30, tzinfo=dt.UTC)  # 08:30 in China
+    rows = [[True, False, 7, 2.5, aware, "  两边有空格  ", "x" * 40_000, "<&>"]]
+    content = excel.write_workbook(headers=list("ABCDEFGH"), rows=rows)
+    values = [c.value for c in openpyxl.load_workbook(io.BytesIO(content)).active[2]]
+    assert values[:6] == [True, False, 7, 2.5, dt.datetime(2024, 7, 1, 8, 30), "  两边有空格  "]
+    assert len(values[6]) == excel.MAX_CELL_TEXT
+    assert values[7] == "<&>"
+
+
+def test_sheet_names_are_made_acceptable_to_excel() -> None:
+    content = excel.write_workbook(
+        [Sheet(title="a/b:c*d?[e]", headers=["x"]), Sheet(title="A/B:C*D?[E]", headers=["x"])]
+    )
+    assert openpyxl.load_workbook(io.BytesIO(content)).sheetnames == ["abcde", "ABCDE_2"]
+
+
+def test_what_is_written_reads_back_through_the_import_reader() -> None:
+    content = excel.write_workbook(
+        headers=["姓名", "性别", "入党日期"],
+        rows=[["张三", "男", dt.date(2010, 7, 1)], ["=1+1", "", ""]],
+    )
+    assert read(content) == [
+        (2, {"name": "张三", "gender": "男", "joined_on": dt.date(2010, 7, 1)}),
+        (3, {"name": "'=1+1", "gender": "", "joined_on": ""}),
+    ]

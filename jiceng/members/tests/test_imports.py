@@ -279,6 +279,12 @@ def test_an_id_number_that_excel_turned_into_a_number_is_refused(
     ]
 
 
+def test_mobile_member_takes_yes_or_no_only(tree: Tree, secretary: User) -> None:
+    rows = [member_row(is_mobile="不是"), member_row(is_mobile=True, work_place="苏州")]
+    result = import_members(xlsx(filled(rows)), into=tree.branch, by=secretary)
+    assert result.errors == [RowError(2, "流动党员", "流动党员应填“是”或“否”，不是“不是”")]
+
+
 def test_a_file_without_rows_is_reported(tree: Tree, secretary: User) -> None:
     result = import_members(xlsx(filled([])), into=tree.branch, by=secretary)
     assert result.errors == [RowError(None, "", "文件中没有党员数据：请从第2行起填写")]
