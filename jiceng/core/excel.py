@@ -27,6 +27,7 @@ from openpyxl.utils.cell import quote_sheetname
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from . import clock
 from .errors import InvalidInput
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,6 +37,9 @@ UNREADABLE = "文件无法读取，可能已损坏。请用Excel打开后“另�
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Control characters that XML 1.0 (and so .xlsx) cannot hold; openpyxl refuses them.
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+MAX_SHEET_TITLE = 31
 # A zip bomb: an .xlsx within the size limit that inflates far beyond it.
 MAX_INFLATION = 10
 # Rows to look through for the header row (some files carry a title line above it).
@@ -55,8 +59,26 @@ def escape(value: object) -> object:
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS.sub("", value)
         if value.startswith(FORMULA_TRIGGERS):
-            return "'" + value
+            value = "'" + value
+        return value[:MAX_CELL_TEXT]
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        # Excel has no time zones: write the wall-clock time in China.
+        return value.astimezone(clock.CHINA).replace(tzinfo=None)
     return value
+
+
+def sheet_titles(titles: Sequence[str]) -> list[str]:
+    """Titles Excel accepts: no \\ / * ? : [ ], at most 31 characters, unique ignoring case."""
+    made: list[str] = []
+    for title in titles:
+        base = SHEET_TITLE_FORBIDDEN.sub("", title)[:MAX_SHEET_TITLE] or "Sheet"
+        candidate, n = base, 1
+        while candidate.lower() in {t.lower() for t in made}:
+            n += 1
+            suffix = f"_{n}"
+            candidate = base[: MAX_SHEET_TITLE - len(suffix)] + suffix
+        made.append(candidate)
+    return made
 
 
 def display_width(text: str) -> int:
@@ -109,8 +131,8 @@ def write_workbook(
         raise ValueError("write_workbook needs at least one sheet")
     book = openpyxl.Workbook(write_only=True)
     option_lists: list[Sequence[str]] = []
-    for sheet in sheets:
-        ws = book.create_sheet(sheet.title)
+    for sheet, sheet_title in zip(sheets, sheet_titles([s.title for s in sheets]), strict=True):
+        ws = book.create_sheet(sheet_title)
         _set_columns(ws, sheet)
         for index, values in sheet.choices.items():
             option_lists.append(values)

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import views, views_excel
 
 app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
     path("<int:pk>/", views.member_detail, name="detail"),
+    path("import/", views_excel.member_import, name="import"),
+    path("import/template.xlsx", views_excel.member_import_template, name="import_template"),
+    path("export.xlsx", views_excel.member_export, name="export"),
 ]
