@@ -28,6 +28,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import clock
+from .dates import parse_date
 from .errors import InvalidInput
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -463,23 +464,11 @@ def choice_of(value: object, choices: type[models.TextChoices]) -> str | None:
     return None
 
 
-DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-
-
 def date_of(value: object) -> object:
-    """A date from a date cell or from text as people write it (2024-07-01, 2024/7/1,
-    2024.7.1, 2024年7月1日, 20240701); anything else is returned as it came, for the
-    service to refuse with its own message."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = text_of(value)
-    match = DATE_TEXT.match(text) or COMPACT_DATE.match(text)
-    if match:
-        try:
-            return dt.date(*(int(part) for part in match.groups()))
-        except ValueError:
-            return text
-    return text
+    """A date from a date cell or from text as people write it (core.dates); anything else
+    is returned as it came, for the service to refuse with its own message."""
+    try:
+        parsed = parse_date(value if isinstance(value, dt.date) else text_of(value))
+    except ValueError:
+        return text_of(value)
+    return "" if parsed is None else parsed

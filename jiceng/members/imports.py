@@ -27,9 +27,6 @@ from .ethnicities import ETHNICITIES
 from .models import Category, Education, Gender, MemberStatus
 
 YES_NO = ("是", "否")
-YES_NO_TEXTS = frozenset(
-    {"", "是", "否", "1", "0", "true", "false", "True", "False", "TRUE", "FALSE"}
-)
 
 MEMBER_COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", required=True, width=10, help="与身份证一致"),
@@ -167,9 +164,6 @@ def _prepared(raw: dict[str, object], problems: dict[str, str]) -> dict[str, obj
     for key in DATE_FIELDS:
         if key in raw:
             values[key] = excel.date_of(raw[key])
-    if values.get("is_mobile", "") not in YES_NO_TEXTS:
-        # check_member_input takes anything but 是 for 否: a typo must not make that silently.
-        problems["is_mobile"] = f"流动党员应填“是”或“否”，不是“{values['is_mobile']}”"
     id_cell = raw.get("id_number")
     if isinstance(id_cell, float):
         # Excel keeps 15 significant digits: the last digits of the number are already lost.

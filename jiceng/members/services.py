@@ -14,6 +14,7 @@ from django.db import transaction
 
 from jiceng.accounts.models import User
 from jiceng.core import clock, crypto, idnumbers
+from jiceng.core.dates import parse_date
 from jiceng.core.errors import InvalidInput
 from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.divisions.models import Division
@@ -26,6 +27,8 @@ from .models import ACTIVE_STATUSES, Category, Education, Gender, Member, Member
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 MIN_AGE_AT_JOINING = 18
+YES = frozenset({"是", "1", "true", "yes"})
+NO = frozenset({"", "否", "0", "false", "no"})
 ID_FIELD, PHONE_FIELD = "id_number", "phone"
 
 
@@ -60,19 +63,23 @@ def _text(raw: Mapping[str, object], key: str) -> str:
 def _date(
     raw: Mapping[str, object], key: str, label: str, errors: dict[str, str]
 ) -> dt.date | None:
-    value = raw.get(key)
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip().replace("/", "-").replace(".", "-")
     try:
-        return dt.date.fromisoformat(text)
+        return parse_date(raw.get(key))
     except ValueError:
-        errors[key] = f"{label}“{value}”不是有效日期，请写成2024-07-01的格式"
+        errors[key] = f"{label}“{raw.get(key)}”不是有效日期，请写成2024-07-01的格式"
         return None
+
+
+def _yes_no(raw: Mapping[str, object], key: str, label: str, errors: dict[str, str]) -> bool:
+    value = raw.get(key)
+    if isinstance(value, bool):
+        return value
+    text = _text(raw, key).lower()
+    if text in YES:
+        return True
+    if text not in NO:
+        errors[key] = f"{label}应填“是”或“否”，不是“{_text(raw, key)}”"
+    return False
 
 
 def _choice(
@@ -183,7 +190,7 @@ def check_member_input(
     ):
         errors["party_group"] = f"党小组“{party_group.name}”不属于{organization.name}"
 
-    is_mobile = _text(raw, "is_mobile") in {"是", "1", "true", "True", "yes"}
+    is_mobile = _yes_no(raw, "is_mobile", "流动党员", errors)
     work_place = _text(raw, "work_place")
     if is_mobile and not work_place:
         errors["work_place"] = "流动党员请填写现工作地点"

@@ -49,6 +49,23 @@ def check_placement(parent: Organization, kind: str) -> None:
         )
 
 
+def check_unique_name(
+    parent_path: str, name: str, *, parent_name: str, exclude: int | None = None
+) -> None:
+    """Two active organizations under one parent may not share a name (imports and forms
+    find organizations by name within a subtree)."""
+    siblings = Organization.objects.filter(
+        depth=len(parent_path) // Organization.steplen + 1,
+        path__gt=parent_path,
+        path__lt=parent_path + "~",
+        name=name,
+        dissolved_on__isnull=True,
+    ).exclude(pk=exclude)
+    if siblings.exists():
+        message = f"“{parent_name}”下已有名为“{name}”的党组织"
+        raise InvalidInput(message, fields={"name": message})
+
+
 @transaction.atomic
 def create_organization(
     *,
@@ -70,14 +87,16 @@ def create_organization(
         raise InvalidInput("成立日期不能晚于今天", fields={"founded_on": "成立日期不能晚于今天"})
     parent = _lock(parent)
     check_placement(parent, kind)
+    name = check_name(name)
+    check_unique_name(parent.path, name, parent_name=parent.name)
     child = Organization.objects.add_child(
         parent,
         {
-            "name": check_name(name),
+            "name": name,
             "kind": kind,
             "sector": sector,
             "division_id": division.pk if division else parent.division_id,
-            "founded_on": founded_on or clock.today(),
+            "founded_on": founded_on,
         },
     )
     branches, organizations = rollups.own_weight(child)
@@ -106,6 +125,12 @@ def update_organization(
     changes: dict[str, object] = {}
     if name is not None:
         changes["name"] = check_name(name)
+        if organization.depth > 1:
+            parent_path = organization.path[: -Organization.steplen]
+            parent_name = Organization.objects.get(path=parent_path).name
+            check_unique_name(
+                parent_path, changes["name"], parent_name=parent_name, exclude=organization.pk
+            )
     if sector is not None:
         if sector and sector not in Sector.values:
             raise InvalidInput("所属领域不正确", fields={"sector": "请选择所属领域"})

@@ -43,7 +43,8 @@ def test_birth_date_and_gender_come_from_the_id_number(tree: Tree) -> None:
         ("phone", "1381234567", "手机号“1381234567”不正确，应为11位数字"),
         ("status", "党员", "党籍状态“党员”不正确"),
         ("ethnicity", "汉", "民族“汉”不正确"),
-        ("joined_on", "2010年7月1日", "入党日期“2010年7月1日”不是有效日期"),
+        ("joined_on", "2010年13月1日", "入党日期“2010年13月1日”不是有效日期"),
+        ("is_mobile", "不是", "流动党员应填“是”或“否”"),
         ("name", "", "请填写姓名"),
     ],
 )
@@ -164,3 +165,11 @@ def test_future_dates_are_refused(tree: Tree) -> None:
             member_fields(joined_on=dt.date(2026, 3, 1), status="预备党员", full_member_on=None),
             organization=tree.branch,
         )
+
+
+@pytest.mark.parametrize(
+    "written", ["2010-07-01", "2010/7/1", "2010.7.1", "2010年7月1日", "20100701"]
+)
+def test_dates_are_read_as_people_write_them(tree: Tree, written: str) -> None:
+    data = services.check_member_input(member_fields(joined_on=written), organization=tree.branch)
+    assert data.joined_on == dt.date(2010, 7, 1)

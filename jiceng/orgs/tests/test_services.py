@@ -202,3 +202,22 @@ def test_terms_due_lists_overdue_and_soon_within_subtree(
         c.organization_id
         for c in queries.terms_due(yaohua_official, under=tree.yaohua, today=today)
     ] == [tree.yaohua_branch.pk]
+
+
+def test_names_are_unique_among_active_siblings(tree: Tree, street_official) -> None:
+    with pytest.raises(InvalidInput, match="下已有名为“文苑社区第二党支部”的党组织"):
+        services.create_organization(
+            parent=tree.community,
+            name="文苑社区第二党支部",
+            kind=OrgKind.BRANCH,
+            by=street_official,
+        )
+    with pytest.raises(InvalidInput, match="下已有名为“文苑社区第二党支部”的党组织"):
+        services.rename_organization(
+            organization=tree.branch, name="文苑社区第二党支部", by=street_official
+        )
+    services.dissolve_organization(organization=tree.sibling, by=street_official)
+    again = services.create_organization(
+        parent=tree.community, name="文苑社区第二党支部", kind=OrgKind.BRANCH, by=street_official
+    )
+    assert again.founded_on is None  # not given: unknown, not today
