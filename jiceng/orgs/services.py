@@ -124,13 +124,11 @@ def update_organization(
     check_can_write(by, organization)
     changes: dict[str, object] = {}
     if name is not None:
-        changes["name"] = check_name(name)
+        name = changes["name"] = check_name(name)
         if organization.depth > 1:
             parent_path = organization.path[: -Organization.steplen]
             parent_name = Organization.objects.get(path=parent_path).name
-            check_unique_name(
-                parent_path, changes["name"], parent_name=parent_name, exclude=organization.pk
-            )
+            check_unique_name(parent_path, name, parent_name=parent_name, exclude=organization.pk)
     if sector is not None:
         if sector and sector not in Sector.values:
             raise InvalidInput("所属领域不正确", fields={"sector": "请选择所属领域"})
