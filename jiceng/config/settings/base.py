@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "jiceng.orgs",
     "jiceng.members",
     "jiceng.web",
+    "jiceng.datasets",
 ]
 
 MIDDLEWARE = [

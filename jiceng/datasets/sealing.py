@@ -1,0 +1,117 @@
+"""SM4-GCM sealing of many values at once, byte for byte what `core.crypto.seal` makes.
+
+Why this exists: `crypto.seal` sets up a new GCM context for every value, and that set-up (the
+SM4 key schedule and the Python objects around it) costs about 10 µs, more than everything else
+a synthetic member costs together. A bulk load of 100 million members seals 200 million values.
+
+GCM is counter mode plus a polynomial MAC (NIST SP 800-38D). Here the block cipher work for a
+whole batch — the counter blocks of every value, each with its own random nonce — is one call
+of the library's SM4 in ECB mode, and the MAC (GHASH) is finished in Python: the GHASH of a
+value is the XOR of each ciphertext byte times a power of the hash key H, a linear map, so
+tables of byte × H^k made once per key turn it into a few lookups.
+
+The result is a standard SM4-GCM ciphertext with the same layout and associated data as
+`crypto.seal` (version | nonce | ciphertext | tag) and `crypto.unseal` opens it; the tests check
+that on every shape of value the seed writes. Use it only for synthetic bulk data: the table
+lookups are not constant-time, which does not matter for a generator but would for a service
+handling real people's numbers, and those go through `core.crypto`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import reduce
+from operator import getitem, xor
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from jiceng.core import crypto
+
+BLOCK = 16
+NONCE = crypto.NONCE_BYTES
+# The reduction polynomial of GF(2^128) in GCM's bit order (x^128 + x^7 + x^2 + x + 1).
+R = 0xE1 << 120
+
+
+def gf_multiply(x: int, y: int) -> int:
+    """x · y in GCM's field, bit by bit (Algorithm 1 of SP 800-38D); only used for tables."""
+    z, v = 0, y
+    for bit in range(127, -1, -1):
+        if (x >> bit) & 1:
+            z ^= v
+        v = (v >> 1) ^ R if v & 1 else v >> 1
+    return z
+
+
+def byte_tables(factor: int) -> list[list[int]]:
+    """tables[p][b] = (the block whose byte p is b, all others 0) · factor."""
+    tables = []
+    for position in range(BLOCK):
+        singles = [gf_multiply(1 << (8 * (BLOCK - 1 - position) + bit), factor) for bit in range(8)]
+        table = [0] * 256
+        for byte in range(1, 256):
+            low = byte & -byte
+            table[byte] = table[byte ^ low] ^ singles[low.bit_length() - 1]
+        tables.append(table)
+    return tables
+
+
+class BatchSealer:
+    """Seals values of one field and one length (ID numbers: 18 characters, phones: 11)."""
+
+    def __init__(self, *, field: str, length: int) -> None:
+        ring = crypto.keyring()
+        key = bytes(ring.ciphers[ring.current_version].key)
+        self.version = bytes((ring.current_version,))
+        self.length = length
+        # ECB over counter blocks is how counter mode is built: each block is a distinct
+        # nonce | counter, never the message itself.
+        self.ecb = Cipher(algorithms.SM4(key), modes.ECB()).encryptor()  # noqa: S305
+        aad = field.encode()
+        if len(aad) > BLOCK:
+            raise ValueError("associated data longer than one block")
+        blocks = -(-length // BLOCK)
+        h = int.from_bytes(self.ecb.update(bytes(BLOCK)), "big")
+        # GHASH over A (one block), C (`blocks` blocks) and the length block L:
+        # A·H^(blocks+2) ⊕ C_1·H^(blocks+1) ⊕ ... ⊕ C_blocks·H^2 ⊕ L·H.
+        powers = [1, h]
+        for _ in range(blocks + 1):
+            powers.append(gf_multiply(powers[-1], h))
+        a = int.from_bytes(aad.ljust(BLOCK, b"\0"), "big")
+        lengths = ((len(aad) * 8) << 64) | (length * 8)
+        self.constant = gf_multiply(a, powers[blocks + 2]) ^ gf_multiply(lengths, h)
+        per_byte: list[list[int]] = []
+        for i in range(blocks):
+            per_byte.extend(byte_tables(powers[blocks + 1 - i]))
+        self.per_byte = per_byte[:length]
+        # J0 = nonce | 1 masks the tag; the text is encrypted from counter 2 on.
+        self.counters = [(i + 1).to_bytes(4, "big") for i in range(blocks + 1)]
+
+    def seal(self, values: Sequence[str]) -> list[bytes]:
+        length = self.length
+        nonces = os.urandom(NONCE * len(values))
+        nonce_list = [nonces[i : i + NONCE] for i in range(0, len(nonces), NONCE)]
+        counters = self.counters
+        stream = self.ecb.update(b"".join(n + c for n in nonce_list for c in counters))
+        step = BLOCK * len(counters)
+        version, per_byte, constant = self.version, self.per_byte, self.constant
+        from_bytes = int.from_bytes
+        sealed = []
+        at = 0
+        for value, nonce in zip(values, nonce_list, strict=True):
+            plain = value.encode()
+            if len(plain) != length:
+                raise ValueError(f"expected {length} bytes, got {len(plain)}")
+            text = (
+                from_bytes(plain, "big")
+                ^ from_bytes(stream[at + BLOCK : at + BLOCK + length], "big")
+            ).to_bytes(length, "big")
+            tag = reduce(
+                xor,
+                map(getitem, per_byte, text),
+                constant ^ from_bytes(stream[at : at + BLOCK], "big"),
+            )
+            sealed.append(version + nonce + text + tag.to_bytes(BLOCK, "big"))
+            at += step
+        return sealed
