@@ -1,0 +1,198 @@
+"""How `jiceng seed` behaves: deterministic, additive, atomic, on small real counties
+(西盟佤族自治县 and 当雄县, a few thousand members each). test_seeded_data.py checks the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import Count, Q
+
+from jiceng.core import clock, crypto
+from jiceng.datasets import national, seeding
+from jiceng.divisions.models import Division
+from jiceng.members.models import Member
+from jiceng.orgs import rollups
+from jiceng.orgs.models import (
+    Committee,
+    CommitteeSeat,
+    Organization,
+    OrgKind,
+    PartyGroup,
+)
+
+from .conftest import AS_OF, DAMXUNG, XIMENG
+
+pytestmark = pytest.mark.usefixtures("divisions")
+COUNTIES = [XIMENG, DAMXUNG]
+ROLLUP_FIELDS = (
+    "member_count", "full_member_count", "subtree_member_count", "subtree_branch_count",
+    "subtree_org_count",
+)  # fmt: skip
+
+
+def seed(*codes: str, workers: int = 0, seed_value: int = 11, **options: Any) -> seeding.SeedResult:
+    return seeding.seed(
+        counties=list(codes), seed=seed_value, workers=workers, as_of=AS_OF, **options
+    )
+
+
+def snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """Everything the seed wrote, with ciphertexts replaced by what they open to (the nonces
+    are random, so the same data sealed twice differs byte for byte)."""
+    members = []
+    for m in Member.objects.order_by("pk"):
+        members.append((
+            m.pk, m.name, m.gender, m.ethnicity, m.birth_date, bytes(m.id_number_digest),
+            crypto.unseal(m.id_number_sealed, field="id_number"), m.id_number_masked,
+            bytes(m.phone_digest) if m.phone_digest else None,
+            crypto.unseal(m.phone_sealed, field="phone") if m.phone_sealed else None,
+            m.phone_masked, m.education, m.category, m.joined_on, m.full_member_on, m.status,
+            m.is_mobile, m.work_place, m.organization_id, m.party_group_id,
+            m.residential_division_id,
+        ))  # fmt: skip
+    return {
+        "organizations": list(Organization.objects.order_by("pk").values_list()),
+        "members": members,
+        "committees": list(Committee.objects.order_by("pk").values_list()),
+        "seats": list(CommitteeSeat.objects.order_by("pk").values_list()),
+        "groups": list(PartyGroup.objects.order_by("pk").values_list()),
+    }
+
+
+class Discard(Exception):
+    pass
+
+
+def seeded_then_discarded(**options: Any) -> dict[str, list[tuple[Any, ...]]]:
+    try:
+        with transaction.atomic():
+            seed(*COUNTIES, **options)
+            taken = snapshot()
+            raise Discard
+    except Discard:
+        return taken
+
+
+def test_same_seed_same_rows_whatever_the_worker_processes() -> None:
+    in_process = seeded_then_discarded(workers=0)
+    assert not Member.objects.exists()
+    with_workers = seeded_then_discarded(workers=2)
+    assert in_process == with_workers
+    assert len(in_process["members"]) > 3000
+
+
+def test_another_seed_other_people() -> None:
+    (county,) = seeding.load_counties([DAMXUNG])
+    first_ids = national.Totals(1, 1, 1, 1, 1)
+
+    def names(seed_value: int) -> list[str]:
+        task = national.CountyTask(
+            county, seed_value, AS_OF, path="0001", first_ids=first_ids, stamp=""
+        )
+        return [row[1] for row in national.generate_county(task).members]
+
+    assert names(1) == names(1)
+    assert names(1) != names(2)
+
+
+def test_seeding_again_adds_new_counties_and_skips_present_ones() -> None:
+    first = seed(XIMENG)
+    assert first.counties == [XIMENG]
+    second = seed(XIMENG, DAMXUNG)
+    assert second.skipped == [XIMENG] and second.counties == [DAMXUNG]
+    third = seed(DAMXUNG)
+    assert third.counties == [] and third.rows == 0
+    assert all(problems == [] for problems in Organization.objects.find_problems())
+    written = list(Organization.objects.order_by("pk").values_list("pk", *ROLLUP_FIELDS))
+    rollups.rebuild()
+    assert list(Organization.objects.order_by("pk").values_list("pk", *ROLLUP_FIELDS)) == written
+    assert Organization.objects.filter(depth=1).count() == 1
+    assert Organization.objects.filter(depth=2).count() == 2  # 云南省委, 西藏自治区委员会
+
+
+def index_definitions() -> set[tuple[str, tuple[str, ...]]]:
+    found = set()
+    with connection.cursor() as cursor:
+        for model in (Organization, Member, Committee, CommitteeSeat, PartyGroup):
+            constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+            found |= {(name, tuple(c["columns"])) for name, c in constraints.items() if c["index"]}
+    return found
+
+
+def test_a_load_with_deferred_indexes_puts_them_back() -> None:
+    before = index_definitions()
+    seed(DAMXUNG, defer_indexes=True)
+    assert index_definitions() == before
+    assert Member.objects.filter(
+        organization__in=Organization.objects.filter(depth__gte=5)
+    ).exists()
+
+
+def test_a_failed_load_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = seeding._write_county
+
+    def fail_on_second(writer: Any, rows: national.CountyRows) -> None:
+        if rows.code.startswith(DAMXUNG):
+            raise RuntimeError("disk full")
+        real(writer, rows)
+
+    monkeypatch.setattr(seeding, "_write_county", fail_on_second)
+    before = index_definitions()
+    with pytest.raises(RuntimeError):
+        seed(XIMENG, DAMXUNG, defer_indexes=True)
+    assert not Organization.objects.exists()
+    assert not Member.objects.exists()
+    assert index_definitions() == before
+
+
+def test_scale_chooses_whole_counties() -> None:
+    weights = seeding.county_weights()
+    # a seed whose choice at this scale is one of the two small counties (fast to seed)
+    seed_value = next(
+        s for s in range(100)
+        if national.choose_counties(weights, scale=0.1, seed=s) in ([XIMENG], [DAMXUNG])
+    )  # fmt: skip
+    result = seeding.seed(scale=0.1, seed=seed_value, workers=0, as_of=AS_OF)
+    assert result.counties == national.choose_counties(weights, scale=0.1, seed=seed_value)
+    for code in result.counties:
+        assert Organization.objects.filter(
+            division_id=code.ljust(12, "0"), kind=OrgKind.LOCAL_COMMITTEE
+        ).exists()
+    villages = Division.objects.filter(level=5).filter(
+        Q(*[Q(code__startswith=c) for c in result.counties], _connector=Q.OR)
+    )
+    assert (
+        Organization.objects.filter(division__in=villages).values("division").distinct().count()
+        == villages.count()
+    )
+
+
+def test_the_command_prints_progress_and_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command(
+        "seed", "--counties", DAMXUNG, "--seed", "5", "--workers", "0", "--as-of", "2025-06-30"
+    )
+    out = capsys.readouterr().out
+    assert "生成完成：1 个县级单位" in out
+    assert "61岁以上" in out and "少数民族" in out
+    assert Organization.objects.filter(name="中共当雄县委").exists()
+    counts = Organization.objects.aggregate(n=Count("pk"))
+    call_command("seed", "--counties", DAMXUNG, "--workers", "0")
+    assert "跳过 1 个县级单位" in capsys.readouterr().out
+    assert Organization.objects.aggregate(n=Count("pk")) == counts
+
+
+def test_unknown_counties_are_refused() -> None:
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="不是有村级区划的县级单位"):
+        call_command("seed", "--counties", "999999", "--workers", "0")
+
+
+def test_the_data_date_defaults_to_today() -> None:
+    seeding.seed(counties=[DAMXUNG], workers=0)
+    latest = Member.objects.order_by("-joined_on").values_list("joined_on", flat=True).first()
+    assert latest is not None and clock.today() - dt.timedelta(days=366) <= latest < clock.today()
