@@ -1,0 +1,125 @@
+"""The demo district (演示数据): 江苏省南京市栖霞区 and four demo logins.
+
+The district is the national generator run for one county, so the demo looks like the rest of
+the data set: all nine streets and the development zones, every community with its
+organization, committees and members. Then four accounts, one per kind of user a demo walks
+through, with fixed passwords (this is a demo, and the passwords are printed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import password_validation
+from django.db import transaction
+
+from jiceng.accounts.models import Role, RoleAssignment, User
+from jiceng.core.errors import DomainError
+from jiceng.divisions.models import Division
+from jiceng.members.models import Member, MemberStatus
+from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
+
+from . import seeding
+
+DISTRICT = "320113"  # 江苏省南京市栖霞区
+STREET = "仙林街道"
+SEED = 2024
+
+
+class DivisionsMissing(DomainError):
+    """The division table is empty: the demo needs `jiceng load-divisions` first."""
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str  # the role's label, as printed
+    scope: str  # the organization it names
+    display_name: str
+
+
+# username, password, role, and which organization the role names
+ACCOUNTS = (
+    ("qixia-zzb", "Ziyun#Peak8412", Role.ORGANIZATION_DEPARTMENT, "district"),
+    ("xianlin-dgw", "Lotus#River5093", Role.ORGANIZATION_DEPARTMENT, "street"),
+    ("secretary-demo", "Maple#Cloud2716", Role.BRANCH_SECRETARY, "branch"),
+    ("member-demo", "Pine#Stream6358", Role.MEMBER, "member"),
+)
+
+
+def district_committee() -> Organization | None:
+    return Organization.objects.filter(
+        kind=OrgKind.LOCAL_COMMITTEE, division_id=DISTRICT.ljust(12, "0")
+    ).first()
+
+
+def load_demo(
+    *, workers: int = 2, progress: Callable[[str], None] | None = None
+) -> list[DemoLogin]:
+    """Seed the district if it is not in the tree yet, then make the demo accounts that are
+    missing (载入演示数据). Running it again changes nothing and returns the same logins."""
+    if district_committee() is None:
+        if not Division.objects.filter(code__startswith=DISTRICT).exists():
+            raise DivisionsMissing("行政区划尚未载入，请先运行 jiceng load-divisions")
+        seeding.seed(counties=[DISTRICT], seed=SEED, workers=workers, progress=progress)
+    return make_accounts()
+
+
+@transaction.atomic
+def make_accounts() -> list[DemoLogin]:
+    district = district_committee()
+    if district is None:
+        raise DomainError("组织树中没有栖霞区委，演示数据未能生成")
+    street_division = Division.objects.get(code__startswith=DISTRICT, level=4, name=STREET)
+    street = Organization.objects.get(
+        kind=OrgKind.WORKING_COMMITTEE,
+        division_id=street_division.code,
+        path__startswith=district.path,
+    )
+    # The first community branch of the street (tree order) whose committee has a secretary.
+    seat = (
+        CommitteeSeat.objects.filter(
+            post=Post.SECRETARY,
+            committee__ended_on__isnull=True,
+            committee__organization__path__startswith=street.path,
+            committee__organization__kind=OrgKind.BRANCH,
+            committee__organization__sector=Sector.COMMUNITY,
+            committee__organization__dissolved_on__isnull=True,
+        )
+        .select_related("committee__organization", "member")
+        .order_by("committee__organization__path")
+        .first()
+    )
+    if seat is None:
+        raise DomainError(f"{STREET}没有设书记的社区党支部")
+    branch, secretary = seat.committee.organization, seat.member
+    member = (
+        Member.objects.filter(organization=branch, status=MemberStatus.FULL)
+        .exclude(pk=secretary.pk)
+        .order_by("pk")
+        .first()
+    )
+    if member is None:
+        raise DomainError(f"{branch.name}没有其他正式党员")
+    scopes = {
+        "district": (district, None, f"{district.name}组织部"),
+        "street": (street, None, f"{STREET}党工委"),
+        "branch": (branch, secretary, secretary.name),
+        "member": (branch, member, member.name),
+    }
+    logins = []
+    for username, password, role, scope in ACCOUNTS:
+        organization, linked, display_name = scopes[scope]
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, display_name=display_name, member=linked)
+            password_validation.validate_password(password, user)
+            user.set_password(password)
+            user.save()
+        RoleAssignment.objects.get_or_create(user=user, role=role, organization=organization)
+        logins.append(
+            DemoLogin(username, password, Role(role).label, organization.name, user.display_name)
+        )
+    return logins

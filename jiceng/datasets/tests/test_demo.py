@@ -1,0 +1,84 @@
+"""`jiceng load-demo`: the demo district and its four logins."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from jiceng.accounts.models import Role, RoleAssignment, User
+from jiceng.datasets import demo
+from jiceng.members.models import Member
+from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
+
+
+@pytest.mark.usefixtures("divisions")
+def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("load-demo", "--workers", "0")
+    out = capsys.readouterr().out
+    for username, password, _, _ in demo.ACCOUNTS:
+        assert username in out and password in out
+        assert Client().login(username=username, password=password)
+
+    district = Organization.objects.get(name="中共南京市栖霞区委")
+    xianlin = Organization.objects.get(name="中共仙林街道工作委员会")
+    assert xianlin.path.startswith(district.path)
+    streets = Organization.objects.filter(path__startswith=district.path, depth=district.depth + 1)
+    assert streets.filter(name__endswith="街道工作委员会").count() == 9  # 栖霞区's nine streets
+    assert Organization.objects.filter(
+        path__startswith=xianlin.path, sector=Sector.COMMUNITY, name__startswith="仙林"
+    ).exists()
+
+    def role(username: str) -> RoleAssignment:
+        return RoleAssignment.objects.select_related("organization", "user").get(
+            user__username=username
+        )
+
+    assert (role("qixia-zzb").role, role("qixia-zzb").organization) == (
+        Role.ORGANIZATION_DEPARTMENT,
+        district,
+    )
+    assert (role("xianlin-dgw").role, role("xianlin-dgw").organization) == (
+        Role.ORGANIZATION_DEPARTMENT,
+        xianlin,
+    )
+    secretary = role("secretary-demo")
+    branch = secretary.organization
+    assert branch is not None
+    assert (secretary.role, branch.kind, branch.sector) == (
+        Role.BRANCH_SECRETARY,
+        OrgKind.BRANCH,
+        Sector.COMMUNITY,
+    )
+    assert branch.path.startswith(xianlin.path)
+    seat = CommitteeSeat.objects.get(
+        committee__organization=branch, committee__ended_on__isnull=True, post=Post.SECRETARY
+    )
+    assert secretary.user.member == seat.member
+    assert secretary.user.display_name == seat.member.name
+    member = role("member-demo")
+    assert member.role == Role.MEMBER
+    assert member.user.member is not None and member.user.member.organization == branch
+    assert member.user.member != seat.member
+
+    # Again: nothing new, the same logins.
+    counts = (
+        Organization.objects.count(),
+        Member.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+    )
+    again = demo.load_demo(workers=0)
+    assert [login.username for login in again] == [a[0] for a in demo.ACCOUNTS]
+    assert (
+        Organization.objects.count(),
+        Member.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+    ) == counts
+
+
+@pytest.mark.django_db
+def test_the_demo_needs_the_divisions() -> None:
+    with pytest.raises(demo.DivisionsMissing):
+        demo.load_demo(workers=0)
