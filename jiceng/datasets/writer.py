@@ -141,8 +141,14 @@ class BulkWriter:
         try:
             if error is None:
                 with connection.cursor() as cursor:
+                    if self.indexes and self.vendor == "postgresql":
+                        # PostgreSQL builds no index on a table with foreign-key checks still
+                        # pending (they are deferred): run them now, defer again after.
+                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     for create, _ in self.indexes:
                         cursor.execute(create)
+                    if self.indexes and self.vendor == "postgresql":
+                        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
                     if self.vendor == "postgresql":
                         models_ = [t.model for t in self.tables.values()]
                         for sql in connection.ops.sequence_reset_sql(no_style(), models_):
