@@ -183,7 +183,7 @@ def main() -> None:
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
     ).stdout.strip()
     print(
-        f"{dt.datetime.now():%Y-%m-%d %H:%M}，提交 {commit}，{os.cpu_count()} 核，"
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC，提交 {commit}，{os.cpu_count()} 核，"
         f"Python {platform.python_version()}，SQLite {sqlite3.sqlite_version}"
     )
     print(
@@ -233,7 +233,7 @@ def main() -> None:
         f"其中行政区划等模板 {template_size / 1e6:.0f} MB）"
     )
     report = {
-        "date": f"{dt.datetime.now():%Y-%m-%d %H:%M}",
+        "date": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         "commit": commit,
         "cores": os.cpu_count(),
         "scale": args.scale,
