@@ -15,10 +15,11 @@ Below each county committee (中共南京市栖霞区委):
   small private firms with fewer than three members share joint branches (联合党支部).
 
 How many units of each kind and how large they are is set in `UNITS` and the planner, calibrated
-so that the whole country (2,978 counties) comes to about 5.25 million grassroots organizations
-(0.3 million committees, 0.3 million general branches, 4.6 million branches) and 100.3 million
-members, like the bulletin of end 2024; `python -m jiceng.datasets.calibrate` recomputes the
-national totals from the plan alone.
+so that the whole country (2,977 county-level units with townships) comes to about 5.2 million
+grassroots organizations (0.31 million committees, 0.26 million general branches, 4.6 million
+branches and joint branches) and 100.4 million members, against the bulletin's 5.25 million and
+100.3 million (end of 2024); `python -m jiceng.datasets.calibrate` recomputes the national
+totals from the plan alone.
 
 Generation runs in two passes. `plan_totals` makes only the plan (organizations and how many
 members each has) and returns its counts, so the caller can give each county its range of ids;

@@ -2,10 +2,14 @@
 
 The parent process reads the divisions, chooses the counties, lays out the tree above them
 (the national root, provinces, cities) and hands out id ranges; worker processes generate and
-encrypt one county at a time (national.generate_county, the costly part: about 20 µs a member);
+encrypt one county at a time (national.generate_county, the costly part: about 30 µs a member);
 the parent writes each county's rows as they come back, in county order, so the database is the
 same whichever worker made what. Counties already in the tree are skipped, so seeding more
 counties into a seeded database adds them, and the rollups of the nodes above stay right.
+
+Ids are handed out before anything is written (from the tables' largest ids), so nothing else
+may write organizations or members while a seed runs; one that did would make the load fail
+and roll back, not mix rows.
 """
 
 from __future__ import annotations
