@@ -142,12 +142,16 @@ def terms_due(
 ) -> QuerySet[Committee]:
     """Current committees in the subtree whose term is overdue or due within `within_days`."""
     today = today or clock.today()
-    visible = subtree(user, under).filter(dissolved_on__isnull=True).values("pk")
+    # A join on the path range, not `organization__in` a subquery: the term_due index then
+    # yields the earliest terms first and LIMIT stops early, even under the national root.
     return (
         Committee.objects.filter(
+            scope_of(user).organization_q(prefix="organization__"),
             ended_on__isnull=True,
             term_due__lte=today + dt.timedelta(days=within_days),
-            organization__in=visible,
+            organization__path__gte=under.path,
+            organization__path__lt=under.path + "~",
+            organization__dissolved_on__isnull=True,
         )
         .select_related("organization")
         .order_by("term_due")
