@@ -28,10 +28,6 @@ class Scope:
     own_member_id: int | None = None
     writable_paths: tuple[str, ...] = ()
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.org_paths or self.division_prefixes or self.own_member_id)
-
     def organization_q(self, prefix: str = "") -> Q:
         """Rows whose organization lies in scope; `prefix` is the lookup path to it
         ("organization__" from members). A subtree is a range scan on the path."""

@@ -85,10 +85,5 @@ def size_warnings(kind: str, *, members: int, full_members: int, committee_seats
     return warnings
 
 
-def needs_committee(kind: str, *, members: int) -> bool:
-    """A branch of 7 or more members elects a committee; a smaller one only a secretary."""
-    return kind not in BRANCH_KINDS or members >= COMMITTEE_AT
-
-
 def may_contain(parent_kind: str, child_kind: str) -> bool:
     return child_kind in ALLOWED_CHILDREN.get(parent_kind, frozenset())
