@@ -19,7 +19,7 @@ from jiceng.core import clock, excel, idnumbers
 from jiceng.core.errors import InvalidInput
 from jiceng.core.excel import Column, ImportResult, RowError
 from jiceng.orgs.models import GRASSROOTS_KINDS, Organization, PartyGroup
-from jiceng.orgs.queries import subtree
+from jiceng.orgs.queries import organizations_named
 from jiceng.orgs.services import check_can_write
 
 from . import services
@@ -108,7 +108,7 @@ def import_members(file: IO[bytes], *, into: Organization, by: User) -> ImportRe
     if not rows:
         return ImportResult(errors=[RowError(None, "", "文件中没有党员数据：请从第2行起填写")])
 
-    organizations = _organizations_named(by, into, (_name(r, "organization") for _, r in rows))
+    organizations = organizations_named(by, into, (_name(r, "organization") for _, r in rows))
     groups = _party_groups_named(into, (_name(r, "party_group") for _, r in rows))
     today = clock.today()
     errors: list[RowError] = []
@@ -171,18 +171,6 @@ def _prepared(raw: dict[str, object], problems: dict[str, str]) -> dict[str, obj
             "身份证号被Excel存成了数字，后几位已经丢失；请把该列设为“文本”格式后重新填写"
         )
     return values
-
-
-def _organizations_named(
-    user: User, into: Organization, names: Iterable[str]
-) -> dict[str, list[Organization]]:
-    """Organizations in the subtree of `into` (as the user sees it) by name, in chunks."""
-    wanted = sorted(set(names) - {""})
-    found: dict[str, list[Organization]] = defaultdict(list)
-    for start in range(0, len(wanted), CHUNK):
-        for org in subtree(user, into).filter(name__in=wanted[start : start + CHUNK]):
-            found[org.name].append(org)
-    return found
 
 
 def _organization_of(

@@ -25,7 +25,7 @@ from jiceng.core.excel import Column, ImportResult, RowError
 from jiceng.divisions.models import Division
 
 from .models import Organization, OrgKind, Sector
-from .queries import organizations_for, subtree
+from .queries import organizations_for, organizations_named
 from .services import check_can_write, check_name, check_placement, create_organization
 
 KINDS = tuple(label for code, label in OrgKind.choices if code != OrgKind.CENTRAL)
@@ -126,7 +126,7 @@ def import_organizations(file: IO[bytes], *, into: Organization, by: User) -> Im
     if not rows:
         return ImportResult(errors=[RowError(None, "", "文件中没有党组织数据：请从第2行起填写")])
     names = [_name(r, "name") for _, r in rows] + [_name(r, "parent") for _, r in rows]
-    existing = _organizations_named(by, into, names)
+    existing = organizations_named(by, into, names)
     divisions = _divisions(_division_code(_text(r, "division")) for _, r in rows)
     rows_named: dict[str, list[int]] = defaultdict(list)
     for number, raw in rows:
@@ -295,18 +295,6 @@ def _checked_date(
     if value > today:
         problems["founded_on"] = "成立日期不能晚于今天"
     return value
-
-
-def _organizations_named(
-    user: User, into: Organization, names: Iterable[str]
-) -> dict[str, list[Organization]]:
-    """Organizations in the subtree of `into` (as the user sees it) by name, in chunks."""
-    wanted = sorted(set(names) - {""})
-    found: dict[str, list[Organization]] = defaultdict(list)
-    for start in range(0, len(wanted), CHUNK):
-        for org in subtree(user, into).filter(name__in=wanted[start : start + CHUNK]):
-            found[org.name].append(org)
-    return found
 
 
 def _parent_of(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -86,6 +88,19 @@ def search(
     if under is not None:
         rows = rows.filter(path__gte=under.path, path__lt=under.path + "~")
     return list(rows.order_by("depth", "path")[:limit])
+
+
+def organizations_named(
+    user: User, under: Organization, names: Iterable[str]
+) -> dict[str, list[Organization]]:
+    """Organizations in the subtree of `under` (as the user sees it) by name, read in chunks
+    of 500 names; a name may match several."""
+    wanted = sorted(set(names) - {""})
+    found: dict[str, list[Organization]] = defaultdict(list)
+    for start in range(0, len(wanted), 500):
+        for org in subtree(user, under).filter(name__in=wanted[start : start + 500]):
+            found[org.name].append(org)
+    return found
 
 
 def current_committee(organization: Organization) -> Committee | None:
