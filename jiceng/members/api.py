@@ -195,13 +195,10 @@ def member_update(request: AuthedRequest, member_id: MemberId, payload: MemberPa
         "status": member.status,
         "organization_id": member.organization_id,
         "party_group_id": member.party_group_id,
-        "is_mobile": "是" if member.is_mobile else "否",
+        "is_mobile": member.is_mobile,
         "work_place": member.work_place,
         "residential_division_code": member.residential_division_id,
     }
-    changes = payload.model_dump(exclude_unset=True)
-    if "is_mobile" in changes:
-        changes["is_mobile"] = "是" if changes["is_mobile"] else "否"
-    raw.update(changes)
+    raw.update(payload.model_dump(exclude_unset=True))
     updated = services.update_member(member=member, data=_checked(request, raw), by=request.user)
     return MemberOut.from_member(updated)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "treebeard",
+    "ninja",  # serves the API docs page with its bundled Swagger UI, not from an outside host
     "jiceng.core",
     "jiceng.accounts",
     "jiceng.divisions",

@@ -99,3 +99,9 @@ def test_openapi_schema_is_public_json(client: Client) -> None:
     schema = json.loads(response.content)
     assert schema["openapi"].startswith("3.")
     assert schema["info"]["title"]
+
+
+def test_api_docs_use_the_bundled_swagger_ui(client) -> None:
+    page = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
