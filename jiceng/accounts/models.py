@@ -32,6 +32,17 @@ class Role(models.TextChoices):
     ORGANIZATION_DEPARTMENT = "ORGANIZATION_DEPARTMENT", "组织部门"
     STREET_OFFICIAL = "STREET_OFFICIAL", "街道干部"
     COMMUNITY_OFFICIAL = "COMMUNITY_OFFICIAL", "社区干部"
+    GRID_WORKER = "GRID_WORKER", "网格员"
+    DEPARTMENT_STAFF = "DEPARTMENT_STAFF", "职能部门人员"
+    STATION_KEEPER = "STATION_KEEPER", "驿站管理员"
+    SYSTEM_ADMIN = "SYSTEM_ADMIN", "系统管理员"
+    SECURITY_ADMIN = "SECURITY_ADMIN", "安全管理员"
+    AUDIT_ADMIN = "AUDIT_ADMIN", "审计管理员"
+
+
+# 三员分立 (等保 2.0): the three separated administrators. No account holds two of them, and
+# each must pass a second factor (TOTP) before any administrator page opens.
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 
 class RoleAssignment(models.Model):
