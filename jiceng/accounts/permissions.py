@@ -58,7 +58,7 @@ def roles_of(user: User | AnonymousUser) -> frozenset[Role]:
     cached: frozenset[Role] | None = getattr(user, "_jiceng_roles", None)
     if cached is None:
         cached = frozenset(Role(r) for r in user.roles.values_list("role", flat=True))
-        user._jiceng_roles = cached  # type: ignore[union-attr]
+        user._jiceng_roles = cached  # type: ignore[attr-defined]
     return cached
 
 

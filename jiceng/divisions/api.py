@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.params import P, QueryEx
 
+from jiceng.accounts.access import api_signed_in
 from jiceng.core.errors import InvalidInput
 from jiceng.divisions import queries
 from jiceng.divisions.models import Division
@@ -34,6 +35,7 @@ class ErrorOut(Schema):
     response={200: list[DivisionOut], 400: ErrorOut, 404: ErrorOut},
     summary="搜索行政区划（不带q时列出省级）",
 )
+@api_signed_in
 def list_divisions(
     request: HttpRequest,
     q: QueryEx[str | None, P(description="名称中的文字，如“仙林”")] = None,
@@ -48,6 +50,7 @@ def list_divisions(
 
 
 @router.get("/{code}", response={200: DivisionOut, 404: ErrorOut}, summary="按代码查看行政区划")
+@api_signed_in
 def get_division(request: HttpRequest, code: str) -> Division:
     return queries.get_division(code=code)
 
@@ -55,6 +58,7 @@ def get_division(request: HttpRequest, code: str) -> Division:
 @router.get(
     "/{code}/children", response={200: list[DivisionOut], 404: ErrorOut}, summary="下级行政区划"
 )
+@api_signed_in
 def list_children(request: HttpRequest, code: str) -> list[Division]:
     return queries.children(code=code)
 
@@ -64,5 +68,6 @@ def list_children(request: HttpRequest, code: str) -> list[Division]:
     response={200: list[DivisionOut], 404: ErrorOut},
     summary="上级行政区划（从省级起）",
 )
+@api_signed_in
 def list_ancestors(request: HttpRequest, code: str) -> list[Division]:
     return queries.ancestors(code=code)

@@ -8,6 +8,8 @@ from typing import Annotated
 from django.conf import settings
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from jiceng.accounts.access import api_requires
+from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import crypto
 from jiceng.core.errors import InvalidInput
@@ -141,6 +143,7 @@ def _checked(request: AuthedRequest, raw: dict[str, object]) -> services.MemberI
 
 
 @router.get("", response={200: MemberPage, 404: Error}, summary="Filtered, paginated member list")
+@api_requires(Permission.VIEW_MEMBERS, Permission.VIEW_OWN_RECORD)
 def member_list(
     request: AuthedRequest,
     name: Annotated[str, Query(max_length=50)] = "",
@@ -167,11 +170,13 @@ def member_list(
 
 
 @router.get("/{member_id}", response={200: MemberOut, 404: Error})
+@api_requires(Permission.VIEW_MEMBERS, Permission.VIEW_OWN_RECORD)
 def member_detail(request: AuthedRequest, member_id: MemberId) -> MemberOut:
     return MemberOut.from_member(queries.access_member(request.user, member_id))
 
 
 @router.post("", response={201: MemberOut, 400: Error, 404: Error})
+@api_requires(Permission.MANAGE_MEMBERS)
 def member_create(request: AuthedRequest, payload: MemberIn) -> Status[MemberOut]:
     data = _checked(request, payload.model_dump())
     member = services.create_member(data=data, by=request.user)
@@ -179,6 +184,7 @@ def member_create(request: AuthedRequest, payload: MemberIn) -> Status[MemberOut
 
 
 @router.patch("/{member_id}", response={200: MemberOut, 400: Error, 404: Error})
+@api_requires(Permission.MANAGE_MEMBERS)
 def member_update(request: AuthedRequest, member_id: MemberId, payload: MemberPatch) -> MemberOut:
     member = queries.access_member(request.user, member_id)
     raw: dict[str, object] = {

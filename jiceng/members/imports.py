@@ -15,6 +15,7 @@ from typing import IO
 from django.db import IntegrityError, transaction
 
 from jiceng.accounts.models import User
+from jiceng.accounts.permissions import Permission
 from jiceng.core import clock, excel, idnumbers
 from jiceng.core.errors import InvalidInput
 from jiceng.core.excel import Column, ImportResult, RowError
@@ -103,7 +104,7 @@ def import_members(file: IO[bytes], *, into: Organization, by: User) -> ImportRe
     """Register every member of the file under `into` (or the organizations the rows name in
     its subtree), or none of them. A file the reader refuses raises InvalidInput; an
     organization outside the user's scope raises NotFound."""
-    check_can_write(by, into)
+    check_can_write(by, into, Permission.MANAGE_MEMBERS)
     rows = list(excel.read_rows(file, MEMBER_COLUMNS))
     if not rows:
         return ImportResult(errors=[RowError(None, "", "文件中没有党员数据：请从第2行起填写")])

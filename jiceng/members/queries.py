@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from jiceng.accounts.models import User
+from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import idnumbers
 from jiceng.core.errors import NotFound
@@ -21,7 +22,7 @@ MEMBER_NOT_FOUND = "党员不存在或不在您的管理范围内"
 def members_for(user: User) -> QuerySet[Member]:
     """Every member the user may see: those of organizations in scope, and themselves."""
     scope = scope_of(user)
-    q = scope.organization_q(prefix="organization__")
+    q = scope.organization_q(Permission.VIEW_MEMBERS, prefix="organization__")
     if scope.own_member_id is not None:
         q |= Q(pk=scope.own_member_id)
     return Member.objects.filter(q)

@@ -13,6 +13,7 @@ from functools import cache
 from django.db import transaction
 
 from jiceng.accounts.models import User
+from jiceng.accounts.permissions import Permission
 from jiceng.core import clock, crypto, idnumbers
 from jiceng.core.dates import parse_date
 from jiceng.core.errors import InvalidInput
@@ -299,7 +300,7 @@ def duplicate_id_numbers(rows: Sequence[MemberInput]) -> dict[int, str]:
 def create_members(*, rows: Sequence[MemberInput], by: User | None) -> list[Member]:
     """Register checked members, all or none; rollups move by one statement per organization."""
     for org in {r.organization.pk: r.organization for r in rows}.values():
-        check_can_write(by, org)
+        check_can_write(by, org, Permission.MANAGE_MEMBERS)
     problems = duplicate_id_numbers(rows)
     if problems:
         raise InvalidInput(
@@ -329,8 +330,8 @@ def _weight(status: str) -> tuple[int, int]:
 def update_member(*, member: Member, data: MemberInput, by: User | None) -> Member:
     """Replace a member's particulars with checked ones; moves the rollups if the status or
     the organization changed."""
-    check_can_write(by, member.organization)
-    check_can_write(by, data.organization)
+    check_can_write(by, member.organization, Permission.MANAGE_MEMBERS)
+    check_can_write(by, data.organization, Permission.MANAGE_MEMBERS)
     current = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
     digest = id_number_digest(data.id_number)
     if Member.objects.filter(id_number_digest=digest).exclude(pk=member.pk).exists():

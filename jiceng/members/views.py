@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from jiceng.accounts.access import requires
+from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 
 from . import queries
@@ -27,7 +28,7 @@ def page_of(rows: QuerySet[Member], request: AuthedRequest) -> tuple[list[Member
     return chunk[:size], number, len(chunk) > size
 
 
-@login_required
+@requires(Permission.VIEW_MEMBERS, Permission.VIEW_OWN_RECORD)
 def member_list(request: AuthedRequest) -> HttpResponse:
     filters = filters_from_query(request.user, request.GET)
     rows, number, has_next = page_of(queries.search_members(request.user, filters), request)
@@ -48,7 +49,7 @@ def member_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Permission.VIEW_MEMBERS, Permission.VIEW_OWN_RECORD)
 def member_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     member = queries.access_member(request.user, pk)
     seats = member.committee_seats.filter(committee__ended_on__isnull=True).select_related(

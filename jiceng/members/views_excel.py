@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jiceng.accounts.access import requires
+from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
 from jiceng.orgs.models import GRASSROOTS_KINDS
@@ -18,13 +19,14 @@ from .forms import filters_from_query
 from .imports import import_members, member_template
 
 
-@login_required
+@requires(Permission.MANAGE_MEMBERS)
 @require_http_methods(["GET", "POST"])
 def member_import(request: AuthedRequest) -> HttpResponse:
     """导入党员."""
     return import_page(
         request,
         template="members/import.html",
+        permission=Permission.MANAGE_MEMBERS,
         kinds=GRASSROOTS_KINDS,
         run=lambda upload, into: import_members(upload, into=into, by=request.user),
         no_target="请选择导入到哪个党组织",
@@ -32,13 +34,13 @@ def member_import(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Permission.MANAGE_MEMBERS)
 @require_GET
 def member_import_template(request: AuthedRequest) -> HttpResponse:
     return xlsx_response(member_template(), "党员信息导入模板.xlsx")
 
 
-@login_required
+@requires(Permission.EXPORT_DATA)
 @require_GET
 def member_export(request: AuthedRequest) -> HttpResponse:
     """The member list as .xlsx, with the list's own filters (the same query string)."""

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from jiceng.accounts.access import api_requires
+from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
 from jiceng.core.errors import InvalidInput
@@ -164,11 +166,13 @@ def _detail(request: AuthedRequest, org: Organization) -> OrganizationDetailOut:
 
 
 @router.get("/tree", response=list[OrganizationOut], summary="The user's top organizations")
+@api_requires(Permission.VIEW_ORGANIZATIONS)
 def tree(request: AuthedRequest) -> list[OrganizationOut]:
     return [OrganizationOut.from_org(o) for o in queries.tree_roots(request.user)]
 
 
 @router.get("", response=list[OrganizationOut], summary="Search organizations by name")
+@api_requires(Permission.VIEW_ORGANIZATIONS)
 def search(
     request: AuthedRequest,
     q: Annotated[str, Query(min_length=1, max_length=100)],
@@ -179,17 +183,20 @@ def search(
 
 
 @router.get("/{org_id}", response={200: OrganizationDetailOut, 404: Error})
+@api_requires(Permission.VIEW_ORGANIZATIONS)
 def detail(request: AuthedRequest, org_id: OrgId) -> OrganizationDetailOut:
     return _detail(request, queries.access_organization(request.user, org_id))
 
 
 @router.get("/{org_id}/children", response={200: list[OrganizationOut], 404: Error})
+@api_requires(Permission.VIEW_ORGANIZATIONS)
 def children(request: AuthedRequest, org_id: OrgId) -> list[OrganizationOut]:
     org = queries.access_organization(request.user, org_id)
     return [OrganizationOut.from_org(o) for o in queries.children(request.user, org)]
 
 
 @router.get("/{org_id}/subtree", response={200: list[OrganizationOut], 404: Error})
+@api_requires(Permission.VIEW_ORGANIZATIONS)
 def subtree(
     request: AuthedRequest,
     org_id: OrgId,
@@ -204,6 +211,7 @@ def subtree(
 
 
 @router.get("/{org_id}/terms-due", response={200: list[TermDueOut], 404: Error})
+@api_requires(Permission.VIEW_ORGANIZATIONS)
 def terms_due(
     request: AuthedRequest,
     org_id: OrgId,
@@ -226,6 +234,7 @@ def terms_due(
 
 
 @router.post("", response={201: OrganizationDetailOut, 400: Error, 404: Error})
+@api_requires(Permission.MANAGE_ORGANIZATIONS)
 def create(request: AuthedRequest, payload: OrganizationIn) -> Status[OrganizationDetailOut]:
     parent = queries.access_organization(request.user, payload.parent_id)
     org = services.create_organization(
@@ -241,6 +250,7 @@ def create(request: AuthedRequest, payload: OrganizationIn) -> Status[Organizati
 
 
 @router.patch("/{org_id}", response={200: OrganizationDetailOut, 400: Error, 404: Error})
+@api_requires(Permission.MANAGE_ORGANIZATIONS)
 def update(
     request: AuthedRequest, org_id: OrgId, payload: OrganizationPatch
 ) -> OrganizationDetailOut:
@@ -257,6 +267,7 @@ def update(
 
 
 @router.post("/{org_id}/move", response={200: OrganizationDetailOut, 400: Error, 404: Error})
+@api_requires(Permission.MANAGE_ORGANIZATIONS)
 def move(request: AuthedRequest, org_id: OrgId, payload: MoveIn) -> OrganizationDetailOut:
     org = queries.access_organization(request.user, org_id)
     target = queries.access_organization(request.user, payload.new_parent_id)
@@ -265,6 +276,7 @@ def move(request: AuthedRequest, org_id: OrgId, payload: MoveIn) -> Organization
 
 
 @router.post("/{org_id}/dissolve", response={200: OrganizationDetailOut, 400: Error, 404: Error})
+@api_requires(Permission.MANAGE_ORGANIZATIONS)
 def dissolve(request: AuthedRequest, org_id: OrgId, payload: DissolveIn) -> OrganizationDetailOut:
     org = queries.access_organization(request.user, org_id)
     done = services.dissolve_organization(organization=org, on=payload.on, by=request.user)
@@ -272,6 +284,7 @@ def dissolve(request: AuthedRequest, org_id: OrgId, payload: DissolveIn) -> Orga
 
 
 @router.post("/{org_id}/committee", response={201: OrganizationDetailOut, 400: Error, 404: Error})
+@api_requires(Permission.MANAGE_ORGANIZATIONS)
 def elect_committee(
     request: AuthedRequest, org_id: OrgId, payload: CommitteeIn
 ) -> Status[OrganizationDetailOut]:

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from jiceng.accounts.models import User
+from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock, excel
 from jiceng.core.errors import InvalidInput
@@ -77,12 +78,16 @@ def organization_template() -> bytes:
 
 
 def import_targets(
-    user: User, *, kinds: Collection[str] | None = None, limit: int = TARGETS_LIMIT
+    user: User,
+    *,
+    permission: Permission = Permission.MANAGE_ORGANIZATIONS,
+    kinds: Collection[str] | None = None,
+    limit: int = TARGETS_LIMIT,
 ) -> tuple[list[Organization], bool]:
     """What an import page offers to import into: the organizations the user's roles name
-    (their write scope) and, below them, active organizations of `kinds`, in tree order.
-    Returns at most `limit` of them and whether there were more."""
-    writable = scope_of(user).writable_paths
+    (where `permission` holds) and, below them, active organizations of `kinds`, in tree
+    order. Returns at most `limit` of them and whether there were more."""
+    writable = scope_of(user).grant(permission).paths
     if not writable:
         return [], False
     inside = Q(pk__in=[])

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from jiceng.accounts.models import User
+from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock
 from jiceng.core.errors import InvalidInput, NotFound
@@ -19,10 +20,16 @@ from .models import Committee, CommitteeSeat, Organization, OrgKind, Post, Secto
 from .queries import ORG_NOT_FOUND
 
 
-def check_can_write(user: User | None, organization: Organization) -> None:
-    """A write inside the organization's subtree needs a role naming it or an ancestor.
+def check_can_write(
+    user: User | None,
+    organization: Organization,
+    permission: Permission = Permission.MANAGE_ORGANIZATIONS,
+) -> None:
+    """A write at the organization needs `permission` from a role naming it or an ancestor.
     `user=None` is the system itself (loaders and commands)."""
-    if user is not None and not scope_of(user).can_write(organization.path):
+    if user is not None and not scope_of(user).allows(
+        permission, path=organization.path, division_id=organization.division_id
+    ):
         raise NotFound(ORG_NOT_FOUND)
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from jiceng.accounts.access import requires
+from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 
 from . import queries
 
 
-@login_required
+@requires(Permission.VIEW_ORGANIZATIONS)
 def tree(request: AuthedRequest) -> HttpResponse:
     """The tree's first screen: the user's roots with their children open."""
     user = request.user
@@ -23,7 +24,7 @@ def tree(request: AuthedRequest) -> HttpResponse:
     return render(request, "orgs/tree.html", {"roots": roots, "q": q, "found": found})
 
 
-@login_required
+@requires(Permission.VIEW_ORGANIZATIONS)
 def children(request: AuthedRequest, pk: int) -> HttpResponse:
     """The children of one node, loaded when it is opened (htmx)."""
     organization = queries.access_organization(request.user, pk)
@@ -31,7 +32,7 @@ def children(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "orgs/_children.html", {"nodes": nodes})
 
 
-@login_required
+@requires(Permission.VIEW_ORGANIZATIONS)
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     organization = queries.access_organization(request.user, pk)
     user = request.user

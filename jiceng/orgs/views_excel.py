@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jiceng.accounts.access import requires
+from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
 from jiceng.web.excel_pages import import_page, xlsx_response
@@ -20,13 +21,14 @@ from .models import BRANCH_KINDS, OrgKind
 PARENT_KINDS = frozenset(OrgKind.values) - BRANCH_KINDS
 
 
-@login_required
+@requires(Permission.MANAGE_ORGANIZATIONS)
 @require_http_methods(["GET", "POST"])
 def organization_import(request: AuthedRequest) -> HttpResponse:
     """导入党组织."""
     return import_page(
         request,
         template="orgs/import.html",
+        permission=Permission.MANAGE_ORGANIZATIONS,
         kinds=PARENT_KINDS,
         run=lambda upload, into: import_organizations(upload, into=into, by=request.user),
         no_target="请选择导入到哪个党组织之下",
@@ -34,13 +36,13 @@ def organization_import(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Permission.MANAGE_ORGANIZATIONS)
 @require_GET
 def organization_import_template(request: AuthedRequest) -> HttpResponse:
     return xlsx_response(organization_template(), "党组织导入模板.xlsx")
 
 
-@login_required
+@requires(Permission.EXPORT_DATA)
 @require_GET
 def organization_export(request: AuthedRequest, pk: int) -> HttpResponse:
     """The organization and its whole subtree (as far as the user sees it) as .xlsx."""

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
+from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core.errors import InvalidInput
 from jiceng.core.excel import XLSX_CONTENT_TYPE, ImportResult
@@ -29,14 +30,14 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def chosen_organization(request: AuthedRequest) -> Organization | None:
-    """The organization named by `org` (POST, else the query string), if the user may write
-    into it; one outside the scope is a 404, as everywhere."""
+def chosen_organization(request: AuthedRequest, permission: Permission) -> Organization | None:
+    """The organization named by `org` (POST, else the query string), if `permission` holds
+    there; one outside the scope is a 404, as everywhere."""
     text = (request.POST.get("org") or request.GET.get("org") or "").strip()
     if not (text.isdigit() and len(text) <= 15):
         return None
     organization = access_organization(request.user, int(text))
-    check_can_write(request.user, organization)
+    check_can_write(request.user, organization, permission)
     return organization
 
 
@@ -44,6 +45,7 @@ def import_page(
     request: AuthedRequest,
     *,
     template: str,
+    permission: Permission,
     kinds: Collection[str],
     run: Callable[[IO[bytes], Organization], ImportResult],
     no_target: str,
@@ -51,8 +53,8 @@ def import_page(
 ) -> HttpResponse:
     """The upload form (organization, file); POST runs the all-or-nothing import and shows
     either the count or every error. `done` gives the link (url, text) after a success."""
-    organization = chosen_organization(request)
-    targets, more = import_targets(request.user, kinds=kinds)
+    organization = chosen_organization(request, permission)
+    targets, more = import_targets(request.user, permission=permission, kinds=kinds)
     if organization is not None and organization not in targets:
         targets.insert(0, organization)
     result: ImportResult | None = None

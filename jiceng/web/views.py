@@ -1,8 +1,9 @@
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from jiceng.accounts.access import signed_in
 
-@login_required
+
+@signed_in
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("orgs:tree")
