@@ -41,6 +41,7 @@ lint: venv-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy jiceng
+	$(VENV)/bin/bandit -c pyproject.toml -r . -q
 	DJANGO_SETTINGS_MODULE=jiceng.config.settings.test $(JICENG) makemigrations --check --dry-run
 
 # The whole suite twice: on SQLite (in memory), then on a private PostgreSQL 15 server that
