@@ -33,3 +33,9 @@ class InvalidInput(DomainError):
     def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.fields = fields or {}
+
+
+class AppendOnly(DomainError):
+    """A change to a record that may only be added to (the audit log), never altered."""
+
+    status = 403
