@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jiceng.core.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -173,6 +174,9 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta t
 JICENG_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 JICENG_IMPORT_MAX_ROWS = 50_000
 JICENG_PAGE_SIZE = 50
+
+# Days audit records are kept before `jiceng audit purge` may remove them; never below 180.
+JICENG_AUDIT_RETENTION_DAYS = int(os.environ.get("JICENG_AUDIT_RETENTION_DAYS", "180"))
 
 LOGGING = {
     "version": 1,
