@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "jiceng.core.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "jiceng.accounts.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "jiceng.web.middleware.DomainErrorMiddleware",
@@ -151,6 +152,9 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_classes": 3},
     },
 ]
+
+# A session that sees no request for this long is ended (accounts.sessions).
+JICENG_IDLE_MINUTES = int(os.environ.get("JICENG_IDLE_MINUTES", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
