@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import secrets
@@ -69,6 +70,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "treebeard",
     "ninja",  # serves the API docs page with its bundled Swagger UI, not from an outside host
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jiceng.core",
     "jiceng.accounts",
     "jiceng.divisions",
@@ -87,11 +91,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "jiceng.core.audit.AuditContextMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "jiceng.accounts.sessions.IdleTimeoutMiddleware",
+    "jiceng.accounts.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "jiceng.web.middleware.DomainErrorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout flagged by the backend into a page
 ]
 
 ROOT_URLCONF = "jiceng.config.urls"
@@ -153,8 +160,46 @@ AUTH_PASSWORD_VALIDATORS = [
     },
 ]
 
+# Sign-in hardening (等保 2.0). The axes backend comes first: it refuses a locked-out username
+# before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "jiceng.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Locked per account, summed over every address and browser that tried it. Not per address
+# as well: behind one NAT address a whole street office signs in, and five typos among its
+# staff would lock them all out. Guessing from one address across many accounts meets the
+# per-address rate limit on sign-in POSTs instead (JICENG_RATES["signin"]), which is why axes'
+# warning about a lockout without 'ip_address' is silenced.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_FAILURE_LIMIT = int(os.environ.get("JICENG_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("JICENG_LOCKOUT_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429  # the lockout page answers 429 Too Many Requests, with Retry-After
+AXES_LOCKOUT_CALLABLE = "jiceng.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "jiceng.accounts.throttle.client_ip"
+# Sign-ins and sign-outs go to the audit log (core.audit); axes keeps only its failure counters.
+AXES_DISABLE_ACCESS_LOG = True
+# Behind a reverse proxy, how many proxies append to X-Forwarded-For; 0 trusts REMOTE_ADDR only.
+JICENG_PROXY_COUNT = int(os.environ.get("JICENG_PROXY_COUNT", "0"))
+
 # A session that sees no request for this long is ended (accounts.sessions).
 JICENG_IDLE_MINUTES = int(os.environ.get("JICENG_IDLE_MINUTES", "30"))
+
+# Requests an anonymous endpoint takes from one client address per period ("count/s|m|h|d").
+# JICENG_RATES="signin=5/m,citizen_case=10/m" overrides some of them.
+JICENG_RATES = {
+    "signin": "20/m",
+    "citizen_case": "10/m",
+    **dict(
+        item.split("=", 1) for item in os.environ.get("JICENG_RATES", "").split(",") if "=" in item
+    ),
+}
+
+# The second factor of the three administrators (accounts.second_factor): the name an
+# authenticator app shows beside the account.
+OTP_TOTP_ISSUER = "基层党建云平台"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -1,0 +1,123 @@
+"""Rate limits for the endpoints anyone may call without signing in (sign-in, citizen requests).
+
+    @anonymous_rate("signin")
+    def sign_in(request): ...
+
+Each named rate in settings.JICENG_RATES ("20/m": twenty requests a minute) counts the requests
+of one client address in a fixed window, in Django's default cache: `cache.add` opens the window
+and `cache.incr` counts. The request beyond the rate gets 429 with a Retry-After header and a
+page that says when to try again.
+
+The count is only as shared as the cache. The default LocMemCache counts per process, so with
+two workers a client gets up to twice the rate; a production deployment with several workers
+configures a shared cache (prod.py uses the database cache). On memcached or Redis `incr` is
+atomic; on the database cache it is a read and a write, so two requests at the same instant may
+count as one: the limit stays a limit on abuse, give or take a request, not an exact quota.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar, cast
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+
+from jiceng.core import clock
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: int
+
+
+def parse_rate(text: str) -> Rate:
+    """ "20/m" -> Rate(20, 60). Also "5/10m", five requests in ten minutes."""
+    count, _, period = text.strip().partition("/")
+    unit = period[-1:]
+    multiple = period[:-1] or "1"
+    if not (count.isdigit() and multiple.isdigit() and unit in _PERIODS and int(multiple) > 0):
+        raise ImproperlyConfigured(f"a rate looks like '20/m', not {text!r}")
+    return Rate(int(count), int(multiple) * _PERIODS[unit])
+
+
+def rate_named(name: str) -> Rate:
+    try:
+        return parse_rate(settings.JICENG_RATES[name])
+    except KeyError:
+        raise ImproperlyConfigured(f"JICENG_RATES has no rate named {name!r}") from None
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or behind JICENG_PROXY_COUNT trusted proxies the
+    address the outermost of them saw, counted from the right of X-Forwarded-For (the left end
+    is whatever the client chose to send)."""
+    proxies: int = settings.JICENG_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def hit(name: str, key: str) -> int | None:
+    """Counts one request of `key` against the rate `name`. None if it is within the rate,
+    else the seconds until the window ends."""
+    rate = rate_named(name)
+    now = clock.now().timestamp()
+    window = int(now // rate.seconds)
+    cache_key = f"jiceng:rate:{name}:{key}:{window}"
+    # The key outlives its window a little so that a slow clock between workers does not reopen it.
+    if cache.add(cache_key, 1, timeout=rate.seconds + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # the key expired between add and incr: a new window
+            cache.add(cache_key, 1, timeout=rate.seconds + 1)
+            count = 1
+    if count <= rate.count:
+        return None
+    return max(1, math.ceil((window + 1) * rate.seconds - now))
+
+
+def throttled(request: HttpRequest, retry_after: int) -> HttpResponse:
+    response = render(
+        request,
+        "accounts/throttled.html",
+        {"retry_after": retry_after, "minutes": math.ceil(retry_after / 60)},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def anonymous_rate(name: str, *, methods: Iterable[str] = ("POST",)) -> Callable[[View], View]:
+    """Limits the view to the rate JICENG_RATES[name] per client address, counting only the
+    given methods (by default POST: showing the sign-in form costs nothing)."""
+    counted = frozenset(m.upper() for m in methods)
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def limited(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
+            if request.method in counted:
+                retry_after = hit(name, client_ip(request))
+                if retry_after is not None:
+                    return throttled(request, retry_after)
+            return view(request, *args, **kwargs)
+
+        return cast(View, limited)
+
+    return decorate
