@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
+from jiceng.divisions.models import short_code_of
+
 from .models import Role, User
 from .permissions import ROLE_PERMISSIONS, Permission, roles_of
 
@@ -42,7 +44,9 @@ class Grant:
         for path in self.paths:
             q |= Q(**{f"{prefix}path__gte": path, f"{prefix}path__lt": path + "~"})
         for code in self.division_prefixes:
-            q |= Q(**{f"{prefix}division_id__startswith": code})
+            # A range, not __startswith (which a foreign key does not take): the division
+            # codes under a prefix sort together, so this is an index range scan too.
+            q |= Q(**{f"{prefix}division_id__gte": code, f"{prefix}division_id__lt": code + "~"})
         return q
 
     def covers(self, *, path: str, division_id: str | None) -> bool:
@@ -90,13 +94,13 @@ def scope_of(user: User | AnonymousUser) -> Scope:
     prefixes: dict[Permission, list[str]] = {}
     own_member_id = None
     assert isinstance(user, User)  # roles_of is empty for anonymous users
-    for assignment in user.roles.select_related("organization", "division"):
+    for assignment in user.roles.select_related("organization"):
         role = Role(assignment.role)
         for permission in ROLE_PERMISSIONS[role]:
             if role in SUBTREE_ROLES and assignment.organization is not None:
                 paths.setdefault(permission, []).append(assignment.organization.path)
-            elif role in DIVISION_ROLES and assignment.division is not None:
-                prefixes.setdefault(permission, []).append(assignment.division.short_code)
+            elif role in DIVISION_ROLES and assignment.division_id is not None:
+                prefixes.setdefault(permission, []).append(short_code_of(assignment.division_id))
             elif permission == Permission.VIEW_OWN_RECORD:
                 own_member_id = user.member_id
     grants = {

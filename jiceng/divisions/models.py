@@ -44,3 +44,14 @@ class Division(models.Model):
     def short_code(self) -> str:
         """The code without its trailing zero groups: 320113 for the county 320113000000."""
         return self.code[: LEVEL_DIGITS[self.level]]
+
+
+def short_code_of(code: str) -> str:
+    """The short code from the 12-digit code alone: a division's own digit group is never all
+    zeros (communities count from 001), so the trailing zero groups are exactly its parents'
+    padding. Scoping uses it without reading the division row."""
+    ends = sorted(LEVEL_DIGITS.values(), reverse=True)  # 12, 9, 6, 4, 2
+    for end, start in zip(ends, [*ends[1:], 0], strict=True):
+        if code[start:end].strip("0"):
+            return code[:end]
+    return code
