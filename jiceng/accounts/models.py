@@ -74,7 +74,13 @@ class RoleAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "role", "organization", "division"], name="role_unique"
-            )
+            ),
+            # 三员分立 kept by the database too: at most one of the three per account.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(role__in=sorted(ADMIN_ROLES)),
+                name="one_admin_role_per_user",
+            ),
         ]
 
     def __str__(self) -> str:

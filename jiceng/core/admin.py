@@ -7,13 +7,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from jiceng.accounts.permissions import Permission, has_permission
+from jiceng.accounts.admin_site import RoleGatedAdmin
+from jiceng.accounts.permissions import Permission
 
 from .models import AuditRecord
 
 
 @admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin):
+class AuditRecordAdmin(RoleGatedAdmin):
+    permission = Permission.READ_AUDIT
+
     list_display = ["at", "username", "ip", "event", "action", "target_type", "target_id", "result"]
     list_filter = ["event", "result"]
     search_fields = ["username", "action", "target_type", "target_id", "ip"]
@@ -22,13 +25,9 @@ class AuditRecordAdmin(admin.ModelAdmin):
     # A changelist count over a table this size would be a full scan on every page.
     show_full_result_count = False
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return has_permission(request.user, Permission.READ_AUDIT)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return has_permission(request.user, Permission.READ_AUDIT)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    # Viewing (has_view_permission, has_module_permission) needs READ_AUDIT, as RoleGatedAdmin
+    # checks; changing is refused even to the audit administrator.
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -15,6 +15,7 @@ from django.contrib.auth import password_validation
 from django.db import transaction
 
 from jiceng.accounts.models import Role, RoleAssignment, User
+from jiceng.accounts.services import assign_role
 from jiceng.core.errors import DomainError
 from jiceng.divisions.models import Division
 from jiceng.members.models import Member, MemberStatus
@@ -36,16 +37,20 @@ class DemoLogin:
     username: str
     password: str
     role: str  # the role's label, as printed
-    scope: str  # the organization it names
+    scope: str  # the organization it names, or 全系统 for an administrator
     display_name: str
 
 
-# username, password, role, and which organization the role names
+# username, password, role, and which organization the role names. The three separated
+# administrators (三员) enroll an authenticator app at their first sign-in.
 ACCOUNTS = (
     ("qixia-zzb", "Ziyun#Peak8412", Role.ORGANIZATION_DEPARTMENT, "district"),
     ("xianlin-dgw", "Lotus#River5093", Role.ORGANIZATION_DEPARTMENT, "street"),
     ("secretary-demo", "Maple#Cloud2716", Role.BRANCH_SECRETARY, "branch"),
     ("member-demo", "Pine#Stream6358", Role.MEMBER, "member"),
+    ("sysadmin-demo", "Cedar#Field3851", Role.SYSTEM_ADMIN, "system"),
+    ("secadmin-demo", "Birch#Lake4729", Role.SECURITY_ADMIN, "system"),
+    ("auditadmin-demo", "Aspen#Hill6174", Role.AUDIT_ADMIN, "system"),
 )
 
 
@@ -107,19 +112,21 @@ def make_accounts() -> list[DemoLogin]:
         "district": (district, None, f"{district.name}组织部"),
         "street": (street, None, f"{STREET}党工委"),
         "branch": (branch, secretary, secretary.name),
-        "member": (branch, member, member.name),
+        "member": (None, member, member.name),  # a member's scope is her own record
+        "system": (None, None, ""),
     }
     logins = []
     for username, password, role, scope in ACCOUNTS:
         organization, linked, display_name = scopes[scope]
+        display_name = display_name or Role(role).label
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(username=username, display_name=display_name, member=linked)
             password_validation.validate_password(password, user)
             user.set_password(password)
             user.save()
-        RoleAssignment.objects.get_or_create(user=user, role=role, organization=organization)
-        logins.append(
-            DemoLogin(username, password, Role(role).label, organization.name, user.display_name)
-        )
+        if not RoleAssignment.objects.filter(user=user, role=role).exists():
+            assign_role(user=user, role=Role(role), organization=organization, by=None)
+        where = organization.name if organization else (branch.name if linked else "全系统")
+        logins.append(DemoLogin(username, password, Role(role).label, where, user.display_name))
     return logins

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.core import idnumbers
@@ -18,6 +21,7 @@ from jiceng.members.models import Member
 from jiceng.orgs.models import Organization, OrgKind, Sector
 
 _sequence = itertools.count(1)
+PASSWORD = "Pa55word!x"
 
 
 @dataclass
@@ -135,11 +139,30 @@ def add_member(organization: Organization, **overrides: Any) -> Member:
 
 
 def user_with(
-    username: str, role: str, *, organization: Organization | None = None, **extra: Any
+    username: str,
+    role: str,
+    *,
+    organization: Organization | None = None,
+    division_id: str | None = None,
+    **extra: Any,
 ) -> User:
-    user = User.objects.create_user(username=username, password="Pa55word!x", **extra)
-    RoleAssignment.objects.create(user=user, role=role, organization=organization)
+    user = User.objects.create_user(username=username, password=PASSWORD, **extra)
+    RoleAssignment.objects.create(
+        user=user, role=role, organization=organization, division_id=division_id
+    )
     return user
+
+
+def verified_client(user: User) -> Client:
+    """A client signed in as `user` who has passed the second factor with a confirmed TOTP
+    device, recorded in the session exactly as django_otp.login records it."""
+    device = TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=True)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
 
 
 @pytest.fixture
@@ -205,12 +228,50 @@ def yaohua_official(tree: Tree) -> User:
 def member_user(tree: Tree) -> User:
     """陈晓, a member of the first branch with her own account."""
     member = add_member(tree.branch, name="陈晓")
-    user = User.objects.create_user(username="chen-xiao", password="Pa55word!x", member=member)
+    user = User.objects.create_user(username="chen-xiao", password=PASSWORD, member=member)
     RoleAssignment.objects.create(user=user, role=Role.MEMBER)
     return user
 
 
 @pytest.fixture
+def division_official(tree: Tree) -> User:
+    """周强, a 仙林街道 official: his role names the street's division, not an organization."""
+    return user_with(
+        "zhou-qiang",
+        Role.STREET_OFFICIAL,
+        division_id=tree.xianlin.division_id,
+        display_name="周强",
+    )
+
+
+@pytest.fixture
+def other_member(tree: Tree) -> User:
+    """刘洋, a member of 尧化社区党支部 (another street) with his own account."""
+    member = add_member(tree.yaohua_branch, name="刘洋")
+    user = User.objects.create_user(username="liu-yang", password=PASSWORD, member=member)
+    RoleAssignment.objects.create(user=user, role=Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def system_admin(db: None) -> User:
+    """系统管理员: accounts and settings only."""
+    return user_with("sysadmin", Role.SYSTEM_ADMIN, display_name="系统管理员")
+
+
+@pytest.fixture
+def security_admin(db: None) -> User:
+    """安全管理员: roles and policies only."""
+    return user_with("secadmin", Role.SECURITY_ADMIN, display_name="安全管理员")
+
+
+@pytest.fixture
+def audit_admin(db: None) -> User:
+    """审计管理员: the audit log and nothing else."""
+    return user_with("auditadmin", Role.AUDIT_ADMIN, display_name="审计管理员")
+
+
+@pytest.fixture
 def nobody(db: None) -> User:
     """A signed-in account with no role at all."""
-    return User.objects.create_user(username="nobody", password="Pa55word!x")
+    return User.objects.create_user(username="nobody", password=PASSWORD)

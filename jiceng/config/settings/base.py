@@ -59,7 +59,7 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "jiceng.accounts.admin_apps.JicengAdminConfig",  # the three administrators' site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -60,6 +60,10 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
     assert member.role == Role.MEMBER
     assert member.user.member is not None and member.user.member.organization == branch
     assert member.user.member != seat.member
+    admins = {
+        name: role(name).role for name in ("sysadmin-demo", "secadmin-demo", "auditadmin-demo")
+    }
+    assert set(admins.values()) == {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
 
     # Again: nothing new, the same logins.
     counts = (

@@ -1,0 +1,124 @@
+"""Writes to accounts and roles: the only way a role is granted or taken away."""
+
+from __future__ import annotations
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from jiceng.core import audit
+from jiceng.core.errors import InvalidInput
+from jiceng.divisions.models import Division
+from jiceng.orgs.models import Organization
+
+from .models import ADMIN_ROLES, Role, RoleAssignment, User
+from .scoping import DIVISION_ROLES, SUBTREE_ROLES
+
+
+def check_role_scope(
+    role: Role, *, organization: Organization | None, division: Division | None
+) -> None:
+    """Each role names exactly the kind of scope it works in, and nothing else."""
+    if role in SUBTREE_ROLES:
+        if organization is None or division is not None:
+            raise InvalidInput(
+                f"{role.label}须指定一个党组织（其管理范围），不指定行政区划",
+                fields={"organization": "请选择党组织"},
+            )
+    elif role in DIVISION_ROLES:
+        if division is None or organization is not None:
+            raise InvalidInput(
+                f"{role.label}须指定一个行政区划（其管理范围），不指定党组织",
+                fields={"division": "请选择行政区划"},
+            )
+    elif organization is not None or division is not None:
+        raise InvalidInput(f"{role.label}不带管理范围，请不要指定党组织或行政区划")
+
+
+def check_separation(user: User, role: Role) -> None:
+    """三员分立: an administrator account holds that one role and no other, so the system
+    administrator can never also read audit records or unmasked personal data."""
+    held = {Role(r) for r in user.roles.values_list("role", flat=True)}
+    if role in ADMIN_ROLES and held - {role}:
+        raise InvalidInput(
+            f"{role.label}账号不能兼任其他角色（三员分立），请为其单独开设账号",
+            fields={"role": "三员分立"},
+        )
+    admin_held = held & ADMIN_ROLES
+    if admin_held and role not in admin_held:
+        raise InvalidInput(
+            f"该账号是{next(iter(admin_held)).label}，不能再担任其他角色（三员分立）",
+            fields={"role": "三员分立"},
+        )
+
+
+@transaction.atomic
+def create_account(
+    *, username: str, password: str, display_name: str = "", by: User | None
+) -> User:
+    """Open an account (开设账号) with a password the policy accepts; it holds no role yet."""
+    username = username.strip()
+    if not username:
+        raise InvalidInput("请填写用户名", fields={"username": "请填写用户名"})
+    if User.objects.filter(username=username).exists():
+        raise InvalidInput(f"用户名{username}已被使用", fields={"username": "用户名已被使用"})
+    user = User(username=username, display_name=display_name.strip())
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput("；".join(exc.messages), fields={"password": exc.messages[0]}) from None
+    user.set_password(password)
+    user.save()
+    audit.record(
+        audit.AuditEvent.ACCOUNT_CHANGE, action="accounts.create_account", target=user, user=by
+    )
+    return user
+
+
+@transaction.atomic
+def assign_role(
+    *,
+    user: User,
+    role: Role,
+    organization: Organization | None = None,
+    division: Division | None = None,
+    by: User | None,
+) -> RoleAssignment:
+    """Grant `role` over the scope it names (a subtree or a division)."""
+    role = Role(role)
+    check_role_scope(role, organization=organization, division=division)
+    # Lock the account's row so two concurrent grants cannot both pass the separation check.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    check_separation(user, role)
+    if RoleAssignment.objects.filter(
+        user=user, role=role, organization=organization, division=division
+    ).exists():
+        raise InvalidInput("该账号已有这一角色和管理范围")
+    assignment = RoleAssignment.objects.create(
+        user=user, role=role, organization=organization, division=division
+    )
+    audit.record(
+        audit.AuditEvent.ROLE_CHANGE,
+        action="accounts.assign_role",
+        target=user,
+        user=by,
+        detail={"role": role.value, "scope": str(organization or division or "")},
+    )
+    return assignment
+
+
+@transaction.atomic
+def remove_role(*, assignment: RoleAssignment, by: User | None) -> None:
+    user = assignment.user
+    detail = {
+        "role": assignment.role,
+        "scope": str(assignment.organization or assignment.division or ""),
+    }
+    assignment.delete()
+    audit.record(
+        audit.AuditEvent.ROLE_CHANGE,
+        action="accounts.remove_role",
+        target=user,
+        user=by,
+        detail=detail,
+    )
