@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from jiceng.accounts.access import public
+from jiceng.core import audit
 from jiceng.core.errors import DomainError
 from jiceng.divisions.api import router as divisions_router
 from jiceng.members.api import router as members_router
@@ -16,11 +20,14 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     auth=django_auth,  # default deny: every route needs a signed-in user unless it says otherwise
+    # The schema and its page describe routes, never rows; integrators read them first.
+    docs_decorator=public("接口说明文档，不含任何业务数据"),
 )
 
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    audit.record_refusal(request, exc)  # a refused write; reads are not recorded
     body: dict[str, object] = {"detail": exc.message}
     fields = getattr(exc, "fields", None)
     if fields:
@@ -31,3 +38,13 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 api.add_router("/divisions", divisions_router)
 api.add_router("/organizations", orgs_router)
 api.add_router("/members", members_router)
+
+
+def urls() -> tuple[list[Any], str, str]:
+    """The API's URL patterns. Ninja adds a root view that only redirects to the docs page;
+    it is declared here so the URL walk sees no undeclared view."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if getattr(pattern, "name", None) == "api-root" and pattern.callback is not None:
+            public("只转到接口文档页")(pattern.callback)
+    return patterns, app_name, namespace

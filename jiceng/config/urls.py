@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from jiceng.config.api import api
+from jiceng.config import api
 
 urlpatterns = [
     path("", include("jiceng.web.urls")),
@@ -9,6 +9,6 @@ urlpatterns = [
     path("divisions/", include("jiceng.divisions.urls")),
     path("orgs/", include("jiceng.orgs.urls")),
     path("members/", include("jiceng.members.urls")),
-    path("api/v1/", api.urls),
+    path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -14,7 +14,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import openpyxl
 from django.conf import settings
@@ -49,6 +49,8 @@ OPTIONS_SHEET = "选项"
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="F3F0EB")
 NOTE_FONT = Font(bold=True, color="A40000")
+
+T = TypeVar("T")
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -103,6 +105,19 @@ class Sheet:
     text_columns: frozenset[int] = frozenset()
     choices: Mapping[int, Sequence[str]] = field(default_factory=dict)
     hidden: bool = False
+
+
+class Counted(Iterator[T]):
+    """An iterator that counts what passed through it (the rows an export wrote)."""
+
+    def __init__(self, rows: Iterator[T]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __next__(self) -> T:
+        row = next(self.rows)
+        self.count += 1
+        return row
 
 
 @dataclass(frozen=True)

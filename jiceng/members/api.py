@@ -175,6 +175,22 @@ def member_detail(request: AuthedRequest, member_id: MemberId) -> MemberOut:
     return MemberOut.from_member(queries.access_member(request.user, member_id))
 
 
+class PersonalDataOut(Schema):
+    id_number: str
+    phone: str
+
+
+@router.get(
+    "/{member_id}/personal-data",
+    response={200: PersonalDataOut, 404: Error},
+    summary="The unmasked ID and phone number (permission-gated, audited)",
+)
+@api_requires(Permission.VIEW_PERSONAL_DATA)
+def member_personal_data(request: AuthedRequest, member_id: MemberId) -> PersonalDataOut:
+    _, data = queries.reveal_personal_data(request.user, member_id)
+    return PersonalDataOut(id_number=data.id_number, phone=data.phone)
+
+
 @router.post("", response={201: MemberOut, 400: Error, 404: Error})
 @api_requires(Permission.MANAGE_MEMBERS)
 def member_create(request: AuthedRequest, payload: MemberIn) -> Status[MemberOut]:

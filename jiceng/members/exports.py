@@ -6,11 +6,11 @@ columns are never read, so nothing here can decrypt.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from django.db.models import QuerySet
 
-from jiceng.core import excel
+from jiceng.core import audit, excel
 
 from .models import Category, Education, Gender, Member, MemberStatus
 
@@ -41,18 +41,27 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def export_members(rows: QuerySet[Member], *, limit: int = EXPORT_MAX_ROWS) -> bytes:
+def export_members(
+    rows: QuerySet[Member], *, about: Mapping[str, object], limit: int = EXPORT_MAX_ROWS
+) -> bytes:
     """The members of `rows` (already scoped and filtered, in the order given), at most
-    `limit` of them; a note row at the end says so when there were more."""
+    `limit` of them; a note row at the end says so when there were more. Every export is an
+    audit record with `about` (what was asked for, masked) and the number of rows."""
     fields = [field for field, _, _ in COLUMNS]
-    values = rows.values_list(*fields)[: limit + 1].iterator(chunk_size=2000)
+    values = excel.Counted(rows.values_list(*fields)[: limit + 1].iterator(chunk_size=2000))
     sheet = excel.Sheet(
         title="党员名单",
         headers=[header for _, header, _ in COLUMNS],
         widths=[width for _, _, width in COLUMNS],
         rows=_cells(values, fields, limit),
     )
-    return excel.write_workbook([sheet])
+    content = excel.write_workbook([sheet])
+    audit.record(
+        audit.AuditEvent.EXPORT,
+        action="members.export",
+        detail={**about, "rows": min(values.count, limit)},
+    )
+    return content
 
 
 def _cells(

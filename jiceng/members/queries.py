@@ -9,12 +9,13 @@ from django.db.models import Q, QuerySet
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
-from jiceng.core import idnumbers
+from jiceng.core import audit, crypto, idnumbers
 from jiceng.core.errors import NotFound
+from jiceng.core.masking import mask_id_number
 from jiceng.orgs.models import Organization
 
 from .models import Member
-from .services import id_number_digest
+from .services import ID_FIELD, PHONE_FIELD, id_number_digest
 
 MEMBER_NOT_FOUND = "党员不存在或不在您的管理范围内"
 
@@ -26,6 +27,41 @@ def members_for(user: User) -> QuerySet[Member]:
     if scope.own_member_id is not None:
         q |= Q(pk=scope.own_member_id)
     return Member.objects.filter(q)
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """The unmasked ID and phone number of one member."""
+
+    id_number: str
+    phone: str
+
+
+def can_reveal(user: User, member: Member) -> bool:
+    """Whether a role grants the unmasked ID and phone number at the member's organization."""
+    organization = member.organization
+    return scope_of(user).allows(
+        Permission.VIEW_PERSONAL_DATA, path=organization.path, division_id=organization.division_id
+    )
+
+
+def reveal_personal_data(user: User, pk: int) -> tuple[Member, PersonalData]:
+    """查看完整身份证号和手机号: only where a role grants it, and every look is an audit record
+    (naming the member, never the numbers). Elsewhere the member is not found, as always."""
+    member = access_member(user, pk)
+    if not can_reveal(user, member):
+        raise NotFound(MEMBER_NOT_FOUND)
+    data = PersonalData(
+        id_number=crypto.unseal(member.id_number_sealed, field=ID_FIELD),
+        phone=crypto.unseal(member.phone_sealed, field=PHONE_FIELD) if member.phone_sealed else "",
+    )
+    audit.record(
+        audit.AuditEvent.SENSITIVE_VIEW,
+        action="members.reveal_personal_data",
+        target=member,
+        user=user,
+    )
+    return member, data
 
 
 def access_member(user: User, pk: int) -> Member:
@@ -50,6 +86,18 @@ class MemberFilters:
     status: str = ""
     category: str = ""
     is_mobile: bool | None = None
+
+    def describe(self) -> dict[str, object]:
+        """What was asked for, for the audit record: the ID number masked, blanks left out."""
+        described: dict[str, object] = {
+            "name": self.name.strip(),
+            "id_number": mask_id_number(self.id_number.strip()) if self.id_number.strip() else "",
+            "organization": self.organization.pk if self.organization else None,
+            "status": self.status,
+            "category": self.category,
+            "is_mobile": self.is_mobile,
+        }
+        return {key: value for key, value in described.items() if value not in ("", None)}
 
 
 def search_members(user: User, filters: MemberFilters) -> QuerySet[Member]:

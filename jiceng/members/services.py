@@ -14,7 +14,7 @@ from django.db import transaction
 
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
-from jiceng.core import clock, crypto, idnumbers
+from jiceng.core import audit, clock, crypto, idnumbers
 from jiceng.core.dates import parse_date
 from jiceng.core.errors import InvalidInput
 from jiceng.core.masking import mask_id_number, mask_phone
@@ -315,11 +315,39 @@ def create_members(*, rows: Sequence[MemberInput], by: User | None) -> list[Memb
     orgs = {r.organization.pk: r.organization for r in rows}
     for pk, (members, full_members) in deltas.items():
         rollups.add_members(organization=orgs[pk], members=members, full_members=full_members)
+    # One record for the whole batch (an import of thousands is one act), naming every
+    # organization it touched; a single registration names the member.
+    audit.record(
+        audit.AuditEvent.WRITE,
+        action="members.create_members",
+        target=created[0] if len(created) == 1 else None,
+        target_type="" if len(created) == 1 else "orgs.organization",
+        target_id="" if len(created) == 1 else ",".join(str(pk) for pk in sorted(orgs)[:100]),
+        user=by,
+        detail={"count": len(created)},
+    )
     return created
 
 
 def create_member(*, data: MemberInput, by: User | None) -> Member:
     return create_members(rows=[data], by=by)[0]
+
+
+# What an update may change, by the name the audit record uses; ID and phone numbers are
+# compared through their blind indexes, so no plaintext is needed to know they changed.
+AUDITED_COLUMNS = [
+    *((name, name) for name in ("name", "ethnicity", "education", "category", "joined_on")),
+    *((name, name) for name in ("full_member_on", "status", "is_mobile", "work_place")),
+    ("organization", "organization_id"),
+    ("party_group", "party_group_id"),
+    ("residential_division", "residential_division_id"),
+    ("id_number", "id_number_digest"),
+    ("phone", "phone_digest"),
+]
+
+
+def _plain(value: object) -> object:
+    return bytes(value) if isinstance(value, memoryview) else value  # PostgreSQL's bytea
 
 
 def _weight(status: str) -> tuple[int, int]:
@@ -339,6 +367,18 @@ def update_member(*, member: Member, data: MemberInput, by: User | None) -> Memb
     fresh = _row(replace(data))
     fresh.pk, fresh.created_at = current.pk, current.created_at
     fresh.save()
+    changed = [
+        name
+        for name, column in AUDITED_COLUMNS
+        if _plain(getattr(current, column)) != _plain(getattr(fresh, column))
+    ]
+    audit.record(
+        audit.AuditEvent.WRITE,
+        action="members.update_member",
+        target=fresh,
+        user=by,
+        detail={"fields": changed},  # names only: the values may be personal data
+    )
     old_weight, new_weight = _weight(current.status), _weight(data.status)
     if current.organization_id != data.organization.pk:
         rollups.add_members(

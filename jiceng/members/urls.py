@@ -6,6 +6,7 @@ app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
     path("<int:pk>/", views.member_detail, name="detail"),
+    path("<int:pk>/personal-data/", views.member_personal_data, name="personal_data"),
     path("import/", views_excel.member_import, name="import"),
     path("import/template.xlsx", views_excel.member_import_template, name="import_template"),
     path("export.xlsx", views_excel.member_export, name="export"),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
 from jiceng.accounts.access import requires
 from jiceng.accounts.permissions import Permission
@@ -52,7 +53,30 @@ def member_list(request: AuthedRequest) -> HttpResponse:
 @requires(Permission.VIEW_MEMBERS, Permission.VIEW_OWN_RECORD)
 def member_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     member = queries.access_member(request.user, pk)
+    return _detail_page(request, member, personal=None)
+
+
+@requires(Permission.VIEW_PERSONAL_DATA)
+@require_POST
+def member_personal_data(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The same page with the full ID and phone number: a POST, so no prefetch or link
+    preview ever triggers (and audits) a look; never cached."""
+    member, personal = queries.reveal_personal_data(request.user, pk)
+    response = _detail_page(request, member, personal=personal)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _detail_page(
+    request: AuthedRequest, member: Member, *, personal: queries.PersonalData | None
+) -> HttpResponse:
     seats = member.committee_seats.filter(committee__ended_on__isnull=True).select_related(
         "committee__organization"
     )
-    return render(request, "members/detail.html", {"member": member, "seats": seats})
+    context = {
+        "member": member,
+        "seats": seats,
+        "personal": personal,
+        "can_reveal": personal is None and queries.can_reveal(request.user, member),
+    }
+    return render(request, "members/detail.html", context)

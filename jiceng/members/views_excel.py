@@ -47,4 +47,5 @@ def member_export(request: AuthedRequest) -> HttpResponse:
     filters = filters_from_query(request.user, request.GET)
     rows = queries.search_members(request.user, filters)
     scope = filters.organization.name if filters.organization else "党员名单"
-    return xlsx_response(export_members(rows), f"{scope}-{clock.today():%Y%m%d}.xlsx")
+    content = export_members(rows, about=filters.describe())
+    return xlsx_response(content, f"{scope}-{clock.today():%Y%m%d}.xlsx")

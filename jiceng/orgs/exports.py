@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
-from jiceng.core import excel
+from jiceng.core import audit, excel
 
 from .models import Organization, OrgKind, Sector
 
@@ -45,17 +45,27 @@ KIND_LABELS = dict(OrgKind.choices)
 SECTOR_LABELS = dict(Sector.choices)
 
 
-def export_organizations(rows: QuerySet[Organization], *, limit: int = EXPORT_MAX_ROWS) -> bytes:
+def export_organizations(
+    rows: QuerySet[Organization], *, under: Organization, limit: int = EXPORT_MAX_ROWS
+) -> bytes:
     """The organizations of `rows` (already scoped; in tree order, so a parent comes before
-    its children), at most `limit`; a note row at the end says so when there were more."""
-    values = rows.values_list(*FIELDS)[: limit + 1].iterator(chunk_size=2000)
+    its children), at most `limit`; a note row at the end says so when there were more.
+    Every export is an audit record naming the subtree and the number of rows."""
+    values = excel.Counted(rows.values_list(*FIELDS)[: limit + 1].iterator(chunk_size=2000))
     sheet = excel.Sheet(
         title="党组织",
         headers=[header for header, _ in HEADERS],
         widths=[width for _, width in HEADERS],
         rows=_cells(values, limit),
     )
-    return excel.write_workbook([sheet])
+    content = excel.write_workbook([sheet])
+    audit.record(
+        audit.AuditEvent.EXPORT,
+        action="orgs.export",
+        target=under,
+        detail={"rows": min(values.count, limit)},
+    )
+    return content
 
 
 def _cells(rows: Iterator[tuple[object, ...]], limit: int) -> Iterator[list[object] | excel.Note]:

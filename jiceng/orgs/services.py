@@ -10,7 +10,7 @@ from django.db import transaction
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
-from jiceng.core import clock
+from jiceng.core import audit, clock
 from jiceng.core.errors import InvalidInput, NotFound
 from jiceng.divisions.models import Division
 from jiceng.members.models import ACTIVE_STATUSES, Member
@@ -114,6 +114,7 @@ def create_organization(
         subtree_branch_count=branches, subtree_org_count=organizations
     )
     child.refresh_from_db()
+    _audit("create_organization", child, by, parent=parent.pk, name=name, kind=kind)
     return child
 
 
@@ -146,6 +147,7 @@ def update_organization(
         changes["founded_on"] = founded_on
     if changes:
         Organization.objects.filter(pk=organization.pk).update(**changes)
+        _audit("update_organization", organization, by, fields=sorted(changes))
     return Organization.objects.get(pk=organization.pk)
 
 
@@ -178,6 +180,7 @@ def move_organization(
     Organization.objects.move(organization, new_parent, pos="last-child")
     moved = Organization.objects.get(pk=organization.pk)
     rollups.add_subtree(above=new_parent.path, **totals)
+    _audit("move_organization", moved, by, old_parent=old_parent_path, new_parent=new_parent.pk)
     return moved
 
 
@@ -212,6 +215,7 @@ def dissolve_organization(
     rollups.add_subtree(
         above=organization.path, members=0, branches=-branches, organizations=-organizations
     )
+    _audit("dissolve_organization", organization, by, on=on)
     return Organization.objects.get(pk=organization.pk)
 
 
@@ -251,4 +255,12 @@ def elect_committee(
     CommitteeSeat.objects.bulk_create(
         CommitteeSeat(committee=committee, member=member, post=post) for member, post in seats
     )
+    _audit("elect_committee", organization, by, term_start=term_start, seats=len(seats))
     return committee
+
+
+def _audit(action: str, organization: Organization, by: User | None, **detail: object) -> None:
+    """The audit record of a write, inside its transaction: both commit or neither does."""
+    audit.record(
+        audit.AuditEvent.WRITE, action=f"orgs.{action}", target=organization, user=by, detail=detail
+    )

@@ -48,5 +48,5 @@ def organization_export(request: AuthedRequest, pk: int) -> HttpResponse:
     """The organization and its whole subtree (as far as the user sees it) as .xlsx."""
     organization = queries.access_organization(request.user, pk)
     rows = queries.subtree(request.user, organization)
-    content = export_organizations(rows)
+    content = export_organizations(rows, under=organization)
     return xlsx_response(content, f"{organization.name}-党组织-{clock.today():%Y%m%d}.xlsx")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from jiceng.core import audit
 from jiceng.core.errors import DomainError, NotFound
 
 
@@ -18,6 +19,8 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DomainError):
+            audit.record_refusal(request, exception)  # a refused write; reads are not recorded
         if isinstance(exception, NotFound):
             raise Http404(exception.message)  # the same page as any other 404: nothing leaks
         if isinstance(exception, DomainError):

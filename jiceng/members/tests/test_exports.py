@@ -34,7 +34,9 @@ def test_a_name_that_looks_like_a_formula_is_exported_as_text(tree: Tree) -> Non
     add_member(tree.branch, name='=HYPERLINK("http://evil.invalid","x")')
     add_member(tree.branch, name="@SUM(1+1)")
 
-    book = openpyxl.load_workbook(io.BytesIO(export_members(Member.objects.order_by("pk"))))
+    book = openpyxl.load_workbook(
+        io.BytesIO(export_members(Member.objects.order_by("pk"), about={}))
+    )
     names = [row[0] for row in book.worksheets[0].iter_rows(min_row=2)]
 
     assert [c.data_type for c in names] == ["s", "s"]
@@ -46,7 +48,7 @@ def test_id_and_phone_numbers_leave_only_masked(tree: Tree) -> None:
     add_member(tree.branch, name="周丽", id_number=id_number, phone="13812345678")
     add_member(tree.sibling, name="吴刚", phone="")
 
-    rows = sheet_rows(export_members(Member.objects.order_by("pk")))
+    rows = sheet_rows(export_members(Member.objects.order_by("pk"), about={}))
 
     for row in rows:
         for value in row:
@@ -70,7 +72,7 @@ def test_labels_dates_and_organizations_are_shown_as_people_read_them(tree: Tree
         is_mobile="是",
         work_place="苏州工业园区",
     )
-    header, row = sheet_rows(export_members(Member.objects.all()))
+    header, row = sheet_rows(export_members(Member.objects.all(), about={}))
     record = dict(zip(header, row, strict=True))
     assert record["党籍状态"] == "预备党员"
     assert record["人员类别"] == "离退休人员"
@@ -84,10 +86,10 @@ def test_labels_dates_and_organizations_are_shown_as_people_read_them(tree: Tree
 def test_a_long_list_is_cut_with_a_note_saying_so(tree: Tree) -> None:
     for name in ("甲", "乙", "丙"):
         add_member(tree.branch, name=name)
-    rows = sheet_rows(export_members(Member.objects.order_by("name"), limit=2))
+    rows = sheet_rows(export_members(Member.objects.order_by("name"), about={}, limit=2))
     assert len(rows) == 4
     assert rows[-1][0] == "注：符合条件的党员超过2名，本文件只包含前2名，请缩小筛选范围后分批导出"
-    exact = sheet_rows(export_members(Member.objects.order_by("name"), limit=3))
+    exact = sheet_rows(export_members(Member.objects.order_by("name"), about={}, limit=3))
     assert len(exact) == 4
     assert not any(str(row[0]).startswith("注：") for row in exact)
 
