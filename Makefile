@@ -27,11 +27,16 @@ venv: $(VENV)/.base
 venv-dev: $(VENV)/.dev
 
 # Front-end libraries pinned in package.json / package-lock.json, served by whitenoise.
-assets: jiceng/web/static/vendor/htmx.min.js
-jiceng/web/static/vendor/htmx.min.js: package.json package-lock.json
+# htmx for pages, ECharts for charts, Leaflet for maps (no tiles needed).
+assets: jiceng/web/static/vendor/.stamp
+jiceng/web/static/vendor/.stamp: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
-	mkdir -p jiceng/web/static/vendor
+	mkdir -p jiceng/web/static/vendor/leaflet
 	cp node_modules/htmx.org/dist/htmx.min.js jiceng/web/static/vendor/
+	cp node_modules/echarts/dist/echarts.min.js jiceng/web/static/vendor/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+		node_modules/leaflet/dist/images jiceng/web/static/vendor/leaflet/
+	touch $@
 
 # PostgreSQL 15 and Chromium from Debian's packages, installed only when missing.
 system-deps:

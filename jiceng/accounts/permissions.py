@@ -23,7 +23,22 @@ class Permission(StrEnum):
     MANAGE_MEMBERS = "manage_members"
     VIEW_PERSONAL_DATA = "view_personal_data"  # the unmasked ID and phone number, audited
     EXPORT_DATA = "export_data"
+    # Organizational life (组织生活)
+    ATTEND_MEETINGS = "attend_meetings"  # a member's own meetings: check in, join online, leave
+    MANAGE_MEETINGS = "manage_meetings"  # schedule, record attendance, minutes
+    MANAGE_MEETING_RULES = "manage_meeting_rules"  # required frequencies for a subtree
+    # Community governance (网格化管理, 接诉即办)
+    HANDLE_CASES = "handle_cases"  # accept, handle, resolve, escalate cases routed here
+    DISPATCH_CASES = "dispatch_cases"  # intake, dispatch, merge, reassign, follow-up
+    SUMMON_DEPARTMENTS = "summon_departments"  # blow the whistle (吹哨)
+    ANSWER_SUMMONS = "answer_summons"  # a department reports (报到) and handles
+    MANAGE_GRIDS = "manage_grids"  # grids, their polygons, their workers
+    VIEW_CASE_METRICS = "view_case_metrics"  # rates, ranking, hot spots
+    # Administration (三员)
     MANAGE_ACCOUNTS = "manage_accounts"  # system administrator: accounts and settings
+    MANAGE_SETTINGS = (
+        "manage_settings"  # system administrator: reference data such as case categories
+    )
     MANAGE_ROLES = "manage_roles"  # security administrator: roles and security policies
     READ_AUDIT = "read_audit"  # audit administrator, and nobody else
 
@@ -32,20 +47,24 @@ P = Permission
 _ORG_READER = frozenset({P.VIEW_ORGANIZATIONS, P.VIEW_MEMBERS})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.MEMBER: frozenset({P.VIEW_OWN_RECORD}),
+    Role.MEMBER: frozenset({P.VIEW_OWN_RECORD, P.ATTEND_MEETINGS}),
     Role.BRANCH_SECRETARY: _ORG_READER
-    | {P.MANAGE_ORGANIZATIONS, P.MANAGE_MEMBERS, P.VIEW_PERSONAL_DATA, P.EXPORT_DATA},
-    Role.COMMITTEE_MEMBER: _ORG_READER | {P.MANAGE_MEMBERS, P.EXPORT_DATA},
+    | {P.MANAGE_ORGANIZATIONS, P.MANAGE_MEMBERS, P.VIEW_PERSONAL_DATA, P.EXPORT_DATA}
+    | {P.MANAGE_MEETINGS},
+    Role.COMMITTEE_MEMBER: _ORG_READER | {P.MANAGE_MEMBERS, P.EXPORT_DATA, P.MANAGE_MEETINGS},
     Role.ORGANIZATION_DEPARTMENT: _ORG_READER
-    | {P.MANAGE_ORGANIZATIONS, P.MANAGE_MEMBERS, P.VIEW_PERSONAL_DATA, P.EXPORT_DATA},
-    Role.STREET_OFFICIAL: _ORG_READER | {P.EXPORT_DATA},
-    Role.COMMUNITY_OFFICIAL: _ORG_READER,
-    # Grids, departments and service stations arrive with the governance issue; until then
-    # these roles see no organization or member rows.
-    Role.GRID_WORKER: frozenset(),
-    Role.DEPARTMENT_STAFF: frozenset(),
-    Role.STATION_KEEPER: frozenset(),
-    Role.SYSTEM_ADMIN: frozenset({P.MANAGE_ACCOUNTS}),
+    | {P.MANAGE_ORGANIZATIONS, P.MANAGE_MEMBERS, P.VIEW_PERSONAL_DATA, P.EXPORT_DATA}
+    | {P.MANAGE_MEETINGS, P.MANAGE_MEETING_RULES},
+    Role.STREET_OFFICIAL: _ORG_READER
+    | {P.EXPORT_DATA, P.DISPATCH_CASES, P.HANDLE_CASES, P.SUMMON_DEPARTMENTS}
+    | {P.MANAGE_GRIDS, P.VIEW_CASE_METRICS},
+    Role.COMMUNITY_OFFICIAL: _ORG_READER | {P.DISPATCH_CASES, P.HANDLE_CASES, P.VIEW_CASE_METRICS},
+    # A grid worker's division is the community; the grids themselves are named by
+    # grid.GridWorker rows. A department's staff are named by cases.DepartmentStaff rows.
+    Role.GRID_WORKER: frozenset({P.HANDLE_CASES}),
+    Role.DEPARTMENT_STAFF: frozenset({P.ANSWER_SUMMONS, P.HANDLE_CASES}),
+    Role.STATION_KEEPER: frozenset(),  # the service stations issue
+    Role.SYSTEM_ADMIN: frozenset({P.MANAGE_ACCOUNTS, P.MANAGE_SETTINGS}),
     Role.SECURITY_ADMIN: frozenset({P.MANAGE_ROLES}),
     Role.AUDIT_ADMIN: frozenset({P.READ_AUDIT}),
 }

@@ -9,10 +9,13 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from jiceng.accounts.access import public
+from jiceng.cases.api import router as cases_router
 from jiceng.core import audit
 from jiceng.core.errors import DomainError
 from jiceng.divisions.api import router as divisions_router
+from jiceng.grid.api import router as grid_router
 from jiceng.members.api import router as members_router
+from jiceng.orglife.api import router as orglife_router
 from jiceng.orgs.api import router as orgs_router
 
 api = NinjaAPI(
@@ -38,6 +41,9 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 api.add_router("/divisions", divisions_router)
 api.add_router("/organizations", orgs_router)
 api.add_router("/members", members_router)
+api.add_router("/orglife", orglife_router)
+api.add_router("/grid", grid_router)
+api.add_router("/cases", cases_router)
 
 
 def urls() -> tuple[list[Any], str, str]:

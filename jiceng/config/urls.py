@@ -9,6 +9,10 @@ urlpatterns = [
     path("divisions/", include("jiceng.divisions.urls")),
     path("orgs/", include("jiceng.orgs.urls")),
     path("members/", include("jiceng.members.urls")),
+    path("orglife/", include("jiceng.orglife.urls")),
+    path("grid/", include("jiceng.grid.urls")),
+    path("cases/", include("jiceng.cases.urls")),
+    path("open311/v2/", include("jiceng.cases.open311.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

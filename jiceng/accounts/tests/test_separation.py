@@ -44,7 +44,7 @@ def test_the_three_hold_disjoint_permissions(
     system, security, audit = (
         permissions_of(u) for u in (system_admin, security_admin, audit_admin)
     )
-    assert system == {Permission.MANAGE_ACCOUNTS}
+    assert system == {Permission.MANAGE_ACCOUNTS, Permission.MANAGE_SETTINGS}
     assert security == {Permission.MANAGE_ROLES}
     assert audit == {Permission.READ_AUDIT}
     assert Permission.VIEW_PERSONAL_DATA not in system | security | audit

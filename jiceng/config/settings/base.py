@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "jiceng.divisions",
     "jiceng.orgs",
     "jiceng.members",
+    "jiceng.orglife",
+    "jiceng.grid",
+    "jiceng.cases",
     "jiceng.web",
     "jiceng.datasets",
 ]
