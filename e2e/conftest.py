@@ -16,7 +16,12 @@ from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_pl
 from pytest_django.live_server_helper import LiveServer
 
 # The named people and the small 栖霞区 tree of the unit tests, also when only e2e/ is run.
-pytest_plugins = ["jiceng.testing.personas"]
+pytest_plugins = [
+    "jiceng.testing.personas",
+    "jiceng.testing.orglife_personas",
+    "jiceng.testing.grid_personas",
+    "jiceng.testing.cases_personas",
+]
 
 # Playwright's sync API keeps an asyncio loop in the test thread, which trips Django's
 # "you cannot call this from an async context" guard on every ORM call a test makes.

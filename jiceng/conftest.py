@@ -1,1 +1,6 @@
-pytest_plugins = ["jiceng.testing.personas"]
+pytest_plugins = [
+    "jiceng.testing.personas",
+    "jiceng.testing.orglife_personas",
+    "jiceng.testing.grid_personas",
+    "jiceng.testing.cases_personas",
+]

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.models import DBTaskResult
 
 from jiceng.core import audit
 from jiceng.core.errors import InvalidInput
@@ -121,8 +122,9 @@ class RoleAssignmentAdmin(RoleGatedAdmin):
 
 # What other apps register: the three administrators see only what their roles name.
 # Groups and Django permissions are not used (roles are), nor axes' access logs (the audit
-# log records every sign-in); lockouts and second-factor devices go to the security admin.
-for model in (Group, AccessLog, AccessFailureLog, AccessAttempt, TOTPDevice):
+# log records every sign-in), nor the task queue; lockouts and second-factor devices go to the
+# security administrator.
+for model in (Group, AccessLog, AccessFailureLog, AccessAttempt, TOTPDevice, DBTaskResult):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
 

@@ -24,3 +24,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}  # in memory
 # Serve static files from the apps, as the development server does: no collectstatic in tests.
 WHITENOISE_AUTOREFRESH = True
+# Tasks run at once, in the test's own thread and transaction: the real code, no worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -168,16 +168,8 @@ INLINE = [
 
 # Templates known to break the policy, each until its owner fixes it (strict: the test fails
 # once the template is clean, so the entry goes too).
-KNOWN_BREAKS = {
-    "refused.html": "返回上一页 is a javascript: URL, which the CSP does not run",
-}
-
-
 def template_case(path: Path) -> object:
-    marks = []
-    if path.name in KNOWN_BREAKS:
-        marks.append(pytest.mark.xfail(reason=KNOWN_BREAKS[path.name], strict=True))
-    return pytest.param(path, marks=marks, id=str(path.relative_to(settings.BASE_DIR)))
+    return pytest.param(path, id=str(path.relative_to(settings.BASE_DIR)))
 
 
 @pytest.mark.parametrize("template", [template_case(path) for path in TEMPLATES])

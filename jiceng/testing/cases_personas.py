@@ -1,0 +1,3 @@
+"""Named people and rows for the cases tests (pytest fixtures), beside jiceng.testing.personas."""
+
+from __future__ import annotations
