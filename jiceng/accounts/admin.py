@@ -19,7 +19,7 @@ from jiceng.core.errors import InvalidInput
 
 from . import services
 from .admin_site import RoleGatedAdmin
-from .models import Role, RoleAssignment, User
+from .models import Role, RoleAssignment, SecurityPolicy, User
 from .permissions import Permission
 
 
@@ -166,3 +166,16 @@ class SecondFactorDeviceAdmin(RoleGatedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._holds(request)
+
+
+@admin.register(SecurityPolicy)
+class SecurityPolicyAdmin(RoleGatedAdmin):
+    """The security administrator's sign-in policy; blank keeps the installation default."""
+
+    permission = Permission.MANAGE_ROLES
+    audit_event = audit.AuditEvent.POLICY_CHANGE
+    fields = ["lockout_failures", "lockout_minutes", "idle_minutes", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self._holds(request) and not SecurityPolicy.objects.exists()

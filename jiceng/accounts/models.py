@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -86,3 +87,36 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         scope = self.organization or self.division or ""
         return f"{self.get_role_display()} {scope}".strip()
+
+
+class SecurityPolicy(models.Model):
+    """The sign-in policy the security administrator sets (安全策略). One row at most; a blank
+    field keeps the installation's default from the settings (JICENG_LOCKOUT_FAILURES,
+    JICENG_LOCKOUT_MINUTES, JICENG_IDLE_MINUTES)."""
+
+    lockout_failures = models.PositiveSmallIntegerField(
+        "连续登录失败几次后锁定",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(3), MaxValueValidator(10)],
+    )
+    lockout_minutes = models.PositiveSmallIntegerField(
+        "锁定时长（分钟）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(5), MaxValueValidator(1440)],
+    )
+    idle_minutes = models.PositiveSmallIntegerField(
+        "无操作自动退出（分钟）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(5), MaxValueValidator(30)],
+    )
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "安全策略"
+        verbose_name_plural = "安全策略"
+
+    def __str__(self) -> str:
+        return "安全策略"

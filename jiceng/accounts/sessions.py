@@ -6,13 +6,14 @@ import datetime as dt
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
 from jiceng.core import clock
+
+from . import policy
 
 LAST_SEEN_KEY = "jiceng_last_seen"
 # How stale the stored time may get before a request writes it again. Without this every GET
@@ -43,15 +44,15 @@ class IdleTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             now = clock.now()
-            idle = dt.timedelta(minutes=settings.JICENG_IDLE_MINUTES)
+            minutes = policy.current().idle_minutes
+            idle = dt.timedelta(minutes=minutes)
             seen = request.session.get(LAST_SEEN_KEY)
             last = dt.datetime.fromtimestamp(seen, dt.UTC) if seen is not None else None
             if last is not None and now - last > idle:
                 logout(request)
                 messages.info(
                     request,
-                    f"您已超过 {settings.JICENG_IDLE_MINUTES} 分钟未操作，"
-                    "为保护账户安全已自动退出，请重新登录。",
+                    f"您已超过 {minutes} 分钟未操作，为保护账户安全已自动退出，请重新登录。",
                 )
                 return redirect_away(request)
             if last is None or now - last > RESAVE_AFTER:

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from jiceng.core import clock
 
-from . import second_factor
+from . import policy, second_factor
 from .access import public, signed_in
 from .forms import CodeForm
 from .requests import AuthedRequest
@@ -35,13 +35,14 @@ def locked_out(
     """The page axes answers with once a username has failed too often (AXES_LOCKOUT_CALLABLE).
     Each further try during the lockout starts the cool-off again, so it ends a cool-off after
     this request."""
-    cool_off: dt.timedelta = settings.AXES_COOLOFF_TIME
+    in_force = policy.current()
+    cool_off = dt.timedelta(minutes=in_force.lockout_minutes)
     retry_at = clock.now() + cool_off
     response = render(
         request,
         "accounts/locked_out.html",
         {
-            "failures": settings.AXES_FAILURE_LIMIT,
+            "failures": in_force.lockout_failures,
             "minutes": math.ceil(cool_off.total_seconds() / 60),
             "retry_at": retry_at,
         },

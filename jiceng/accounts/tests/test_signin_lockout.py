@@ -141,7 +141,7 @@ def test_a_success_clears_the_failures(client: Client, secretary: User) -> None:
     assert sign_in(client, "li-xiuying").status_code == 302
 
 
-@override_settings(AXES_FAILURE_LIMIT=3, AXES_COOLOFF_TIME=dt.timedelta(minutes=60))
+@override_settings(JICENG_LOCKOUT_FAILURES=3, JICENG_LOCKOUT_MINUTES=60)
 def test_failure_limit_and_cool_off_come_from_settings(client: Client, secretary: User) -> None:
     fail(client, "li-xiuying", 2)
 

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import secrets
@@ -184,8 +183,12 @@ AUTHENTICATION_BACKENDS = [
 # warning about a lockout without 'ip_address' is silenced.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-AXES_FAILURE_LIMIT = int(os.environ.get("JICENG_LOCKOUT_FAILURES", "5"))
-AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("JICENG_LOCKOUT_MINUTES", "15")))
+# Defaults of the sign-in policy; the security administrator's SecurityPolicy overrides them
+# (accounts.policy), which is why axes reads both through functions.
+JICENG_LOCKOUT_FAILURES = int(os.environ.get("JICENG_LOCKOUT_FAILURES", "5"))
+JICENG_LOCKOUT_MINUTES = int(os.environ.get("JICENG_LOCKOUT_MINUTES", "15"))
+AXES_FAILURE_LIMIT = "jiceng.accounts.policy.failure_limit"
+AXES_COOLOFF_TIME = "jiceng.accounts.policy.lockout_period"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429  # the lockout page answers 429 Too Many Requests, with Retry-After
 AXES_LOCKOUT_CALLABLE = "jiceng.accounts.views.locked_out"

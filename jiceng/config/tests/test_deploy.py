@@ -14,6 +14,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from jiceng.accounts import policy
+
 PRODUCTION_KEYS = {
     "JICENG_SECRET_KEY": "Qm4v-7dLr0pX2sWk9yTn3bHc8fGj5uEa1zNq6oRi-VwY0eKtS4lDh7PmC2xJb9gF",
     "JICENG_FIELD_KEYS": "1:00112233445566778899aabbccddeeff",
@@ -116,7 +118,12 @@ def test_production_security_settings(tmp_path: Path) -> None:
 
 def test_lockout_idle_and_rates_come_from_the_environment(tmp_path: Path) -> None:
     values = settings_of(
-        ["AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME", "JICENG_IDLE_MINUTES", "JICENG_RATES"],
+        [
+            "JICENG_LOCKOUT_FAILURES",
+            "JICENG_LOCKOUT_MINUTES",
+            "JICENG_IDLE_MINUTES",
+            "JICENG_RATES",
+        ],
         settings_module="jiceng.config.settings.test",
         env={
             "JICENG_LOCKOUT_FAILURES": "3",
@@ -127,15 +134,15 @@ def test_lockout_idle_and_rates_come_from_the_environment(tmp_path: Path) -> Non
         var_dir=tmp_path,
     )
 
-    assert values["AXES_FAILURE_LIMIT"] == 3
-    assert values["AXES_COOLOFF_TIME"] == "1:00:00"
+    assert values["JICENG_LOCKOUT_FAILURES"] == 3
+    assert values["JICENG_LOCKOUT_MINUTES"] == 60
     assert values["JICENG_IDLE_MINUTES"] == 10
     assert values["JICENG_RATES"] == {"signin": "5/m", "citizen_case": "10/m", "export": "2/h"}
 
 
-def test_defaults_are_five_failures_fifteen_minutes_and_thirty_idle() -> None:
-    assert settings.AXES_FAILURE_LIMIT == 5
-    assert settings.AXES_COOLOFF_TIME.total_seconds() == 15 * 60
+def test_defaults_are_five_failures_fifteen_minutes_and_thirty_idle(db: None) -> None:
+    assert policy.failure_limit(None, {}) == 5
+    assert policy.lockout_period().total_seconds() == 15 * 60
     assert settings.AXES_LOCKOUT_PARAMETERS == ["username"]
     assert settings.AXES_RESET_ON_SUCCESS is True
     assert settings.JICENG_IDLE_MINUTES == 30

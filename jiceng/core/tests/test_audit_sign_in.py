@@ -61,7 +61,7 @@ def test_signing_out_is_recorded(client: Client, secretary: User) -> None:
 def test_a_lockout_is_recorded(client: Client, secretary: User, settings) -> None:
     if not apps.is_installed("axes"):
         pytest.skip("django-axes is not installed")
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.JICENG_LOCKOUT_FAILURES):
         sign_in(client, "li-xiuying", "wrong-Secret-42")
 
     row = AuditRecord.objects.filter(event=AuditEvent.LOCKED_OUT).first()
