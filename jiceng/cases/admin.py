@@ -1,0 +1,43 @@
+"""Case categories, stations and departments: reference data of the system administrator."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from jiceng.accounts.admin_site import RoleGatedAdmin
+from jiceng.accounts.permissions import Permission
+from jiceng.core import audit
+
+from .models import CaseType, Department, Station, Subject
+
+
+class SettingsAdmin(RoleGatedAdmin):
+    permission = Permission.MANAGE_SETTINGS
+    audit_event = audit.AuditEvent.WRITE
+
+
+@admin.register(CaseType)
+class CaseTypeAdmin(SettingsAdmin):
+    list_display = ["name", "code", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+
+
+@admin.register(Subject)
+class SubjectAdmin(SettingsAdmin):
+    list_display = ["name", "group", "function", "unit_level", "deadline_class", "is_active"]
+    list_filter = ["group", "unit_level", "deadline_class", "is_active"]
+    search_fields = ["name", "code", "group"]
+
+
+@admin.register(Station)
+class StationAdmin(SettingsAdmin):
+    list_display = ["name", "function", "street", "is_active"]
+    search_fields = ["name"]
+    raw_id_fields = ["street"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(SettingsAdmin):
+    list_display = ["name", "function", "district", "is_active"]
+    search_fields = ["name"]
+    raw_id_fields = ["district"]

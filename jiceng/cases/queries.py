@@ -1,0 +1,342 @@
+"""Reads of cases, scoped to the user: who sees which case, and who may do what with it.
+
+- a grid worker: the cases of the grids they are assigned to (grid.GridWorker);
+- a community or street official: the cases routed inside their division (a code range);
+- department staff: their department's cases, and the cases it is summoned to;
+- the reporter: one case, through the unguessable token of its link.
+
+A case outside answers 404 (NotFound), so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from jiceng.accounts.models import Role, User
+from jiceng.accounts.permissions import Permission, has_permission
+from jiceng.core import audit, clock, crypto
+from jiceng.core.errors import NotFound
+from jiceng.divisions.models import short_code_of
+from jiceng.grid.models import GridWorker
+
+from .models import Case, CaseEvent, DepartmentStaff, Notice, Summons, SummonsReport
+from .workflow import OPEN_STATUSES, Level, Status
+
+CASE_NOT_FOUND = "诉求不存在或不在您的管辖范围内"
+PHONE_FIELD = "case_phone"
+DUPLICATE_RADIUS_M = 250
+DUPLICATE_DAYS = 30
+EARTH_RADIUS_M = 6_371_000
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where a user works on cases, read once per request (three small queries)."""
+
+    grid_ids: frozenset[int] = frozenset()
+    department_ids: frozenset[int] = frozenset()
+    # Division code prefixes of the user's community and street official roles.
+    official_prefixes: tuple[str, ...] = ()
+    street_prefixes: tuple[str, ...] = ()  # street officials only: stations, the whistle
+
+    def covers(self, code: str | None, prefixes: Iterable[str] | None = None) -> bool:
+        return bool(code) and any(
+            str(code).startswith(p) for p in (prefixes or self.official_prefixes)
+        )
+
+
+def reach_of(user: User | AnonymousUser) -> Reach:
+    if not user.is_authenticated or not user.is_active:
+        return Reach()
+    cached: Reach | None = getattr(user, "_jiceng_case_reach", None)
+    if cached is not None:
+        return cached
+    assert isinstance(user, User)
+    official: list[str] = []
+    street: list[str] = []
+    for role, division_id in user.roles.filter(
+        role__in=[Role.STREET_OFFICIAL, Role.COMMUNITY_OFFICIAL], division__isnull=False
+    ).values_list("role", "division_id"):
+        prefix = short_code_of(division_id)
+        official.append(prefix)
+        if role == Role.STREET_OFFICIAL:
+            street.append(prefix)
+    reach = Reach(
+        grid_ids=frozenset(GridWorker.objects.filter(user=user).values_list("grid_id", flat=True)),
+        department_ids=frozenset(
+            DepartmentStaff.objects.filter(user=user).values_list("department_id", flat=True)
+        ),
+        official_prefixes=tuple(sorted(set(official))),
+        street_prefixes=tuple(sorted(set(street))),
+    )
+    user._jiceng_case_reach = reach  # type: ignore[attr-defined]
+    return reach
+
+
+def _division_q(field: str, prefixes: Iterable[str]) -> Q:
+    q = Q(pk__in=[])
+    for code in prefixes:
+        # A range, not __startswith (a foreign key refuses it): an index range scan.
+        q |= Q(**{f"{field}_id__gte": code, f"{field}_id__lt": code + "~"})
+    return q
+
+
+def visibility_q(user: User | AnonymousUser) -> Q:
+    reach = reach_of(user)
+    q = Q(pk__in=[])
+    if reach.grid_ids:
+        q |= Q(grid_id__in=reach.grid_ids)
+    if reach.official_prefixes:
+        q |= _division_q("community", reach.official_prefixes)
+        q |= _division_q("street", reach.official_prefixes)
+    if reach.department_ids:
+        q |= Q(department_id__in=reach.department_ids)
+        q |= Q(
+            Exists(
+                SummonsReport.objects.filter(
+                    case=OuterRef("pk"), department_id__in=reach.department_ids
+                )
+            )
+        )
+    return q
+
+
+def cases_for(user: User | AnonymousUser) -> QuerySet[Case]:
+    return Case.objects.filter(visibility_q(user)).select_related(
+        "case_type", "subject", "grid", "station", "department"
+    )
+
+
+def access_case(user: User | AnonymousUser, pk: int) -> Case:
+    found = cases_for(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(CASE_NOT_FOUND)
+    return found
+
+
+# -- what a user may do with a case ---------------------------------------------------------
+
+
+def can_handle(user: User | AnonymousUser, case: Case) -> bool:
+    """Whether the user works for the unit handling the case now (签收, 办理, 退单, 上报)."""
+    if not has_permission(user, Permission.HANDLE_CASES):
+        return False
+    reach = reach_of(user)
+    if case.level == Level.GRID:
+        return (case.grid_id is not None and case.grid_id in reach.grid_ids) or reach.covers(
+            case.community_id
+        )
+    if case.level == Level.STATION:
+        return reach.covers(case.street_id, reach.street_prefixes)
+    return case.department_id is not None and case.department_id in reach.department_ids
+
+
+def can_dispatch(user: User | AnonymousUser, case: Case) -> bool:
+    """派单, 改派, 合并, 回访, 结案: a community or street official over the case's place."""
+    if not has_permission(user, Permission.DISPATCH_CASES):
+        return False
+    reach = reach_of(user)
+    return reach.covers(case.community_id) or reach.covers(case.street_id)
+
+
+def can_summon(user: User | AnonymousUser, case: Case) -> bool:
+    """吹哨 and rating the departments: a street official over the case's street."""
+    if not has_permission(user, Permission.SUMMON_DEPARTMENTS):
+        return False
+    reach = reach_of(user)
+    return reach.covers(case.street_id, reach.street_prefixes)
+
+
+def can_answer(user: User | AnonymousUser, report: SummonsReport) -> bool:
+    """报到 and finishing a department's part: that department's staff."""
+    return has_permission(user, Permission.ANSWER_SUMMONS) and (
+        report.department_id in reach_of(user).department_ids
+    )
+
+
+def can_see_phone(user: User | AnonymousUser, case: Case) -> bool:
+    """The reporter's contact details go to those who handle or dispatch the case."""
+    return can_handle(user, case) or can_dispatch(user, case)
+
+
+def reveal_phone(user: User, pk: int) -> tuple[Case, str]:
+    """The reporter's full phone number: only for those handling the case, and each look is an
+    audit record (naming the case, never the number)."""
+    case = access_case(user, pk)
+    if not can_see_phone(user, case):
+        raise NotFound(CASE_NOT_FOUND)
+    phone = (
+        crypto.unseal(case.reporter_phone_sealed, field=PHONE_FIELD)
+        if case.reporter_phone_sealed
+        else ""
+    )
+    audit.record(
+        audit.AuditEvent.SENSITIVE_VIEW, action="cases.reveal_phone", target=case, user=user
+    )
+    return case, phone
+
+
+# -- lists ------------------------------------------------------------------------------------
+
+
+def handling_inbox(user: User) -> QuerySet[Case]:
+    """The open cases the user's units handle now: the grid worker's grids, the street's
+    stations, the department's cases."""
+    reach = reach_of(user)
+    q = Q(pk__in=[])
+    if reach.grid_ids:
+        q |= Q(level=Level.GRID, grid_id__in=reach.grid_ids)
+    if reach.street_prefixes:
+        q |= Q(level=Level.STATION) & _division_q("street", reach.street_prefixes)
+    if reach.department_ids:
+        q |= Q(level=Level.DEPARTMENT, department_id__in=reach.department_ids)
+    return (
+        Case.objects.filter(q, status__in=OPEN_STATUSES)
+        .select_related("case_type", "subject", "grid", "station", "department")
+        .order_by("resolve_due_at", "pk")
+    )
+
+
+def dispatch_queue(user: User) -> QuerySet[Case]:
+    """What the dispatcher has to act on: received but not dispatched, returned, resolved
+    awaiting the follow-up call."""
+    reach = reach_of(user)
+    place = _division_q("community", reach.official_prefixes) | _division_q(
+        "street", reach.official_prefixes
+    )
+    return (
+        Case.objects.filter(place, status__in=[Status.RECEIVED, Status.RETURNED, Status.RESOLVED])
+        .select_related("case_type", "subject", "grid", "station", "department")
+        .order_by("received_at", "pk")
+    )
+
+
+def open_cases_in_area(user: User) -> QuerySet[Case]:
+    reach = reach_of(user)
+    place = _division_q("community", reach.official_prefixes) | _division_q(
+        "street", reach.official_prefixes
+    )
+    return (
+        Case.objects.filter(place, status__in=OPEN_STATUSES)
+        .select_related("case_type", "subject", "grid", "station", "department")
+        .order_by("resolve_due_at", "pk")
+    )
+
+
+def summonses_for_street(user: User) -> QuerySet[Summons]:
+    reach = reach_of(user)
+    place = _division_q("case__street", reach.street_prefixes)
+    return (
+        Summons.objects.filter(place)
+        .select_related("case", "case__subject")
+        .prefetch_related("reports__department")
+        .order_by("-summoned_at")
+    )
+
+
+def summons_reports_for(user: User, *, unfinished_only: bool = True) -> QuerySet[SummonsReport]:
+    """A department's summonses (报到 board)."""
+    rows = SummonsReport.objects.filter(department_id__in=reach_of(user).department_ids)
+    if unfinished_only:
+        rows = rows.filter(finished_at__isnull=True)
+    return rows.select_related("summons", "case", "case__subject", "department").order_by(
+        "report_due_at", "pk"
+    )
+
+
+def access_report(user: User, pk: int) -> SummonsReport:
+    """A summons report the user may see: their department's, or one of a case in their view."""
+    found = (
+        SummonsReport.objects.filter(pk=pk)
+        .filter(
+            Q(department_id__in=reach_of(user).department_ids)
+            | Q(case__in=Case.objects.filter(visibility_q(user)).values("pk"))
+        )
+        .select_related("summons", "case", "department")
+        .first()
+    )
+    if found is None:
+        raise NotFound("报到记录不存在或不在您的管辖范围内")
+    return found
+
+
+def events_of(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("at", "pk")
+
+
+def notices_for(user: User, limit: int = 20) -> list[Notice]:
+    return list(Notice.objects.filter(user=user).select_related("case")[:limit])
+
+
+# -- the reporter's link --------------------------------------------------------------------
+
+
+def token_digest(token: str) -> str:
+    """The link's token is kept only as its SHA-256: the table alone opens no case."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def case_by_token(token: str) -> Case:
+    if not token or len(token) > 100:
+        raise NotFound("查询码无效")
+    found = (
+        Case.objects.filter(token_digest=token_digest(token))
+        .select_related("case_type", "subject", "merged_into")
+        .first()
+    )
+    if found is None:
+        raise NotFound("查询码无效")
+    return found
+
+
+# -- duplicates -----------------------------------------------------------------------------
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance (haversine), metres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def possible_duplicates(
+    *,
+    subject_id: int,
+    lon: float | None,
+    lat: float | None,
+    now: dt.datetime | None = None,
+    exclude_pk: int | None = None,
+    radius_m: float = DUPLICATE_RADIUS_M,
+) -> list[Case]:
+    """Open cases of the same subject within `radius_m` received in the last 30 days, nearest
+    first: a bounding box on the (subject, lat) index, then the exact distance."""
+    if lon is None or lat is None:
+        return []
+    now = now or clock.now()
+    dlat = radius_m / 111_320
+    dlon = radius_m / (111_320 * max(0.01, math.cos(math.radians(lat))))
+    rows = Case.objects.filter(
+        subject_id=subject_id,
+        lat__gte=lat - dlat,
+        lat__lte=lat + dlat,
+        lon__gte=lon - dlon,
+        lon__lte=lon + dlon,
+        received_at__gte=now - dt.timedelta(days=DUPLICATE_DAYS),
+        status__in=OPEN_STATUSES,
+    ).only("pk", "lon", "lat", "received_at", "status", "description", "address")
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    near = [
+        (distance_m(lon, lat, c.lon, c.lat), c)
+        for c in rows[:200]
+        if c.lon is not None and c.lat is not None
+    ]
+    return [c for d, c in sorted(near, key=lambda pair: pair[0]) if d <= radius_m]
