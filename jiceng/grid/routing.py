@@ -92,6 +92,13 @@ def project(lons: np.ndarray, lats: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return x, y
 
 
+_CELL_OFFSET = 1 << 30  # cell numbers stay far below it; keys fit in int64
+
+
+def _cell_key(cx: int, cy: int) -> int:
+    return ((cx + _CELL_OFFSET) << 32) | (cy + _CELL_OFFSET)
+
+
 def _project_coords(coords: np.ndarray) -> np.ndarray:
     x, y = project(coords[:, 0], coords[:, 1])
     return np.column_stack([x, y])
@@ -152,6 +159,15 @@ class GridIndex:
         # Candidates in ascending index order, so the first hit is the smallest code.
         self.cells = {key: tuple(sorted(v)) for key, v in cells.items()}
         self.bounds = bounds.tolist()
+        self.bounds_array = bounds
+        # The same cells as sorted arrays for batches: a key per cell, and its candidates
+        # as a slice of one array (compressed rows).
+        ordered = sorted(self.cells.items(), key=lambda kv: _cell_key(kv[0][0], kv[0][1]))
+        self.cell_keys = np.array([_cell_key(*k) for k, _ in ordered], dtype=np.int64)
+        counts = np.array([len(v) for _, v in ordered], dtype=np.int64)
+        self.cell_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.cell_candidates = np.array([i for _, v in ordered for i in v], dtype=np.int64)
+        self.large_tree = STRtree(self.geoms[list(self.large)]) if self.large else None
 
     def locate(self, lon: float, lat: float) -> Placement:
         if not (-180.0 <= lon <= 180.0 and -MAX_LAT <= lat <= MAX_LAT) or not self.size:
@@ -202,14 +218,14 @@ class GridIndex:
         if self.size and valid.any():
             where = np.flatnonzero(valid)
             x, y = project(lons[where], lats[where])
-            points = shapely.points(x, y)
-            inside = self._first_hits(self.tree, points)
+            inside = self._inside(x, y)
             hit = inside >= 0
             grid[where[hit]] = inside[hit]
             how[where[hit]] = 0
             missed = where[~hit]
             if len(missed):
-                self._nearest(missed, points[~hit], lats[missed], grid, how, distance)
+                points = shapely.points(x[~hit], y[~hit])
+                self._nearest(missed, points, lats[missed], grid, how, distance)
                 left = missed[grid[missed] < 0]
                 if len(left):
                     x2, y2 = project(lons[left], lats[left])
@@ -250,6 +266,64 @@ class GridIndex:
         grid[targets] = found[1][close]
         how[targets] = 1
         distance[targets] = ground[close]
+
+    def _inside(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """For each projected point, the smallest index of a grid holding it, or -1: the
+        lattice cells give candidates, their boxes filter them, prepared `intersects_xy`
+        decides, all as array operations (no Point objects), split over threads."""
+        n = len(x)
+        threads = _threads()
+        if threads > 1 and n >= 2 * _BATCH_PER_THREAD:
+            parts = np.array_split(np.arange(n), threads)
+            with ThreadPoolExecutor(threads) as pool:
+                answers = list(pool.map(lambda p: self._inside_part(x[p], y[p]), parts))
+            result = np.concatenate(answers)
+        else:
+            result = self._inside_part(x, y)
+        if self.large_tree is not None:
+            missed = np.flatnonzero(result < 0)
+            if len(missed):
+                points = shapely.points(x[missed], y[missed])
+                found = self._first_hits(self.large_tree, points)
+                large = np.asarray(self.large, dtype=np.int64)
+                hit = found >= 0
+                result[missed[hit]] = large[found[hit]]
+        return result
+
+    def _inside_part(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        n = len(x)
+        result = np.full(n, -1, dtype=np.int64)
+        if not len(self.cell_keys):
+            return result
+        kx = np.floor(x / self.cell).astype(np.int64) + _CELL_OFFSET
+        ky = np.floor(y / self.cell).astype(np.int64) + _CELL_OFFSET
+        keys = (kx << 32) | ky
+        pos = np.minimum(np.searchsorted(self.cell_keys, keys), len(self.cell_keys) - 1)
+        known = self.cell_keys[pos] == keys
+        starts = self.cell_offsets[pos]
+        counts = np.where(known, self.cell_offsets[pos + 1] - starts, 0)
+        total = int(counts.sum())
+        if not total:
+            return result
+        point = np.repeat(np.arange(n), counts)
+        ends = np.cumsum(counts)
+        within = np.arange(total) - np.repeat(ends - counts, counts)
+        grid = self.cell_candidates[np.repeat(starts, counts) + within]
+        px, py = x[point], y[point]
+        b = self.bounds_array[grid]
+        near = (b[:, 0] <= px) & (px <= b[:, 2]) & (b[:, 1] <= py) & (py <= b[:, 3])
+        point, grid, px, py = point[near], grid[near], px[near], py[near]
+        hit = shapely.intersects_xy(self.geoms[grid], px, py)
+        point, grid = point[hit], grid[hit]
+        if not len(point):
+            return result
+        result[point] = grid
+        # A point on a shared border is in two grids: keep the smaller index.
+        repeated = np.flatnonzero(point[1:] == point[:-1])
+        if len(repeated):
+            mask = np.isin(point, point[repeated])
+            np.minimum.at(result, point[mask], grid[mask])
+        return result
 
     def _first_hits(self, tree: STRtree, points: np.ndarray) -> np.ndarray:
         """For each point, the smallest tree index it intersects, or -1."""
