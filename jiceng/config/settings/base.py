@@ -206,10 +206,17 @@ JICENG_IDLE_MINUTES = int(os.environ.get("JICENG_IDLE_MINUTES", "30"))
 JICENG_RATES = {
     "signin": "20/m",
     "citizen_case": "10/m",
+    "open311": "100/s",  # Open311 POSTs of one key holder's address (machines, not people)
     **dict(
         item.split("=", 1) for item in os.environ.get("JICENG_RATES", "").split(",") if "=" in item
     ),
 }
+# Open311 API keys of the systems allowed to submit cases: JICENG_OPEN311_KEYS="name:key,...".
+JICENG_OPEN311_KEYS = dict(
+    item.split(":", 1)
+    for item in os.environ.get("JICENG_OPEN311_KEYS", "").split(",")
+    if ":" in item
+)
 
 # The second factor of the three administrators (accounts.second_factor): the name an
 # authenticator app shows beside the account.

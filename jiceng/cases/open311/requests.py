@@ -1,0 +1,281 @@
+"""Service requests as Open311 shows them: reads of cases for anyone, and the POST's intake.
+
+GET answers are public by the spec's design (a city's open issue list), so they carry what a
+passer-by may see: the subject, the place, the status and the handling unit; never the
+reporter's name, phone or e-mail, and digits in the description that look like a mobile or
+ID number, and e-mail addresses, are masked.
+
+service_request_id is the case number people read out (工单号: the date received and the id).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db.models import QuerySet
+
+from jiceng.cases import queries as case_queries
+from jiceng.cases import services as case_services
+from jiceng.cases.models import Case
+from jiceng.cases.workflow import OPEN_STATUSES, Channel, Level, Status
+from jiceng.core import clock, crypto, masking
+from jiceng.core.errors import InvalidInput, NotFound
+
+from . import services as open311_services
+
+MAX_REQUESTS = 1000  # the spec's cap on one GET
+WINDOW = dt.timedelta(days=90)  # the spec's default window and longest span
+EMAIL_FIELD = "case_email"
+REQUEST_NOT_FOUND = "服务请求不存在"
+_MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
+_ID_NUMBER = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9Xx])")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_EMAIL_SHAPE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+_CLOSED = frozenset(Status) - OPEN_STATUSES
+
+
+def masked_text(text: str) -> str:
+    text = _ID_NUMBER.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), text)
+    text = _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+    return _EMAIL.sub("***@***", text)
+
+
+def when(value: dt.datetime | None) -> str | None:
+    return value.astimezone(clock.CHINA).isoformat(timespec="seconds") if value else None
+
+
+def agency_of(case: Case) -> str:
+    if case.level == Level.DEPARTMENT and case.department is not None:
+        return case.department.name
+    if case.level == Level.STATION and case.station is not None:
+        return case.station.name
+    return case.grid.name if case.grid is not None else "街道受理中心"
+
+
+def request_row(case: Case) -> dict[str, Any]:
+    """One case as an Open311 request, with only what anyone may read."""
+    stamps = [
+        case.received_at,
+        case.dispatched_at,
+        case.accepted_at,
+        case.resolved_at,
+        case.followed_up_at,
+        case.closed_at,
+    ]
+    media_url = (case.open311_attributes or {}).get("media_url") or None
+    return {
+        "service_request_id": case.number,
+        "status": "closed" if case.status in _CLOSED else "open",
+        "status_notes": Status(case.status).label,
+        "service_name": case.subject.name,
+        "service_code": case.subject.code,
+        "description": masked_text(case.description),
+        "agency_responsible": agency_of(case),
+        "service_notice": f"{case.get_deadline_class_display()}办结",
+        "requested_datetime": when(case.received_at),
+        "updated_datetime": when(max(s for s in stamps if s is not None)),
+        "expected_datetime": when(case.resolve_due_at),
+        "address": masked_text(case.address) or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": case.lat,
+        "long": case.lon,
+        "media_url": media_url,
+    }
+
+
+def _rows() -> QuerySet[Case]:
+    return Case.objects.select_related("subject", "grid", "station", "department")
+
+
+def pk_of(service_request_id: str) -> int | None:
+    """The case id inside a 工单号 (8 digits of date, then the id), or None."""
+    text = service_request_id.strip()
+    if not (text.isascii() and text.isdigit() and 14 <= len(text) <= 20):
+        return None
+    return int(text[8:])
+
+
+def request_by_id(service_request_id: str) -> Case:
+    pk = pk_of(service_request_id)
+    found = _rows().filter(pk=pk).first() if pk is not None else None
+    if found is None or found.number != service_request_id.strip():
+        raise NotFound(REQUEST_NOT_FOUND)
+    return found
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    ids: tuple[str, ...] = ()
+    service_codes: tuple[str, ...] = ()
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    statuses: tuple[str, ...] = ()
+
+
+def _listed(text: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (text or "").split(",") if p.strip())
+
+
+def parse_filter(params: Mapping[str, str]) -> RequestFilter:
+    statuses = _listed(params.get("status"))
+    if any(s not in {"open", "closed"} for s in statuses):
+        raise InvalidInput("status 只能是 open 或 closed")
+    start_text, end_text = params.get("start_date"), params.get("end_date")
+    return RequestFilter(
+        ids=_listed(params.get("service_request_id")),
+        service_codes=_listed(params.get("service_code")),
+        start=open311_services.parse_when(start_text, "start_date") if start_text else None,
+        end=open311_services.parse_when(end_text, "end_date") if end_text else None,
+        statuses=statuses,
+    )
+
+
+def find_requests(wanted: RequestFilter) -> list[Case]:
+    """The spec's GET requests: by id (then every other filter is ignored), or by service
+    codes, status and a period of requested_datetime: at most 90 days, the last 90 by default,
+    newest first, at most 1000."""
+    if wanted.ids:
+        pks = {pk for pk in map(pk_of, wanted.ids) if pk is not None}
+        cases = list(_rows().filter(pk__in=pks)[:MAX_REQUESTS])
+        numbers = set(wanted.ids)
+        return [c for c in cases if c.number in numbers]
+    start, end = wanted.start, wanted.end
+    if start is None and end is None:
+        end = clock.now()
+    if start is None:
+        assert end is not None
+        start = end - WINDOW
+    if end is None:
+        end = start + WINDOW
+    if end < start:
+        raise InvalidInput("end_date 不能早于 start_date")
+    if end - start > WINDOW:
+        raise InvalidInput("start_date 到 end_date 不能超过 90 天")
+    rows = _rows().filter(received_at__gte=start, received_at__lte=end)
+    if wanted.service_codes:
+        rows = rows.filter(subject__code__in=wanted.service_codes)
+    if set(wanted.statuses) == {"open"}:
+        rows = rows.filter(status__in=OPEN_STATUSES)
+    elif set(wanted.statuses) == {"closed"}:
+        rows = rows.filter(status__in=_CLOSED)
+    return list(rows.order_by("-received_at", "-pk")[:MAX_REQUESTS])
+
+
+def case_by_token(token: str) -> Case:
+    return case_queries.case_by_token(token)
+
+
+# -- POST requests ------------------------------------------------------------------------------
+
+
+@dataclass
+class Submission:
+    """A POST's fields, as the form sent them."""
+
+    service_code: str = ""
+    lat: str = ""
+    lon: str = ""
+    address: str = ""
+    description: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    phone: str = ""
+    email: str = ""
+    media_url: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, str]) -> Submission:
+        attributes = {
+            key[len("attribute[") : -1]: value
+            for key, value in form.items()
+            if key.startswith("attribute[") and key.endswith("]")
+        }
+        return cls(
+            service_code=form.get("service_code", "").strip(),
+            lat=form.get("lat", "").strip(),
+            lon=form.get("long", "").strip(),
+            address=form.get("address_string", "").strip(),
+            description=form.get("description", ""),
+            first_name=form.get("first_name", "").strip(),
+            last_name=form.get("last_name", "").strip(),
+            phone=form.get("phone", "").strip(),
+            email=form.get("email", "").strip(),
+            media_url=form.get("media_url", "").strip(),
+            attributes=attributes,
+        )
+
+
+def _coordinate(text: str, name: str) -> float | None:
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidInput(f"{name} 须为数字", fields={name: "须为数字"}) from None
+    if value != value:  # NaN
+        raise InvalidInput(f"{name} 须为数字", fields={name: "须为数字"})
+    return value
+
+
+def _phone(text: str) -> str:
+    """A mobile written the international way (+86 139 1234 5678) as the intake takes it."""
+    digits = re.sub(r"[\s()]", "", text)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    return digits
+
+
+def submit(submission: Submission, *, client: str) -> Case:
+    """The POST's case, through the one intake path (cases.services.submit_case)."""
+    if not submission.service_code:
+        raise InvalidInput("请填写 service_code", fields={"service_code": "必填"})
+    subject = open311_services.subject_for(submission.service_code)
+    case_type, attributes = open311_services.check_attributes(submission.attributes)
+    lat = _coordinate(submission.lat, "lat")
+    lon = _coordinate(submission.lon, "long")
+    if lat is None and lon is None and not submission.address:
+        raise InvalidInput(
+            "请提供位置：lat 和 long，或 address_string", fields={"address_string": "缺少位置"}
+        )
+    kept: dict[str, Any] = {"client": client, "attributes": attributes}
+    if submission.media_url:
+        try:
+            URLValidator(schemes=["http", "https"])(submission.media_url)
+        except ValidationError:
+            raise InvalidInput(
+                "media_url 须为 http(s) 网址", fields={"media_url": "网址无效"}
+            ) from None
+        if len(submission.media_url) > 500:
+            raise InvalidInput("media_url 不能超过 500 个字符", fields={"media_url": "过长"})
+        kept["media_url"] = submission.media_url
+    if submission.email:
+        if not _EMAIL_SHAPE.match(submission.email) or len(submission.email) > 254:
+            raise InvalidInput("email 格式不正确", fields={"email": "格式不正确"})
+        # The case has no e-mail column; the address is kept sealed like the phone number.
+        sealed = crypto.seal(submission.email, field=EMAIL_FIELD)
+        kept["email_sealed"] = base64.b64encode(sealed).decode()
+        kept["email_masked"] = masking.mask_phone(submission.email.split("@")[0]) + "@***"
+    return case_services.submit_case(
+        channel=Channel.OPEN311,
+        type=case_type,
+        subject=subject,
+        description=submission.description,
+        lon=lon,
+        lat=lat,
+        address=submission.address,
+        reporter_name=submission.last_name + submission.first_name,
+        reporter_phone=_phone(submission.phone),
+        by=None,
+        open311_attributes=kept,
+    )
