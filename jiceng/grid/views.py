@@ -1,0 +1,155 @@
+"""Grid pages: the map of grids, the GeoJSON import and export, and the grid worker's patrol
+page (phone first)."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods
+
+from jiceng.accounts.access import requires
+from jiceng.accounts.permissions import Permission, has_permission
+from jiceng.accounts.requests import AuthedRequest
+from jiceng.core.errors import DomainError, NotFound
+
+from . import geojson, queries, services
+from .models import Patrol
+
+P = Permission
+
+
+@requires(P.MANAGE_GRIDS, P.HANDLE_CASES)
+def grid_map(request: AuthedRequest) -> HttpResponse:
+    """The grids the user sees, drawn with Leaflet; a table of them below for any screen."""
+    grids = list(
+        queries.grids_for(request.user)
+        .filter(is_active=True)
+        .order_by("code")[: queries.MAX_MAP_GRIDS]
+    )
+    features = [
+        {
+            "type": "Feature",
+            "properties": {
+                "id": g.pk,
+                "code": g.code,
+                "name": g.name,
+                "community": g.community_id,
+            },
+            "geometry": json.loads(g.boundary),
+        }
+        for g in grids
+    ]
+    return render(
+        request,
+        "grid/map.html",
+        {
+            "grids": grids,
+            "map_data": {
+                "type": "FeatureCollection",
+                "features": features,
+                "tiles": getattr(settings, "JICENG_MAP_TILE_URL", ""),
+            },
+            "can_manage": has_permission(request.user, P.MANAGE_GRIDS),
+        },
+    )
+
+
+@requires(P.MANAGE_GRIDS)
+def export_grids(request: AuthedRequest) -> HttpResponse:
+    data = geojson.export_grids(request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False), content_type="application/geo+json"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, "网格.geojson")
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@requires(P.MANAGE_GRIDS)
+def import_grids(request: AuthedRequest) -> HttpResponse:
+    result = None
+    problem = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            problem = "请选择要上传的 GeoJSON 文件"
+        elif upload.size and upload.size > geojson.MAX_BYTES:
+            problem = "文件过大：GeoJSON 文件不能超过50MB"
+        else:
+            try:
+                result = geojson.import_grids(upload.read(), by=request.user)
+            except DomainError as exc:
+                problem = exc.message
+    return render(request, "grid/import.html", {"result": result, "problem": problem})
+
+
+@require_http_methods(["GET", "POST"])
+@requires(P.HANDLE_CASES)
+def patrol(request: AuthedRequest) -> HttpResponse:
+    """The grid worker's patrol page: start, record findings, end."""
+    problem = ""
+    if request.method == "POST":
+        try:
+            _act(request)
+            return redirect("grid:patrol")
+        except DomainError as exc:
+            problem = exc.message
+    current = queries.open_patrol_of(request.user)
+    return render(
+        request,
+        "grid/patrol.html",
+        {
+            "grids": list(queries.worker_grids(request.user)),
+            "current": current,
+            "findings": list(current.findings.all()) if current else [],
+            "recent": list(queries.patrols_for(request.user).filter(worker=request.user)[:10]),
+            "problem": problem,
+        },
+    )
+
+
+def _act(request: AuthedRequest) -> None:
+    action = request.POST.get("action", "")
+    if action == "start":
+        grid = queries.worker_grids(request.user).filter(pk=_int(request.POST.get("grid"))).first()
+        if grid is None:
+            raise NotFound("没有这个网格")
+        services.start_patrol(grid=grid, note=request.POST.get("note", ""), by=request.user)
+        return
+    current = _own_open(request)
+    if action == "finding":
+        lon, lat = _float(request.POST.get("lon")), _float(request.POST.get("lat"))
+        services.record_finding(
+            patrol=current,
+            description=request.POST.get("description", ""),
+            lon=lon,
+            lat=lat,
+            by=request.user,
+        )
+    elif action == "end":
+        services.end_patrol(patrol=current, by=request.user)
+    else:
+        raise NotFound("没有这个操作")
+
+
+def _own_open(request: AuthedRequest) -> Patrol:
+    current = queries.open_patrol_of(request.user)
+    if current is None or current.pk != _int(request.POST.get("patrol")):
+        raise NotFound("没有进行中的这次巡查")
+    return current
+
+
+def _int(text: str | None) -> int:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 15 else 0
+
+
+def _float(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
