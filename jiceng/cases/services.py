@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from jiceng.accounts import services as account_services
 from jiceng.accounts.access import Forbidden
 from jiceng.accounts.models import Role, RoleAssignment, User
+from jiceng.accounts.permissions import Permission, has_permission
 from jiceng.core import audit, clock, crypto, masking
 from jiceng.core.errors import Conflict, InvalidInput, NotFound
 from jiceng.divisions.models import Division
@@ -443,7 +444,7 @@ def accept_case(*, case: Case, by: User) -> Case:
         by=by,
         kind=EventKind.ACCEPTED,
         changes={"accepted_at": Coalesce(F("accepted_at"), Value(now))},
-        unit=_unit_name(case),
+        unit=unit_name(case),
     )
 
 
@@ -451,7 +452,7 @@ def accept_case(*, case: Case, by: User) -> Case:
 def start_case(*, case: Case, by: User, note: str = "") -> Case:
     """开始办理."""
     _require(queries.can_handle(by, case))
-    return _move(case, Move.START, by=by, kind=EventKind.STARTED, unit=_unit_name(case), note=note)
+    return _move(case, Move.START, by=by, kind=EventKind.STARTED, unit=unit_name(case), note=note)
 
 
 def _no_department_working() -> Q:
@@ -472,7 +473,7 @@ def resolve_case(*, case: Case, by: User, resolution: str) -> Case:
         kind=EventKind.RESOLVED,
         changes={"resolved_at": clock.now(), "resolution": resolution[:2000]},
         condition=_no_department_working(),
-        unit=_unit_name(case),
+        unit=unit_name(case),
         note=resolution,
         refused="还有被吹哨的部门未完成，不能办结",
     )
@@ -486,7 +487,7 @@ def return_case(*, case: Case, by: User, reason: str) -> Case:
     if not reason:
         raise InvalidInput("请填写退单理由", fields={"reason": "请填写退单理由"})
     moved = _move(
-        case, Move.RETURN, by=by, kind=EventKind.RETURNED, unit=_unit_name(case), note=reason
+        case, Move.RETURN, by=by, kind=EventKind.RETURNED, unit=unit_name(case), note=reason
     )
     return moved
 
@@ -606,7 +607,7 @@ def _reopen(case: Case, *, by: User | None, reason: str) -> Case:
             "closed_at": None,
             "reopen_count": F("reopen_count") + 1,
         },
-        unit=_unit_name(case),
+        unit=unit_name(case),
         note=reason,
     )
     _notify_on_commit(moved, f"重新办理：{moved.subject.name}")
@@ -660,7 +661,7 @@ def merge_case(*, case: Case, into: Case, by: User, note: str = "") -> Case:
     )
 
 
-def _unit_name(case: Case) -> str:
+def unit_name(case: Case) -> str:
     if case.level == Level.DEPARTMENT and case.department is not None:
         return case.department.name
     if case.level == Level.STATION and case.station is not None:
@@ -940,7 +941,7 @@ def tick(*, now: dt.datetime | None = None) -> TickResult:
                     overdue_noticed_at=now
                 ):
                     CaseEvent.objects.create(
-                        case=case, kind=EventKind.OVERDUE, at=now, unit=_unit_name(case)
+                        case=case, kind=EventKind.OVERDUE, at=now, unit=unit_name(case)
                     )
                     send_notices(
                         user_ids=handler_user_ids(case),
@@ -973,6 +974,51 @@ def tick(*, now: dt.datetime | None = None) -> TickResult:
         except (Conflict, InvalidInput):
             continue
     return result
+
+
+def check_staff_channel(user: User, channel: Channel | str) -> None:
+    """Staff enter hotline calls (dispatchers) and patrol findings (grid workers); the web
+    form and Open311 have their own doors."""
+    channel = Channel(channel)
+    if channel == Channel.HOTLINE and has_permission(user, Permission.DISPATCH_CASES):
+        return
+    if channel == Channel.PATROL and has_permission(user, Permission.HANDLE_CASES):
+        return
+    raise InvalidInput(
+        "该渠道不能由此录入", fields={"channel": "热线由调度员录入，巡查由网格员录入"}
+    )
+
+
+def units_by_id(
+    grid_id: int | None,
+    station_id: int | None,
+    department_id: int | None,
+    *,
+    optional: bool = False,
+) -> dict[str, Any]:
+    """The rows named by id, as keyword arguments of dispatch/reassign/escalate; whether they
+    belong to the case's place is the service's check."""
+    found: dict[str, Any] = {"grid": None, "station": None, "department": None}
+    for key, model, pk in (
+        ("grid", Grid, grid_id),
+        ("station", Station, station_id),
+        ("department", Department, department_id),
+    ):
+        if pk is not None:
+            found[key] = model.objects.filter(pk=pk).first()
+            if found[key] is None:
+                raise InvalidInput("承办单位不存在", fields={"unit": "承办单位不存在"})
+    if not optional and sum(v is not None for v in found.values()) != 1:
+        raise InvalidInput("请选择一个承办单位（网格、站所或职能部门）", fields={"unit": "请选择"})
+    return found
+
+
+def departments_by_id(ids: Iterable[int]) -> list[Department]:
+    wanted = set(ids)
+    rows = list(Department.objects.filter(pk__in=wanted, is_active=True))
+    if len(rows) != len(wanted):
+        raise InvalidInput("所选部门不存在或已停用", fields={"departments": "部门不存在"})
+    return rows
 
 
 def duplicates_of(case: Case) -> list[Case]:

@@ -1,4 +1,20 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "cases"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("submit/", views.citizen_submit, name="submit"),
+    path("track/<str:token>/", views.track, name="track"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("dispatch/", views.dispatch_console, name="dispatch"),
+    path("dispatch/new/", views.hotline_intake, name="hotline"),
+    path("whistle/", views.whistle_board, name="whistle"),
+    path("department/", views.department_inbox, name="department"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/phone/", views.case_phone, name="phone"),
+    path("<int:pk>/photo/", views.case_photo, name="photo"),
+    path("<int:pk>/move/<slug:move>/", views.case_move, name="move"),
+    path("<int:pk>/summons/", views.case_summon, name="summon"),
+    path("reports/<int:pk>/<slug:action>/", views.report_action, name="report"),
+]

@@ -1,0 +1,405 @@
+"""Case pages, phone first: thin views over cases.queries and cases.services.
+
+A refused move comes back to the case page as a message (the service's Chinese text); a case
+outside the user's reach is a 404 page, as everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from jiceng.accounts.access import public, requires
+from jiceng.accounts.permissions import Permission
+from jiceng.accounts.requests import AuthedRequest
+from jiceng.accounts.throttle import anonymous_rate
+from jiceng.core.errors import DomainError, InvalidInput, NotFound
+from jiceng.grid.models import Grid
+
+from . import categories, queries, services, workflow
+from .models import Case, Department, Station, SummonsReport
+from .workflow import Channel, Level, Satisfaction, Status
+
+P = Permission
+ANY_CASE_ROLE = (P.HANDLE_CASES, P.DISPATCH_CASES, P.SUMMON_DEPARTMENTS, P.ANSWER_SUMMONS)
+MAP_GRIDS_MAX = 500
+
+
+# -- forms ------------------------------------------------------------------------------------
+
+
+def _float(raw: str | None, field: str) -> float | None:
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise InvalidInput("位置格式不正确", fields={field: "请在地图上重新选点"}) from None
+
+
+def _intake_from_post(request: HttpRequest, *, channel: Channel, by: Any = None) -> Case:
+    post = request.POST
+    return services.submit_case(
+        channel=channel,
+        type=categories.type_by_code(post.get("type", "")),
+        subject=categories.subject_by_code(post.get("subject", "")),
+        description=post.get("description", ""),
+        lon=_float(post.get("lon"), "location"),
+        lat=_float(post.get("lat"), "location"),
+        address=post.get("address", ""),
+        reporter_name=post.get("reporter_name", ""),
+        reporter_phone=post.get("reporter_phone", ""),
+        photo=request.FILES.get("photo"),
+        by=by,
+    )
+
+
+def _map_context() -> dict[str, Any]:
+    """The grids drawn on the picking map (outlines only), and the tile URL if one is set:
+    without tiles the outlines alone show where to tap."""
+    grids = list(
+        Grid.objects.filter(is_active=True)
+        .values("name", "boundary")
+        .order_by("code")[:MAP_GRIDS_MAX]
+    )
+    return {
+        "map_data": {
+            "tiles": getattr(settings, "JICENG_MAP_TILE_URL", ""),
+            "grids": [{"name": g["name"], "boundary": json.loads(g["boundary"])} for g in grids],
+        }
+    }
+
+
+def _intake_context(request: HttpRequest, error: DomainError | None = None) -> dict[str, Any]:
+    return {
+        "types": categories.active_types(),
+        "subjects": categories.active_subjects(),
+        "error": error,
+        "fields": getattr(error, "fields", {}) if error else {},
+        "form": request.POST if request.method == "POST" else {},
+        **_map_context(),
+    }
+
+
+@public("群众在手机上提交诉求，无需登录；提交按来源地址限流")
+@anonymous_rate("citizen_case")
+def citizen_submit(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            case = _intake_from_post(request, channel=Channel.WEB)
+        except DomainError as error:
+            return render(request, "cases/submit.html", _intake_context(request, error), status=400)
+        token: str = case.token  # type: ignore[attr-defined]
+        return HttpResponseRedirect(reverse("cases:track", args=[token]) + "?new=1")
+    return render(request, "cases/submit.html", _intake_context(request))
+
+
+@public("诉求人凭不可猜测的查询码查看进度并评价；评价按来源地址限流")
+@anonymous_rate("citizen_case")
+def track(request: HttpRequest, token: str) -> HttpResponse:
+    case = queries.case_by_token(token)
+    error = None
+    if request.method == "POST":
+        try:
+            services.record_feedback(
+                case=case,
+                is_resolved=request.POST.get("is_resolved") == "yes",
+                satisfaction=_satisfaction(request.POST.get("satisfaction", "")),
+                by=None,
+            )
+            messages.success(request, "感谢您的评价")
+            return HttpResponseRedirect(reverse("cases:track", args=[token]))
+        except DomainError as refused:
+            error = refused
+    response = render(
+        request,
+        "cases/track.html",
+        {
+            "case": case,
+            "events": queries.events_of(case),
+            "is_new": request.GET.get("new") == "1",
+            "error": error,
+            "satisfactions": Satisfaction.choices,
+        },
+        status=400 if error else 200,
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    return response
+
+
+def _satisfaction(raw: str) -> Satisfaction:
+    try:
+        return Satisfaction(raw)
+    except ValueError:
+        raise InvalidInput("请选择满意度", fields={"satisfaction": "请选择"}) from None
+
+
+# -- inboxes ----------------------------------------------------------------------------------
+
+
+@requires(P.HANDLE_CASES)
+def inbox(request: AuthedRequest) -> HttpResponse:
+    """The grid worker's inbox (and a station's or department's handler's)."""
+    return render(
+        request,
+        "cases/inbox.html",
+        {
+            "cases": list(queries.handling_inbox(request.user)[:200]),
+            "notices": queries.notices_for(request.user, 10),
+            "title": "我的待办诉求",
+        },
+    )
+
+
+@requires(P.DISPATCH_CASES)
+def dispatch_console(request: AuthedRequest) -> HttpResponse:
+    return render(
+        request,
+        "cases/dispatch.html",
+        {
+            "queue": list(queries.dispatch_queue(request.user)[:200]),
+            "open_cases": list(queries.open_cases_in_area(request.user)[:200]),
+        },
+    )
+
+
+@requires(P.DISPATCH_CASES)
+def hotline_intake(request: AuthedRequest) -> HttpResponse:
+    """热线 intake: the operator types the call in while talking."""
+    if request.method == "POST":
+        try:
+            case = _intake_from_post(request, channel=Channel.HOTLINE, by=request.user)
+        except DomainError as error:
+            return render(
+                request, "cases/hotline.html", _intake_context(request, error), status=400
+            )
+        messages.success(request, f"已受理，工单号 {case.number}")
+        return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+    return render(request, "cases/hotline.html", _intake_context(request))
+
+
+@requires(P.SUMMON_DEPARTMENTS)
+def whistle_board(request: AuthedRequest) -> HttpResponse:
+    """The street's whistle board: open cases, and every summons with each department's part."""
+    return render(
+        request,
+        "cases/whistle.html",
+        {
+            "open_cases": list(queries.open_cases_in_area(request.user)[:200]),
+            "summonses": list(queries.summonses_for_street(request.user)[:100]),
+        },
+    )
+
+
+@requires(P.ANSWER_SUMMONS)
+def department_inbox(request: AuthedRequest) -> HttpResponse:
+    return render(
+        request,
+        "cases/department.html",
+        {
+            "reports": list(queries.summons_reports_for(request.user)[:200]),
+            "cases": list(queries.handling_inbox(request.user)[:200]),
+            "notices": queries.notices_for(request.user, 10),
+        },
+    )
+
+
+# -- one case ---------------------------------------------------------------------------------
+
+
+@requires(*ANY_CASE_ROLE)
+def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    case = queries.access_case(request.user, pk)
+    return _detail_page(request, case, phone=None)
+
+
+@requires(P.HANDLE_CASES, P.DISPATCH_CASES)
+@require_POST
+def case_phone(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The same page with the reporter's full number: a POST (no prefetch ever reveals it),
+    audited, never cached."""
+    case, phone = queries.reveal_phone(request.user, pk)
+    response = _detail_page(request, case, phone=phone)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@requires(*ANY_CASE_ROLE)
+def case_photo(request: AuthedRequest, pk: int) -> FileResponse:
+    case = queries.access_case(request.user, pk)
+    if not case.photo:
+        raise Http404("没有照片")
+    response = FileResponse(case.photo.open("rb"))
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _detail_page(request: AuthedRequest, case: Case, *, phone: str | None) -> HttpResponse:
+    user = request.user
+    can_dispatch = queries.can_dispatch(user, case)
+    can_summon = queries.can_summon(user, case)
+    street, district = case.street_id or "", (case.street_id or case.community_id or "")[:6]
+    reports = list(SummonsReport.objects.filter(case=case).select_related("department", "summons"))
+    context: dict[str, Any] = {
+        "case": case,
+        "events": queries.events_of(case),
+        "phone": phone,
+        "can_handle": queries.can_handle(user, case),
+        "can_dispatch": can_dispatch,
+        "can_summon": can_summon,
+        "can_see_phone": phone is None and queries.can_see_phone(user, case),
+        "reports": reports,
+        "my_departments": queries.reach_of(user).department_ids,
+        "next_level": workflow.next_level(case.level),
+        "Status": Status,
+        "Level": Level,
+        "satisfactions": Satisfaction.choices,
+    }
+    if can_dispatch:
+        context["duplicates"] = services.duplicates_of(case)
+        context["grids"] = Grid.objects.filter(street_id=street, is_active=True).order_by("code")
+        context["stations"] = Station.objects.filter(street_id=street, is_active=True)
+    if can_dispatch or can_summon:
+        context["departments"] = Department.objects.filter(
+            district_id__gte=district, district_id__lt=district + "~", is_active=True
+        )
+    return render(request, "cases/detail.html", context)
+
+
+def _unit_kwargs(post: Any) -> dict[str, Any]:
+    """The unit picked in a form: one select whose values are "grid:3", "station:1" ..."""
+    kind, _, raw = post.get("unit", "").partition(":")
+    ids: dict[str, int | None] = {"grid": None, "station": None, "department": None}
+    if kind not in ids or not raw.isdigit():
+        raise InvalidInput("请选择承办单位", fields={"unit": "请选择"})
+    ids[kind] = int(raw)
+    return services.units_by_id(ids["grid"], ids["station"], ids["department"])
+
+
+def _moves() -> dict[str, Callable[[AuthedRequest, Case], Case]]:
+    def escalate(request: AuthedRequest, case: Case) -> Case:
+        picked: dict[str, Any] = {"station": None, "department": None}
+        if request.POST.get("unit"):
+            picked = _unit_kwargs(request.POST)
+        return services.escalate_case(
+            case=case,
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+            station=picked["station"],
+            department=picked["department"],
+        )
+
+    def merge(request: AuthedRequest, case: Case) -> Case:
+        raw = request.POST.get("into", "")
+        if not raw.isdigit():
+            raise InvalidInput("请选择要并入的诉求", fields={"into": "请选择"})
+        into = queries.access_case(request.user, int(raw))
+        return services.merge_case(case=case, into=into, by=request.user)
+
+    return {
+        "dispatch": lambda r, c: services.dispatch_case(
+            case=c, by=r.user, note=r.POST.get("note", ""), **_unit_kwargs(r.POST)
+        ),
+        "reassign": lambda r, c: services.reassign_case(
+            case=c, by=r.user, note=r.POST.get("note", ""), **_unit_kwargs(r.POST)
+        ),
+        "accept": lambda r, c: services.accept_case(case=c, by=r.user),
+        "start": lambda r, c: services.start_case(case=c, by=r.user),
+        "resolve": lambda r, c: services.resolve_case(
+            case=c, by=r.user, resolution=r.POST.get("resolution", "")
+        ),
+        "return": lambda r, c: services.return_case(
+            case=c, by=r.user, reason=r.POST.get("reason", "")
+        ),
+        "escalate": escalate,
+        "follow-up": lambda r, c: services.record_feedback(
+            case=c,
+            is_resolved=r.POST.get("is_resolved") == "yes",
+            satisfaction=_satisfaction(r.POST.get("satisfaction", "")),
+            by=r.user,
+            via="call",
+            note=r.POST.get("note", ""),
+        ),
+        "close": lambda r, c: services.close_case(case=c, by=r.user, note=r.POST.get("note", "")),
+        "reopen": lambda r, c: services.reopen_case(
+            case=c, by=r.user, reason=r.POST.get("reason", "")
+        ),
+        "merge": merge,
+    }
+
+
+@requires(P.HANDLE_CASES, P.DISPATCH_CASES)
+@require_POST
+def case_move(request: AuthedRequest, pk: int, move: str) -> HttpResponse:
+    case = queries.access_case(request.user, pk)
+    run = _moves().get(move)
+    if run is None:
+        raise NotFound("没有这项操作")
+    try:
+        moved = run(request, case)
+        messages.success(request, f"已{moved.get_status_display()}")
+    except NotFound:
+        raise
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    return HttpResponseRedirect(reverse("cases:detail", args=[pk]))
+
+
+@requires(P.SUMMON_DEPARTMENTS)
+@require_POST
+def case_summon(request: AuthedRequest, pk: int) -> HttpResponse:
+    case = queries.access_case(request.user, pk)
+    try:
+        ids = [int(v) for v in request.POST.getlist("departments") if v.isdigit()]
+        raw_minutes = request.POST.get("within_minutes", "30")
+        minutes = int(raw_minutes) if raw_minutes.isdigit() else 30
+        services.summon_departments(
+            case=case,
+            departments=services.departments_by_id(ids),
+            by=request.user,
+            within=dt.timedelta(minutes=minutes),
+            note=request.POST.get("note", ""),
+        )
+        messages.success(request, "已吹哨，等待部门报到")
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    return HttpResponseRedirect(reverse("cases:detail", args=[pk]))
+
+
+@requires(P.ANSWER_SUMMONS, P.SUMMON_DEPARTMENTS)
+@require_POST
+def report_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    report = queries.access_report(request.user, pk)
+    try:
+        if action == "report":
+            services.report_to_summons(report=report, by=request.user)
+            messages.success(request, "已报到")
+        elif action == "finish":
+            services.finish_summons(
+                report=report, by=request.user, note=request.POST.get("note", "")
+            )
+            messages.success(request, "已提交办理情况")
+        elif action == "rate":
+            raw = request.POST.get("rating", "")
+            services.rate_department(
+                report=report, by=request.user, rating=int(raw) if raw.isdigit() else 0
+            )
+            messages.success(request, "已评价")
+        else:
+            raise NotFound("没有这项操作")
+    except NotFound:
+        raise
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    return HttpResponseRedirect(reverse("cases:detail", args=[report.case_id]))
