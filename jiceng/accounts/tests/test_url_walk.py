@@ -104,7 +104,7 @@ def concrete(route: str) -> str:
 def declared(pattern: URLPattern) -> str:
     if ninja_path_view(pattern) is not None:
         kinds = {declaration_of(o.view_func)[0] for o in ninja_path_view(pattern).operations}  # type: ignore[index]
-        return "signed_in" if kinds == {"signed_in"} else "requires"
+        return kinds.pop() if kinds in ({"signed_in"}, {"public"}) else "requires"
     found = declaration_of(pattern.callback)
     return found[0] if found else "admin"
 
