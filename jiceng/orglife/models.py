@@ -412,6 +412,10 @@ class Compliance(models.Model):
     def __str__(self) -> str:
         return f"{self.organization_id} {self.month}"
 
+    @property
+    def failing(self) -> int:
+        return self.branches - self.compliant
+
 
 class NoticeKind(models.TextChoices):
     MEETING_NOTICE = "MEETING_NOTICE", "会议通知"

@@ -33,6 +33,7 @@ BODY = {
 
 
 def attendance_of(meeting: Meeting, user: User) -> Attendance:
+    assert user.member_id is not None
     return Attendance.objects.get(meeting=meeting, member_id=user.member_id)
 
 
@@ -222,6 +223,7 @@ def test_signed_minutes_change_only_by_amendment(theme_day: Meeting, orglife_bra
         )
     amendment = MinutesAmendment.objects.get()
     assert amendment.previous_body["resolutions"] == BODY["resolutions"]
+    assert minutes.original_body is not None
     assert minutes.original_body["resolutions"] == BODY["resolutions"]
     assert minutes.body["resolutions"] == changed["resolutions"]
 

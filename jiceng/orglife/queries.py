@@ -1,0 +1,250 @@
+"""Reads of organizational life, scoped to the user (accounts.scoping): managers see the
+meetings of organizations where they hold MANAGE_MEETINGS, members their own meetings,
+departments the compliance of their subtree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from jiceng.accounts.models import User
+from jiceng.accounts.permissions import Permission
+from jiceng.accounts.scoping import scope_of
+from jiceng.core import clock
+from jiceng.core.errors import NotFound
+from jiceng.orgs.models import Organization
+
+from . import rules
+from .compliance import MISSING_COLUMNS
+from .models import Attendance, CalendarToken, Compliance, Meeting, MeetingKind, Notice
+
+MEETING_NOT_FOUND = "会议不存在或不在您的范围内"
+ORG_NOT_FOUND = "党组织不存在或不在您的管理范围内"
+
+
+def managed_meetings(user: User) -> QuerySet[Meeting]:
+    q = scope_of(user).organization_q(Permission.MANAGE_MEETINGS, prefix="organization__")
+    return Meeting.objects.filter(q)
+
+
+def can_manage(user: User, organization: Organization) -> bool:
+    return scope_of(user).allows(
+        Permission.MANAGE_MEETINGS, path=organization.path, division_id=organization.division_id
+    )
+
+
+def access_managed_organization(user: User, pk: int) -> Organization:
+    found = (
+        Organization.objects.filter(
+            scope_of(user).organization_q(Permission.MANAGE_MEETINGS), pk=pk
+        )
+        .select_related("division")
+        .first()
+    )
+    if found is None:
+        raise NotFound(ORG_NOT_FOUND)
+    return found
+
+
+def default_organization(user: User, permission: Permission) -> Organization | None:
+    """The first organization the user's role names for `permission` (the top of their scope)."""
+    paths = scope_of(user).grant(permission).paths
+    return Organization.objects.filter(path__in=paths).order_by("path").first()
+
+
+def access_meeting(user: User, pk: int) -> tuple[Meeting, bool]:
+    """The meeting and whether the user manages it; a member sees the meetings they are
+    expected at. Anything else is not found."""
+    meeting = Meeting.objects.select_related("organization", "party_group").filter(pk=pk).first()
+    if meeting is None:
+        raise NotFound(MEETING_NOT_FOUND)
+    if can_manage(user, meeting.organization):
+        return meeting, True
+    if (
+        user.member_id is not None
+        and Attendance.objects.filter(
+            month=meeting.month, meeting=meeting, member_id=user.member_id
+        ).exists()
+    ):
+        return meeting, False
+    raise NotFound(MEETING_NOT_FOUND)
+
+
+def access_managed_meeting(user: User, pk: int) -> Meeting:
+    meeting, manages = access_meeting(user, pk)
+    if not manages:
+        raise NotFound(MEETING_NOT_FOUND)
+    return meeting
+
+
+def access_attendance(user: User, pk: int) -> Attendance:
+    found = (
+        Attendance.objects.filter(
+            scope_of(user).organization_q(
+                Permission.MANAGE_MEETINGS, prefix="meeting__organization__"
+            ),
+            pk=pk,
+        )
+        .select_related("meeting")
+        .first()
+    )
+    if found is None:
+        raise NotFound("参会记录不存在或不在您的管理范围内")
+    return found
+
+
+def month_meetings(organization: Organization, month: int) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(organization=organization, month=month).order_by("starts_at")
+
+
+def attendance_list(meeting: Meeting) -> QuerySet[Attendance]:
+    return (
+        Attendance.objects.filter(month=meeting.month, meeting=meeting)
+        .select_related("member")
+        .order_by("status", "member__name")
+    )
+
+
+def own_attendance(user: User, meeting: Meeting) -> Attendance | None:
+    if user.member_id is None:
+        return None
+    return Attendance.objects.filter(
+        month=meeting.month, meeting=meeting, member_id=user.member_id
+    ).first()
+
+
+def my_meetings(user: User, *, limit: int = 30) -> list[Attendance]:
+    """The member's meetings: those to come first, then the most recent."""
+    if user.member_id is None:
+        return []
+    rows = Attendance.objects.filter(member_id=user.member_id).select_related(
+        "meeting", "meeting__organization"
+    )
+    now = clock.now()
+    upcoming = list(rows.filter(meeting__ends_at__gte=now).order_by("meeting__starts_at")[:limit])
+    past = list(rows.filter(meeting__ends_at__lt=now).order_by("-meeting__starts_at")[:limit])
+    return upcoming + past
+
+
+def my_notices(user: User, *, limit: int = 10) -> list[Notice]:
+    q = Q(pk__in=[])
+    if user.member_id is not None:
+        q |= Q(member_id=user.member_id)
+    paths = scope_of(user).grant(Permission.MANAGE_MEETINGS).paths
+    if paths:
+        q |= Q(organization__path__in=paths)
+    return list(Notice.objects.filter(q).order_by("-created_at")[:limit])
+
+
+# -- compliance --------------------------------------------------------------------------------
+
+
+def access_compliance_organization(user: User, pk: int) -> Organization:
+    scope = scope_of(user)
+    q = scope.organization_q(Permission.VIEW_ORGANIZATIONS) | scope.organization_q(
+        Permission.MANAGE_MEETINGS
+    )
+    found = Organization.objects.filter(q, pk=pk).first()
+    if found is None:
+        raise NotFound(ORG_NOT_FOUND)
+    return found
+
+
+@dataclass
+class ComplianceView:
+    organization: Organization
+    month: int
+    row: Compliance | None
+    children: list[tuple[Organization, Compliance]]
+    failing: list[tuple[Organization, list[MeetingKind]]]
+    by_month: list[tuple[int, Compliance | None]]
+    missing: list[tuple[MeetingKind, int]] = field(default_factory=list)
+    met_kinds: list[MeetingKind] = field(default_factory=list)
+    pending_kinds: list[MeetingKind] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float | None:
+        if self.row is None or not self.row.branches:
+            return None
+        return self.row.compliant / self.row.branches
+
+    @property
+    def attendance_rate(self) -> float | None:
+        if self.row is None or not self.row.expected:
+            return None
+        return self.row.present / self.row.expected
+
+
+def compliance_view(
+    organization: Organization, month: int, *, failing_limit: int = 50
+) -> ComplianceView:
+    """Every read is an index range on (month, path) or (month, depth, path): the rollup rows
+    of the organization, of its children, and of the first failing branches below."""
+    rows = Compliance.objects.filter(month=month)
+    row = rows.filter(organization=organization).first()
+    end = organization.path + "~"
+    children_rows = list(
+        rows.filter(depth=organization.depth + 1, path__gt=organization.path, path__lt=end)
+        .order_by("path")
+        .select_related("organization")
+    )
+    failing_rows = list(
+        rows.filter(path__gte=organization.path, path__lt=end, branches=1, compliant=0)
+        .order_by("path")
+        .select_related("organization")[:failing_limit]
+    )
+    months = [rules.add_months(month, -i) for i in range(11, -1, -1)]
+    history = {
+        c.month: c for c in Compliance.objects.filter(organization=organization, month__in=months)
+    }
+    view = ComplianceView(
+        organization=organization,
+        month=month,
+        row=row,
+        children=[(c.organization, c) for c in children_rows],
+        failing=[(c.organization, rules.kinds_in(c.missing)) for c in failing_rows],
+        by_month=[(m, history.get(m)) for m in months],
+    )
+    if row is not None:
+        view.missing = [(k, getattr(row, col)) for k, col in MISSING_COLUMNS.items()]
+        view.met_kinds = rules.kinds_in(row.met)
+        view.pending_kinds = rules.kinds_in(row.pending)
+    return view
+
+
+# -- calendars ---------------------------------------------------------------------------------
+
+
+def user_of_calendar_token(token: str) -> User:
+    found = CalendarToken.objects.filter(token=token).select_related("user").first()
+    if found is None or not found.user.is_active:
+        raise NotFound("日历订阅地址无效或已停用")
+    return found.user
+
+
+def member_calendar(user: User) -> list[Meeting]:
+    if user.member_id is None:
+        return []
+    return list(
+        Meeting.objects.filter(attendances__member_id=user.member_id)
+        .select_related("organization")
+        .order_by("-starts_at")[:500]
+    )
+
+
+def organization_calendar(user: User, pk: int) -> tuple[Organization, list[Meeting]]:
+    """An organization's meetings for someone who manages them or belongs to it."""
+    organization = Organization.objects.filter(pk=pk).first()
+    allowed = organization is not None and (
+        can_manage(user, organization)
+        or (user.member is not None and user.member.organization_id == organization.pk)
+    )
+    if organization is None or not allowed:
+        raise NotFound(ORG_NOT_FOUND)
+    meetings = list(
+        Meeting.objects.filter(organization=organization)
+        .select_related("organization")
+        .order_by("-starts_at")[:500]
+    )
+    return organization, meetings

@@ -1,0 +1,459 @@
+"""Organizational life pages: thin views over orglife.services and orglife.queries.
+
+A refused form (a DomainError) comes back to the page it was sent from with the reason as a
+message, rather than the error page, so a secretary on a phone stays where they were."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_POST
+
+from jiceng.accounts.access import public, requires, signed_in
+from jiceng.accounts.permissions import Permission
+from jiceng.accounts.requests import AuthedRequest
+from jiceng.core import clock
+from jiceng.core.errors import DomainError, InvalidInput
+from jiceng.orgs.models import PartyGroup
+
+from . import calendars, queries, rules, services
+from .models import AttendanceStatus, CalendarToken, MeetingKind, MeetingStatus, Minutes
+
+MEETING_PEOPLE = (Permission.ATTEND_MEETINGS, Permission.MANAGE_MEETINGS)
+COMPLIANCE_READERS = (Permission.VIEW_ORGANIZATIONS, Permission.MANAGE_MEETINGS)
+
+
+def _month(request: AuthedRequest) -> int:
+    raw = request.GET.get("month", "")
+    if raw:
+        try:
+            return rules.parse_month(raw)
+        except ValueError:
+            raise InvalidInput("月份格式应为2025-05") from None
+    return rules.month_of(clock.today())
+
+
+def _attempt(
+    request: AuthedRequest, back: str, action: Callable[[], Any], done: str
+) -> HttpResponse:
+    try:
+        action()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect(back)
+
+
+def qr_svg(url: str) -> SafeString:
+    svg = segno.make(url, error="m").svg_inline(
+        scale=5, dark="#000", light="#fff", title="扫码签到"
+    )
+    # segno's own SVG of our own URL: it holds no markup from anyone.
+    return mark_safe(svg)  # noqa: S308  # nosec B308 B703
+
+
+# -- member ----------------------------------------------------------------------------------
+
+
+@requires(*MEETING_PEOPLE)
+def my_meetings(request: AuthedRequest) -> HttpResponse:
+    """我的会议: upcoming first, with check-in, online and leave; the notices."""
+    if request.user.member_id is None:
+        return redirect("orglife:month")
+    return render(
+        request,
+        "orglife/my_meetings.html",
+        {
+            "rows": queries.my_meetings(request.user),
+            "notices": queries.my_notices(request.user),
+            "now": clock.now(),
+        },
+    )
+
+
+@requires(*MEETING_PEOPLE)
+def checkin(request: AuthedRequest, token: str) -> HttpResponse:
+    """The address inside the QR code: a confirmation page, then a POST signs in."""
+    meeting = services.meeting_of_token(token)
+    if request.method == "POST":
+        try:
+            services.check_in(token=token, by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"签到成功：{meeting.title}")
+            return redirect("orglife:my_meetings")
+    return render(request, "orglife/checkin.html", {"meeting": meeting, "token": token})
+
+
+@requires(*MEETING_PEOPLE)
+def online(request: AuthedRequest, pk: int) -> HttpResponse:
+    """线上参会: the platform's own meeting room page; joining and leaving are recorded."""
+    meeting, _ = queries.access_meeting(request.user, pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        back = reverse("orglife:online", args=[pk])
+        if action == "join":
+            return _attempt(
+                request,
+                back,
+                lambda: services.join_online(meeting=meeting, by=request.user),
+                "已进入线上会议",
+            )
+        return _attempt(
+            request,
+            back,
+            lambda: services.leave_online(meeting=meeting, by=request.user),
+            "已离开线上会议",
+        )
+    return render(
+        request,
+        "orglife/online.html",
+        {"meeting": meeting, "mine": queries.own_attendance(request.user, meeting)},
+    )
+
+
+@requires(*MEETING_PEOPLE)
+@require_POST
+def request_leave(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting, _ = queries.access_meeting(request.user, pk)
+    return _attempt(
+        request,
+        reverse("orglife:my_meetings"),
+        lambda: services.request_leave(
+            meeting=meeting, reason=request.POST.get("reason", ""), by=request.user
+        ),
+        "请假申请已提交，等待书记审批",
+    )
+
+
+# -- secretary -------------------------------------------------------------------------------
+
+
+@requires(Permission.MANAGE_MEETINGS)
+def month(request: AuthedRequest, org: int | None = None) -> HttpResponse:
+    """书记的月视图: the month's meetings, what the month still needs, the schedule form."""
+    if org is None:
+        first = queries.default_organization(request.user, Permission.MANAGE_MEETINGS)
+        if first is None:
+            raise Http404
+        return redirect("orglife:org_month", org=first.pk)
+    organization = queries.access_managed_organization(request.user, org)
+    shown = _month(request)
+    return render(
+        request,
+        "orglife/month.html",
+        {
+            "organization": organization,
+            "month": shown,
+            "month_label": f"{shown // 100}年{shown % 100}月",
+            "previous": rules.format_month(rules.add_months(shown, -1)),
+            "next": rules.format_month(rules.add_months(shown, 1)),
+            "meetings": queries.month_meetings(organization, shown),
+            "kinds": MeetingKind.choices,
+            "groups": PartyGroup.objects.filter(organization=organization),
+            "default_day": rules.month_start(shown).replace(day=15).isoformat(),
+            "notices": queries.my_notices(request.user),
+        },
+    )
+
+
+def _when(date: str, time: str, label: str) -> dt.datetime:
+    try:
+        return dt.datetime.combine(
+            dt.date.fromisoformat(date), dt.time.fromisoformat(time), tzinfo=clock.CHINA
+        )
+    except ValueError:
+        raise InvalidInput(f"{label}不正确", fields={"starts_at": f"{label}不正确"}) from None
+
+
+@requires(Permission.MANAGE_MEETINGS)
+@require_POST
+def schedule(request: AuthedRequest, org: int) -> HttpResponse:
+    organization = queries.access_managed_organization(request.user, org)
+    post = request.POST
+    back = reverse("orglife:org_month", kwargs={"org": org})
+
+    def run() -> None:
+        starts_at = _when(post.get("date", ""), post.get("start", ""), "开始时间")
+        ends_at = _when(post.get("date", ""), post.get("end", ""), "结束时间")
+        group_id = post.get("party_group") or ""
+        group = (
+            PartyGroup.objects.filter(organization=organization, pk=int(group_id)).first()
+            if group_id.isdigit()
+            else None
+        )
+        common: dict[str, Any] = {
+            "organization": organization,
+            "kind": post.get("kind", ""),
+            "title": post.get("title", ""),
+            "place": post.get("place", ""),
+            "is_online": post.get("is_online") == "on",
+            "audience": post.get("audience") or None,
+            "party_group": group,
+            "agenda": [line for line in post.get("agenda", "").splitlines() if line.strip()],
+            "by": request.user,
+        }
+        repeat = post.get("repeat", "")
+        if repeat.isdigit() and int(repeat) > 1:
+            services.schedule_recurring_meetings(
+                first_day=starts_at.date(),
+                day_of_month=starts_at.day,
+                count=int(repeat),
+                start_time=starts_at.timetz().replace(tzinfo=None),
+                duration=ends_at - starts_at,
+                **common,
+            )
+        else:
+            services.schedule_meeting(starts_at=starts_at, ends_at=ends_at, **common)
+
+    return _attempt(request, back, run, "会议已安排，通知已发送")
+
+
+@requires(*MEETING_PEOPLE)
+def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """会议页: notice, agenda, QR code (for the secretary to show), attendance, minutes."""
+    meeting, manages = queries.access_meeting(request.user, pk)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    context: dict[str, Any] = {
+        "meeting": meeting,
+        "manages": manages,
+        "agenda": meeting.agenda_items.all(),
+        "minutes": minutes,
+        "mine": queries.own_attendance(request.user, meeting),
+        "is_live": meeting.status == MeetingStatus.SCHEDULED,
+    }
+    if manages:
+        checkin_url = request.build_absolute_uri(
+            reverse("orglife:checkin", args=[services.checkin_token(meeting)])
+        )
+        body = minutes.body if minutes else {}
+        context.update(
+            {
+                "checkin_url": checkin_url,
+                "qr": qr_svg(checkin_url),
+                "attendance": queries.attendance_list(meeting),
+                "statuses": AttendanceStatus.choices,
+                "minutes_json": body,
+                "editable": minutes is None
+                or (minutes.signed_at is None and clock.now() < minutes.locks_at),
+                "items_text": "\n".join(
+                    f"{i['title']}｜{i['summary']}" for i in body.get("items", [])
+                ),
+                "resolutions_text": "\n".join(body.get("resolutions", [])),
+                "tasks_text": "\n".join(
+                    f"{t['title']}｜{t['owner']}｜{t['due_on']}" for t in body.get("tasks", [])
+                ),
+            }
+        )
+    return render(request, "orglife/meeting.html", context)
+
+
+@requires(Permission.MANAGE_MEETINGS)
+def attendance_panel(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The live attendance list, polled by htmx while the meeting runs."""
+    meeting = queries.access_managed_meeting(request.user, pk)
+    return render(
+        request,
+        "orglife/_attendance.html",
+        {"meeting": meeting, "attendance": queries.attendance_list(meeting), "manages": True},
+    )
+
+
+@requires(Permission.MANAGE_MEETINGS)
+@require_POST
+def mark_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting = queries.access_managed_meeting(request.user, pk)
+    member = request.POST.get("member", "")
+    return _attempt(
+        request,
+        reverse("orglife:meeting", args=[pk]),
+        lambda: services.record_attendance(
+            meeting=meeting,
+            member_id=int(member) if member.isdigit() else 0,
+            status=request.POST.get("status", ""),
+            by=request.user,
+        ),
+        "参会情况已更新",
+    )
+
+
+@requires(Permission.MANAGE_MEETINGS)
+@require_POST
+def decide_leave(request: AuthedRequest, pk: int) -> HttpResponse:
+    attendance = queries.access_attendance(request.user, pk)
+    approve = request.POST.get("decision") == "approve"
+    return _attempt(
+        request,
+        reverse("orglife:meeting", args=[attendance.meeting_id]),
+        lambda: services.decide_leave(attendance=attendance, approve=approve, by=request.user),
+        "已批准请假" if approve else "已不予批准",
+    )
+
+
+def minutes_from_form(post: Any) -> dict[str, Any]:
+    """Lines of the minutes form: "议题｜摘要", a resolution a line, "任务｜责任人｜期限"."""
+
+    def split(line: str, parts: int) -> list[str]:
+        cells = [c.strip() for c in line.replace("|", "｜").split("｜")]
+        return (cells + [""] * parts)[:parts]
+
+    items = [split(line, 2) for line in post.get("items", "").splitlines() if line.strip()]
+    tasks = [split(line, 3) for line in post.get("tasks", "").splitlines() if line.strip()]
+    return {
+        "items": [{"title": t, "summary": s} for t, s in items],
+        "resolutions": [r for r in post.get("resolutions", "").splitlines() if r.strip()],
+        "tasks": [{"title": t, "owner": o, "due_on": d} for t, o, d in tasks],
+    }
+
+
+@requires(Permission.MANAGE_MEETINGS)
+@require_POST
+def save_minutes(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting = queries.access_managed_meeting(request.user, pk)
+    body = minutes_from_form(request.POST)
+    back = reverse("orglife:meeting", args=[pk])
+    action = request.POST.get("action", "save")
+    if action == "amend":
+        return _attempt(
+            request,
+            back,
+            lambda: services.amend_minutes(
+                meeting=meeting, body=body, reason=request.POST.get("reason", ""), by=request.user
+            ),
+            "修改已记录，原记录保留",
+        )
+
+    def run() -> None:
+        services.record_minutes(meeting=meeting, body=body, by=request.user)
+        if action == "sign":
+            services.sign_minutes(meeting=meeting, by=request.user)
+
+    return _attempt(request, back, run, "会议记录已签发" if action == "sign" else "会议记录已保存")
+
+
+@requires(Permission.MANAGE_MEETINGS)
+@require_POST
+def renew_code(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting = queries.access_managed_meeting(request.user, pk)
+    return _attempt(
+        request,
+        reverse("orglife:meeting", args=[pk]),
+        lambda: services.renew_checkin_code(meeting=meeting, by=request.user),
+        "签到码已更新，旧二维码作废",
+    )
+
+
+@requires(Permission.MANAGE_MEETINGS)
+def minutes_print(request: AuthedRequest, pk: int) -> HttpResponse:
+    """会议记录打印版 for the paper file."""
+    meeting = queries.access_managed_meeting(request.user, pk)
+    minutes = Minutes.objects.filter(meeting=meeting).prefetch_related("amendments").first()
+    return render(
+        request,
+        "orglife/print.html",
+        {
+            "meeting": meeting,
+            "minutes": minutes,
+            "agenda": meeting.agenda_items.all(),
+            "attendance": queries.attendance_list(meeting),
+        },
+    )
+
+
+# -- compliance ------------------------------------------------------------------------------
+
+
+@requires(*COMPLIANCE_READERS)
+def compliance(request: AuthedRequest, org: int | None = None) -> HttpResponse:
+    """达标情况: the subtree's branches, by month and by sub-organization (ECharts)."""
+    if org is None:
+        first = queries.default_organization(
+            request.user, Permission.VIEW_ORGANIZATIONS
+        ) or queries.default_organization(request.user, Permission.MANAGE_MEETINGS)
+        if first is None:
+            raise Http404
+        return redirect("orglife:org_compliance", org=first.pk)
+    organization = queries.access_compliance_organization(request.user, org)
+    shown = _month(request)
+    view = queries.compliance_view(organization, shown)
+    chart = {
+        "months": [rules.format_month(m) for m, _ in view.by_month],
+        "rates": [
+            round(100 * r.compliant / r.branches, 1) if r and r.branches else None
+            for _, r in view.by_month
+        ],
+        "children": [o.name for o, _ in view.children],
+        "compliant": [c.compliant for _, c in view.children],
+        "failing": [c.branches - c.compliant for _, c in view.children],
+    }
+    return render(
+        request,
+        "orglife/compliance.html",
+        {
+            "view": view,
+            "month_text": rules.format_month(shown),
+            "chart": chart,
+            "kinds": MeetingKind,
+        },
+    )
+
+
+# -- calendars -------------------------------------------------------------------------------
+
+
+@signed_in
+def calendar_settings(request: AuthedRequest) -> HttpResponse:
+    """The user's calendar addresses: make, renew or stop them."""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.revoke_calendar_token(by=request.user)
+            messages.success(request, "已停用日历订阅地址")
+        else:
+            services.issue_calendar_token(by=request.user)
+            messages.success(request, "已生成新的日历订阅地址，旧地址作废")
+        return redirect("orglife:calendar")
+    token = CalendarToken.objects.filter(user=request.user).first()
+    urls = {}
+    if token is not None:
+        urls["member"] = request.build_absolute_uri(
+            reverse("orglife:ical_member", args=[token.token])
+        )
+        member = request.user.member
+        if member is not None:
+            urls["organization"] = request.build_absolute_uri(
+                reverse("orglife:ical_organization", args=[token.token, member.organization_id])
+            )
+    return render(request, "orglife/calendar.html", {"token": token, "urls": urls})
+
+
+def _ics(body: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{name}.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@public("日历应用无法登录：凭地址中的个人密钥（可停用、可更换）读取本人的会议日程")
+def ical_member(request: AuthedRequest, token: str) -> HttpResponse:
+    user = queries.user_of_calendar_token(token)
+    name = user.display_name or user.username
+    body = calendars.feed(f"{name}的会议", queries.member_calendar(user), host=request.get_host())
+    return _ics(body, "meetings")
+
+
+@public("日历应用无法登录：凭地址中的个人密钥（可停用、可更换）读取所在或所管党组织的会议")
+def ical_organization(request: AuthedRequest, token: str, org: int) -> HttpResponse:
+    user = queries.user_of_calendar_token(token)
+    organization, meetings = queries.organization_calendar(user, org)
+    body = calendars.feed(f"{organization.name}会议", meetings, host=request.get_host())
+    return _ics(body, "organization")
