@@ -133,7 +133,9 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         status=400 if error else 200,
     )
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    # The token is in the address: never send it to another site (same-origin, not
+    # no-referrer, which makes the browser send "Origin: null" and fail the CSRF check).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
