@@ -11,6 +11,7 @@ urlpatterns = [
     path("members/", include("jiceng.members.urls")),
     path("orglife/", include("jiceng.orglife.urls")),
     path("grid/", include("jiceng.grid.urls")),
+    path("cases/metrics/", include("jiceng.cases.metrics_urls")),
     path("cases/", include("jiceng.cases.urls")),
     path("open311/v2/", include("jiceng.cases.open311.urls")),
     path("api/v1/", api.urls()),

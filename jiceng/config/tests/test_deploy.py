@@ -137,7 +137,12 @@ def test_lockout_idle_and_rates_come_from_the_environment(tmp_path: Path) -> Non
     assert values["JICENG_LOCKOUT_FAILURES"] == 3
     assert values["JICENG_LOCKOUT_MINUTES"] == 60
     assert values["JICENG_IDLE_MINUTES"] == 10
-    assert values["JICENG_RATES"] == {"signin": "5/m", "citizen_case": "10/m", "export": "2/h"}
+    assert values["JICENG_RATES"] == {
+        "signin": "5/m",
+        "citizen_case": "10/m",
+        "open311": "100/s",
+        "export": "2/h",
+    }
 
 
 def test_defaults_are_five_failures_fifteen_minutes_and_thirty_idle(db: None) -> None:
