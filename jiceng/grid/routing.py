@@ -7,8 +7,10 @@ Every process keeps one index of all active grids, built once from the database 
   metres its scale is the same in every direction, 1 / cos(latitude), so a Mercator distance
   times cos(latitude) is the distance on the ground. Within a grid's size the projected
   polygon and the lon/lat one differ by far less than a metre;
-- a shapely 2 STRtree answers batches (`locate_many`), split over threads because shapely
-  releases the GIL while it queries;
+- batches (`locate_many`) look up lattice cells for candidates and test them with prepared
+  `intersects_xy` as array operations; JICENG_GRID_THREADS (default 1: on the shared 2-core
+  machine two threads measured slower, see bench/RESULTS.md) splits them over threads, since
+  shapely releases the GIL; the STRtree answers the nearest grid;
 - a hash of lattice cells to candidate grids answers one point (`locate`) without building a
   shapely Point (about 8 µs on its own), testing the candidates with prepared `intersects_xy`;
 - street hulls: the convex hull of each street's grids, smallest first, for the street fallback.
@@ -364,7 +366,7 @@ _next_check = 0.0
 
 
 def _threads() -> int:
-    return max(1, int(getattr(settings, "JICENG_GRID_THREADS", 2)))
+    return max(1, int(getattr(settings, "JICENG_GRID_THREADS", 1)))
 
 
 def current_version() -> int:
