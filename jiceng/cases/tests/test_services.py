@@ -393,3 +393,16 @@ def test_a_case_in_another_street_is_not_found_for_this_street(
     assert queries.access_case(yaohua_street_official, case.pk) == case
     with pytest.raises(queries.NotFound):
         queries.access_case(division_official, case.pk)
+
+
+def test_intake_takes_a_fixed_handful_of_queries(
+    submit_case: Callable[..., Case],
+    django_assert_max_num_queries: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The intake benchmark's budget: the duplicate look-up, the case, its events and the audit
+    record (three) — routing is in memory and the categories are passed in as rows."""
+    submit_case()  # the routing index is built once per process, not per case
+    with django_capture_on_commit_callbacks(execute=False):
+        with django_assert_max_num_queries(8):
+            submit_case()
