@@ -403,6 +403,5 @@ def test_intake_takes_a_fixed_handful_of_queries(
     """The intake benchmark's budget: the duplicate look-up, the case, its events and the audit
     record (three) — routing is in memory and the categories are passed in as rows."""
     submit_case()  # the routing index is built once per process, not per case
-    with django_capture_on_commit_callbacks(execute=False):
-        with django_assert_max_num_queries(8):
-            submit_case()
+    with django_capture_on_commit_callbacks(execute=False), django_assert_max_num_queries(8):
+        submit_case()
