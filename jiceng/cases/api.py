@@ -286,6 +286,28 @@ def staff_submit(request: AuthedRequest, payload: StaffCaseIn) -> Status[Submitt
     return Status(201, _submitted(case))
 
 
+class FindingIn(Schema):
+    finding_id: int = Field(ge=1, le=MAX_ID)
+    type: str = Field(max_length=32)
+    subject: str = Field(max_length=32)
+
+
+@router.post(
+    "/from-finding",
+    response={201: SubmittedOut, 400: Error, 404: Error, 409: Error},
+    summary="巡查发现转工单",
+)
+@api_requires(P.HANDLE_CASES)
+def case_from_finding(request: AuthedRequest, payload: FindingIn) -> Status[SubmittedOut]:
+    case = services.submit_finding(
+        finding_id=payload.finding_id,
+        type=categories.type_by_code(payload.type),
+        subject=categories.subject_by_code(payload.subject),
+        by=request.user,
+    )
+    return Status(201, _submitted(case))
+
+
 # -- reading ----------------------------------------------------------------------------------
 
 

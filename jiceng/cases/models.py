@@ -265,6 +265,9 @@ class Case(models.Model):
             # Duplicates: the same subject in a latitude band, then longitude and distance.
             models.Index(fields=["subject", "lat"], name="case_subject_lat"),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["finding"], name="case_one_per_finding"),
+        ]
 
     def __str__(self) -> str:
         return self.number

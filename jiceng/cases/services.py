@@ -119,6 +119,7 @@ def check_intake(
     address: str,
     reporter_name: str,
     reporter_phone: str,
+    has_place: bool = False,
 ) -> None:
     errors: dict[str, str] = {}
     if not case_type.is_active:
@@ -133,7 +134,7 @@ def check_intake(
         errors["location"] = "经度和纬度须同时填写"
     elif lon is not None and lat is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
         errors["location"] = "位置不在有效的经纬度范围内"
-    if lon is None and not address.strip():
+    if lon is None and not address.strip() and not has_place:
         errors["address"] = "请在地图上选点或填写地址"
     if len(address) > 200:
         errors["address"] = "地址不能超过 200 字"
@@ -155,6 +156,37 @@ def _place_by_address(address: str) -> Place | None:
             street = code[:9] + "000"
             return Place(grid_id=None, community_code=code, street_code=street, how="address")
     return None
+
+
+def _place_of_finding(finding: PatrolFinding) -> Place:
+    grid = finding.patrol.grid
+    return Place(
+        grid_id=grid.pk, community_code=grid.community_id, street_code=grid.street_id, how="patrol"
+    )
+
+
+@transaction.atomic
+def submit_finding(*, finding_id: int, type: CaseType, subject: Subject, by: User) -> Case:
+    """巡查发现转工单: the worker who found it opens the case (once per finding), routed by the
+    finding's point, else to the patrolled grid."""
+    finding = PatrolFinding.objects.select_related("patrol__grid").filter(pk=finding_id).first()
+    if finding is None or finding.patrol.worker_id != by.pk:
+        raise NotFound("没有这条巡查发现")
+    if Case.objects.filter(finding=finding).exists():
+        raise Conflict("这条巡查发现已经转为工单")
+    return submit_case(
+        channel=Channel.PATROL,
+        type=type,
+        subject=subject,
+        description=finding.description,
+        lon=finding.lon,
+        lat=finding.lat,
+        address="",
+        reporter_name="",
+        reporter_phone="",
+        by=by,
+        finding=finding,
+    )
 
 
 @transaction.atomic
@@ -191,9 +223,15 @@ def submit_case(
         address=address,
         reporter_name=reporter_name,
         reporter_phone=reporter_phone,
+        has_place=finding is not None,
     )
     extension = check_photo(photo)
-    place = place_of(lon, lat) if lon is not None else _place_by_address(address)
+    if lon is not None:
+        place = place_of(lon, lat)
+    elif finding is not None:
+        place = _place_of_finding(finding)
+    else:
+        place = _place_by_address(address)
     if place is None or not (place.grid_id or place.street_code):
         raise InvalidInput(
             "无法确定诉求所在位置，请在地图上选点，或在地址中写明所在社区",

@@ -19,7 +19,8 @@ from jiceng.cases.workflow import Level, Status
 from jiceng.core import clock, crypto
 from jiceng.core.errors import Conflict, InvalidInput
 from jiceng.core.models import AuditRecord
-from jiceng.testing.cases_personas import YAOHUA_POINT, Units, subject
+from jiceng.grid import services as grid_services
+from jiceng.testing.cases_personas import YAOHUA_POINT, Units, case_type, subject
 from jiceng.testing.grid_personas import Grids
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.CHINA)
@@ -405,3 +406,23 @@ def test_intake_takes_a_fixed_handful_of_queries(
     submit_case()  # the routing index is built once per process, not per case
     with django_capture_on_commit_callbacks(execute=False), django_assert_max_num_queries(8):
         submit_case()
+
+
+def test_a_patrol_finding_becomes_one_case_in_the_patrolled_grid(
+    grids: Grids, units: Units, grid_worker: User, yaohua_worker: User
+) -> None:
+    patrol = grid_services.start_patrol(grid=grids.wenyuan, by=grid_worker)
+    found = grid_services.record_finding(patrol=patrol, description="井盖缺失", by=grid_worker)
+    with pytest.raises(queries.NotFound):
+        services.submit_finding(
+            finding_id=found.finding_id, type=case_type(), subject=subject(), by=yaohua_worker
+        )
+    case = services.submit_finding(
+        finding_id=found.finding_id, type=case_type(), subject=subject(), by=grid_worker
+    )
+    assert (case.channel, case.grid_id, case.status) == ("PATROL", grids.wenyuan.pk, "DISPATCHED")
+    assert case.finding_id == found.finding_id and case.routed_how == "patrol"
+    with pytest.raises(Conflict, match="已经转为工单"):
+        services.submit_finding(
+            finding_id=found.finding_id, type=case_type(), subject=subject(), by=grid_worker
+        )
