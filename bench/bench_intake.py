@@ -1,0 +1,423 @@
+"""Intake of cases through the HTTP API (Open311 POST requests.json, the machines' path),
+against a bare one-row Django POST measured in the same run.
+
+Both are served the way production serves (Makefile `serve`): granian, WSGI, 2 workers of one
+blocking thread each, persistent connections, SQLite in WAL mode. The project gets a prepared
+SQLite file: migrated (categories seeded), a district with 6 streets, 48 communities and 576
+grids (a lattice of 330 m squares), and an API key. The load generator is bounded: a fixed
+number of keep-alive HTTP/1.1 connections on 127.0.0.1 (asyncio streams, raw requests), each
+sending the next POST when the last is answered; the first seconds are a warm-up and are not
+counted. Every intake is a real one: routed to its grid, sealed phone, duplicates looked up,
+the case, its two events and the audit record written.
+
+    .venv/bin/python bench/bench_intake.py [--seconds 20] [--connections 8]
+    .venv/bin/python bench/bench_intake.py profile   # queries per intake and where time goes
+
+Scratch files go to bench/out/intake/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out" / "intake"
+DB = OUT / "jiceng.sqlite3"
+BARE_DB = OUT / "bare.sqlite3"
+KEY = "bench-intake-key-0123456789abcdef"
+GRANIAN = ROOT / ".venv" / "bin" / "granian"
+# 6 streets × 8 communities × 12 grids, 0.003° squares from (118.80, 32.05).
+STREETS, COMMUNITIES, GRIDS_X, GRIDS_Y, SIZE = 6, 8, 4, 3, 0.003
+LON0, LAT0 = 118.80, 32.05
+SUBJECTS = ["city-garbage", "housing-property", "security-dispute", "livelihood-elderly", "other"]
+
+
+def environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="jiceng.config.settings.base",
+        DATABASE_URL=f"sqlite:///{DB}",
+        JICENG_VAR_DIR=str(OUT / "var"),
+        JICENG_OPEN311_KEYS=f"bench:{KEY}",
+        # The bench measures intake, not the per-address limit (which still counts each POST).
+        JICENG_RATES="open311=1000000/s",
+        JICENG_LOG_LEVEL="WARNING",
+        BARE_DB=str(BARE_DB),
+        PYTHONPATH=os.pathsep.join([str(ROOT / "bench"), env.get("PYTHONPATH", "")]),
+    )
+    return env
+
+
+def setup_django() -> None:
+    os.environ.update(environment())
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+# -- the prepared database ----------------------------------------------------------------------
+
+
+def lattice() -> list[tuple[str, str, str, float, float]]:
+    """(grid code, community code, street code, min lon, min lat) of every grid."""
+    grids = []
+    for s in range(STREETS):
+        street = f"320113{s + 1:03d}000"
+        for c in range(COMMUNITIES):
+            community = street[:9] + f"{c + 1:03d}"
+            for gx in range(GRIDS_X):
+                for gy in range(GRIDS_Y):
+                    lon = LON0 + (s * GRIDS_X + gx) * SIZE
+                    lat = LAT0 + (c * GRIDS_Y + gy) * SIZE
+                    grids.append((f"B-{community}-{gx}{gy}", community, street, lon, lat))
+    return grids
+
+
+def prepare() -> None:
+    """Run with environment(): a fresh migrated database with divisions and grids."""
+    setup_django()
+    from django.core.management import call_command
+
+    from jiceng.core import clock
+    from jiceng.divisions.models import Division, Level
+    from jiceng.grid.models import Grid, GridIndexVersion
+
+    call_command("migrate", verbosity=0)
+    divisions = [Division(code="320113000000", name="栖霞区", level=Level.COUNTY)]
+    grids = lattice()
+    for street in sorted({g[2] for g in grids}):
+        divisions.append(
+            Division(
+                code=street,
+                name=f"第{street[6:9]}街道",
+                level=Level.TOWNSHIP,
+                parent_id="320113000000",
+            )
+        )
+    for community in sorted({g[1] for g in grids}):
+        divisions.append(
+            Division(
+                code=community,
+                name=f"第{community[6:9]}街道第{community[9:]}社区",
+                level=Level.VILLAGE,
+                parent_id=community[:9] + "000",
+            )
+        )
+    Division.objects.bulk_create(divisions)
+    now = clock.now()
+    rows = []
+    for code, community, street, lon, lat in grids:
+        ring = [
+            [lon, lat],
+            [lon + SIZE, lat],
+            [lon + SIZE, lat + SIZE],
+            [lon, lat + SIZE],
+            [lon, lat],
+        ]
+        rows.append(
+            Grid(
+                code=code,
+                name=f"网格{code[-7:]}",
+                community_id=community,
+                street_id=street,
+                boundary=json.dumps({"type": "Polygon", "coordinates": [ring]}),
+                min_lon=lon,
+                min_lat=lat,
+                max_lon=lon + SIZE,
+                max_lat=lat + SIZE,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    Grid.objects.bulk_create(rows)
+    GridIndexVersion.objects.update_or_create(
+        pk=1, defaults={"version": random.randrange(1, 2**60)}
+    )
+    print(f"prepared {DB}: {len(divisions)} divisions, {len(rows)} grids")
+
+
+def bodies(count: int, seed: int = 1) -> list[bytes]:
+    """Form bodies of Open311 POSTs at random points inside the grids."""
+    rng = random.Random(seed)
+    width, height = STREETS * GRIDS_X * SIZE, COMMUNITIES * GRIDS_Y * SIZE
+    made = []
+    for i in range(count):
+        made.append(
+            urllib.parse.urlencode(
+                {
+                    "api_key": KEY,
+                    "service_code": rng.choice(SUBJECTS),
+                    "attribute[case_type]": rng.choice(["complaint", "help", "consultation"]),
+                    "lat": f"{LAT0 + rng.uniform(0.0001, height - 0.0001):.6f}",
+                    "long": f"{LON0 + rng.uniform(0.0001, width - 0.0001):.6f}",
+                    "description": f"楼道堆放杂物，影响通行（压测 {i}）",
+                    "first_name": "先生",
+                    "last_name": "张",
+                    "phone": f"139{rng.randrange(10**8):08d}",
+                }
+            ).encode()
+        )
+    return made
+
+
+# -- serving and loading --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(target: str, port: int) -> subprocess.Popen[bytes]:
+    """granian as `make serve` runs it."""
+    command = [
+        str(GRANIAN), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+        "--workers", "2", "--blocking-threads", "1", "--blocking-threads-idle-timeout", "600",
+        "--no-ws", target,
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=open(OUT / f"{target.split(':')[0]}.log", "wb"),  # noqa: SIM115
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.1)
+    stop(process)
+    raise SystemExit(f"granian did not start on {port}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    status_line = await reader.readline()
+    if not status_line:
+        raise ConnectionError("closed")
+    status = int(status_line.split()[1])
+    length, chunked = None, False
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b"\n", b""):
+            break
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+        elif name.lower() == "transfer-encoding" and "chunked" in value.lower():
+            chunked = True
+    if chunked:
+        parts = []
+        while True:
+            size = int((await reader.readline()).split(b";")[0], 16)
+            if size == 0:
+                await reader.readline()
+                break
+            parts.append(await reader.readexactly(size))
+            await reader.readline()
+        return status, b"".join(parts)
+    return status, await reader.readexactly(length or 0)
+
+
+async def _connection(
+    port: int, path: str, pool: list[bytes], start: float, warm_until: float, end: float,
+    results: dict[str, Any],
+) -> None:  # fmt: skip
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+    ).encode()
+    try:
+        while True:
+            now = time.perf_counter()
+            if now >= end:
+                break
+            body = pool[results["next"] % len(pool)]
+            results["next"] += 1
+            writer.write(head + str(len(body)).encode() + b"\r\n\r\n" + body)
+            sent = time.perf_counter()
+            status, answer = await _read_response(reader)
+            done = time.perf_counter()
+            if sent >= warm_until and done <= end:
+                results["statuses"][status] = results["statuses"].get(status, 0) + 1
+                results["latencies"].append(done - sent)
+                if status != 200 and len(results["errors"]) < 3:
+                    results["errors"].append(answer[:300].decode(errors="replace"))
+    finally:
+        writer.close()
+
+
+async def _load(
+    port: int, path: str, pool: list[bytes], connections: int, warm: float, seconds: float
+) -> dict[str, Any]:
+    start = time.perf_counter()
+    results: dict[str, Any] = {"next": 0, "statuses": {}, "latencies": [], "errors": []}
+    await asyncio.gather(
+        *[
+            _connection(port, path, pool, start, start + warm, start + warm + seconds, results)
+            for _ in range(connections)
+        ]
+    )
+    latencies = sorted(results["latencies"])
+    ok = results["statuses"].get(200, 0)
+    return {
+        "per_second": ok / seconds,
+        "ok": ok,
+        "statuses": results["statuses"],
+        "errors": results["errors"],
+        "p50_ms": 1000 * statistics.median(latencies) if latencies else None,
+        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))] if latencies else None,
+    }
+
+
+def measure(target: str, path: str, pool: list[bytes], args: argparse.Namespace) -> dict[str, Any]:
+    port = free_port()
+    process = serve(target, port)
+    try:
+        return asyncio.run(_load(port, path, pool, args.connections, args.warm, args.seconds))
+    finally:
+        stop(process)
+
+
+# -- profile: queries per intake and where the time goes -----------------------------------------
+
+
+def profile() -> None:
+    """In one process against the prepared file (run the load first): the queries one intake
+    makes, and a cProfile of 300 intakes through Django's test client."""
+    import cProfile
+    import pstats
+
+    setup_django()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    pool = bodies(400, seed=7)
+    for body in pool[:20]:  # warm: the grid index, the categories
+        client.post(
+            "/open311/v2/requests.json",
+            body,
+            content_type="application/x-www-form-urlencoded",
+            REMOTE_ADDR="127.0.0.1",
+        )
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(
+            "/open311/v2/requests.json",
+            pool[20],
+            content_type="application/x-www-form-urlencoded",
+            REMOTE_ADDR="127.0.0.1",
+        )
+    assert response.status_code == 200, response.content
+    print(f"queries per intake: {len(captured)}")
+    for q in captured:
+        print("  ", q["sql"][:150])
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for body in pool[100:400]:
+        client.post(
+            "/open311/v2/requests.json",
+            body,
+            content_type="application/x-www-form-urlencoded",
+            REMOTE_ADDR="127.0.0.1",
+        )
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    print(f"300 intakes in one process under cProfile: {elapsed:.2f} s")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(
+        r"submit_case|possible_duplicates|audit.py.*\(record\)|_enqueue_new_case_notice|locate|"
+        r"seal|bulk_create|base.py.*\(save\)|transaction.py.*__exit__|open311/(views|requests)|"
+        r"handlers/base.py.*get_response|type_by_code|subject_by_code"
+    )
+    started = time.perf_counter()
+    for body in pool[:300]:
+        client.post(
+            "/open311/v2/requests.json",
+            body,
+            content_type="application/x-www-form-urlencoded",
+            REMOTE_ADDR="127.0.0.1",
+        )
+    elapsed = time.perf_counter() - started
+    print(f"300 intakes in one process, no profiler: {1000 * elapsed / 300:.1f} ms each")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("what", nargs="?", default="run", choices=["run", "prepare", "profile"])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--warm", type=float, default=3.0)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    if args.what == "prepare":
+        prepare()
+        return
+    if args.what == "profile":
+        profile()
+        return
+    shutil.rmtree(OUT, ignore_errors=True)
+    (OUT / "var").mkdir(parents=True)
+    subprocess.run([sys.executable, __file__, "prepare"], cwd=ROOT, env=environment(), check=True)
+    sys.path.insert(0, str(ROOT / "bench"))
+    os.environ["BARE_DB"] = str(BARE_DB)
+    import bare_post
+
+    bare_post.create_table()
+    pool = bodies(20_000)
+    print(
+        f"{args.connections} keep-alive connections, "
+        f"{args.warm:.0f} s warm-up, {args.seconds:.0f} s counted"
+    )
+    bare = measure("bare_post:application", "/requests.json", pool, args)
+    print(f"bare one-row Django POST: {bare['per_second']:.0f}/s {bare}")
+    intake = measure("jiceng.config.wsgi:application", "/open311/v2/requests.json", pool, args)
+    print(f"Open311 intake: {intake['per_second']:.0f}/s {intake}")
+    ratio = intake["per_second"] / bare["per_second"] if bare["per_second"] else 0.0
+    print(f"ratio intake / bare: {ratio:.2f}")
+    import sqlite3
+
+    with sqlite3.connect(DB) as db:
+        cases = db.execute("SELECT count(*) FROM cases_case").fetchone()[0]
+        routed = db.execute("SELECT count(*) FROM cases_case WHERE grid_id IS NOT NULL").fetchone()[
+            0
+        ]
+        events = db.execute("SELECT count(*) FROM cases_caseevent").fetchone()[0]
+    print(f"in the database: {cases} cases ({routed} routed to a grid), {events} events")
+    (OUT / "results.json").write_text(
+        json.dumps({"bare": bare, "intake": intake, "ratio": ratio}, indent=2)
+    )
+
+
+if __name__ == "__main__":
+    main()
