@@ -58,23 +58,26 @@
     var m = L.map(node, { attributionControl: !!info.tiles });
     if (info.tiles) L.tileLayer(info.tiles, { maxZoom: 19 }).addTo(m);
     var most = Math.max.apply(null, [1].concat(info.grids.map(function (g) { return g.count; })));
+    // The view comes first: vector layers added to a map without one cannot draw.
+    var layers = [];
     var bounds = L.latLngBounds([]);
     info.grids.forEach(function (g) {
       var layer = L.geoJSON(JSON.parse(g.boundary), {
         style: { color: "#37474f", weight: 1, fillColor: colour(g.count, most), fillOpacity: 0.5 }
       }).bindTooltip(g.name + "：" + g.count + " 件");
-      layer.addTo(m);
+      layers.push(layer);
       bounds.extend(layer.getBounds());
     });
     info.cases.forEach(function (c) {
       var point = L.circleMarker([c[1], c[0]], {
         radius: 4, weight: 1, color: c[2] ? "#b71c1c" : "#1b5e20", fillOpacity: 0.8
       }).bindTooltip(c[3] + (c[2] ? "（办理中）" : "（已办结）"));
-      point.addTo(m);
+      layers.push(point);
       bounds.extend(point.getLatLng());
     });
     if (bounds.isValid()) m.fitBounds(bounds, { padding: [12, 12] });
     else m.setView([32.1, 118.9], 12);
+    layers.forEach(function (layer) { layer.addTo(m); });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
