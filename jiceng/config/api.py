@@ -10,6 +10,7 @@ from ninja.security import django_auth
 
 from jiceng.accounts.access import public
 from jiceng.cases.api import router as cases_router
+from jiceng.cases.metrics_api import router as case_metrics_router
 from jiceng.core import audit
 from jiceng.core.errors import DomainError
 from jiceng.divisions.api import router as divisions_router
@@ -44,6 +45,7 @@ api.add_router("/members", members_router)
 api.add_router("/orglife", orglife_router)
 api.add_router("/grid", grid_router)
 api.add_router("/cases", cases_router)
+api.add_router("/case-metrics", case_metrics_router)
 
 
 def urls() -> tuple[list[Any], str, str]:

@@ -285,3 +285,27 @@ def test_the_page_reads_a_fixed_number_of_queries(
         for _ in range(5):
             submit_case()
     assert count() == before
+
+
+# -- the API --------------------------------------------------------------------------------------
+
+
+def test_the_api_ranks_and_finds_hot_spots_in_the_callers_area(
+    march: dict[str, Case], division_official: User, yaohua_street_official: User, nobody: User
+) -> None:
+    client = Client()
+    with clock.frozen(NOW):
+        assert client.get("/api/v1/case-metrics/ranking").status_code == 401
+        client.force_login(nobody)
+        assert client.get("/api/v1/case-metrics/ranking").status_code == 403
+        client.force_login(division_official)
+        body = client.get("/api/v1/case-metrics/ranking?month=2026-03").json()
+        assert [(r["rank"], r["name"], r["score"]) for r in body["rows"]] == [
+            (1, "文苑社区", 61.7),
+            (2, "仙鹤社区", None),
+        ]
+        spots = client.get("/api/v1/case-metrics/hot-spots?month=2026-03").json()
+        assert spots[0]["grid_name"] == "文苑第一网格" and spots[0]["count"] == 5
+        client.force_login(yaohua_street_official)
+        other = client.get("/api/v1/case-metrics/ranking?month=2026-03&area=320113007000")
+        assert other.status_code == 404
