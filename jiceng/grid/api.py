@@ -24,6 +24,15 @@ P = Permission
 Id = Annotated[int, Path(ge=1, le=2**53)]
 
 
+class Error(Schema):
+    detail: str
+    fields: dict[str, str] | None = None
+
+
+# Every operation may answer 403 (the role lacks the permission); 404 outside the scope.
+E = {400: Error, 403: Error, 404: Error}
+
+
 class GridOut(Schema):
     id: int
     code: str
@@ -133,7 +142,7 @@ class FindingOut(Schema):
     becomes_case: bool
 
 
-@router.get("/grids", response=list[GridOut])
+@router.get("/grids", response={200: list[GridOut], **E})
 @api_requires(P.MANAGE_GRIDS, P.HANDLE_CASES)
 def list_grids(request: AuthedRequest, community: str = "") -> list[GridOut]:
     grids = queries.grids_for(request.user).order_by("code")
@@ -142,7 +151,7 @@ def list_grids(request: AuthedRequest, community: str = "") -> list[GridOut]:
     return [GridOut.of(g) for g in grids[: queries.MAX_MAP_GRIDS]]
 
 
-@router.get("/grids/{grid_id}", response=GridDetail)
+@router.get("/grids/{grid_id}", response={200: GridDetail, **E})
 @api_requires(P.MANAGE_GRIDS, P.HANDLE_CASES)
 def get_grid(request: AuthedRequest, grid_id: Id) -> GridDetail:
     g = queries.access_grid(request.user, grid_id)
@@ -153,7 +162,7 @@ def get_grid(request: AuthedRequest, grid_id: Id) -> GridDetail:
     )
 
 
-@router.post("/grids", response={201: GridOut})
+@router.post("/grids", response={201: GridOut, **E})
 @api_requires(P.MANAGE_GRIDS)
 def create_grid(request: AuthedRequest, body: GridIn) -> Status[GridOut]:
     community = services.check_community(body.community)
@@ -167,7 +176,7 @@ def create_grid(request: AuthedRequest, body: GridIn) -> Status[GridOut]:
     return Status(201, GridOut.of(grid))
 
 
-@router.patch("/grids/{grid_id}", response=GridOut)
+@router.patch("/grids/{grid_id}", response={200: GridOut, **E})
 @api_requires(P.MANAGE_GRIDS)
 def change_grid(request: AuthedRequest, grid_id: Id, body: GridPatch) -> GridOut:
     grid = queries.access_managed_grid(request.user, grid_id)
@@ -181,13 +190,13 @@ def change_grid(request: AuthedRequest, grid_id: Id, body: GridPatch) -> GridOut
     return GridOut.of(grid)
 
 
-@router.get("/export.geojson")
+@router.get("/export.geojson", response={200: dict[str, Any], **E})
 @api_requires(P.MANAGE_GRIDS)
 def export_grids(request: AuthedRequest) -> dict[str, Any]:
     return geojson.export_grids(request.user)
 
 
-@router.post("/import", response=ImportOut)
+@router.post("/import", response={200: ImportOut, **E})
 @api_requires(P.MANAGE_GRIDS)
 def import_grids(request: AuthedRequest, body: Annotated[dict[str, Any], Body()]) -> ImportOut:
     result = geojson.import_grids(body, by=request.user)
@@ -198,7 +207,7 @@ def import_grids(request: AuthedRequest, body: Annotated[dict[str, Any], Body()]
     )
 
 
-@router.post("/grids/{grid_id}/workers", response={201: dict[str, Any]})
+@router.post("/grids/{grid_id}/workers", response={201: dict[str, Any], **E})
 @api_requires(P.MANAGE_GRIDS)
 def assign_worker(request: AuthedRequest, grid_id: Id, body: WorkerIn) -> Status[dict[str, Any]]:
     grid = queries.access_managed_grid(request.user, grid_id)
@@ -209,7 +218,7 @@ def assign_worker(request: AuthedRequest, grid_id: Id, body: WorkerIn) -> Status
     return Status(201, {"grid_id": grid.pk, "username": user.username})
 
 
-@router.delete("/grids/{grid_id}/workers/{username}", response={204: None})
+@router.delete("/grids/{grid_id}/workers/{username}", response={204: None, **E})
 @api_requires(P.MANAGE_GRIDS)
 def remove_worker(request: AuthedRequest, grid_id: Id, username: str) -> Status[None]:
     grid = queries.access_managed_grid(request.user, grid_id)
@@ -220,7 +229,7 @@ def remove_worker(request: AuthedRequest, grid_id: Id, username: str) -> Status[
     return Status(204, None)
 
 
-@router.get("/locate", response=PlacementOut)
+@router.get("/locate", response={200: PlacementOut, **E})
 @api_requires(P.MANAGE_GRIDS, P.HANDLE_CASES, P.DISPATCH_CASES)
 def locate(
     request: AuthedRequest,
@@ -238,13 +247,13 @@ def locate(
     )
 
 
-@router.get("/patrols", response=list[PatrolOut])
+@router.get("/patrols", response={200: list[PatrolOut], **E})
 @api_requires(P.HANDLE_CASES, P.MANAGE_GRIDS)
 def list_patrols(request: AuthedRequest) -> list[PatrolOut]:
     return [PatrolOut.of(p) for p in queries.patrols_for(request.user)[:100]]
 
 
-@router.post("/patrols", response={201: PatrolOut})
+@router.post("/patrols", response={201: PatrolOut, 409: Error, **E})
 @api_requires(P.HANDLE_CASES)
 def start_patrol(request: AuthedRequest, body: PatrolIn) -> Status[PatrolOut]:
     grid = queries.worker_grids(request.user).filter(pk=body.grid_id).first()
@@ -261,7 +270,7 @@ def _own_patrol(request: AuthedRequest, patrol_id: int) -> Patrol:
     return patrol
 
 
-@router.post("/patrols/{patrol_id}/track", response=PatrolOut)
+@router.post("/patrols/{patrol_id}/track", response={200: PatrolOut, 409: Error, **E})
 @api_requires(P.HANDLE_CASES)
 def add_track_points(request: AuthedRequest, patrol_id: Id, body: TrackIn) -> PatrolOut:
     patrol = services.add_track_points(
@@ -270,14 +279,14 @@ def add_track_points(request: AuthedRequest, patrol_id: Id, body: TrackIn) -> Pa
     return PatrolOut.of(patrol, patrol.findings.count())
 
 
-@router.post("/patrols/{patrol_id}/end", response=PatrolOut)
+@router.post("/patrols/{patrol_id}/end", response={200: PatrolOut, 409: Error, **E})
 @api_requires(P.HANDLE_CASES)
 def end_patrol(request: AuthedRequest, patrol_id: Id) -> PatrolOut:
     patrol = services.end_patrol(patrol=_own_patrol(request, patrol_id), by=request.user)
     return PatrolOut.of(patrol, patrol.findings.count())
 
 
-@router.post("/patrols/{patrol_id}/findings", response={201: FindingOut})
+@router.post("/patrols/{patrol_id}/findings", response={201: FindingOut, 409: Error, **E})
 @api_requires(P.HANDLE_CASES)
 def record_finding(request: AuthedRequest, patrol_id: Id, body: FindingIn) -> Status[FindingOut]:
     found = services.record_finding(
