@@ -144,7 +144,7 @@ def create_grid(
     *, code: str, name: str, community: Division, boundary: Any, by: User | None
 ) -> Grid:
     """A new grid (划分网格) in `community`, its polygon in lon/lat."""
-    code, name = _checked_code(code), _checked_name(name)
+    code, name = check_code(code), check_name(name)
     if community.level != Level.VILLAGE:
         raise InvalidInput("网格须建在社区（村）之下", fields={"community": "须为社区（村）"})
     check_can_manage(by, community.code)
@@ -190,7 +190,7 @@ def change_grid(
     check_can_manage(by, locked.community_id)
     changed: dict[str, Any] = {}
     if name is not None:
-        changed["name"] = _checked_name(name)
+        changed["name"] = check_name(name)
     if boundary is not None:
         checked = check_boundary(boundary)
         changed.update(
@@ -216,7 +216,7 @@ def change_grid(
     return Grid.objects.get(pk=locked.pk)
 
 
-def _checked_code(code: str) -> str:
+def check_code(code: str) -> str:
     code = (code or "").strip()
     if not code:
         raise InvalidInput("请填写网格编码", fields={"code": "请填写网格编码"})
@@ -227,7 +227,7 @@ def _checked_code(code: str) -> str:
     return code
 
 
-def _checked_name(name: str) -> str:
+def check_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
         raise InvalidInput("请填写网格名称", fields={"name": "请填写网格名称"})
