@@ -204,7 +204,7 @@ class Attendance(models.Model):
     leave_status = models.CharField(
         "请假", max_length=10, choices=LeaveStatus.choices, default="", blank=True
     )
-    leave_reason = models.CharField("请假事由", max_length=200, blank=True)
+    leave_reason = models.CharField("请假事由", max_length=200, blank=True, default="")
     leave_decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

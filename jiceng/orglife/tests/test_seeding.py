@@ -1,0 +1,30 @@
+"""The orglife part of the synthetic data set, on the persona tree."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from jiceng.orglife import compliance
+from jiceng.orglife.models import Attendance, Compliance, Meeting
+from jiceng.orglife.seeding import seed_orglife
+from jiceng.testing.personas import Tree, add_member
+
+
+def test_a_year_of_meetings_then_nothing_more(tree: Tree):
+    for org in (tree.branch, tree.sibling, tree.yaohua_branch):
+        add_member(org)
+        add_member(org)
+    from jiceng.orgs import rollups
+
+    rollups.rebuild()
+    result = seed_orglife(as_of=dt.date(2026, 1, 1), seed=3)
+    assert result.meetings == Meeting.objects.count() > 3 * 12
+    assert set(Meeting.objects.values_list("month", flat=True)) == {
+        202500 + m for m in range(1, 13)
+    }
+    assert result.attendances == Attendance.objects.count() == 6
+    assert seed_orglife(as_of=dt.date(2026, 1, 1), seed=3).meetings == 0
+    done = compliance.rollup_month(202512)
+    assert done.branches == 3
+    root = Compliance.objects.get(organization=tree.root, month=202512)
+    assert root.branches == 3 and root.compliant == done.compliant
