@@ -28,3 +28,13 @@ def test_a_year_of_meetings_then_nothing_more(tree: Tree):
     assert done.branches == 3
     root = Compliance.objects.get(organization=tree.root, month=202512)
     assert root.branches == 3 and root.compliant == done.compliant
+
+
+def test_demo_loader_is_idempotent(tree: Tree):
+    from jiceng.orglife.demo import load_demo_orglife
+
+    add_member(tree.branch)
+    first = load_demo_orglife()
+    assert first.meetings > 0
+    assert load_demo_orglife().meetings == 0
+    assert Meeting.objects.exclude(organization__path__startswith=tree.district.path).count() == 0
