@@ -8,18 +8,19 @@ leaves only masked, except through POST /{id}/phone (handlers only, audited).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar, cast
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from jiceng.accounts import throttle
 from jiceng.accounts.access import api_requires, api_signed_in, public
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
-from jiceng.accounts.throttle import anonymous_rate
 
 from . import categories, queries, services
 from .models import Case, CaseEvent, SummonsReport
@@ -31,11 +32,22 @@ V = TypeVar("V", bound=Callable[..., Any])
 
 
 def citizen_rate(view: V) -> V:
-    """anonymous_rate("citizen_case") for an API operation (which returns a schema, not an
-    HttpResponse, except when the rate answers 429 itself)."""
-    limited = anonymous_rate("citizen_case")(cast(Any, view))
+    """throttle's "citizen_case" rate for an API operation, answering 429 in JSON as the
+    rest of the API does (anonymous_rate renders the HTML page)."""
+
+    @functools.wraps(view)
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        retry_after = throttle.hit("citizen_case", throttle.client_ip(request))
+        if retry_after is not None:
+            response = JsonResponse(
+                {"detail": f"请求过于频繁，请 {retry_after} 秒后再试"}, status=429
+            )
+            response["Retry-After"] = str(retry_after)
+            return response
+        return view(request, *args, **kwargs)
+
     # ninja reads the signature with the wrapper's module globals: give it the resolved one.
-    limited.__signature__ = inspect.signature(view, eval_str=True)
+    limited.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
     return cast(V, limited)
 
 
@@ -294,7 +306,7 @@ class FindingIn(Schema):
 
 @router.post(
     "/from-finding",
-    response={201: SubmittedOut, 400: Error, 404: Error, 409: Error},
+    response={201: SubmittedOut, 400: Error, 403: Error, 404: Error, 409: Error},
     summary="巡查发现转工单",
 )
 @api_requires(P.HANDLE_CASES)
@@ -317,7 +329,7 @@ class View(Schema):
     page: int = Field(default=1, ge=1, le=100_000)
 
 
-@router.get("", response=CasePage, summary="The cases in the caller's reach")
+@router.get("", response={200: CasePage, 403: Error}, summary="The cases in the caller's reach")
 @api_requires(*ANY_CASE_ROLE)
 def case_list(request: AuthedRequest, filters: Query[View]) -> CasePage:
     """`view`: all (every case in reach), inbox (the unit's open cases), dispatch (awaiting a
@@ -337,13 +349,13 @@ def case_list(request: AuthedRequest, filters: Query[View]) -> CasePage:
     )
 
 
-@router.get("/{case_id}", response={200: CaseOut, 404: Error})
+@router.get("/{case_id}", response={200: CaseOut, 403: Error, 404: Error})
 @api_requires(*ANY_CASE_ROLE)
 def case_detail(request: AuthedRequest, case_id: CaseId) -> CaseOut:
     return CaseOut.of(queries.access_case(request.user, case_id))
 
 
-@router.get("/{case_id}/events", response={200: list[EventOut], 404: Error})
+@router.get("/{case_id}/events", response={200: list[EventOut], 403: Error, 404: Error})
 @api_requires(*ANY_CASE_ROLE)
 def case_events(request: AuthedRequest, case_id: CaseId) -> list[EventOut]:
     case = queries.access_case(request.user, case_id)
@@ -358,7 +370,7 @@ class DuplicateOut(Schema):
     description: str
 
 
-@router.get("/{case_id}/duplicates", response={200: list[DuplicateOut], 404: Error})
+@router.get("/{case_id}/duplicates", response={200: list[DuplicateOut], 403: Error, 404: Error})
 @api_requires(P.DISPATCH_CASES)
 def case_duplicates(request: AuthedRequest, case_id: CaseId) -> list[DuplicateOut]:
     case = queries.access_case(request.user, case_id)
@@ -386,7 +398,7 @@ class PhoneOut(Schema):
 
 @router.post(
     "/{case_id}/phone",
-    response={200: PhoneOut, 404: Error},
+    response={200: PhoneOut, 403: Error, 404: Error},
     summary="The reporter's full phone number (handlers only, audited)",
 )
 @api_requires(P.HANDLE_CASES, P.DISPATCH_CASES)
@@ -619,7 +631,7 @@ def case_summon(request: AuthedRequest, case_id: CaseId, payload: SummonsIn) -> 
     )
 
 
-@router.get("/{case_id}/summons-reports", response={200: list[ReportOut], 404: Error})
+@router.get("/{case_id}/summons-reports", response={200: list[ReportOut], 403: Error, 404: Error})
 @api_requires(*ANY_CASE_ROLE)
 def case_reports(request: AuthedRequest, case_id: CaseId) -> list[ReportOut]:
     case = queries.access_case(request.user, case_id)
@@ -627,7 +639,11 @@ def case_reports(request: AuthedRequest, case_id: CaseId) -> list[ReportOut]:
     return [ReportOut.of(r) for r in rows]
 
 
-@router.get("/summons-reports/mine", response=list[ReportOut], summary="The department's board")
+@router.get(
+    "/summons-reports/mine",
+    response={200: list[ReportOut], 403: Error},
+    summary="The department's board",
+)
 @api_requires(P.ANSWER_SUMMONS)
 def my_reports(request: AuthedRequest) -> list[ReportOut]:
     return [ReportOut.of(r) for r in queries.summons_reports_for(request.user)[:200]]
