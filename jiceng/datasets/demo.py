@@ -16,9 +16,12 @@ from django.db import transaction
 
 from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.accounts.services import assign_role
+from jiceng.cases.demo import load_demo_cases
 from jiceng.core.errors import DomainError
 from jiceng.divisions.models import Division
+from jiceng.grid.demo import load_demo_grids
 from jiceng.members.models import Member, MemberStatus
+from jiceng.orglife.demo import load_demo_orglife
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
 
 from . import seeding
@@ -63,13 +66,25 @@ def district_committee() -> Organization | None:
 def load_demo(
     *, workers: int = 2, progress: Callable[[str], None] | None = None
 ) -> list[DemoLogin]:
-    """Seed the district if it is not in the tree yet, then make the demo accounts that are
-    missing (载入演示数据). Running it again changes nothing and returns the same logins."""
+    """Seed the district if it is not in the tree yet, make the demo accounts that are missing,
+    then the district's grids, case units and a year of organizational life (载入演示数据).
+    Running it again adds nothing and returns the same logins."""
+    say = progress or (lambda line: None)
     if district_committee() is None:
         if not Division.objects.filter(code__startswith=DISTRICT).exists():
             raise DivisionsMissing("行政区划尚未载入，请先运行 jiceng load-divisions")
         seeding.seed(counties=[DISTRICT], seed=SEED, workers=workers, progress=progress)
-    return make_accounts()
+    logins = make_accounts()
+    say("网格……")
+    load_demo_grids()
+    say("接诉即办的站所、部门和账号……")
+    cases = load_demo_cases()
+    logins += [
+        DemoLogin(c.username, c.password, c.role, c.scope, c.display_name) for c in cases.logins
+    ]
+    say("一年的组织生活……")
+    load_demo_orglife()
+    return logins
 
 
 @transaction.atomic

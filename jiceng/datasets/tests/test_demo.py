@@ -7,8 +7,11 @@ from django.core.management import call_command
 from django.test import Client
 
 from jiceng.accounts.models import Role, RoleAssignment, User
+from jiceng.cases.models import Department
 from jiceng.datasets import demo
+from jiceng.grid.models import Grid
 from jiceng.members.models import Member
+from jiceng.orglife.models import Meeting
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
 
 
@@ -66,19 +69,31 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
     assert set(admins.values()) == {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
 
     # Again: nothing new, the same logins.
+    # The governance and organizational-life rows of the district came with it.
+    assert Grid.objects.filter(code__startswith="320113").exists()
+    assert Department.objects.filter(district_id="320113000000").exists()
+    assert Meeting.objects.filter(organization__path__startswith=district.path).exists()
+
     counts = (
         Organization.objects.count(),
         Member.objects.count(),
         User.objects.count(),
         RoleAssignment.objects.count(),
+        Grid.objects.count(),
+        Meeting.objects.count(),
     )
     again = demo.load_demo(workers=0)
-    assert [login.username for login in again] == [a[0] for a in demo.ACCOUNTS]
+    assert [login.username for login in again][: len(demo.ACCOUNTS)] == [
+        a[0] for a in demo.ACCOUNTS
+    ]
+    assert "xianlin-jiedao" in [login.username for login in again]  # the whistle's street
     assert (
         Organization.objects.count(),
         Member.objects.count(),
         User.objects.count(),
         RoleAssignment.objects.count(),
+        Grid.objects.count(),
+        Meeting.objects.count(),
     ) == counts
 
 
