@@ -10,16 +10,12 @@ from ninja import Router, Schema
 from jiceng.accounts.access import api_requires
 from jiceng.accounts.permissions import Permission
 from jiceng.core.errors import InvalidInput
+from jiceng.core.schemas import Error
 
 from . import metrics
 from .metrics import Unit
 
 router = Router(tags=["case-metrics"])
-
-
-class Error(Schema):
-    detail: str
-    fields: dict[str, str] | None = None
 
 
 class RankRow(Schema):

@@ -14,6 +14,7 @@ from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core.errors import InvalidInput, NotFound
+from jiceng.core.schemas import Error
 
 from . import geojson, queries, routing, services
 from .models import Grid, Patrol
@@ -22,11 +23,6 @@ router = Router(tags=["grid"])
 
 P = Permission
 Id = Annotated[int, Path(ge=1, le=2**53)]
-
-
-class Error(Schema):
-    detail: str
-    fields: dict[str, str] | None = None
 
 
 # Every operation may answer 403 (the role lacks the permission); 404 outside the scope.
@@ -122,14 +118,14 @@ class TrackIn(Schema):
     points: list[list[Any]]
 
 
-class FindingIn(Schema):
+class PatrolFindingIn(Schema):
     description: str
     lon: float | None = None
     lat: float | None = None
     becomes_case: bool = True
 
 
-class FindingOut(Schema):
+class PatrolFindingOut(Schema):
     finding_id: int
     patrol_id: int
     grid_id: int
@@ -286,9 +282,11 @@ def end_patrol(request: AuthedRequest, patrol_id: Id) -> PatrolOut:
     return PatrolOut.of(patrol, patrol.findings.count())
 
 
-@router.post("/patrols/{patrol_id}/findings", response={201: FindingOut, 409: Error, **E})
+@router.post("/patrols/{patrol_id}/findings", response={201: PatrolFindingOut, 409: Error, **E})
 @api_requires(P.HANDLE_CASES)
-def record_finding(request: AuthedRequest, patrol_id: Id, body: FindingIn) -> Status[FindingOut]:
+def record_finding(
+    request: AuthedRequest, patrol_id: Id, body: PatrolFindingIn
+) -> Status[PatrolFindingOut]:
     found = services.record_finding(
         patrol=_own_patrol(request, patrol_id),
         description=body.description,
@@ -297,4 +295,4 @@ def record_finding(request: AuthedRequest, patrol_id: Id, body: FindingIn) -> St
         becomes_case=body.becomes_case,
         by=request.user,
     )
-    return Status(201, FindingOut(**found.__dict__))
+    return Status(201, PatrolFindingOut(**found.__dict__))

@@ -13,6 +13,7 @@ from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import crypto
 from jiceng.core.errors import InvalidInput
+from jiceng.core.schemas import Error
 from jiceng.divisions.models import Division
 from jiceng.orgs.models import PartyGroup
 from jiceng.orgs.queries import access_organization
@@ -112,11 +113,6 @@ class MemberPatch(Schema):
     is_mobile: bool | None = None
     work_place: str | None = Field(default=None, max_length=200)
     residential_division_code: str | None = Field(default=None, pattern=r"^\d{2,12}$")
-
-
-class Error(Schema):
-    detail: str
-    fields: dict[str, str] | None = None
 
 
 def _checked(request: AuthedRequest, raw: dict[str, object]) -> services.MemberInput:

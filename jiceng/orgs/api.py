@@ -12,6 +12,7 @@ from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
 from jiceng.core.errors import InvalidInput
+from jiceng.core.schemas import Error
 from jiceng.divisions.models import Division
 from jiceng.members.models import Member
 
@@ -123,10 +124,6 @@ class TermDueOut(Schema):
     term_start: dt.date
     term_due: dt.date
     overdue: bool
-
-
-class Error(Schema):
-    detail: str
 
 
 def _division(code: str | None) -> Division | None:
