@@ -7,12 +7,19 @@ conditional UPDATE and every move adds a `CaseEvent`.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
 from jiceng.core import clock
 
 from .workflow import OPEN_STATUSES, Channel, DeadlineClass, Level, Satisfaction, Status
+
+
+def case_number(received_at: dt.datetime, pk: int) -> str:
+    """工单号 as people read it out: the date received (China) and the id."""
+    return f"{received_at.astimezone(clock.CHINA):%Y%m%d}{pk:06d}"
 
 
 class CaseType(models.Model):
@@ -275,7 +282,7 @@ class Case(models.Model):
     @property
     def number(self) -> str:
         """工单号 as people read it out: the date received and the id."""
-        return f"{self.received_at.astimezone(clock.CHINA):%Y%m%d}{self.pk:06d}"
+        return case_number(self.received_at, self.pk)
 
     @property
     def is_open(self) -> bool:

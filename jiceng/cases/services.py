@@ -19,9 +19,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
+from django.db.models.sql import InsertQuery
 
 from jiceng.accounts import services as account_services
 from jiceng.accounts.access import Forbidden
@@ -158,6 +159,17 @@ def _place_by_address(address: str) -> Place | None:
     return None
 
 
+def _notify_grid_workers(case: Case, now: dt.datetime, *, text: str) -> None:
+    """One notice per worker of the case's grid, in one INSERT ... SELECT (no read first)."""
+    notice, worker = Notice._meta.db_table, GridWorker._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {notice} (user_id, case_id, text, created_at) "  # noqa: S608
+            f"SELECT user_id, %s, %s, %s FROM {worker} WHERE grid_id = %s",
+            [case.pk, text[:200], connection.ops.adapt_datetimefield_value(now), case.grid_id],
+        )
+
+
 def _place_of_finding(finding: PatrolFinding) -> Place:
     grid = finding.patrol.grid
     return Place(
@@ -189,7 +201,6 @@ def submit_finding(*, finding_id: int, type: CaseType, subject: Subject, by: Use
     )
 
 
-@transaction.atomic
 def submit_case(
     *,
     channel: Channel | str,
@@ -271,11 +282,74 @@ def submit_case(
     )
     if photo is not None:
         case.photo.save(f"{uuid.uuid4().hex}{extension}", photo, save=False)
-    duplicates = queries.possible_duplicates(subject_id=subject.pk, lon=lon, lat=lat, now=now)
-    case.save(force_insert=True)
+    # Reads before the write transaction: on SQLite BEGIN IMMEDIATE takes the one write lock,
+    # and everything inside it keeps the other workers' intakes waiting (bench_intake).
+    duplicates = queries.nearby_open_cases(subject_id=subject.pk, lon=lon, lat=lat, now=now)
+    events = _intake_events(case, by=by, channel=channel)
+    # The INSERTs are compiled here, outside the transaction: compiling a 40-column insert
+    # costs more than running it, and inside it would hold the write lock.
+    insert_case = _PreparedInsert(Case, [case], returning=True)
+    insert_events = [_PreparedInsert(CaseEvent, [event]) for event in events]
+    with transaction.atomic():
+        case.pk = insert_case.run()[0]
+        case._state.adding, case._state.db = False, insert_case.using
+        for insert_event in insert_events:
+            insert_event.run(set_column="case_id", to=case.pk)
+        if case.status == Status.DISPATCHED:
+            _notify_grid_workers(case, now, text=f"新诉求：{subject.name}（{case.number}）")
+        audit.record(
+            audit.AuditEvent.WRITE,
+            action="cases.submit_case",
+            target=case,
+            user=by,
+            detail={"channel": channel.value, "grid": place.grid_id, "routed": place.how},
+        )
+    case.token = token  # type: ignore[attr-defined]
+    case.duplicates = duplicates  # type: ignore[attr-defined]
+    return case
+
+
+class _PreparedInsert:
+    """An INSERT of one model row compiled by Django's own compiler ahead of its transaction.
+
+    The intake does this for its case and events (bench_intake: on SQLite the write lock is
+    held from BEGIN IMMEDIATE to COMMIT, and building the SQL was most of that time). A
+    column the row cannot know yet (an event's case id) is filled in at `run`."""
+
+    def __init__(self, model: type[Any], rows: list[Any], *, returning: bool = False) -> None:
+        # One row: a multi-row INSERT is laid out differently per database (PostgreSQL's
+        # is column arrays for UNNEST), and `run` finds a column by its place in the row.
+        assert len(rows) == 1
+        self.using = "default"
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        query = InsertQuery(model)
+        query.insert_values(self.fields, rows)
+        compiler = query.get_compiler(using=self.using)
+        compiler.returning_fields = [model._meta.pk] if returning else None
+        [(self.sql, params)] = compiler.as_sql()
+        self.params = list(params)
+        self.compiler = compiler
+
+    def run(self, *, set_column: str | None = None, to: Any = None) -> tuple[Any, ...]:
+        params = self.params
+        if set_column is not None:
+            params = list(params)
+            params[[f.column for f in self.fields].index(set_column)] = to
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            if self.compiler.returning_fields:
+                if connection.features.can_return_columns_from_insert:  # INSERT ... RETURNING
+                    return tuple(cursor.fetchone())
+                return (connection.ops.last_insert_id(cursor, Case._meta.db_table, "id"),)
+        return ()
+
+
+def _intake_events(case: Case, *, by: User | None, channel: Channel) -> list[CaseEvent]:
+    now, dispatched = case.received_at, case.status == Status.DISPATCHED
     events = [
         CaseEvent(
-            case=case,
+            case_id=0,  # the case's id, filled in by _PreparedInsert.run
             kind=EventKind.RECEIVED,
             at=now,
             actor=by,
@@ -286,7 +360,7 @@ def submit_case(
     if dispatched:
         events.append(
             CaseEvent(
-                case=case,
+                case_id=0,
                 kind=EventKind.DISPATCHED,
                 at=now,
                 actor=by,
@@ -296,26 +370,7 @@ def submit_case(
                 note="按位置自动派单",
             )
         )
-    CaseEvent.objects.bulk_create(events)
-    audit.record(
-        audit.AuditEvent.WRITE,
-        action="cases.submit_case",
-        target=case,
-        user=by,
-        detail={"channel": channel.value, "grid": place.grid_id, "routed": place.how},
-    )
-    if dispatched:
-        case_id = case.pk
-        transaction.on_commit(lambda: _enqueue_new_case_notice(case_id))
-    case.token = token  # type: ignore[attr-defined]
-    case.duplicates = duplicates  # type: ignore[attr-defined]
-    return case
-
-
-def _enqueue_new_case_notice(case_id: int) -> None:
-    from .tasks import notify_handlers
-
-    notify_handlers.enqueue(case_id, "新诉求")
+    return events
 
 
 # -- moves ------------------------------------------------------------------------------------
