@@ -21,6 +21,7 @@ from jiceng.accounts import throttle
 from jiceng.accounts.access import api_requires, api_signed_in, public
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
+from jiceng.core.schemas import Error
 
 from . import categories, queries, services
 from .models import Case, CaseEvent, SummonsReport
@@ -55,11 +56,6 @@ MAX_ID = 2**53
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
 P = Permission
 ANY_CASE_ROLE = (P.HANDLE_CASES, P.DISPATCH_CASES, P.SUMMON_DEPARTMENTS, P.ANSWER_SUMMONS)
-
-
-class Error(Schema):
-    detail: str
-    fields: dict[str, str] | None = None
 
 
 class CaseOut(Schema):
