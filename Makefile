@@ -34,8 +34,9 @@ jiceng/web/static/vendor/.stamp: package.json package-lock.json
 	mkdir -p jiceng/web/static/vendor/leaflet
 	cp node_modules/htmx.org/dist/htmx.min.js jiceng/web/static/vendor/
 	cp node_modules/echarts/dist/echarts.min.js jiceng/web/static/vendor/
-	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
-		node_modules/leaflet/dist/images jiceng/web/static/vendor/leaflet/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
+		node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images \
+		jiceng/web/static/vendor/leaflet/
 	touch $@
 
 # PostgreSQL 15 and Chromium from Debian's packages, installed only when missing.
