@@ -12,6 +12,7 @@ from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
 from jiceng.core.errors import InvalidInput, NotFound
+from jiceng.core.schemas import Error
 from jiceng.members.queries import access_member
 from jiceng.orgs.models import PartyGroup
 
@@ -23,11 +24,6 @@ router = Router(tags=["orglife"])
 MAX_ID = 2**53
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 MEETING_PEOPLE = (Permission.ATTEND_MEETINGS, Permission.MANAGE_MEETINGS)
-
-
-class Error(Schema):
-    detail: str
-    fields: dict[str, str] | None = None
 
 
 class MeetingOut(Schema):
