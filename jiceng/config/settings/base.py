@@ -224,12 +224,28 @@ OTP_TOTP_ISSUER = "基层党建云平台"
 
 # A strict content security policy: nothing inline, nothing from another host. Map tiles will
 # add their hosts to img-src from a setting when the grid pages arrive.
+# Map tiles (e.g. Tianditu's), as Leaflet's URL template; empty: maps draw on a blank ground.
+JICENG_MAP_TILE_URL = os.environ.get("JICENG_MAP_TILE_URL", "")
+
+
+def tile_source(template: str) -> list[str]:
+    """The CSP source that lets the tile images load: the template's origin, with a {s}
+    subdomain label as a wildcard ("https://t{s}.example.cn/..." → "https://*.example.cn")."""
+    if not template:
+        return []
+    scheme, _, rest = template.partition("://")
+    host = rest.split("/", 1)[0]
+    if "{" in host:
+        host = "*." + host.split(".", 1)[1]
+    return [f"{scheme}://{host}"]
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *tile_source(JICENG_MAP_TILE_URL)],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],

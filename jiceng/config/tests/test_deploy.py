@@ -193,3 +193,13 @@ def test_no_template_needs_what_the_policy_forbids(template: Path) -> None:
     assert not found, (
         f"{template.name} has {', '.join(found)}: the CSP blocks it; use site.css or a static .js"
     )
+
+
+def test_map_tiles_from_a_configured_host_may_load() -> None:
+    from jiceng.config.settings.base import tile_source
+
+    assert tile_source("") == []
+    assert tile_source("https://t{s}.tianditu.gov.cn/vec_w/wmts?x={x}&y={y}&l={z}") == [
+        "https://*.tianditu.gov.cn"
+    ]
+    assert tile_source("https://tiles.example.cn/{z}/{x}/{y}.png") == ["https://tiles.example.cn"]
