@@ -8,11 +8,13 @@ conditional UPDATE and every move adds a `CaseEvent`.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
 
 from jiceng.core import clock
+from jiceng.core.errors import AppendOnly
 
 from .workflow import OPEN_STATUSES, Channel, DeadlineClass, Level, Satisfaction, Status
 
@@ -309,6 +311,26 @@ class EventKind(models.TextChoices):
     OVERDUE = "OVERDUE", "超时"
 
 
+class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
+    """Events are added, never changed or removed: the ORM paths that would are refused."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnly(EVENTS_APPEND_ONLY)
+
+    def delete(self) -> NoReturn:
+        raise AppendOnly(EVENTS_APPEND_ONLY)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> NoReturn:
+        raise AppendOnly(EVENTS_APPEND_ONLY)
+
+    # Model.save() of an existing row reaches the database through _update.
+    def _update(self, values: Any) -> NoReturn:
+        raise AppendOnly(EVENTS_APPEND_ONLY)
+
+
+EVENTS_APPEND_ONLY = "诉求的办理过程只能追加，不能修改或删除"
+
+
 class CaseEvent(models.Model):
     """One move of a case, append-only.
 
@@ -334,8 +356,11 @@ class CaseEvent(models.Model):
     unit = models.CharField("承办单位", max_length=100, blank=True)
     note = models.CharField("说明", max_length=1000, blank=True)
 
+    objects = CaseEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "id"]
+        base_manager_name = "objects"  # Model.save() updates through the base manager
         verbose_name = "诉求事件"
         verbose_name_plural = "诉求事件"
         indexes = [

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import transaction
 
 from jiceng.accounts.access import Forbidden
 from jiceng.accounts.models import User
@@ -17,7 +18,7 @@ from jiceng.cases import queries, services
 from jiceng.cases.models import Case, CaseEvent, EventKind, Notice, SummonsReport
 from jiceng.cases.workflow import Level, Status
 from jiceng.core import clock, crypto
-from jiceng.core.errors import Conflict, InvalidInput
+from jiceng.core.errors import AppendOnly, Conflict, InvalidInput
 from jiceng.core.models import AuditRecord
 from jiceng.grid import services as grid_services
 from jiceng.testing.cases_personas import YAOHUA_POINT, Units, case_type, subject
@@ -427,3 +428,19 @@ def test_a_patrol_finding_becomes_one_case_in_the_patrolled_grid(
         services.submit_finding(
             finding_id=found.finding_id, type=case_type(), subject=subject(), by=grid_worker
         )
+
+
+def test_the_events_of_a_case_cannot_be_changed_or_removed(
+    submit_case: Callable[..., Case],
+) -> None:
+    case = submit_case()
+    event = case.events.first()
+    assert event is not None
+    event.note = "改写"
+    with pytest.raises(AppendOnly), transaction.atomic():
+        event.save()
+    with pytest.raises(AppendOnly), transaction.atomic():
+        CaseEvent.objects.filter(case=case).update(note="改写")
+    with pytest.raises(AppendOnly), transaction.atomic():
+        CaseEvent.objects.filter(case=case).delete()
+    assert CaseEvent.objects.filter(case=case, note="改写").count() == 0
