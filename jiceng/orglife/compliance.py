@@ -1,21 +1,24 @@
 """The compliance rollup (组织生活达标情况): for every branch and month, which required kinds
 were held with quorum; for every organization above, the sums over its branches.
 
-`rollup_month(month)` rebuilds one month from the meetings in a few grouped reads and one bulk
-write (the `jiceng orglife-compliance --month YYYY-MM` command); `refresh_branch` keeps it
-current as meetings are signed off, adjusting the ancestors' rows by the difference (F()
-updates on the ancestors' paths, one statement whatever the depth)."""
+`rollup_month(month)` rebuilds one month (the `jiceng orglife-compliance --month YYYY-MM`
+command): one grouped read of the meetings that count (`_held_counts`), the branches judged in
+Python by `rules.evaluate_branch` (memoized: its inputs take few distinct values), the branch
+rows written in one executemany, and every organization above summed in SQL, one
+INSERT ... SELECT per depth from the rows one level down. `refresh_branch` keeps it current as
+meetings are signed off, adjusting the ancestors' rows by the difference (F() updates on the
+ancestors' paths, one statement whatever the depth)."""
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F
 
 from jiceng.orgs.models import BRANCH_KINDS, Committee, Organization, PartyGroup
 
@@ -24,6 +27,8 @@ from .models import Compliance, Meeting, MeetingKind, MeetingRule, MeetingStatus
 
 STEP = Organization.steplen
 MISSING_COLUMNS: dict[MeetingKind, str] = {kind: f"missing_{kind.lower()}" for kind in MeetingKind}
+
+RuleSet = dict[MeetingKind, rules.Requirement]
 
 
 class Requirements:
@@ -41,68 +46,45 @@ class Requirements:
                 self.national[MeetingKind(kind)] = requirement
             else:
                 self.by_kind[MeetingKind(kind)][path] = requirement
-        self._cache: dict[tuple[int, ...], dict[MeetingKind, rules.Requirement]] = {}
+        self._own_paths = {path for found in self.by_kind.values() for path in found}
+        # a branch without rules of its own has its parent's: one resolution per parent
+        self._by_parent: dict[str, RuleSet] = {}
 
     @property
     def uniform(self) -> bool:
         return not self.by_kind
 
-    def for_path(self, path: str) -> dict[MeetingKind, rules.Requirement]:
+    def for_path(self, path: str) -> RuleSet:
         if self.uniform:
             return self.national
+        if path in self._own_paths:
+            return self._resolve(path)
+        parent = path[:-STEP]
+        found = self._by_parent.get(parent)
+        if found is None:
+            found = self._by_parent[parent] = self._resolve(parent)
+        return found
+
+    def _resolve(self, path: str) -> RuleSet:
         resolved = {}
         for kind, national in self.national.items():
             found = rules.nearest_rule(path, self.by_kind.get(kind, {}), STEP)
             resolved[kind] = found or national
         return resolved
 
+    def periods(self, kind: MeetingKind) -> list[Period]:
+        """The periods any organization's rule gives `kind`, shortest first."""
+        found = {self.national[kind].period} if kind in self.national else set()
+        found |= {r.period for r in self.by_kind.get(kind, {}).values()}
+        order = list(Period)
+        return sorted(found, key=order.index)
+
     def earliest_start(self, month: int) -> dict[MeetingKind, int]:
         """For each kind the first month any branch's period may reach back to."""
-        starts = {}
-        for kind, national in self.national.items():
-            periods = {national.period} | {r.period for r in self.by_kind.get(kind, {}).values()}
-            starts[kind] = min(rules.period_bounds(p, month)[0] for p in periods)
-        return starts
-
-
-@dataclass
-class Row:
-    organization_id: int
-    path: str
-    branches: int = 0
-    compliant: int = 0
-    met: int = 0
-    missing: int = 0
-    pending: int = 0
-    expected: int = 0
-    present: int = 0
-
-    def __post_init__(self) -> None:
-        self.missing_by_kind = dict.fromkeys(MeetingKind, 0)
-
-    def add(self, other: Row) -> None:
-        self.branches += other.branches
-        self.compliant += other.compliant
-        self.expected += other.expected
-        self.present += other.present
-        for kind in MeetingKind:
-            self.missing_by_kind[kind] += other.missing_by_kind[kind]
-
-    def values(self, month: int) -> tuple[Any, ...]:
-        return (
-            self.organization_id,
-            month,
-            self.path,
-            len(self.path) // STEP,
-            self.branches,
-            self.compliant,
-            self.met,
-            self.missing,
-            self.pending,
-            *(self.missing_by_kind[k] for k in MeetingKind),
-            self.expected,
-            self.present,
-        )
+        return {
+            kind: min(rules.period_bounds(p, month)[0] for p in self.periods(kind))
+            for kind in self.national
+        }
 
 
 COLUMNS = (
@@ -119,71 +101,120 @@ COLUMNS = (
     "expected",
     "present",
 )
+# the columns an organization above the branches sums over its subtree
+SUMMED = ("branches", "compliant", *MISSING_COLUMNS.values(), "expected", "present")
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+@dataclass
+class HeldCounts:
+    """For each organization, the meetings held with quorum from the start of each (kind,
+    period) to the month (`index[(kind, period)]` is its place in the tuple), then the expected
+    and present counts of the month's held meetings."""
+
+    index: dict[tuple[MeetingKind, str], int]
+    by_organization: dict[int, tuple[int, ...]]
+
+    @property
+    def zero(self) -> tuple[int, ...]:
+        return (0,) * (len(self.index) + 2)
 
 
 def _held_counts(
-    month: int, requirements: Requirements, organization_ids: Iterable[int] | None = None
-) -> dict[int, dict[MeetingKind, list[tuple[int, int]]]]:
-    """organization → kind → [(month, meetings held with quorum)] over each kind's reach."""
-    starts = requirements.earliest_start(month)
-    q = Q(pk__in=[])
-    for kind, start in starts.items():
-        q |= Q(kind=kind, month__gte=start)
-    rows = Meeting.objects.filter(q, month__lte=month, status=MeetingStatus.HELD, quorum_met=True)
-    if organization_ids is not None:
-        rows = rows.filter(organization_id__in=list(organization_ids))
-    found: dict[int, dict[MeetingKind, list[tuple[int, int]]]] = defaultdict(
-        lambda: defaultdict(list)
+    month: int, requirements: Requirements, organization_id: int | None = None
+) -> HeldCounts:
+    """One statement: for each kind, one range of the rollup index (kind, month, status, ...)
+    over the months its longest period reaches back to; the ranges joined by UNION ALL (an OR
+    would make SQLite read the table rows), grouped by organization. Every kind's range ends
+    with the month itself, so the month's attendance sums come from the same rows."""
+    index: dict[tuple[MeetingKind, str], int] = {}
+    sums: list[str] = []
+    sum_params: list[Any] = []
+    parts: list[str] = []
+    part_params: list[Any] = []
+    own = " AND organization_id = %s" if organization_id is not None else ""
+    table = _quote(Meeting._meta.db_table)
+    for kind in MeetingKind:
+        starts = [(p, rules.period_bounds(p, month)[0]) for p in requirements.periods(kind)]
+        for period, start in starts:
+            index[(kind, period)] = len(index)
+            sums.append("SUM(CASE WHEN kind = %s AND month >= %s AND quorum_met THEN 1 ELSE 0 END)")
+            sum_params += [kind.value, start]
+        part = (
+            "SELECT organization_id, kind, month, quorum_met, expected_count, present_count "  # noqa: S608 - our table
+            f"FROM {table} WHERE kind = %s AND month >= %s AND month <= %s AND status = %s{own}"
+        )
+        parts.append(part)
+        part_params += [kind.value, min((s for _, s in starts), default=month), month]
+        part_params += [MeetingStatus.HELD.value]
+        if organization_id is not None:
+            part_params.append(organization_id)
+    sums.append("SUM(CASE WHEN month = %s THEN expected_count ELSE 0 END)")
+    sums.append("SUM(CASE WHEN month = %s THEN present_count ELSE 0 END)")
+    sum_params += [month, month]
+    sql = (
+        f"SELECT organization_id, {', '.join(sums)} "  # noqa: S608 - our table, our columns
+        f"FROM ({' UNION ALL '.join(parts)}) AS held GROUP BY organization_id"
     )
-    for org_id, kind, mon, count in (
-        rows.values_list("organization_id", "kind", "month").annotate(n=Count("pk")).order_by()
-    ):
-        found[org_id][MeetingKind(kind)].append((mon, count))
-    return found
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*sum_params, *part_params])
+        found = {row[0]: tuple(int(n or 0) for n in row[1:]) for row in cursor.fetchall()}
+    return HeldCounts(index=index, by_organization=found)
 
 
-def _attendance(
-    month: int, organization_ids: Iterable[int] | None = None
-) -> dict[int, tuple[int, int]]:
-    rows = Meeting.objects.filter(month=month, status=MeetingStatus.HELD)
-    if organization_ids is not None:
-        rows = rows.filter(organization_id__in=list(organization_ids))
-    return {
-        org_id: (expected or 0, present or 0)
-        for org_id, expected, present in rows.values_list("organization_id")
-        .annotate(e=Sum("expected_count"), p=Sum("present_count"))
-        .order_by()
-    }
+class BranchJudge:
+    """`rules.evaluate_branch` over many branches: the requirements resolved per path, each
+    kind's count taken from the column of its period, the outcome memoized on the exact inputs
+    (a few hundred distinct ones for 200,000 branches)."""
+
+    def __init__(self, requirements: Requirements, month: int, held: HeldCounts) -> None:
+        self.requirements = requirements
+        self.month = month
+        self.held = held
+        self._picks: dict[int, tuple[RuleSet, list[tuple[MeetingKind, int]]]] = {}
+        self._memo: dict[tuple[Any, ...], tuple[int, ...]] = {}
+
+    def __call__(
+        self, path: str, counts: tuple[int, ...], has_committee: bool, party_groups: int
+    ) -> tuple[int, ...]:
+        """(compliant, met, missing, pending, missing per kind in MeetingKind order)."""
+        required = self.requirements.for_path(path)
+        picked = self._picks.get(id(required))
+        if picked is None:  # the dict is kept in the value, so its id stays its own
+            columns = [(k, self.held.index[(k, r.period)]) for k, r in required.items()]
+            picked = self._picks[id(required)] = (required, columns)
+        columns = picked[1]
+        key = (id(required), has_committee, party_groups, *(counts[i] for _, i in columns))
+        found = self._memo.get(key)
+        if found is None:
+            met, missing, pending = rules.evaluate_branch(
+                requirements=required,
+                held={kind: counts[i] for kind, i in columns},
+                month=self.month,
+                has_committee=has_committee,
+                party_groups=party_groups,
+            )
+            flags = tuple(int(bool(missing & rules.KIND_BITS[k])) for k in MeetingKind)
+            found = self._memo[key] = (int(missing == 0), met, missing, pending, *flags)
+        return found
 
 
-def branch_row(
+def branch_values(
     *,
     organization_id: int,
     path: str,
     month: int,
-    requirements: dict[MeetingKind, rules.Requirement],
-    held: dict[MeetingKind, list[tuple[int, int]]],
+    judge: BranchJudge,
     has_committee: bool,
     party_groups: int,
-    attendance: tuple[int, int],
-) -> Row:
-    counts = {}
-    for kind, requirement in requirements.items():
-        start = rules.period_bounds(requirement.period, month)[0]
-        counts[kind] = sum(n for mon, n in held.get(kind, ()) if mon >= start)
-    met, missing, pending = rules.evaluate_branch(
-        requirements=requirements,
-        held=counts,
-        month=month,
-        has_committee=has_committee,
-        party_groups=party_groups,
-    )
-    row = Row(organization_id, path, branches=1, compliant=int(missing == 0))
-    row.met, row.missing, row.pending = met, missing, pending
-    row.expected, row.present = attendance
-    for kind in rules.kinds_in(missing):
-        row.missing_by_kind[kind] = 1
-    return row
+) -> tuple[Any, ...]:
+    """A branch's row, in the order of COLUMNS."""
+    counts = judge.held.by_organization.get(organization_id) or judge.held.zero
+    judged = judge(path, counts, has_committee, party_groups)
+    return (organization_id, month, path, len(path) // STEP, 1, *judged, counts[-2], counts[-1])
 
 
 @dataclass
@@ -199,9 +230,9 @@ def rollup_month(month: int) -> RollupResult:
     """Rebuild the month's rows for the whole tree."""
     started = time.perf_counter()
     requirements = Requirements()
-    branches = list(
+    branches = sorted(
         Organization.objects.filter(kind__in=BRANCH_KINDS, dissolved_on__isnull=True)
-        .values_list("pk", "path")
+        .values_list("path", "pk")
         .order_by()
     )
     with_committee = set(
@@ -210,103 +241,118 @@ def rollup_month(month: int) -> RollupResult:
     groups = dict(
         PartyGroup.objects.values_list("organization_id").annotate(n=Count("pk")).order_by()
     )
-    held = _held_counts(month, requirements)
-    attendance = _attendance(month)
-    empty: dict[MeetingKind, list[tuple[int, int]]] = {}
-    rows: dict[str, Row] = {}
-    for pk, path in branches:
-        rows[path] = branch_row(
+    judge = BranchJudge(requirements, month, _held_counts(month, requirements))
+    values = [
+        branch_values(
             organization_id=pk,
             path=path,
             month=month,
-            requirements=requirements.for_path(path),
-            held=held.get(pk, empty),
+            judge=judge,
             has_committee=pk in with_committee,
             party_groups=groups.get(pk, 0),
-            attendance=attendance.get(pk, (0, 0)),
         )
-    _add_ancestors(rows)
-    _write_month(month, rows.values())
-    branch_rows = [rows[path] for _, path in branches]
+        for path, pk in branches
+    ]
+    rows = _write_month(month, values)
     return RollupResult(
         month=month,
-        branches=len(branch_rows),
-        compliant=sum(r.compliant for r in branch_rows),
-        rows=len(rows),
+        branches=len(values),
+        compliant=sum(v[5] for v in values),
+        rows=rows,
         seconds=time.perf_counter() - started,
     )
 
 
-def _add_ancestors(rows: dict[str, Row]) -> None:
-    """Sum the branch rows into every ancestor (the prefixes of their paths)."""
-    branch_rows = list(rows.values())
-    ancestor_paths = {
-        row.path[:end] for row in branch_rows for end in range(STEP, len(row.path), STEP)
-    }
-    ids = dict(
-        Organization.objects.filter(path__in=sorted(ancestor_paths)).values_list("path", "pk")
-        if len(ancestor_paths) < 500
-        else Organization.objects.exclude(kind__in=BRANCH_KINDS).values_list("path", "pk")
-    )
-    for row in branch_rows:
-        for end in range(STEP, len(row.path), STEP):
-            prefix = row.path[:end]
-            above = rows.get(prefix)
-            if above is None:
-                if prefix not in ids:
-                    continue
-                above = rows[prefix] = Row(ids[prefix], prefix)
-            above.add(row)
-
-
 @transaction.atomic
-def _write_month(month: int, rows: Iterable[Row]) -> None:
-    table = connection.ops.quote_name(Compliance._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+def _write_month(month: int, branch_rows: Sequence[tuple[Any, ...]]) -> int:
+    """Replace the month's rows: the branches' by executemany, then every organization above,
+    deepest first, as the sums of the rows one level down (branches have no organizations
+    below them: orgs.rules.ALLOWED_CHILDREN), one INSERT ... SELECT per depth. Returns the
+    number of rows written."""
+    table = _quote(Compliance._meta.db_table)
+    organizations = _quote(Organization._meta.db_table)
+    columns = ", ".join(_quote(c) for c in COLUMNS)
     marks = ", ".join(["%s"] * len(COLUMNS))
+    sums = ", ".join(
+        f"SUM(c.{_quote(c)})" if c in SUMMED else "0"
+        for c in COLUMNS
+        if c not in ("organization_id", "month", "path", "depth")
+    )
+    ancestors = (
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608 - our tables and columns
+        f"SELECT o.id, c.month, o.path, %s, {sums} FROM {table} c "
+        f"JOIN {organizations} o ON o.path = SUBSTR(c.path, 1, %s) "
+        "WHERE c.month = %s AND c.depth = %s GROUP BY o.id, c.month, o.path"
+    )
     Compliance.objects.filter(month=month).delete()
-    values = [row.values(month) for row in rows]
+    written = len(branch_rows)
     with connection.cursor() as cursor:
-        for i in range(0, len(values), 20_000):
+        for i in range(0, len(branch_rows), 20_000):
             cursor.executemany(
                 f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - our table
-                values[i : i + 20_000],
+                branch_rows[i : i + 20_000],
             )
+        deepest = max((row[3] for row in branch_rows), default=0)
+        for depth in range(deepest - 1, 0, -1):
+            cursor.execute(ancestors, [depth, depth * STEP, month, depth + 1])
+            written += cursor.rowcount
+    return written
 
 
 @transaction.atomic
-def refresh_branch(*, organization: Organization, month: int) -> Row | None:
-    """Recompute one branch's row for `month` and move its ancestors' rows by the difference.
-    Organizations other than branches have no requirements of their own."""
+def refresh_branch(*, organization: Organization, month: int) -> Compliance | None:
+    """Recompute one branch's row for `month` and for the later months of the same year that
+    were already rolled up (a general meeting in April also counts for May and June), and move
+    the ancestors' rows by the difference. Organizations other than branches have no
+    requirements of their own."""
     if organization.kind not in BRANCH_KINDS:
         return None
     requirements = Requirements()
-    held = _held_counts(month, requirements, [organization.pk]).get(organization.pk, {})
-    row = branch_row(
-        organization_id=organization.pk,
-        path=organization.path,
-        month=month,
-        requirements=requirements.for_path(organization.path),
-        held=held,
-        has_committee=Committee.objects.filter(
-            organization=organization, ended_on__isnull=True
-        ).exists(),
-        party_groups=PartyGroup.objects.filter(organization=organization).count(),
-        attendance=_attendance(month, [organization.pk]).get(organization.pk, (0, 0)),
+    has_committee = Committee.objects.filter(
+        organization=organization, ended_on__isnull=True
+    ).exists()
+    party_groups = PartyGroup.objects.filter(organization=organization).count()
+    last = max(
+        rules.period_bounds(r.period, month)[1]
+        for r in requirements.for_path(organization.path).values()
+    )
+    later = Compliance.objects.filter(
+        organization_id=organization.pk, month__gt=month, month__lte=last
+    ).values_list("month", flat=True)
+    for each in sorted(later, reverse=True):
+        _refresh_month(organization, each, requirements, has_committee, party_groups)
+    return _refresh_month(organization, month, requirements, has_committee, party_groups)
+
+
+def _refresh_month(
+    organization: Organization,
+    month: int,
+    requirements: Requirements,
+    has_committee: bool,
+    party_groups: int,
+) -> Compliance:
+    judge = BranchJudge(requirements, month, _held_counts(month, requirements, organization.pk))
+    values = dict(
+        zip(
+            COLUMNS,
+            branch_values(
+                organization_id=organization.pk,
+                path=organization.path,
+                month=month,
+                judge=judge,
+                has_committee=has_committee,
+                party_groups=party_groups,
+            ),
+            strict=True,
+        )
     )
     old = (
         Compliance.objects.select_for_update()
         .filter(organization_id=organization.pk, month=month)
+        .values(*SUMMED)
         .first()
-    )
-    before = Row(organization.pk, organization.path)
-    if old is not None:
-        before.branches, before.compliant = old.branches, old.compliant
-        before.expected, before.present = old.expected, old.present
-        for kind, column in MISSING_COLUMNS.items():
-            before.missing_by_kind[kind] = getattr(old, column)
-    values = dict(zip(COLUMNS, row.values(month), strict=True))
-    Compliance.objects.update_or_create(
+    ) or dict.fromkeys(SUMMED, 0)
+    row, _ = Compliance.objects.update_or_create(
         organization_id=organization.pk,
         month=month,
         defaults={k: v for k, v in values.items() if k not in ("organization_id", "month")},
@@ -323,17 +369,7 @@ def refresh_branch(*, organization: Organization, month: int) -> Row | None:
                 "path", "pk"
             )
         )
-    delta = {
-        "branches": row.branches - before.branches,
-        "compliant": row.compliant - before.compliant,
-        "expected": row.expected - before.expected,
-        "present": row.present - before.present,
-        **{
-            MISSING_COLUMNS[k]: row.missing_by_kind[k] - before.missing_by_kind[k]
-            for k in MeetingKind
-        },
-    }
-    changed = {k: F(k) + v for k, v in delta.items() if v}
+    changed = {k: F(k) + (values[k] - old[k]) for k in SUMMED if values[k] != old[k]}
     if changed:
         Compliance.objects.filter(month=month, path__in=ancestors).update(**changed)
     return row
