@@ -346,7 +346,7 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # an event names who acted: accounts are deactivated
         null=True,
         blank=True,
         related_name="+",

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from jiceng.accounts.access import Forbidden
 from jiceng.accounts.models import User
@@ -444,3 +445,12 @@ def test_the_events_of_a_case_cannot_be_changed_or_removed(
     with pytest.raises(AppendOnly), transaction.atomic():
         CaseEvent.objects.filter(case=case).delete()
     assert CaseEvent.objects.filter(case=case, note="改写").count() == 0
+
+
+def test_an_account_that_acted_on_a_case_cannot_be_deleted_but_others_can(
+    submit_case: Callable[..., Case], wenyuan_official: User, nobody: User
+) -> None:
+    services.accept_case(case=submit_case(), by=wenyuan_official)
+    with pytest.raises(ProtectedError), transaction.atomic():
+        wenyuan_official.delete()
+    nobody.delete()  # no case names her
