@@ -126,41 +126,45 @@ class HeldCounts:
 def _held_counts(
     month: int, requirements: Requirements, organization_id: int | None = None
 ) -> HeldCounts:
-    """One statement: for each kind, one range of the rollup index (kind, month, status, ...)
-    over the months its longest period reaches back to; the ranges joined by UNION ALL (an OR
-    would make SQLite read the table rows), grouped by organization. Every kind's range ends
-    with the month itself, so the month's attendance sums come from the same rows."""
+    """One statement. For the whole tree: for each kind, one range of the rollup index (kind,
+    month, status, ...) over the months its longest period reaches back to; the ranges joined
+    by UNION ALL (an OR would make SQLite read the table rows), grouped by organization. Every
+    kind's range ends with the month itself, so the month's attendance sums come from the same
+    rows. For one organization (signing minutes): its own meetings of the widest window, by the
+    organization's index (a kind's range would be every branch's)."""
     index: dict[tuple[MeetingKind, str], int] = {}
     sums: list[str] = []
     sum_params: list[Any] = []
-    parts: list[str] = []
-    part_params: list[Any] = []
-    own = " AND organization_id = %s" if organization_id is not None else ""
-    table = _quote(Meeting._meta.db_table)
+    ranges: list[tuple[str, int]] = []
     for kind in MeetingKind:
         starts = [(p, rules.period_bounds(p, month)[0]) for p in requirements.periods(kind)]
         for period, start in starts:
             index[(kind, period)] = len(index)
             sums.append("SUM(CASE WHEN kind = %s AND month >= %s AND quorum_met THEN 1 ELSE 0 END)")
             sum_params += [kind.value, start]
-        part = (
-            "SELECT organization_id, kind, month, quorum_met, expected_count, present_count "  # noqa: S608 - our table
-            f"FROM {table} WHERE kind = %s AND month >= %s AND month <= %s AND status = %s{own}"
-        )
-        parts.append(part)
-        part_params += [kind.value, min((s for _, s in starts), default=month), month]
-        part_params += [MeetingStatus.HELD.value]
-        if organization_id is not None:
-            part_params.append(organization_id)
+        ranges.append((kind.value, min((s for _, s in starts), default=month)))
     sums.append("SUM(CASE WHEN month = %s THEN expected_count ELSE 0 END)")
     sums.append("SUM(CASE WHEN month = %s THEN present_count ELSE 0 END)")
     sum_params += [month, month]
+    table = _quote(Meeting._meta.db_table)
+    held = MeetingStatus.HELD.value
+    where = "month >= %s AND month <= %s AND status = %s"
+    if organization_id is None:
+        part = (
+            "SELECT organization_id, kind, month, quorum_met, expected_count, present_count "  # noqa: S608 - our table
+            f"FROM {table} WHERE kind = %s AND {where}"
+        )
+        source = f"({' UNION ALL '.join([part] * len(ranges))}) AS held"
+        source_params = [p for kind, start in ranges for p in (kind, start, month, held)]
+    else:
+        source = f"{table} WHERE organization_id = %s AND {where}"
+        source_params = [organization_id, min(start for _, start in ranges), month, held]
     sql = (
         f"SELECT organization_id, {', '.join(sums)} "  # noqa: S608 - our table, our columns
-        f"FROM ({' UNION ALL '.join(parts)}) AS held GROUP BY organization_id"
+        f"FROM {source} GROUP BY organization_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*sum_params, *part_params])
+        cursor.execute(sql, [*sum_params, *source_params])
         found = {row[0]: tuple(int(n or 0) for n in row[1:]) for row in cursor.fetchall()}
     return HeldCounts(index=index, by_organization=found)
 
