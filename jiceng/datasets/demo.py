@@ -20,6 +20,8 @@ from jiceng.cases.demo import load_demo_cases
 from jiceng.core.errors import DomainError
 from jiceng.divisions.models import Division
 from jiceng.grid.demo import load_demo_grids
+from jiceng.grid.models import Grid, GridWorker
+from jiceng.grid.services import assign_worker
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orglife.demo import load_demo_orglife
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
@@ -77,6 +79,7 @@ def load_demo(
     logins = make_accounts()
     say("网格……")
     load_demo_grids()
+    logins.append(grid_worker_login())
     say("接诉即办的站所、部门和账号……")
     cases = load_demo_cases()
     logins += [
@@ -85,6 +88,28 @@ def load_demo(
     say("一年的组织生活……")
     load_demo_orglife()
     return logins
+
+
+# The grid worker of the first grid of the street, whose inbox citizens' cases there reach.
+GRID_WORKER = ("grid-demo", "Poplar#Lane5187", "网格员")
+
+
+@transaction.atomic
+def grid_worker_login() -> DemoLogin:
+    username, password, display_name = GRID_WORKER
+    street = Division.objects.get(code__startswith=DISTRICT, level=4, name=STREET)
+    grid = Grid.objects.filter(street=street).order_by("code").first()
+    if grid is None:
+        raise DomainError(f"{STREET}没有网格，演示网格未能生成")
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, display_name=display_name)
+        password_validation.validate_password(password, user)
+        user.set_password(password)
+        user.save()
+    if not GridWorker.objects.filter(user=user).exists():
+        assign_worker(grid=grid, user=user, by=None)
+    return DemoLogin(username, password, Role.GRID_WORKER.label, grid.name, display_name)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.test import Client
 from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.cases.models import Department
 from jiceng.datasets import demo
-from jiceng.grid.models import Grid
+from jiceng.grid.models import Grid, GridWorker
 from jiceng.members.models import Member
 from jiceng.orglife.models import Meeting
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
@@ -87,6 +87,9 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
         a[0] for a in demo.ACCOUNTS
     ]
     assert "xianlin-jiedao" in [login.username for login in again]  # the whistle's street
+    worker = User.objects.get(username="grid-demo")
+    assert worker.roles.filter(role=Role.GRID_WORKER).exists()
+    assert GridWorker.objects.filter(user=worker, grid__street__name="仙林街道").exists()
     assert (
         Organization.objects.count(),
         Member.objects.count(),
