@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from jiceng.accounts.access import api_requires, api_signed_in
 from jiceng.accounts.permissions import Permission
@@ -17,7 +18,7 @@ from jiceng.members.queries import access_member
 from jiceng.orgs.models import PartyGroup
 
 from . import queries, rules, services
-from .models import Attendance, Meeting, MeetingKind, Minutes, Period
+from .models import Attendance, Meeting, MeetingKind, Minutes, MinutesPhoto, Period
 
 router = Router(tags=["orglife"])
 
@@ -366,6 +367,72 @@ def minutes_amend(request: AuthedRequest, meeting_id: Id, payload: AmendIn) -> M
     return MinutesOut.of(
         services.amend_minutes(meeting=meeting, body=body, reason=payload.reason, by=request.user)
     )
+
+
+class PhotoOut(Schema):
+    id: int
+    caption: str
+    content_type: str
+    size: int
+    uploaded_at: dt.datetime
+    url: str
+
+    @staticmethod
+    def of(p: MinutesPhoto, meeting_id: int) -> PhotoOut:
+        return PhotoOut(
+            id=p.pk,
+            caption=p.caption,
+            content_type=p.content_type,
+            size=p.size,
+            uploaded_at=p.uploaded_at,
+            url=f"/orglife/meetings/{meeting_id}/minutes/photos/{p.pk}/",
+        )
+
+
+class PhotoRemoveIn(Schema):
+    reason: str = Field(default="", max_length=180)
+
+
+@router.get("/meetings/{meeting_id}/minutes/photos", response={200: list[PhotoOut], 404: Error})
+@api_requires(Permission.MANAGE_MEETINGS)
+def minutes_photo_list(request: AuthedRequest, meeting_id: Id) -> list[PhotoOut]:
+    meeting = queries.access_managed_meeting(request.user, meeting_id)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    return [PhotoOut.of(p, meeting.pk) for p in queries.minutes_photos(minutes)]
+
+
+@router.post(
+    "/meetings/{meeting_id}/minutes/photos",
+    response={201: PhotoOut, 400: Error, 404: Error, 409: Error},
+)
+@api_requires(Permission.MANAGE_MEETINGS)
+def minutes_photo_upload(
+    request: AuthedRequest,
+    meeting_id: Id,
+    photo: File[UploadedFile],
+    caption: Form[str] = "",
+    reason: Form[str] = "",
+) -> Status[PhotoOut]:
+    """multipart/form-data: `photo`, optional `caption`, and `reason` once the minutes are
+    signed or locked."""
+    meeting = queries.access_managed_meeting(request.user, meeting_id)
+    added = services.add_minutes_photo(
+        meeting=meeting, upload=photo, caption=caption, reason=reason, by=request.user
+    )
+    return Status(201, PhotoOut.of(added, meeting.pk))
+
+
+@router.post(
+    "/meetings/{meeting_id}/minutes/photos/{photo_id}/remove",
+    response={204: None, 400: Error, 404: Error, 409: Error},
+)
+@api_requires(Permission.MANAGE_MEETINGS)
+def minutes_photo_remove(
+    request: AuthedRequest, meeting_id: Id, photo_id: Id, payload: PhotoRemoveIn
+) -> Status[None]:
+    photo = queries.access_minutes_photo(request.user, meeting_id, photo_id)
+    services.remove_minutes_photo(photo=photo, reason=payload.reason, by=request.user)
+    return Status(204, None)
 
 
 class MyMeetingOut(Schema):

@@ -295,6 +295,15 @@ class MinutesAmendment(models.Model):
         verbose_name="修改人",
     )
     amended_at = models.DateTimeField("修改时间")
+    # a photo added or removed after sign-off: the photo row is kept either way
+    photo = models.ForeignKey(
+        "MinutesPhoto",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        verbose_name="照片",
+    )
 
     class Meta:
         verbose_name = "会议记录修改"
@@ -306,16 +315,33 @@ class MinutesAmendment(models.Model):
 
 
 class MinutesPhoto(models.Model):
+    """A photo of the minutes (会议照片). Stored under MEDIA_ROOT under a random name, served
+    only through orglife.views.minutes_photo (the photos belong to the party organization, not
+    to a public media URL). Removed before sign-off: row and file go; after: `removed_at` is
+    set, the file is kept and a MinutesAmendment says why."""
+
     minutes = models.ForeignKey(
         Minutes, on_delete=models.CASCADE, related_name="photos", verbose_name="会议记录"
     )
     image = models.FileField("照片", upload_to="orglife/minutes/%Y/%m/")
     caption = models.CharField("说明", max_length=200, blank=True)
+    content_type = models.CharField("类型", max_length=20, default="image/jpeg")
+    size = models.PositiveIntegerField("字节数", default=0)
     uploaded_at = models.DateTimeField("上传时间")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="上传人",
+    )
+    removed_at = models.DateTimeField("删除时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "会议照片"
         verbose_name_plural = "会议照片"
+        ordering = ["uploaded_at", "pk"]
 
     def __str__(self) -> str:
         return self.caption or str(self.image.name)

@@ -17,7 +17,16 @@ from jiceng.orgs.models import Organization
 
 from . import rules
 from .compliance import MISSING_COLUMNS
-from .models import Attendance, CalendarToken, Compliance, Meeting, MeetingKind, Notice
+from .models import (
+    Attendance,
+    CalendarToken,
+    Compliance,
+    Meeting,
+    MeetingKind,
+    Minutes,
+    MinutesPhoto,
+    Notice,
+)
 
 MEETING_NOT_FOUND = "会议不存在或不在您的范围内"
 ORG_NOT_FOUND = "党组织不存在或不在您的管理范围内"
@@ -76,6 +85,22 @@ def access_managed_meeting(user: User, pk: int) -> Meeting:
     if not manages:
         raise NotFound(MEETING_NOT_FOUND)
     return meeting
+
+
+def access_minutes_photo(user: User, meeting_pk: int, photo_pk: int) -> MinutesPhoto:
+    """A photo of the minutes of a meeting the user manages; anything else is not found."""
+    meeting = access_managed_meeting(user, meeting_pk)
+    photo = MinutesPhoto.objects.filter(pk=photo_pk, minutes__meeting=meeting).first()
+    if photo is None:
+        raise NotFound("照片不存在")
+    return photo
+
+
+def minutes_photos(minutes: Minutes | None) -> list[MinutesPhoto]:
+    """The photos shown with the minutes (removed ones are kept, not shown)."""
+    if minutes is None:
+        return []
+    return list(MinutesPhoto.objects.filter(minutes=minutes, removed_at__isnull=True))
 
 
 def access_attendance(user: User, pk: int) -> Attendance:

@@ -193,6 +193,23 @@ def monthly_dates(*, first: dt.date, day: int, count: int) -> list[dt.date]:
     return [d.date() for d in rrule(MONTHLY, dtstart=first, bymonthday=day, count=count)]
 
 
+# Photos of the minutes: the type is read from the first bytes, never from the file's name.
+IMAGE_SIGNATURES: tuple[tuple[bytes, int, str, str], ...] = (
+    (b"\xff\xd8\xff", 0, "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png", "png"),
+)
+
+
+def image_type(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) of a JPEG, PNG or WebP by its magic bytes, else None."""
+    for magic, offset, content_type, extension in IMAGE_SIGNATURES:
+        if head[offset : offset + len(magic)] == magic:
+            return content_type, extension
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    return None
+
+
 def evaluate_branch(
     *,
     requirements: dict[MeetingKind, Requirement],

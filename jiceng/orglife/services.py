@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
@@ -39,6 +40,7 @@ from .models import (
     MeetingStatus,
     Minutes,
     MinutesAmendment,
+    MinutesPhoto,
     Period,
 )
 
@@ -52,6 +54,10 @@ MAX_RECURRING = 24
 
 def lock_days() -> int:
     return int(getattr(settings, "JICENG_MINUTES_LOCK_DAYS", 7))
+
+
+def photo_max_bytes() -> int:
+    return int(getattr(settings, "JICENG_MINUTES_PHOTO_MAX_BYTES", 5 * 1024 * 1024))
 
 
 def online_min_minutes() -> int:
@@ -685,6 +691,120 @@ def amend_minutes(
         detail={"reason": reason[:200]},
     )
     return Minutes.objects.get(pk=minutes.pk)
+
+
+def _is_locked(minutes: Minutes) -> bool:
+    return minutes.signed_at is not None or clock.now() >= minutes.locks_at
+
+
+def _amendment_reason(reason: str, locked: bool) -> str:
+    reason = " ".join(reason.split())[:180]
+    if locked and not reason:
+        raise InvalidInput(
+            "会议记录已签发或已锁定，请说明修改原因", fields={"reason": "请说明修改原因"}
+        )
+    return reason
+
+
+@transaction.atomic
+def add_minutes_photo(
+    *, meeting: Meeting, upload: File, caption: str = "", reason: str = "", by: User | None
+) -> MinutesPhoto:
+    """会议照片: JPEG, PNG or WebP (read from the bytes) up to JICENG_MINUTES_PHOTO_MAX_BYTES.
+    After sign-off or the lock it is an amendment with a reason, like a change of the text."""
+    check_can_manage(by, meeting.organization)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Conflict("会议已取消")
+    minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+    if minutes is None:
+        raise InvalidInput("请先保存会议记录，再上传照片", fields={"photo": "尚无会议记录"})
+    size = int(upload.size or 0)
+    limit = photo_max_bytes()
+    if size > limit:
+        raise InvalidInput(f"照片不能超过{limit / 1024 / 1024:.1f}MB", fields={"photo": "文件过大"})
+    upload.seek(0)
+    found = rules.image_type(upload.read(16))
+    upload.seek(0)
+    if found is None or size == 0:
+        raise InvalidInput(
+            "只能上传JPEG、PNG或WebP格式的照片", fields={"photo": "文件不是JPEG、PNG或WebP图片"}
+        )
+    content_type, extension = found
+    locked = _is_locked(minutes)
+    why = _amendment_reason(reason, locked)
+    now = clock.now()
+    photo = MinutesPhoto(
+        minutes=minutes,
+        caption=" ".join(caption.split())[:200],
+        content_type=content_type,
+        size=size,
+        uploaded_at=now,
+        uploaded_by=by,
+    )
+    # a random name: the uploader's file name says nothing we keep
+    photo.image.save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)
+    photo.save()
+    if locked:
+        MinutesAmendment.objects.create(
+            minutes=minutes,
+            previous_body=minutes.body,
+            body=minutes.body,
+            reason=f"补充照片：{why}",
+            amended_by=by,
+            amended_at=now,
+            photo=photo,
+        )
+    audit.record(
+        audit.AuditEvent.WRITE,
+        action="orglife.add_minutes_photo",
+        target=meeting,
+        user=by,
+        detail={"photo": photo.pk, "type": content_type, "bytes": size, "amendment": locked},
+    )
+    return photo
+
+
+@transaction.atomic
+def remove_minutes_photo(*, photo: MinutesPhoto, reason: str = "", by: User | None) -> None:
+    """Before sign-off the photo goes (its file once the transaction commits); after, it is
+    kept, marked removed, and the amendment records why."""
+    minutes_row = (
+        Minutes.objects.select_for_update()
+        .select_related("meeting__organization")
+        .get(pk=photo.minutes_id)
+    )
+    meeting = minutes_row.meeting
+    check_can_manage(by, meeting.organization)
+    locked = _is_locked(minutes_row)
+    why = _amendment_reason(reason, locked)
+    now = clock.now()
+    if locked:
+        moved = MinutesPhoto.objects.filter(pk=photo.pk, removed_at__isnull=True).update(
+            removed_at=now
+        )
+        if moved != 1:
+            raise Conflict("照片已删除")
+        MinutesAmendment.objects.create(
+            minutes=minutes_row,
+            previous_body=minutes_row.body,
+            body=minutes_row.body,
+            reason=f"删除照片：{why}",
+            amended_by=by,
+            amended_at=now,
+            photo=photo,
+        )
+    else:
+        if MinutesPhoto.objects.filter(pk=photo.pk, removed_at__isnull=True).delete()[0] != 1:
+            raise Conflict("照片已删除")
+        name, storage = str(photo.image.name), photo.image.storage
+        transaction.on_commit(lambda: storage.delete(name))
+    audit.record(
+        audit.AuditEvent.WRITE,
+        action="orglife.remove_minutes_photo",
+        target=meeting,
+        user=by,
+        detail={"photo": photo.pk, "amendment": locked},
+    )
 
 
 # -- talks, rules, calendar tokens -----------------------------------------------------------

@@ -15,6 +15,13 @@ urlpatterns = [
     path("meetings/<int:pk>/attendance/", views.attendance_panel, name="attendance"),
     path("meetings/<int:pk>/attendance/mark/", views.mark_attendance, name="mark_attendance"),
     path("meetings/<int:pk>/minutes/", views.save_minutes, name="minutes"),
+    path("meetings/<int:pk>/minutes/photos/", views.upload_photo, name="upload_photo"),
+    path("meetings/<int:pk>/minutes/photos/<int:photo>/", views.minutes_photo, name="photo"),
+    path(
+        "meetings/<int:pk>/minutes/photos/<int:photo>/remove/",
+        views.remove_photo,
+        name="remove_photo",
+    ),
     path("meetings/<int:pk>/renew-code/", views.renew_code, name="renew_code"),
     path("meetings/<int:pk>/print/", views.minutes_print, name="print"),
     path("attendance/<int:pk>/leave/", views.decide_leave, name="decide_leave"),

@@ -11,7 +11,7 @@ from typing import Any
 
 import segno
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -229,6 +229,7 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "manages": manages,
         "agenda": meeting.agenda_items.all(),
         "minutes": minutes,
+        "photos": queries.minutes_photos(minutes) if manages else [],
         "mine": queries.own_attendance(request.user, meeting),
         "is_live": meeting.status == MeetingStatus.SCHEDULED,
     }
@@ -343,6 +344,53 @@ def save_minutes(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @requires(Permission.MANAGE_MEETINGS)
 @require_POST
+def upload_photo(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting = queries.access_managed_meeting(request.user, pk)
+    back = reverse("orglife:meeting", args=[pk])
+    upload = request.FILES.get("photo")
+    if upload is None:
+        messages.error(request, "请选择照片")
+        return redirect(back)
+    return _attempt(
+        request,
+        back,
+        lambda: services.add_minutes_photo(
+            meeting=meeting,
+            upload=upload,
+            caption=request.POST.get("caption", ""),
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+        ),
+        "照片已上传",
+    )
+
+
+@requires(Permission.MANAGE_MEETINGS)
+@require_POST
+def remove_photo(request: AuthedRequest, pk: int, photo: int) -> HttpResponse:
+    found = queries.access_minutes_photo(request.user, pk, photo)
+    return _attempt(
+        request,
+        reverse("orglife:meeting", args=[pk]),
+        lambda: services.remove_minutes_photo(
+            photo=found, reason=request.POST.get("reason", ""), by=request.user
+        ),
+        "照片已删除",
+    )
+
+
+@requires(Permission.MANAGE_MEETINGS)
+def minutes_photo(request: AuthedRequest, pk: int, photo: int) -> FileResponse:
+    """The photo itself, to those who manage the meeting (never a public media URL)."""
+    found = queries.access_minutes_photo(request.user, pk, photo)
+    response = FileResponse(found.image.open("rb"), content_type=found.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@requires(Permission.MANAGE_MEETINGS)
+@require_POST
 def renew_code(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = queries.access_managed_meeting(request.user, pk)
     return _attempt(
@@ -364,6 +412,7 @@ def minutes_print(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "meeting": meeting,
             "minutes": minutes,
+            "photos": queries.minutes_photos(minutes),
             "agenda": meeting.agenda_items.all(),
             "attendance": queries.attendance_list(meeting),
         },

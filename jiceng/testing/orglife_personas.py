@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,3 +60,16 @@ def theme_day(tree: Tree, orglife_branch: Branch) -> Meeting:
             agenda=["学习党章第一章", "志愿服务安排"],
             by=orglife_branch.secretary,
         )
+
+
+@pytest.fixture
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    """Uploaded files go to a directory of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return Path(settings.MEDIA_ROOT)
+
+
+# The smallest files that are what they say: the first bytes are all the upload looks at.
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+WEBP_BYTES = b"RIFF\x00\x01\x00\x00WEBPVP8 " + b"\x00" * 200
