@@ -409,13 +409,15 @@ def minutes_photo_list(request: AuthedRequest, meeting_id: Id) -> list[PhotoOut]
 def minutes_photo_upload(
     request: AuthedRequest,
     meeting_id: Id,
-    photo: File[UploadedFile],
+    photo: File[UploadedFile | None] = None,
     caption: Form[str] = "",
     reason: Form[str] = "",
 ) -> Status[PhotoOut]:
     """multipart/form-data: `photo`, optional `caption`, and `reason` once the minutes are
     signed or locked."""
     meeting = queries.access_managed_meeting(request.user, meeting_id)
+    if photo is None:  # an empty file part is dropped by Django's parser
+        raise InvalidInput("请选择照片", fields={"photo": "请选择照片"})
     added = services.add_minutes_photo(
         meeting=meeting, upload=photo, caption=caption, reason=reason, by=request.user
     )

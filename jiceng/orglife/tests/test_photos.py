@@ -174,3 +174,13 @@ def test_removal_before_sign_off_deletes_after_only_by_amendment(
         ("补充照片：补上会场照片", added.json()["id"]),
         ("删除照片：照片拍错了", second["id"]),
     ]
+
+
+def test_upload_without_a_file_is_a_clear_400(
+    recorded: Meeting, orglife_branch: Branch, media_root: Path
+):
+    with clock.frozen(AFTER):
+        response = client_of(orglife_branch.secretary).post(
+            f"/api/v1/orglife/meetings/{recorded.pk}/minutes/photos", {"caption": "x"}
+        )
+    assert response.status_code == 400 and response.json()["fields"]["photo"] == "请选择照片"
