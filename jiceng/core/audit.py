@@ -36,6 +36,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet, Subquery
+from django.db.models.sql import InsertQuery
 from django.http import HttpRequest, HttpResponse
 from django.utils.ipv6 import clean_ipv6_address
 
@@ -203,9 +204,42 @@ def _locked_last_hash() -> str:
 
 
 def _fit(value: object, field: str) -> str:
-    column = AuditRecord._meta.get_field(field)
-    assert isinstance(column, models.CharField)
-    return str(value)[: column.max_length]
+    length = _MAX_LENGTHS.get(field)
+    if length is None:
+        column = AuditRecord._meta.get_field(field)
+        assert isinstance(column, models.CharField) and column.max_length is not None
+        length = _MAX_LENGTHS[field] = column.max_length
+    return str(value)[:length]
+
+
+_MAX_LENGTHS: dict[str, int] = {}
+# vendor -> (the INSERT of one record, its fields); compiled once per process.
+_INSERTS: dict[str, tuple[str, list[models.Field[Any, Any]]]] = {}
+
+
+def _insert(row: AuditRecord) -> None:
+    """What `row.save()` does for a new record (always an INSERT), without compiling the
+    INSERT again for every audited write: inside the write's transaction, which on SQLite
+    holds the one write lock (bench_intake)."""
+    compiled = _INSERTS.get(connection.vendor)
+    if compiled is None:
+        fields = [f for f in AuditRecord._meta.concrete_fields if not f.primary_key]
+        query = InsertQuery(AuditRecord)
+        query.insert_values(fields, [row])
+        compiler = query.get_compiler(connection=connection)
+        compiler.returning_fields = [AuditRecord._meta.pk]
+        [(sql, _)] = compiler.as_sql()
+        assert sql.count("%s") == len(fields)
+        compiled = _INSERTS[connection.vendor] = (sql, fields)
+    sql, fields = compiled
+    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if connection.features.can_return_columns_from_insert:  # INSERT ... RETURNING id
+            row.pk = cursor.fetchone()[0]
+        else:
+            row.pk = connection.ops.last_insert_id(cursor, AuditRecord._meta.db_table, "id")
+    row._state.adding, row._state.db = False, connection.alias
 
 
 def record(
@@ -263,7 +297,7 @@ def record(
             prev_hash=prev_hash,
         )
         row.hash = digest(row)
-        row.save()
+        _insert(row)
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE core_audithead SET last_id = %s, last_hash = %s WHERE id = 1",
