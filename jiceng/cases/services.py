@@ -290,6 +290,13 @@ def submit_case(
     # costs more than running it, and inside it would hold the write lock.
     insert_case = _PreparedInsert(Case, [case], returning=True)
     insert_events = [_PreparedInsert(CaseEvent, [event]) for event in events]
+    # So is the audit record: only its link to the chain is made under the lock.
+    audited = audit.prepare(
+        audit.AuditEvent.WRITE,
+        action="cases.submit_case",
+        user=by,
+        detail={"channel": channel.value, "grid": place.grid_id, "routed": place.how},
+    )
     with transaction.atomic():
         case.pk = insert_case.run()[0]
         case._state.adding, case._state.db = False, insert_case.using
@@ -297,13 +304,7 @@ def submit_case(
             insert_event.run(set_column="case_id", to=case.pk)
         if case.status == Status.DISPATCHED:
             _notify_grid_workers(case, now, text=f"新诉求：{subject.name}（{case.number}）")
-        audit.record(
-            audit.AuditEvent.WRITE,
-            action="cases.submit_case",
-            target=case,
-            user=by,
-            detail={"channel": channel.value, "grid": place.grid_id, "routed": place.how},
-        )
+        audited.append(target=case)
     case.token = token  # type: ignore[attr-defined]
     case.duplicates = duplicates  # type: ignore[attr-defined]
     return case

@@ -42,16 +42,18 @@ from django.utils.ipv6 import clean_ipv6_address
 
 from jiceng.core import clock
 from jiceng.core.audit_triggers import RETENTION_FLOOR_DAYS
-from jiceng.core.errors import DomainError
+from jiceng.core.errors import AppendOnly, DomainError
 from jiceng.core.models import AuditEvent, AuditHead, AuditRecord, AuditResult
 
 __all__ = [
     "AuditContextMiddleware",
     "AuditEvent",
     "AuditResult",
+    "PendingRecord",
     "VerifyResult",
     "acting",
     "client_ip",
+    "prepare",
     "purge",
     "record",
     "record_refusal",
@@ -165,6 +167,10 @@ def digest(row: AuditRecord) -> str:
     The id is left out because the database assigns it on insert, after the hash is made; the
     order of records is still bound, through prev_hash.
     """
+    return _chained(row.prev_hash, _hashed_fields(row))
+
+
+def _hashed_fields(row: AuditRecord) -> str:
     at = row.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     fields = [
         "v1",
@@ -179,9 +185,12 @@ def digest(row: AuditRecord) -> str:
         row.result,
         row.detail,
     ]
-    text = row.prev_hash + json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+def _chained(prev_hash: str, fields: str) -> str:
     hasher = hashes.Hash(hashes.SM3())
-    hasher.update(text.encode())
+    hasher.update((prev_hash + fields).encode())
     return hasher.finalize().hex()
 
 
@@ -217,22 +226,44 @@ _MAX_LENGTHS: dict[str, int] = {}
 _INSERTS: dict[str, tuple[str, list[models.Field[Any, Any]]]] = {}
 
 
-def _insert(row: AuditRecord) -> None:
-    """What `row.save()` does for a new record (always an INSERT), without compiling the
-    INSERT again for every audited write: inside the write's transaction, which on SQLite
-    holds the one write lock (bench_intake)."""
+# Columns `append` fills in: the target (an object written in the same transaction) and the chain.
+_LATE = frozenset({"target_type", "target_id", "prev_hash", "hash"})
+
+
+def _compiled_insert() -> tuple[str, list[models.Field[Any, Any]]]:
+    """The INSERT of one record, compiled once per process and database."""
     compiled = _INSERTS.get(connection.vendor)
     if compiled is None:
         fields = [f for f in AuditRecord._meta.concrete_fields if not f.primary_key]
         query = InsertQuery(AuditRecord)
-        query.insert_values(fields, [row])
+        query.insert_values(fields, [AuditRecord(prev_hash="", hash="")])
         compiler = query.get_compiler(connection=connection)
         compiler.returning_fields = [AuditRecord._meta.pk]
         [(sql, _)] = compiler.as_sql()
         assert sql.count("%s") == len(fields)
         compiled = _INSERTS[connection.vendor] = (sql, fields)
-    sql, fields = compiled
-    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+    return compiled
+
+
+def _insert_params(row: AuditRecord, *, late: bool) -> list[Any]:
+    """The INSERT's values, as the compiler would pass them: those `append` fills in if
+    `late`, else the others (None in the places of the late ones)."""
+    _, fields = _compiled_insert()
+    return [
+        f.get_db_prep_save(f.pre_save(row, True), connection) if (f.name in _LATE) == late else None
+        for f in fields
+    ]
+
+
+def _insert(row: AuditRecord, early: list[Any]) -> None:
+    """What `row.save()` does for a new record (always an INSERT), without compiling the
+    INSERT again for every audited write, inside the write's transaction (which on SQLite
+    holds the one write lock: bench_intake). `early` from `_insert_params(late=False)`."""
+    sql, fields = _compiled_insert()
+    params = [
+        late if f.name in _LATE else value
+        for f, value, late in zip(fields, early, _insert_params(row, late=True), strict=True)
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if connection.features.can_return_columns_from_insert:  # INSERT ... RETURNING id
@@ -271,6 +302,67 @@ def record(
     as the last step of a write, and record a bulk write (an import) once, with its counts,
     not once per row.
     """
+    return prepare(
+        event,
+        action=action,
+        target=target,
+        target_type=target_type,
+        target_id=target_id,
+        result=result,
+        detail=detail,
+        user=user,
+        username=username,
+        ip=ip,
+    ).append()
+
+
+class PendingRecord:
+    """A record made ready before the write's transaction (`prepare`); `append`, inside it,
+    links it to the chain and inserts it. For a hot write on SQLite, where everything between
+    BEGIN IMMEDIATE and COMMIT holds the one write lock: only the chain head's read, the hash,
+    the INSERT and the head's UPDATE are left inside (bench_intake)."""
+
+    def __init__(self, row: AuditRecord) -> None:
+        self.row = row
+        self.early = _insert_params(row, late=False)
+
+    def append(self, *, target: models.Model | None = None) -> AuditRecord:
+        """Links the record to the chain and writes it, in the caller's transaction. `target`
+        names an object written in that transaction (its id known only now)."""
+        row = self.row
+        if not row._state.adding:
+            raise AppendOnly("审计记录只能追加一次")
+        if target is not None:
+            row.target_type = _fit(target._meta.label_lower, "target_type")
+            row.target_id = _fit(str(target.pk), "target_id")
+        # No savepoint: if the record cannot be written, neither may the write it describes.
+        with transaction.atomic(savepoint=False):
+            row.prev_hash = _locked_last_hash()
+            row.hash = _chained(row.prev_hash, _hashed_fields(row))
+            _insert(row, self.early)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE core_audithead SET last_id = %s, last_hash = %s WHERE id = 1",
+                    [row.pk, row.hash],
+                )
+        return row
+
+
+def prepare(
+    event: AuditEvent,
+    *,
+    action: str,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    result: AuditResult = AuditResult.SUCCESS,
+    detail: Mapping[str, Any] | None = None,
+    user: AbstractBaseUser | None = None,
+    username: str | None = None,
+    ip: str | None = None,
+) -> PendingRecord:
+    """The record `record` would append, not yet chained nor written: call `.append()` on it
+    inside the write's transaction (arguments as for `record`)."""
     actor = _current_actor()
     user = _signed_in(user) or actor.user
     if username is None:
@@ -280,30 +372,20 @@ def record(
     if target is not None:
         target_type = target._meta.label_lower
         target_id = str(target.pk)
-    # No savepoint: if the record cannot be written, neither may the write it describes.
-    with transaction.atomic(savepoint=False):
-        prev_hash = _locked_last_hash()
-        row = AuditRecord(
-            at=clock.now(),
-            user_id=user.pk if user is not None else None,
-            username=_fit(username, "username"),
-            ip=_normal_ip(ip),
-            event=AuditEvent(event),
-            action=_fit(action, "action"),
-            target_type=_fit(target_type, "target_type"),
-            target_id=_fit(target_id, "target_id"),
-            result=AuditResult(result),
-            detail=canonical_json(detail),
-            prev_hash=prev_hash,
-        )
-        row.hash = digest(row)
-        _insert(row)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE core_audithead SET last_id = %s, last_hash = %s WHERE id = 1",
-                [row.pk, row.hash],
-            )
-    return row
+    row = AuditRecord(
+        at=clock.now(),
+        user_id=user.pk if user is not None else None,
+        username=_fit(username, "username"),
+        ip=_normal_ip(ip),
+        event=AuditEvent(event),
+        action=_fit(action, "action"),
+        target_type=_fit(target_type, "target_type"),
+        target_id=_fit(target_id, "target_id"),
+        result=AuditResult(result),
+        detail=canonical_json(detail),
+        prev_hash="",
+    )
+    return PendingRecord(row)
 
 
 def record_refusal(request: HttpRequest, exc: DomainError) -> AuditRecord | None:
