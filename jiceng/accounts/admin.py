@@ -18,7 +18,7 @@ from jiceng.core import audit
 from jiceng.core.errors import InvalidInput
 
 from . import services
-from .admin_site import RoleGatedAdmin
+from .admin_site import RemoveOnlyAdmin, RoleGatedAdmin
 from .models import Role, RoleAssignment, SecurityPolicy, User
 from .permissions import Permission
 
@@ -130,7 +130,7 @@ for model in (Group, AccessLog, AccessFailureLog, AccessAttempt, TOTPDevice, DBT
 
 
 @admin.register(AccessAttempt)
-class LockoutAdmin(RoleGatedAdmin):
+class LockoutAdmin(RemoveOnlyAdmin):
     """Accounts locked after repeated failed sign-ins; deleting the row unlocks at once."""
 
     permission = Permission.MANAGE_ROLES
@@ -138,18 +138,9 @@ class LockoutAdmin(RoleGatedAdmin):
     search_fields = ["username"]
     fields = ["username", "ip_address", "failures_since_start", "attempt_time"]
 
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._holds(request)
-
 
 @admin.register(TOTPDevice)
-class SecondFactorDeviceAdmin(RoleGatedAdmin):
+class SecondFactorDeviceAdmin(RemoveOnlyAdmin):
     """An administrator's authenticator; deleting it (a lost phone) makes the next sign-in
     enroll a new one. The secret key is never shown."""
 
@@ -157,15 +148,6 @@ class SecondFactorDeviceAdmin(RoleGatedAdmin):
     list_display = ["user", "name", "confirmed"]
     search_fields = ["user__username"]
     fields = ["user", "name", "confirmed"]
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._holds(request)
 
 
 @admin.register(SecurityPolicy)

@@ -97,6 +97,20 @@ class RoleGatedAdmin(admin.ModelAdmin):
         return super().log_deletions(request, queryset)
 
 
+class RemoveOnlyAdmin(RoleGatedAdmin):
+    """Rows the administrator may look at and delete, never add or edit (a lockout to lift,
+    a lost authenticator to reset)."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._holds(request)
+
+
 class LookupAdmin(RoleGatedAdmin):
     """Read-only lists the security administrator searches to name a role's scope."""
 

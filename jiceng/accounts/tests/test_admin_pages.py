@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.test import Client
+
 from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.core import audit
 from jiceng.core.models import AuditEvent, AuditRecord
-from jiceng.testing.personas import Tree, verified_client
+from jiceng.testing.personas import PASSWORD, Tree, verified_client
 
 
 def test_system_admin_opens_an_account_and_it_is_audited(system_admin: User) -> None:
@@ -78,3 +80,22 @@ def test_audit_admin_searches_the_log(audit_admin: User, secretary: User) -> Non
         "members.export"
         not in client.get("/admin/core/auditrecord/", {"q": "192.168.9.9"}).content.decode()
     )
+
+
+def test_security_admin_lifts_a_lockout(secretary: User, security_admin: User) -> None:
+    from axes.models import AccessAttempt
+
+    client = Client()
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": secretary.username, "password": "no-Pa55!"})
+    attempt = AccessAttempt.objects.get(username=secretary.username)
+    admin_client = verified_client(security_admin)
+    response = admin_client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.exists()
+    record = AuditRecord.objects.filter(action="admin.delete.accessattempt").get()
+    assert record.user_id == security_admin.pk
+    ok = Client().post(
+        "/accounts/login/", {"username": secretary.username, "password": "Pa55word!x"}
+    )
+    assert ok.status_code == 302  # signed in again at once
