@@ -95,7 +95,5 @@ def test_security_admin_lifts_a_lockout(secretary: User, security_admin: User) -
     assert not AccessAttempt.objects.exists()
     record = AuditRecord.objects.filter(action="admin.delete.accessattempt").get()
     assert record.user_id == security_admin.pk
-    ok = Client().post(
-        "/accounts/login/", {"username": secretary.username, "password": "Pa55word!x"}
-    )
+    ok = Client().post("/accounts/login/", {"username": secretary.username, "password": PASSWORD})
     assert ok.status_code == 302  # signed in again at once
