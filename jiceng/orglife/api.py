@@ -461,6 +461,7 @@ class ComplianceRowOut(Schema):
     pending_kinds: list[str]
     expected: int
     present: int
+    members_without_talk: int
 
 
 class ComplianceOut(Schema):
@@ -483,6 +484,7 @@ def _row(organization: Any, row: Any) -> ComplianceRowOut:
         pending_kinds=[k.value for k in rules.kinds_in(row.pending)],
         expected=row.expected,
         present=row.present,
+        members_without_talk=row.members_without_talk,
     )
 
 
@@ -504,8 +506,13 @@ def compliance(
         organization=_row(organization, view.row) if view.row else None,
         children=[_row(o, c) for o, c in view.children],
         failing=[
-            {"organization_id": o.pk, "name": o.name, "missing": [k.value for k in kinds]}
-            for o, kinds in view.failing
+            {
+                "organization_id": o.pk,
+                "name": o.name,
+                "missing": [k.value for k in kinds],
+                "members_without_talk": without_talk,
+            }
+            for o, kinds, without_talk in view.failing
         ],
     )
 

@@ -20,10 +20,19 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, F
 
+from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import BRANCH_KINDS, Committee, Organization, PartyGroup
 
 from . import rules
-from .models import Compliance, Meeting, MeetingKind, MeetingRule, MeetingStatus, Period
+from .models import (
+    Compliance,
+    HeartToHeartTalk,
+    Meeting,
+    MeetingKind,
+    MeetingRule,
+    MeetingStatus,
+    Period,
+)
 
 STEP = Organization.steplen
 MISSING_COLUMNS: dict[MeetingKind, str] = {kind: f"missing_{kind.lower()}" for kind in MeetingKind}
@@ -100,9 +109,19 @@ COLUMNS = (
     *MISSING_COLUMNS.values(),
     "expected",
     "present",
+    "members_without_talk",
 )
 # the columns an organization above the branches sums over its subtree
-SUMMED = ("branches", "compliant", *MISSING_COLUMNS.values(), "expected", "present")
+SUMMED = (
+    "branches",
+    "compliant",
+    *MISSING_COLUMNS.values(),
+    "expected",
+    "present",
+    "members_without_talk",
+)
+TALK = MeetingKind.HEART_TO_HEART_TALK
+ACTIVE_STATUSES = (MemberStatus.FULL, MemberStatus.PROBATIONARY)
 
 
 def _quote(name: str) -> str:
@@ -117,6 +136,9 @@ class HeldCounts:
 
     index: dict[tuple[MeetingKind, str], int]
     by_organization: dict[int, tuple[int, ...]]
+    # active members without a heart-to-heart talk in the period so far, by the talk's
+    # period (rules may differ by subtree) and branch
+    without_talk: dict[str, dict[int, int]]
 
     @property
     def zero(self) -> tuple[int, ...]:
@@ -136,7 +158,7 @@ def _held_counts(
     sums: list[str] = []
     sum_params: list[Any] = []
     ranges: list[tuple[str, int]] = []
-    for kind in MeetingKind:
+    for kind in rules.MEETING_KINDS:
         starts = [(p, rules.period_bounds(p, month)[0]) for p in requirements.periods(kind)]
         for period, start in starts:
             index[(kind, period)] = len(index)
@@ -166,7 +188,46 @@ def _held_counts(
     with connection.cursor() as cursor:
         cursor.execute(sql, [*sum_params, *source_params])
         found = {row[0]: tuple(int(n or 0) for n in row[1:]) for row in cursor.fetchall()}
-    return HeldCounts(index=index, by_organization=found)
+    return HeldCounts(
+        index=index,
+        by_organization=found,
+        without_talk=_talk_gaps(month, requirements, organization_id),
+    )
+
+
+def _talk_gaps(
+    month: int, requirements: Requirements, organization_id: int | None = None
+) -> dict[str, dict[int, int]]:
+    """For each period a talk rule gives and each branch with active members, how many of
+    them had no heart-to-heart talk from the period's start to the end of `month`. Grouped
+    reads: the active members by the members' (organization, status) index, then per period
+    (one unless rules differ) the members talked to by the talks' rollup index (year,
+    talked_on, organization, member); a talk counts only for a member still active in the
+    branch it was recorded in."""
+    members = Member.objects.filter(status__in=ACTIVE_STATUSES)
+    if organization_id is not None:
+        members = members.filter(organization_id=organization_id)
+    active = dict(members.values_list("organization_id").annotate(n=Count("pk")).order_by())
+    end = rules.month_start(rules.add_months(month, 1))
+    gaps: dict[str, dict[int, int]] = {}
+    for period in requirements.periods(TALK):
+        start = rules.month_start(rules.period_bounds(period, month)[0])
+        talks = HeartToHeartTalk.objects.filter(
+            year=month // 100,
+            talked_on__gte=start,
+            talked_on__lt=end,
+            member__status__in=ACTIVE_STATUSES,
+            member__organization_id=F("organization_id"),
+        )
+        if organization_id is not None:
+            talks = talks.filter(organization_id=organization_id)
+        talked = dict(
+            talks.values_list("organization_id")
+            .annotate(n=Count("member_id", distinct=True))
+            .order_by()
+        )
+        gaps[period] = {pk: n - talked.get(pk, 0) for pk, n in active.items()}
+    return gaps
 
 
 class BranchJudge:
@@ -182,16 +243,30 @@ class BranchJudge:
         self._memo: dict[tuple[Any, ...], tuple[int, ...]] = {}
 
     def __call__(
-        self, path: str, counts: tuple[int, ...], has_committee: bool, party_groups: int
+        self,
+        path: str,
+        counts: tuple[int, ...],
+        has_committee: bool,
+        party_groups: int,
+        without_talk: int = 0,
     ) -> tuple[int, ...]:
         """(compliant, met, missing, pending, missing per kind in MeetingKind order)."""
         required = self.requirements.for_path(path)
         picked = self._picks.get(id(required))
         if picked is None:  # the dict is kept in the value, so its id stays its own
-            columns = [(k, self.held.index[(k, r.period)]) for k, r in required.items()]
+            columns = [
+                (k, self.held.index[(k, r.period)]) for k, r in required.items() if k != TALK
+            ]
             picked = self._picks[id(required)] = (required, columns)
         columns = picked[1]
-        key = (id(required), has_committee, party_groups, *(counts[i] for _, i in columns))
+        # only whether anyone lacks a talk matters to the outcome: a small memo key
+        key = (
+            id(required),
+            has_committee,
+            party_groups,
+            without_talk > 0,
+            *(counts[i] for _, i in columns),
+        )
         found = self._memo.get(key)
         if found is None:
             met, missing, pending = rules.evaluate_branch(
@@ -200,6 +275,7 @@ class BranchJudge:
                 month=self.month,
                 has_committee=has_committee,
                 party_groups=party_groups,
+                members_without_talk=without_talk,
             )
             flags = tuple(int(bool(missing & rules.KIND_BITS[k])) for k in MeetingKind)
             found = self._memo[key] = (int(missing == 0), met, missing, pending, *flags)
@@ -217,8 +293,21 @@ def branch_values(
 ) -> tuple[Any, ...]:
     """A branch's row, in the order of COLUMNS."""
     counts = judge.held.by_organization.get(organization_id) or judge.held.zero
-    judged = judge(path, counts, has_committee, party_groups)
-    return (organization_id, month, path, len(path) // STEP, 1, *judged, counts[-2], counts[-1])
+    talk_rule = judge.requirements.for_path(path).get(TALK)
+    gaps = judge.held.without_talk.get(talk_rule.period, {}) if talk_rule else {}
+    without_talk = gaps.get(organization_id, 0)
+    judged = judge(path, counts, has_committee, party_groups, without_talk)
+    return (
+        organization_id,
+        month,
+        path,
+        len(path) // STEP,
+        1,
+        *judged,
+        counts[-2],
+        counts[-1],
+        without_talk,
+    )
 
 
 @dataclass

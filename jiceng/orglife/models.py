@@ -17,6 +17,9 @@ class MeetingKind(models.TextChoices):
     THEME_DAY = "THEME_DAY", "主题党日"
     LIFE_MEETING = "LIFE_MEETING", "组织生活会"
     DEMOCRATIC_REVIEW = "DEMOCRATIC_REVIEW", "民主评议党员"
+    # not a meeting: a requirement kept with the others (MeetingRule, the compliance masks);
+    # met when every active member had a HeartToHeartTalk in the period; never scheduled
+    HEART_TO_HEART_TALK = "HEART_TO_HEART_TALK", "谈心谈话"
 
 
 class Period(models.TextChoices):
@@ -373,7 +376,14 @@ class HeartToHeartTalk(models.Model):
     class Meta:
         verbose_name = "谈心谈话"
         verbose_name_plural = "谈心谈话"
-        indexes = [models.Index(fields=["organization", "year"])]
+        indexes = [
+            models.Index(fields=["organization", "year"]),
+            # the rollup counts each branch's members talked to in one grouped read of this
+            # index alone (orglife.compliance._talk_gaps)
+            models.Index(
+                fields=["year", "talked_on", "organization", "member"], name="orglife_talk_rollup"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.talked_on}"
@@ -432,6 +442,9 @@ class Compliance(models.Model):
     missing_theme_day = models.PositiveIntegerField(default=0)
     missing_life_meeting = models.PositiveIntegerField(default=0)
     missing_democratic_review = models.PositiveIntegerField(default=0)
+    missing_heart_to_heart_talk = models.PositiveIntegerField(default=0)
+    # active members without a heart-to-heart talk in the year so far (summed up the tree)
+    members_without_talk = models.PositiveIntegerField("未谈心谈话党员数", default=0)
     expected = models.PositiveIntegerField("应到人次", default=0)
     present = models.PositiveIntegerField("实到人次", default=0)
 

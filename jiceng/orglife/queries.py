@@ -182,7 +182,8 @@ class ComplianceView:
     month: int
     row: Compliance | None
     children: list[tuple[Organization, Compliance]]
-    failing: list[tuple[Organization, list[MeetingKind]]]
+    # each failing branch, what it misses, and how many members still lack a talk
+    failing: list[tuple[Organization, list[MeetingKind], int]]
     by_month: list[tuple[int, Compliance | None]]
     missing: list[tuple[MeetingKind, int]] = field(default_factory=list)
     met_kinds: list[MeetingKind] = field(default_factory=list)
@@ -228,7 +229,10 @@ def compliance_view(
         month=month,
         row=row,
         children=[(c.organization, c) for c in children_rows],
-        failing=[(c.organization, rules.kinds_in(c.missing)) for c in failing_rows],
+        failing=[
+            (c.organization, rules.kinds_in(c.missing), c.members_without_talk)
+            for c in failing_rows
+        ],
         by_month=[(m, history.get(m)) for m in months],
     )
     if row is not None:

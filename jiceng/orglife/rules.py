@@ -36,7 +36,12 @@ DEFAULT_RULES: dict[MeetingKind, Requirement] = {
     K.THEME_DAY: Requirement(K.THEME_DAY, Period.MONTH, fixed_day=15),
     K.LIFE_MEETING: Requirement(K.LIFE_MEETING, Period.YEAR),
     K.DEMOCRATIC_REVIEW: Requirement(K.DEMOCRATIC_REVIEW, Period.YEAR),
+    # 每年至少同每名党员谈心谈话1次
+    K.HEART_TO_HEART_TALK: Requirement(K.HEART_TO_HEART_TALK, Period.YEAR),
 }
+
+# The kinds that are meetings (scheduled, attended, minuted); the talk is a requirement only.
+MEETING_KINDS: tuple[MeetingKind, ...] = tuple(k for k in MeetingKind if k != K.HEART_TO_HEART_TALK)
 
 # Bit of each kind in the compliance masks (models.Compliance.met / missing / pending).
 KIND_BITS: dict[MeetingKind, int] = {kind: 1 << i for i, kind in enumerate(MeetingKind)}
@@ -217,15 +222,20 @@ def evaluate_branch(
     month: int,
     has_committee: bool,
     party_groups: int,
+    members_without_talk: int = 0,
 ) -> tuple[int, int, int]:
     """(met, missing, pending) bit masks of one branch at the end of `month`; `held[kind]`
-    counts its meetings with quorum from the start of that kind's period to `month`."""
+    counts its meetings with quorum from the start of that kind's period to `month`. The
+    heart-to-heart talk is met when no active member is without one in the period so far."""
     met = missing = pending = 0
     for kind, requirement in requirements.items():
         if not applies(kind, has_committee=has_committee, party_groups=party_groups):
             continue
+        count = held.get(kind, 0)
+        if kind == K.HEART_TO_HEART_TALK:
+            count = requirement.times if members_without_talk == 0 else 0
         state = kind_status(
-            held=held.get(kind, 0),
+            held=count,
             times=requirement.times,
             period=requirement.period,
             month=month,

@@ -111,7 +111,7 @@ def _check_schedule(
     party_group: PartyGroup | None,
 ) -> str:
     errors: dict[str, str] = {}
-    if kind not in MeetingKind.values:
+    if kind not in rules.MEETING_KINDS:
         errors["kind"] = "会议类型不正确"
     if not title.strip():
         errors["title"] = "请填写会议主题"
@@ -828,6 +828,7 @@ def record_talk(
         summary=summary.strip()[:5000],
         recorded_by=by,
     )
+    compliance.refresh_branch(organization=organization, month=rules.month_of(talked_on))
     audit.record(audit.AuditEvent.WRITE, action="orglife.record_talk", target=talk, user=by)
     return talk
 

@@ -159,7 +159,7 @@ def month(request: AuthedRequest, org: int | None = None) -> HttpResponse:
             "previous": rules.format_month(rules.add_months(shown, -1)),
             "next": rules.format_month(rules.add_months(shown, 1)),
             "meetings": queries.month_meetings(organization, shown),
-            "kinds": MeetingKind.choices,
+            "kinds": [(k.value, k.label) for k in rules.MEETING_KINDS],
             "groups": PartyGroup.objects.filter(organization=organization),
             "default_day": rules.month_start(shown).replace(day=15).isoformat(),
             "notices": queries.my_notices(request.user),

@@ -11,11 +11,15 @@ import random
 from typing import Any
 
 import pytest
+from django.test import Client
 
+from jiceng.accounts.models import User
 from jiceng.core import clock
-from jiceng.orglife import compliance, rules
+from jiceng.members.models import Member, MemberStatus
+from jiceng.orglife import compliance, rules, services
 from jiceng.orglife.models import (
     Compliance,
+    HeartToHeartTalk,
     Meeting,
     MeetingKind,
     MeetingRule,
@@ -23,7 +27,7 @@ from jiceng.orglife.models import (
     Period,
 )
 from jiceng.orgs.models import BRANCH_KINDS, Committee, Organization, OrgKind, PartyGroup
-from jiceng.testing.personas import Tree, add
+from jiceng.testing.personas import Tree, add, add_member
 
 MONTHS = [202500 + m for m in range(1, 13)]
 
@@ -33,7 +37,7 @@ def _meetings(organizations: list[Organization], seed: int) -> None:
     rows = []
     for organization in organizations:
         for month in MONTHS:
-            for kind in MeetingKind:
+            for kind in rules.MEETING_KINDS:
                 for _ in range(pick.choice((0, 0, 1, 1, 1, 2))):
                     starts = dt.datetime(
                         month // 100, month % 100, pick.randint(1, 28), 9, tzinfo=clock.CHINA
@@ -59,6 +63,27 @@ def _meetings(organizations: list[Organization], seed: int) -> None:
                         )
                     )
     Meeting.objects.bulk_create(rows)
+
+
+def _talks(organizations: list[Organization], seed: int) -> None:
+    """Members of each branch (some no longer active) and talks on random days of 2025, a few
+    in 2024, and one recorded in a branch its member has left."""
+    pick = random.Random(seed)
+    talks = []
+    for organization in organizations[:5]:
+        for i in range(pick.randint(0, 3)):
+            member = add_member(organization, name=f"党员{organization.pk}{i}")
+            if pick.random() < 0.2:
+                Member.objects.filter(pk=member.pk).update(status=MemberStatus.TRANSFERRED_OUT)
+            for _ in range(pick.choice((0, 1, 1, 2))):
+                day = dt.date(pick.choice((2024, 2025, 2025, 2025)), pick.randint(1, 12), 10)
+                talks.append((organization, member, day))
+    moved = Member.objects.filter(organization=organizations[0]).first()
+    if moved is not None:
+        talks.append((organizations[1], moved, dt.date(2025, 2, 3)))
+    HeartToHeartTalk.objects.bulk_create(
+        HeartToHeartTalk(organization=o, member=m, talked_on=d, year=d.year) for o, m, d in talks
+    )
 
 
 @pytest.fixture
@@ -105,7 +130,9 @@ def year_of_meetings(tree: Tree) -> list[Organization]:
         times_per_period=3,
     )
     rule(organization=general, kind=MeetingKind.LIFE_MEETING, period="QUARTER")
+    rule(organization=tree.yaohua, kind=MeetingKind.HEART_TO_HEART_TALK, period="QUARTER")
     _meetings(branches, seed=4)
+    _talks(branches, seed=4)
     return branches
 
 
@@ -124,6 +151,7 @@ def recompute(month: int) -> dict[int, tuple[Any, ...]]:
     """Rows of `month` in the order of compliance.COLUMNS, the slow and obvious way."""
     found = list(MeetingRule.objects.select_related("organization"))
     meetings = list(Meeting.objects.all())
+    talks = list(HeartToHeartTalk.objects.select_related("member"))
     branches = Organization.objects.filter(kind__in=BRANCH_KINDS, dissolved_on__isnull=True)
     rows: dict[int, tuple[Any, ...]] = {}
     for branch in branches:
@@ -138,8 +166,25 @@ def recompute(month: int) -> dict[int, tuple[Any, ...]]:
                 and m.quorum_met is True
                 and rules.period_bounds(required[kind].period, month)[0] <= m.month <= month
             )
-            for kind in MeetingKind
+            for kind in rules.MEETING_KINDS
         }
+        talk_start = rules.month_start(
+            rules.period_bounds(required[MeetingKind.HEART_TO_HEART_TALK].period, month)[0]
+        )
+        month_end = rules.month_start(rules.add_months(month, 1))
+        active = [
+            m.pk
+            for m in Member.objects.filter(organization=branch)
+            if m.status in (MemberStatus.FULL, MemberStatus.PROBATIONARY)
+        ]
+        talked = {
+            t.member_id
+            for t in talks
+            if t.organization_id == branch.pk
+            and t.member.organization_id == branch.pk
+            and talk_start <= t.talked_on < month_end
+        }
+        without_talk = len([pk for pk in active if pk not in talked])
         this_month = [
             m
             for m in meetings
@@ -155,6 +200,7 @@ def recompute(month: int) -> dict[int, tuple[Any, ...]]:
                 organization=branch, ended_on__isnull=True
             ).exists(),
             party_groups=PartyGroup.objects.filter(organization=branch).count(),
+            members_without_talk=without_talk,
         )
         rows[branch.pk] = (
             branch.pk,
@@ -169,6 +215,7 @@ def recompute(month: int) -> dict[int, tuple[Any, ...]]:
             *(int(bool(missing & rules.KIND_BITS[k])) for k in MeetingKind),
             sum(m.expected_count for m in this_month),
             sum(m.present_count for m in this_month),
+            without_talk,
         )
     for organization in Organization.objects.exclude(kind__in=BRANCH_KINDS):
         below = [
@@ -210,8 +257,13 @@ def test_rollup_agrees_with_recomputation_every_month(year_of_meetings: list[Org
         assert stored(month) == expected, month
         assert result.rows == len(expected) and result.branches == 5
         judged |= {row[7] for row in expected.values() if row[4] == 1 and row[6] + row[7]}
-    # the data set is not trivial: branches miss different things in different months
+    # the data set is not trivial: branches miss different things in different months,
+    # talks among them, and some branches have members still without one
     assert len(judged) > 3
+    talk = rules.KIND_BITS[MeetingKind.HEART_TO_HEART_TALK]
+    year_end = stored(202512)
+    assert any(row[7] & talk for row in year_end.values() if row[4] == 1)
+    assert any(row[-1] for row in year_end.values() if row[4] == 1)
 
 
 def test_signing_refreshes_the_later_months_of_the_period(
@@ -245,3 +297,32 @@ def test_signing_refreshes_the_later_months_of_the_period(
     assert stored(202506)[tree.sibling.pk][6] & bits == bits
     assert stored(202507)[tree.sibling.pk][6] & bits == rules.KIND_BITS[MeetingKind.LIFE_MEETING]
     assert not Compliance.objects.filter(month=202508).exists()
+
+
+def test_recording_a_talk_refreshes_the_year_and_the_list_shows_who_lacks_one(
+    tree: Tree, secretary: User, street_official: User
+):
+    first, _second = add_member(tree.branch, name="甲"), add_member(tree.branch, name="乙")
+    active = Member.objects.filter(
+        organization=tree.branch, status__in=(MemberStatus.FULL, MemberStatus.PROBATIONARY)
+    ).count()
+    with clock.frozen(dt.datetime(2025, 12, 20, 9, tzinfo=clock.CHINA)):
+        compliance.rollup_month(202511)
+        compliance.rollup_month(202512)
+        assert stored(202512)[tree.branch.pk][-1] == active
+        services.record_talk(
+            organization=tree.branch,
+            member=first,
+            talked_on=dt.date(2025, 11, 5),
+            summary="",
+            by=secretary,
+        )
+        client = Client()
+        client.force_login(street_official)
+        page = client.get(f"/orglife/org/{tree.xianlin.pk}/compliance/?month=2025-12")
+    assert stored(202511)[tree.branch.pk][-1] == active - 1
+    assert stored(202512)[tree.branch.pk][-1] == active - 1
+    assert stored(202512)[tree.xianlin.pk][-1] >= active - 1
+    talk = rules.KIND_BITS[MeetingKind.HEART_TO_HEART_TALK]
+    assert stored(202512)[tree.branch.pk][7] & talk  # 乙 still lacks one: missing at year end
+    assert f"{active - 1}名党员尚未谈心谈话" in page.content.decode()

@@ -122,6 +122,7 @@ def test_branch_without_committee_or_groups_needs_neither() -> None:
         month=202505,
         has_committee=False,
         party_groups=0,
+        members_without_talk=2,
     )
     assert rules.kinds_in(met) == [MeetingKind.THEME_DAY]
     assert set(rules.kinds_in(pending)) == {
@@ -129,5 +130,29 @@ def test_branch_without_committee_or_groups_needs_neither() -> None:
         MeetingKind.PARTY_LECTURE,
         MeetingKind.LIFE_MEETING,
         MeetingKind.DEMOCRATIC_REVIEW,
+        MeetingKind.HEART_TO_HEART_TALK,
     }
     assert missing == 0
+
+
+def test_heart_to_heart_talk_is_met_only_when_no_member_lacks_one() -> None:
+    talk = rules.KIND_BITS[MeetingKind.HEART_TO_HEART_TALK]
+
+    def judge(month: int, without: int) -> tuple[int, int, int]:
+        return rules.evaluate_branch(
+            requirements={
+                MeetingKind.HEART_TO_HEART_TALK: rules.DEFAULT_RULES[
+                    MeetingKind.HEART_TO_HEART_TALK
+                ]
+            },
+            held={},
+            month=month,
+            has_committee=True,
+            party_groups=1,
+            members_without_talk=without,
+        )
+
+    assert judge(202506, 0) == (talk, 0, 0)
+    assert judge(202506, 1) == (0, 0, talk)
+    assert judge(202512, 1) == (0, talk, 0)
+    assert MeetingKind.HEART_TO_HEART_TALK not in rules.MEETING_KINDS
