@@ -162,7 +162,15 @@ def _held_counts(
         starts = [(p, rules.period_bounds(p, month)[0]) for p in requirements.periods(kind)]
         for period, start in starts:
             index[(kind, period)] = len(index)
-            sums.append("SUM(CASE WHEN kind = %s AND month >= %s AND quorum_met THEN 1 ELSE 0 END)")
+            if kind == MeetingKind.GROUP_MEETING:  # each party group that held one, once
+                sums.append(
+                    "COUNT(DISTINCT CASE WHEN kind = %s AND month >= %s AND quorum_met "
+                    "THEN party_group_id END)"
+                )
+            else:
+                sums.append(
+                    "SUM(CASE WHEN kind = %s AND month >= %s AND quorum_met THEN 1 ELSE 0 END)"
+                )
             sum_params += [kind.value, start]
         ranges.append((kind.value, min((s for _, s in starts), default=month)))
     sums.append("SUM(CASE WHEN month = %s THEN expected_count ELSE 0 END)")
@@ -173,7 +181,8 @@ def _held_counts(
     where = "month >= %s AND month <= %s AND status = %s"
     if organization_id is None:
         part = (
-            "SELECT organization_id, kind, month, quorum_met, expected_count, present_count "  # noqa: S608 - our table
+            "SELECT organization_id, kind, month, quorum_met, expected_count, present_count, "  # noqa: S608 - our table
+            "party_group_id "
             f"FROM {table} WHERE kind = %s AND {where}"
         )
         source = f"({' UNION ALL '.join([part] * len(ranges))}) AS held"

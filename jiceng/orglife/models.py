@@ -133,7 +133,7 @@ class Meeting(models.Model):
             models.Index(fields=["organization", "starts_at"]),
             # the rollup (orglife.compliance): one range per kind over the months of its period,
             # answered from the index alone (SQLite reads no table row; the counts and the
-            # attendance sums are in it)
+            # attendance sums are in it, and the party group: a group meeting counts per group)
             models.Index(
                 fields=[
                     "kind",
@@ -143,6 +143,7 @@ class Meeting(models.Model):
                     "quorum_met",
                     "expected_count",
                     "present_count",
+                    "party_group",
                 ],
                 name="orglife_meeting_rollup",
             ),

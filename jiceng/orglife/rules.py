@@ -225,14 +225,18 @@ def evaluate_branch(
     members_without_talk: int = 0,
 ) -> tuple[int, int, int]:
     """(met, missing, pending) bit masks of one branch at the end of `month`; `held[kind]`
-    counts its meetings with quorum from the start of that kind's period to `month`. The
+    counts its meetings with quorum from the start of that kind's period to `month`, except
+    for group meetings: `held[GROUP_MEETING]` is the number of the branch's party groups that
+    held one, met when every group did (at least once each, whatever `times` says). The
     heart-to-heart talk is met when no active member is without one in the period so far."""
     met = missing = pending = 0
     for kind, requirement in requirements.items():
         if not applies(kind, has_committee=has_committee, party_groups=party_groups):
             continue
         count = held.get(kind, 0)
-        if kind == K.HEART_TO_HEART_TALK:
+        if kind == K.GROUP_MEETING:
+            count = requirement.times if count >= party_groups else 0
+        elif kind == K.HEART_TO_HEART_TALK:
             count = requirement.times if members_without_talk == 0 else 0
         state = kind_status(
             held=count,

@@ -42,6 +42,7 @@ MEETING_COLUMNS = (
     "present_count",
     "checkin_secret",
     "created_at",
+    "party_group_id",
 )
 ATTENDANCE_COLUMNS = ("id", "month", "meeting_id", "member_id", "status", "is_full_member")
 # day of the month and hour each kind is held on (the theme day on the fixed 15th)
@@ -109,7 +110,10 @@ def seed_orglife(
     with_committee = set(
         Committee.objects.filter(ended_on__isnull=True).values_list("organization_id", flat=True)
     )
-    with_groups = set(PartyGroup.objects.values_list("organization_id", flat=True).distinct())
+    # a group meeting is held by each party group of the branch (compliance counts per group)
+    with_groups: dict[int, list[int]] = {}
+    for org_id, group_id in PartyGroup.objects.values_list("organization_id", "pk").order_by():
+        with_groups.setdefault(org_id, []).append(group_id)
     adapt = connection.ops.adapt_datetimefield_value
     stamps: dict[tuple[int, MeetingKind], tuple[object, object]] = {}
     for month in months:
@@ -133,35 +137,40 @@ def seed_orglife(
                     continue
                 if kind == K.GROUP_MEETING and pk not in with_groups:
                     continue
-                if not diligent and generator.random() < LAX_SKIP:
-                    continue
-                begins, ends = stamps[(month, kind)]
-                expected = members if kind in rules.ALL_MEMBER_KINDS else min(members, 5)
-                present = round(expected * (0.75 + 0.2 * generator.random()))
-                audience = rules.DEFAULT_AUDIENCE.get(kind, Audience.ALL_MEMBERS)
-                meetings.append(
-                    (
-                        next_meeting,
-                        pk,
-                        kind.value,
-                        titles[kind],
-                        begins,
-                        ends,
-                        month,
-                        "党员活动室",
-                        False,
-                        audience.value,
-                        MeetingStatus.HELD.value,
-                        expected > 0 and present * 2 > expected,
-                        expected,
-                        present,
-                        "seed",
-                        created,
-                    )
+                groups: list[int | None] = (
+                    [*with_groups.get(pk, [])] if kind == K.GROUP_MEETING else [None]
                 )
-                if kind == K.THEME_DAY and month == last:
-                    last_theme_day[pk] = next_meeting
-                next_meeting += 1
+                for party_group in groups:
+                    if not diligent and generator.random() < LAX_SKIP:
+                        continue
+                    begins, ends = stamps[(month, kind)]
+                    expected = members if kind in rules.ALL_MEMBER_KINDS else min(members, 5)
+                    present = round(expected * (0.75 + 0.2 * generator.random()))
+                    audience = rules.DEFAULT_AUDIENCE.get(kind, Audience.ALL_MEMBERS)
+                    meetings.append(
+                        (
+                            next_meeting,
+                            pk,
+                            kind.value,
+                            titles[kind],
+                            begins,
+                            ends,
+                            month,
+                            "党员活动室",
+                            False,
+                            audience.value,
+                            MeetingStatus.HELD.value,
+                            expected > 0 and present * 2 > expected,
+                            expected,
+                            present,
+                            "seed",
+                            created,
+                            party_group,
+                        )
+                    )
+                    if kind == K.THEME_DAY and month == last:
+                        last_theme_day[pk] = next_meeting
+                    next_meeting += 1
     attendances = _attendance_rows(last_theme_day, last, generator)
     tables = {
         "meetings": Table.of(Meeting, MEETING_COLUMNS),

@@ -35,6 +35,9 @@ MONTHS = [202500 + m for m in range(1, 13)]
 def _meetings(organizations: list[Organization], seed: int) -> None:
     pick = random.Random(seed)
     rows = []
+    groups: dict[int, list[PartyGroup | None]] = {o.pk: [None] for o in organizations}
+    for group in PartyGroup.objects.all():
+        groups.setdefault(group.organization_id, [None]).append(group)
     for organization in organizations:
         for month in MONTHS:
             for kind in rules.MEETING_KINDS:
@@ -60,6 +63,9 @@ def _meetings(organizations: list[Organization], seed: int) -> None:
                             expected_count=pick.randint(3, 9),
                             present_count=pick.randint(0, 3),
                             checkin_secret="x",
+                            party_group=pick.choice(groups[organization.pk])
+                            if kind == MeetingKind.GROUP_MEETING
+                            else None,
                         )
                     )
     Meeting.objects.bulk_create(rows)
@@ -156,18 +162,23 @@ def recompute(month: int) -> dict[int, tuple[Any, ...]]:
     rows: dict[int, tuple[Any, ...]] = {}
     for branch in branches:
         required = {kind: _rule(branch.path, kind, found) for kind in MeetingKind}
-        held = {
-            kind: sum(
-                1
+        counted = {
+            kind: [
+                m
                 for m in meetings
                 if m.organization_id == branch.pk
                 and m.kind == kind
                 and m.status == MeetingStatus.HELD
                 and m.quorum_met is True
                 and rules.period_bounds(required[kind].period, month)[0] <= m.month <= month
-            )
+            ]
             for kind in rules.MEETING_KINDS
         }
+        held = {kind: len(found) for kind, found in counted.items()}
+        # a group meeting counts for its party group: how many groups held one
+        held[MeetingKind.GROUP_MEETING] = len(
+            {m.party_group_id for m in counted[MeetingKind.GROUP_MEETING] if m.party_group_id}
+        )
         talk_start = rules.month_start(
             rules.period_bounds(required[MeetingKind.HEART_TO_HEART_TALK].period, month)[0]
         )
@@ -264,6 +275,22 @@ def test_rollup_agrees_with_recomputation_every_month(year_of_meetings: list[Org
     year_end = stored(202512)
     assert any(row[7] & talk for row in year_end.values() if row[4] == 1)
     assert any(row[-1] for row in year_end.values() if row[4] == 1)
+    # a branch with two party groups misses the group meeting in months where it held some,
+    # but not in every group (counted together it would have met it)
+    group, first = rules.KIND_BITS[MeetingKind.GROUP_MEETING], year_of_meetings[0]
+    held_some_not_all = [
+        month
+        for month in MONTHS
+        if Meeting.objects.filter(
+            organization=first,
+            kind=MeetingKind.GROUP_MEETING,
+            month=month,
+            status=MeetingStatus.HELD,
+            quorum_met=True,
+        ).exists()
+        and stored(month)[first.pk][7] & group
+    ]
+    assert held_some_not_all
 
 
 def test_signing_refreshes_the_later_months_of_the_period(

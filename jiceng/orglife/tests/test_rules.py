@@ -156,3 +156,23 @@ def test_heart_to_heart_talk_is_met_only_when_no_member_lacks_one() -> None:
     assert judge(202506, 1) == (0, 0, talk)
     assert judge(202512, 1) == (0, talk, 0)
     assert MeetingKind.HEART_TO_HEART_TALK not in rules.MEETING_KINDS
+
+
+def test_group_meeting_is_met_only_when_every_party_group_held_one() -> None:
+    group = rules.KIND_BITS[MeetingKind.GROUP_MEETING]
+
+    def judge(groups_held: int, party_groups: int) -> int:
+        met, _, _ = rules.evaluate_branch(
+            requirements={
+                MeetingKind.GROUP_MEETING: rules.DEFAULT_RULES[MeetingKind.GROUP_MEETING]
+            },
+            held={MeetingKind.GROUP_MEETING: groups_held},
+            month=202505,
+            has_committee=True,
+            party_groups=party_groups,
+        )
+        return met & group
+
+    assert judge(1, 2) == 0
+    assert judge(2, 2) == group
+    assert judge(0, 0) == 0  # no party groups: not required at all
