@@ -13,6 +13,7 @@ from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock
 from jiceng.core.errors import NotFound
+from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import Organization
 
 from . import rules
@@ -21,6 +22,7 @@ from .models import (
     Attendance,
     CalendarToken,
     Compliance,
+    HeartToHeartTalk,
     Meeting,
     MeetingKind,
     Minutes,
@@ -240,6 +242,26 @@ def compliance_view(
         view.met_kinds = rules.kinds_in(row.met)
         view.pending_kinds = rules.kinds_in(row.pending)
     return view
+
+
+@dataclass
+class TalkYear:
+    talks: list[HeartToHeartTalk]
+    without_talk: list[Member]
+
+
+def talk_year(organization: Organization, year: int) -> TalkYear:
+    """谈心谈话 of one branch and year: the talks, and the active members still without one."""
+    talks = list(
+        HeartToHeartTalk.objects.filter(organization=organization, year=year)
+        .select_related("member")
+        .order_by("-talked_on", "-pk")
+    )
+    talked = {t.member_id for t in talks}
+    active = Member.objects.filter(
+        organization=organization, status__in=(MemberStatus.FULL, MemberStatus.PROBATIONARY)
+    ).order_by("pk")
+    return TalkYear(talks=talks, without_talk=[m for m in active if m.pk not in talked])
 
 
 # -- calendars ---------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ urlpatterns = [
     path("meetings/<int:pk>/renew-code/", views.renew_code, name="renew_code"),
     path("meetings/<int:pk>/print/", views.minutes_print, name="print"),
     path("attendance/<int:pk>/leave/", views.decide_leave, name="decide_leave"),
+    path("org/<int:org>/talks/", views.talks, name="talks"),
     path("compliance/", views.compliance, name="compliance"),
     path("org/<int:org>/compliance/", views.compliance, name="org_compliance"),
     path("calendar/", views.calendar_settings, name="calendar"),

@@ -22,6 +22,7 @@ from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
 from jiceng.core.errors import DomainError, InvalidInput
+from jiceng.members.models import Member
 from jiceng.orgs.models import PartyGroup
 
 from . import calendars, queries, rules, services
@@ -165,6 +166,52 @@ def month(request: AuthedRequest, org: int | None = None) -> HttpResponse:
             "notices": queries.my_notices(request.user),
         },
     )
+
+
+@requires(Permission.MANAGE_MEETINGS)
+def talks(request: AuthedRequest, org: int) -> HttpResponse:
+    """谈心谈话: this year's talks, the members still without one, and the form to record one."""
+    organization = queries.access_managed_organization(request.user, org)
+    back = reverse("orglife:talks", args=[org])
+    if request.method == "POST":
+        member = Member.objects.filter(
+            pk=_int(request.POST.get("member", "")), organization=organization
+        ).first()
+        if member is None:
+            messages.error(request, "请选择本支部的党员")
+            return redirect(back)
+        try:
+            talked_on = dt.date.fromisoformat(request.POST.get("talked_on", ""))
+        except ValueError:
+            messages.error(request, "谈话日期格式应为2025-05-20")
+            return redirect(back)
+        return _attempt(
+            request,
+            back,
+            lambda: services.record_talk(
+                organization=organization,
+                member=member,
+                talked_on=talked_on,
+                summary=request.POST.get("summary", ""),
+                by=request.user,
+            ),
+            "谈心谈话已记录",
+        )
+    year = clock.today().year
+    return render(
+        request,
+        "orglife/talks.html",
+        {
+            "organization": organization,
+            "year": year,
+            "view": queries.talk_year(organization, year),
+            "today": clock.today().isoformat(),
+        },
+    )
+
+
+def _int(raw: str) -> int:
+    return int(raw) if raw.isdigit() and len(raw) < 16 else 0
 
 
 def _when(date: str, time: str, label: str) -> dt.datetime:

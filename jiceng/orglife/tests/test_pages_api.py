@@ -10,7 +10,13 @@ from icalendar import Calendar
 from jiceng.accounts.models import User
 from jiceng.core import clock
 from jiceng.orglife import compliance, services
-from jiceng.orglife.models import Attendance, AttendanceStatus, CalendarToken, Meeting
+from jiceng.orglife.models import (
+    Attendance,
+    AttendanceStatus,
+    CalendarToken,
+    HeartToHeartTalk,
+    Meeting,
+)
 from jiceng.testing.orglife_personas import DURING, THEME_DAY_START, Branch
 from jiceng.testing.personas import Tree
 
@@ -168,3 +174,21 @@ def test_member_cannot_schedule_through_the_api(tree: Tree, orglife_branch: Bran
         content_type="application/json",
     )
     assert response.status_code == 403
+
+
+def test_talks_page_records_a_talk_and_lists_who_still_lacks_one(
+    tree: Tree, orglife_branch: Branch, sibling_secretary: User
+):
+    with clock.frozen(THEME_DAY_START):
+        secretary = client_of(orglife_branch.secretary)
+        url = f"/orglife/org/{tree.branch.pk}/talks/"
+        before = secretary.get(url).content.decode()
+        zhao = orglife_branch.zhao.member_id
+        sent = secretary.post(url, {"member": zhao, "talked_on": "2025-05-10", "summary": "工作"})
+        after = secretary.get(url).content.decode()
+        assert client_of(sibling_secretary).get(url).status_code == 404
+        refused = secretary.post(url, {"member": zhao, "talked_on": "2025-06-01"})
+    assert sent.status_code == 302 and refused.status_code == 302
+    talks = HeartToHeartTalk.objects.filter(organization=tree.branch)
+    assert [(t.member_id, t.year) for t in talks] == [(zhao, 2025)]
+    assert before.count("赵磊") == 2 and "赵磊（已谈）" in after
