@@ -19,7 +19,7 @@ from jiceng.cases.workflow import Status
 from jiceng.core.errors import Conflict
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL"
     ),
