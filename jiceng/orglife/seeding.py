@@ -22,7 +22,15 @@ from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import BRANCH_KINDS, Committee, Organization, PartyGroup
 
 from . import rules
-from .models import Attendance, AttendanceStatus, Audience, Meeting, MeetingKind, MeetingStatus
+from .models import (
+    Attendance,
+    AttendanceStatus,
+    Audience,
+    HeartToHeartTalk,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
 
 K = MeetingKind
 MEETING_COLUMNS = (
@@ -45,6 +53,7 @@ MEETING_COLUMNS = (
     "party_group_id",
 )
 ATTENDANCE_COLUMNS = ("id", "month", "meeting_id", "member_id", "status", "is_full_member")
+TALK_COLUMNS = ("id", "organization_id", "member_id", "talked_on", "year", "summary")
 # day of the month and hour each kind is held on (the theme day on the fixed 15th)
 WHEN = {
     K.COMMITTEE_MEETING: (5, 19),
@@ -79,7 +88,7 @@ def _kinds_in(month: int) -> list[MeetingKind]:
     return kinds
 
 
-def _next_id(model: type[Meeting] | type[Attendance]) -> int:
+def _next_id(model: type[Meeting] | type[Attendance] | type[HeartToHeartTalk]) -> int:
     last = model.objects.order_by("-pk").values_list("pk", flat=True).first()
     return (last or 0) + 1
 
@@ -129,8 +138,11 @@ def seed_orglife(
     next_meeting = _next_id(Meeting)
     meetings: list[tuple[object, ...]] = []
     last_theme_day: dict[int, int] = {}  # branch → its last theme day's meeting id
+    diligent_branches: set[int] = set()
     for pk, members, _full in rows:
         diligent = generator.random() < DILIGENT_SHARE
+        if diligent:
+            diligent_branches.add(pk)
         for month in months:
             for kind in _kinds_in(month):
                 if kind == K.COMMITTEE_MEETING and pk not in with_committee:
@@ -172,18 +184,49 @@ def seed_orglife(
                         last_theme_day[pk] = next_meeting
                     next_meeting += 1
     attendances = _attendance_rows(last_theme_day, last, generator)
+    talks = _talk_rows(
+        {pk for pk, *_ in rows}, diligent_branches, rules.month_start(last), generator
+    )
     tables = {
         "meetings": Table.of(Meeting, MEETING_COLUMNS),
         "attendances": Table.of(Attendance, ATTENDANCE_COLUMNS),
+        "talks": Table.of(HeartToHeartTalk, TALK_COLUMNS),
     }
     with BulkWriter(tables, defer_indexes=len(meetings) > 100_000) as writer:
         for i in range(0, len(meetings), 50_000):
             writer.write("meetings", meetings[i : i + 50_000])
         for i in range(0, len(attendances), 50_000):
             writer.write("attendances", attendances[i : i + 50_000])
+        for i in range(0, len(talks), 50_000):
+            writer.write("talks", talks[i : i + 50_000])
     return OrglifeSeedResult(
         meetings=len(meetings), attendances=len(attendances), seconds=time.perf_counter() - started
     )
+
+
+def _talk_rows(
+    branches: set[int], diligent: set[int], last_month: dt.date, generator: random.Random
+) -> list[tuple[object, ...]]:
+    """This year's heart-to-heart talk (谈心谈话) of every active member of the diligent
+    branches, and of most members of the others, on a day of this year up to the last month."""
+    next_id = _next_id(HeartToHeartTalk)
+    year = last_month.year
+    days = (last_month - dt.date(year, 1, 1)).days + 1
+    members = Member.objects.filter(
+        status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY]
+    ).values_list("organization_id", "pk")
+    if len(branches) <= 5000:
+        members = members.filter(organization_id__in=list(branches))
+    rows: list[tuple[object, ...]] = []
+    for org_id, member_id in members.iterator(chunk_size=20_000):
+        if org_id not in branches:
+            continue
+        if org_id not in diligent and generator.random() < LAX_SKIP:
+            continue
+        talked_on = dt.date(year, 1, 1) + dt.timedelta(days=generator.randrange(days))
+        rows.append((next_id, org_id, member_id, talked_on, year, ""))
+        next_id += 1
+    return rows
 
 
 def _attendance_rows(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from jiceng.orglife import compliance
-from jiceng.orglife.models import Attendance, Compliance, Meeting
+from jiceng.orglife.models import Attendance, Compliance, HeartToHeartTalk, Meeting
 from jiceng.orglife.seeding import seed_orglife
 from jiceng.testing.personas import Tree, add_member
 
@@ -28,6 +28,17 @@ def test_a_year_of_meetings_then_nothing_more(tree: Tree):
     assert done.branches == 3
     root = Compliance.objects.get(organization=tree.root, month=202512)
     assert root.branches == 3 and root.compliant == done.compliant
+    # This year's heart-to-heart talks come with it: diligent branches talked with everyone.
+    talks = HeartToHeartTalk.objects.all()
+    assert talks.count() >= 2
+    assert {t.year for t in talks} == {2025}
+    assert all(dt.date(2025, 1, 1) <= t.talked_on <= dt.date(2025, 12, 31) for t in talks)
+    assert all(t.member.organization_id == t.organization_id for t in talks)
+    branches = Compliance.objects.filter(
+        organization__in=[tree.branch, tree.sibling, tree.yaohua_branch], month=202512
+    )
+    assert any(row.members_without_talk == 0 for row in branches)
+    assert root.compliant >= 1
 
 
 def test_demo_loader_is_idempotent(tree: Tree):
