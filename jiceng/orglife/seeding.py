@@ -134,7 +134,7 @@ def seed_orglife(
             stamps[(month, kind)] = (adapt(start), adapt(start + dt.timedelta(hours=2)))
     titles = {kind: f"{kind.label}" for kind in MeetingKind}
     created = adapt(dt.datetime.combine(as_of, dt.time(9), tzinfo=clock.CHINA))
-    generator = random.Random(seed * 7919 + 4)  # noqa: S311  # nosec B311 - synthetic data
+    generator = random.Random(seed * 7919 + 4)  # noqa: S311  # synthetic data (B311 is skipped project-wide)
     next_meeting = _next_id(Meeting)
     meetings: list[tuple[object, ...]] = []
     last_theme_day: dict[int, int] = {}  # branch → its last theme day's meeting id
