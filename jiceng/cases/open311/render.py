@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+
 # ElementTree only builds and writes the answers; no XML input is ever parsed (B405).
 import xml.etree.ElementTree as ET  # nosec B405
 from collections.abc import Mapping, Sequence
