@@ -19,7 +19,7 @@ from django.db.models import Q
 from jiceng.divisions.models import short_code_of
 
 from .models import Role, User
-from .permissions import ROLE_PERMISSIONS, Permission, roles_of
+from .permissions import ROLE_PERMISSIONS, Permission
 
 # Roles whose scope is the subtree of the organization they name.
 SUBTREE_ROLES = frozenset(
@@ -84,8 +84,9 @@ class Scope:
 
 
 def scope_of(user: User | AnonymousUser) -> Scope:
-    """The scope of everything the user's roles name, computed once per request."""
-    if not roles_of(user):
+    """The scope of everything the user's roles name, computed once per request from one read
+    of the role rows."""
+    if not isinstance(user, User) or not user.is_active:
         return Scope()
     cached: Scope | None = getattr(user, "_jiceng_scope", None)
     if cached is not None:
@@ -93,7 +94,6 @@ def scope_of(user: User | AnonymousUser) -> Scope:
     paths: dict[Permission, list[str]] = {}
     prefixes: dict[Permission, list[str]] = {}
     own_member_id = None
-    assert isinstance(user, User)  # roles_of is empty for anonymous users
     for assignment in user.roles.select_related("organization"):
         role = Role(assignment.role)
         for permission in ROLE_PERMISSIONS[role]:
