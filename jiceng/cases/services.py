@@ -500,19 +500,9 @@ def dispatch_case(
 ) -> Case:
     """派单: a dispatcher sends a received case to a grid, a station or a department."""
     _require(queries.can_dispatch(by, case), "您不能为该诉求派单")
-    _check_unit_in_place(case, grid=grid, station=station, department=department)
-    fields, unit = _unit_fields(grid=grid, station=station, department=department)
-    moved = _move(
-        case,
-        Move.DISPATCH,
-        by=by,
-        kind=EventKind.DISPATCHED,
-        changes={**fields, **_handling_clock(case, clock.now())},
-        unit=unit,
-        note=note,
+    return _send_to_unit(
+        case, Move.DISPATCH, EventKind.DISPATCHED, "派单", by, grid, station, department, note
     )
-    _notify_on_commit(moved, f"派单：{moved.subject.name}")
-    return moved
 
 
 @transaction.atomic
@@ -527,18 +517,35 @@ def reassign_case(
 ) -> Case:
     """改派: the dispatcher sends a returned (or misrouted) case to another unit."""
     _require(queries.can_dispatch(by, case), "您不能改派该诉求")
+    return _send_to_unit(
+        case, Move.REASSIGN, EventKind.REASSIGNED, "改派", by, grid, station, department, note
+    )
+
+
+def _send_to_unit(
+    case: Case,
+    move: Move,
+    kind: EventKind,
+    verb: str,
+    by: User,
+    grid: Grid | None,
+    station: Station | None,
+    department: Department | None,
+    note: str,
+) -> Case:
+    """The one way dispatch and reassignment put a case in a unit's hands."""
     _check_unit_in_place(case, grid=grid, station=station, department=department)
     fields, unit = _unit_fields(grid=grid, station=station, department=department)
     moved = _move(
         case,
-        Move.REASSIGN,
+        move,
         by=by,
-        kind=EventKind.REASSIGNED,
+        kind=kind,
         changes={**fields, **_handling_clock(case, clock.now())},
         unit=unit,
         note=note,
     )
-    _notify_on_commit(moved, f"改派：{moved.subject.name}")
+    _notify_on_commit(moved, f"{verb}：{moved.subject.name}")
     return moved
 
 
