@@ -247,7 +247,7 @@ def _submitted(case: Case) -> SubmittedOut:
         status=CaseStatus(case.status),
         token=token,
         track_url=f"/cases/track/{token}/",
-        duplicates=[c.number for c in case.duplicates],  # type: ignore[attr-defined]
+        duplicates=[c.number for c in services.duplicates_of(case)],
     )
 
 

@@ -220,8 +220,9 @@ def submit_case(
     """受理: route the case to its grid and dispatch it to the grid's community at once.
 
     A point outside every grid (and beyond routing's distance) goes to its street, which
-    dispatches it by hand. The returned case carries `token` (the reporter's link, shown once)
-    and `duplicates` (open cases of the same subject within 250 m)."""
+    dispatches it by hand. The returned case carries `token` (the reporter's link, shown once).
+    Possible duplicates are looked up where they are shown (`duplicates_of`: the intake API's
+    answer, the case page), not here: Open311 and the web form have no place for them."""
     channel = Channel(channel)
     description, address = description.strip(), address.strip()
     reporter_name, reporter_phone = reporter_name.strip(), reporter_phone.strip()
@@ -282,9 +283,8 @@ def submit_case(
     )
     if photo is not None:
         case.photo.save(f"{uuid.uuid4().hex}{extension}", photo, save=False)
-    # Reads before the write transaction: on SQLite BEGIN IMMEDIATE takes the one write lock,
-    # and everything inside it keeps the other workers' intakes waiting (bench_intake).
-    duplicates = queries.nearby_open_cases(subject_id=subject.pk, lon=lon, lat=lat, now=now)
+    # Everything is built before the write transaction: on SQLite BEGIN IMMEDIATE takes the
+    # one write lock, and everything inside it keeps the other workers' intakes waiting.
     events = _intake_events(case, by=by, channel=channel)
     # The INSERTs are compiled here, outside the transaction: compiling a 40-column insert
     # costs more than running it, and inside it would hold the write lock.
@@ -306,7 +306,6 @@ def submit_case(
             _notify_grid_workers(case, now, text=f"新诉求：{subject.name}（{case.number}）")
         audited.append(target=case)
     case.token = token  # type: ignore[attr-defined]
-    case.duplicates = duplicates  # type: ignore[attr-defined]
     return case
 
 
