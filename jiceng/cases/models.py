@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from jiceng.core import clock
 from jiceng.core.errors import AppendOnly
@@ -150,11 +151,18 @@ class Case(models.Model):
     """诉求/工单. The reporter's phone is sealed (field "case_phone"); lists show it masked."""
 
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    # Foreign keys without an index of their own where a composite index (Meta) leads with the
+    # column, or where few rows have a value (a partial index): every index is written by every
+    # intake (bench_intake). Types are deactivated, not deleted, so theirs has none.
     case_type = models.ForeignKey(
-        CaseType, verbose_name="诉求类型", on_delete=models.PROTECT, related_name="+"
+        CaseType,
+        verbose_name="诉求类型",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     subject = models.ForeignKey(
-        Subject, verbose_name="诉求事项", on_delete=models.PROTECT, related_name="+"
+        Subject, verbose_name="诉求事项", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     deadline_class = models.CharField("时限类别", max_length=12, choices=DeadlineClass.choices)
     description = models.TextField("诉求内容", max_length=2000)
@@ -173,6 +181,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     finding = models.ForeignKey(
         "grid.PatrolFinding",
@@ -181,6 +190,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     open311_attributes = models.JSONField("Open311 属性", default=dict, blank=True)
     # Where routing placed it (grid.routing.locate) and how.
@@ -191,6 +201,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     community = models.ForeignKey(
         "divisions.Division",
@@ -200,6 +211,7 @@ class Case(models.Model):
         blank=True,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     street = models.ForeignKey(
         "divisions.Division",
@@ -209,6 +221,7 @@ class Case(models.Model):
         blank=True,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     routed_how = models.CharField("定位方式", max_length=20, blank=True)
     # Who handles it now: the grid, a station of the street or a department of the district.
@@ -220,6 +233,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases",
+        db_index=False,
     )
     department = models.ForeignKey(
         Department,
@@ -228,6 +242,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases",
+        db_index=False,
     )
     status = models.CharField("状态", max_length=12, choices=Status.choices)
     accept_due_at = models.DateTimeField("签收时限", null=True, blank=True)
@@ -253,6 +268,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="merged_cases",
+        db_index=False,
     )
 
     class Meta:
@@ -262,8 +278,16 @@ class Case(models.Model):
         indexes = [
             # Inboxes: a grid's, a station's, a department's open cases.
             models.Index(fields=["grid", "status"], name="case_grid_status"),
-            models.Index(fields=["station", "status"], name="case_station_status"),
-            models.Index(fields=["department", "status"], name="case_department_status"),
+            models.Index(
+                fields=["station", "status"],
+                name="case_station_status",
+                condition=Q(station__isnull=False),
+            ),
+            models.Index(
+                fields=["department", "status"],
+                name="case_department_status",
+                condition=Q(department__isnull=False),
+            ),
             # Scoped lists and metrics: a range on the division code, then the month.
             models.Index(fields=["community", "received_at"], name="case_community_received"),
             models.Index(fields=["street", "received_at"], name="case_street_received"),
@@ -273,9 +297,20 @@ class Case(models.Model):
             models.Index(fields=["status", "resolve_due_at"], name="case_status_resolve_due"),
             # Duplicates: the same subject in a latitude band, then longitude and distance.
             models.Index(fields=["subject", "lat"], name="case_subject_lat"),
+            # Few cases have these: a staff member's intake, a merge.
+            models.Index(
+                fields=["entered_by"], name="case_entered_by", condition=Q(entered_by__isnull=False)
+            ),
+            models.Index(
+                fields=["merged_into"],
+                name="case_merged_into",
+                condition=Q(merged_into__isnull=False),
+            ),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["finding"], name="case_one_per_finding"),
+            models.UniqueConstraint(
+                fields=["finding"], name="case_one_per_finding", condition=Q(finding__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -338,8 +373,8 @@ class CaseEvent(models.Model):
     one partitioned by `at` (range, monthly) with the primary key (id, at) without touching
     the code: every read names a case and orders by `at`, or scans a period of `at`."""
 
-    case = models.ForeignKey(
-        Case, verbose_name="诉求", on_delete=models.PROTECT, related_name="events"
+    case = models.ForeignKey(  # indexed by case_event_case_at
+        Case, verbose_name="诉求", on_delete=models.PROTECT, related_name="events", db_index=False
     )
     kind = models.CharField("事件", max_length=12, choices=EventKind.choices)
     at = models.DateTimeField("时间")
@@ -350,6 +385,7 @@ class CaseEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # case_event_actor, partial: a citizen's intake has no actor
     )
     from_status = models.CharField("原状态", max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField("新状态", max_length=12, choices=Status.choices, blank=True)
@@ -366,6 +402,9 @@ class CaseEvent(models.Model):
         indexes = [
             models.Index(fields=["case", "at"], name="case_event_case_at"),
             models.Index(fields=["at", "kind"], name="case_event_at_kind"),
+            models.Index(
+                fields=["actor"], name="case_event_actor", condition=Q(actor__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -455,6 +494,7 @@ class Notice(models.Model):
         verbose_name="接收人",
         on_delete=models.CASCADE,
         related_name="case_notices",
+        db_index=False,  # indexed by case_notice_user
     )
     case = models.ForeignKey(
         Case, verbose_name="诉求", on_delete=models.CASCADE, related_name="notices"
