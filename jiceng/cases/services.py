@@ -19,10 +19,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
-from django.db.models.sql import InsertQuery
 
 from jiceng.accounts import services as account_services
 from jiceng.accounts.access import Forbidden
@@ -30,6 +29,7 @@ from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.accounts.permissions import Permission, has_permission
 from jiceng.core import audit, clock, crypto, masking
 from jiceng.core.errors import Conflict, InvalidInput, NotFound
+from jiceng.core.inserts import OneRowInsert
 from jiceng.divisions.models import Division
 from jiceng.grid import routing
 from jiceng.grid.models import Grid, GridWorker, PatrolFinding
@@ -285,11 +285,10 @@ def submit_case(
         case.photo.save(f"{uuid.uuid4().hex}{extension}", photo, save=False)
     # Everything is built before the write transaction: on SQLite BEGIN IMMEDIATE takes the
     # one write lock, and everything inside it keeps the other workers' intakes waiting.
-    events = _intake_events(case, by=by, channel=channel)
-    # The INSERTs are compiled here, outside the transaction: compiling a 40-column insert
-    # costs more than running it, and inside it would hold the write lock.
-    insert_case = _PreparedInsert(Case, [case], returning=True)
-    insert_events = [_PreparedInsert(CaseEvent, [event]) for event in events]
+    # The rows' values too (compiled INSERTs, core.inserts).
+    case_insert, event_insert = OneRowInsert.of(Case, returning=True), OneRowInsert.of(CaseEvent)
+    case_values = case_insert.params(case)
+    events = [event_insert.params(e) for e in _intake_events(case, by=by, channel=channel)]
     # So is the audit record: only its link to the chain is made under the lock.
     audited = audit.prepare(
         audit.AuditEvent.WRITE,
@@ -298,10 +297,11 @@ def submit_case(
         detail={"channel": channel.value, "grid": place.grid_id, "routed": place.how},
     )
     with transaction.atomic():
-        case.pk = insert_case.run()[0]
-        case._state.adding, case._state.db = False, insert_case.using
-        for insert_event in insert_events:
-            insert_event.run(set_column="case_id", to=case.pk)
+        case.pk = case_insert.run(case_values)
+        case._state.adding, case._state.db = False, case_insert.using
+        for event in events:
+            event[event_insert.columns["case_id"]] = case.pk
+            event_insert.run(event)
         if case.status == Status.DISPATCHED:
             _notify_grid_workers(case, now, text=f"新诉求：{subject.name}（{case.number}）")
         audited.append(target=case)
@@ -309,62 +309,11 @@ def submit_case(
     return case
 
 
-class _PreparedInsert:
-    """An INSERT of one model row: SQL compiled once per process by Django's own compiler, the
-    row's values prepared ahead of its transaction.
-
-    The intake does this for its case and events (bench_intake: on SQLite the write lock is
-    held from BEGIN IMMEDIATE to COMMIT, and building the SQL was most of that time; compiling
-    the 40-column case INSERT on every intake was then the largest single cost of the worker).
-    The values go through each field's `pre_save` and `get_db_prep_save`, as the compiler would
-    pass them. A column the row cannot know yet (an event's case id) is filled in at `run`."""
-
-    _compiled: dict[tuple[type[Any], bool, str], tuple[str, list[Any], int]] = {}
-
-    def __init__(self, model: type[Any], rows: list[Any], *, returning: bool = False) -> None:
-        # One row: a multi-row INSERT is laid out differently per database (PostgreSQL's
-        # is column arrays for UNNEST).
-        assert len(rows) == 1
-        [row] = rows
-        self.using = "default"
-        self.model = model
-        self.returning = returning
-        connection = connections[self.using]
-        key = (model, returning, connection.vendor)
-        if key not in self._compiled:
-            fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-            query = InsertQuery(model)
-            query.insert_values(fields, rows)
-            compiler = query.get_compiler(using=self.using)
-            compiler.returning_fields = [model._meta.pk] if returning else None
-            [(sql, _)] = compiler.as_sql()
-            self._compiled[key] = (sql, fields, sql.count("%s"))
-        self.sql, self.fields, placeholders = self._compiled[key]
-        self.params = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in self.fields]
-        # Plain values only: an expression would have compiled to its own SQL, not a "%s".
-        assert placeholders == len(self.params), "the INSERT's SQL has no place for a value"
-
-    def run(self, *, set_column: str | None = None, to: Any = None) -> tuple[Any, ...]:
-        params = self.params
-        if set_column is not None:
-            params = list(params)
-            params[[f.column for f in self.fields].index(set_column)] = to
-        connection = connections[self.using]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            if self.returning:
-                if connection.features.can_return_columns_from_insert:  # INSERT ... RETURNING
-                    return tuple(cursor.fetchone())
-                table = self.model._meta.db_table
-                return (connection.ops.last_insert_id(cursor, table, self.model._meta.pk.column),)
-        return ()
-
-
 def _intake_events(case: Case, *, by: User | None, channel: Channel) -> list[CaseEvent]:
     now, dispatched = case.received_at, case.status == Status.DISPATCHED
     events = [
         CaseEvent(
-            case_id=0,  # the case's id, filled in by _PreparedInsert.run
+            case_id=0,  # the case's id, known inside the transaction
             kind=EventKind.RECEIVED,
             at=now,
             actor=by,

@@ -36,13 +36,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet, Subquery
-from django.db.models.sql import InsertQuery
 from django.http import HttpRequest, HttpResponse
 from django.utils.ipv6 import clean_ipv6_address
 
 from jiceng.core import clock
 from jiceng.core.audit_triggers import RETENTION_FLOOR_DAYS
 from jiceng.core.errors import AppendOnly, DomainError
+from jiceng.core.inserts import OneRowInsert
 from jiceng.core.models import AuditEvent, AuditHead, AuditRecord, AuditResult
 
 __all__ = [
@@ -222,55 +222,9 @@ def _fit(value: object, field: str) -> str:
 
 
 _MAX_LENGTHS: dict[str, int] = {}
-# vendor -> (the INSERT of one record, its fields); compiled once per process.
-_INSERTS: dict[str, tuple[str, list[models.Field[Any, Any]]]] = {}
-
 
 # Columns `append` fills in: the target (an object written in the same transaction) and the chain.
-_LATE = frozenset({"target_type", "target_id", "prev_hash", "hash"})
-
-
-def _compiled_insert() -> tuple[str, list[models.Field[Any, Any]]]:
-    """The INSERT of one record, compiled once per process and database."""
-    compiled = _INSERTS.get(connection.vendor)
-    if compiled is None:
-        fields = [f for f in AuditRecord._meta.concrete_fields if not f.primary_key]
-        query = InsertQuery(AuditRecord)
-        query.insert_values(fields, [AuditRecord(prev_hash="", hash="")])
-        compiler = query.get_compiler(connection=connection)
-        compiler.returning_fields = [AuditRecord._meta.pk]
-        [(sql, _)] = compiler.as_sql()
-        assert sql.count("%s") == len(fields)
-        compiled = _INSERTS[connection.vendor] = (sql, fields)
-    return compiled
-
-
-def _insert_params(row: AuditRecord, *, late: bool) -> list[Any]:
-    """The INSERT's values, as the compiler would pass them: those `append` fills in if
-    `late`, else the others (None in the places of the late ones)."""
-    _, fields = _compiled_insert()
-    return [
-        f.get_db_prep_save(f.pre_save(row, True), connection) if (f.name in _LATE) == late else None
-        for f in fields
-    ]
-
-
-def _insert(row: AuditRecord, early: list[Any]) -> None:
-    """What `row.save()` does for a new record (always an INSERT), without compiling the
-    INSERT again for every audited write, inside the write's transaction (which on SQLite
-    holds the one write lock: bench_intake). `early` from `_insert_params(late=False)`."""
-    sql, fields = _compiled_insert()
-    params = [
-        late if f.name in _LATE else value
-        for f, value, late in zip(fields, early, _insert_params(row, late=True), strict=True)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if connection.features.can_return_columns_from_insert:  # INSERT ... RETURNING id
-            row.pk = cursor.fetchone()[0]
-        else:
-            row.pk = connection.ops.last_insert_id(cursor, AuditRecord._meta.db_table, "id")
-    row._state.adding, row._state.db = False, connection.alias
+_LATE = ("target_type", "target_id", "prev_hash", "hash")
 
 
 def record(
@@ -324,7 +278,8 @@ class PendingRecord:
 
     def __init__(self, row: AuditRecord) -> None:
         self.row = row
-        self.early = _insert_params(row, late=False)
+        self.insert = OneRowInsert.of(AuditRecord, returning=True, using=connection.alias)
+        self.params = self.insert.params(row)
 
     def append(self, *, target: models.Model | None = None) -> AuditRecord:
         """Links the record to the chain and writes it, in the caller's transaction. `target`
@@ -339,7 +294,10 @@ class PendingRecord:
         with transaction.atomic(savepoint=False):
             row.prev_hash = _locked_last_hash()
             row.hash = _chained(row.prev_hash, _hashed_fields(row))
-            _insert(row, self.early)
+            for name in _LATE:
+                self.params[self.insert.columns[name]] = getattr(row, name)
+            row.pk = self.insert.run(self.params)
+            row._state.adding, row._state.db = False, connection.alias
             with connection.cursor() as cursor:
                 cursor.execute(
                     "UPDATE core_audithead SET last_id = %s, last_hash = %s WHERE id = 1",
