@@ -53,6 +53,7 @@ __all__ = [
     "VerifyResult",
     "acting",
     "client_ip",
+    "handling",
     "prepare",
     "purge",
     "record",
@@ -118,11 +119,19 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _request.set(request)
-        try:
+        with handling(request):
             return self.get_response(request)
-        finally:
-            _request.reset(token)
+
+
+@contextmanager
+def handling(request: HttpRequest) -> Iterator[None]:
+    """Records written inside name this request's user and address (AuditContextMiddleware,
+    and web.middleware.MachineEndpointsMiddleware for the requests that skip it)."""
+    token = _request.set(request)
+    try:
+        yield
+    finally:
+        _request.reset(token)
 
 
 @contextmanager

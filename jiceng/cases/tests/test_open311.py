@@ -21,8 +21,10 @@ from jiceng.cases.models import Case
 from jiceng.cases.open311 import requests as open311_requests
 from jiceng.cases.workflow import Channel, Status
 from jiceng.core import clock, crypto
+from jiceng.core.models import AuditRecord
 from jiceng.testing.cases_personas import WENYUAN_POINT, Units, subject
 from jiceng.testing.grid_personas import Grids
+from jiceng.web.middleware import MACHINE_POLICY
 
 SCHEMAS = Path(__file__).parent / "open311_schemas"
 KEY = "city-app-key-0123456789"
@@ -83,8 +85,13 @@ def form(**overrides: str) -> dict[str, str]:
     return {k: v for k, v in fields.items() if v is not None}
 
 
-def post(client: Client, fmt: str = "json", addr: str = "10.0.0.1", **fields: str) -> Any:
-    return client.post(f"{BASE}/requests.{fmt}", form(**fields), REMOTE_ADDR=addr)
+def post(
+    client: Client, fmt: str = "json", addr: str = "10.0.0.1", *, HTTP_HOST: str = "testserver",
+    **fields: str,
+) -> Any:  # fmt: skip
+    return client.post(
+        f"{BASE}/requests.{fmt}", form(**fields), REMOTE_ADDR=addr, HTTP_HOST=HTTP_HOST
+    )
 
 
 # -- discovery and services ---------------------------------------------------------------------
@@ -168,6 +175,40 @@ def test_a_post_makes_a_routed_case_through_the_intake(client: Client, keyed: No
     ]
     tokened = xml_of(client.get(f"{BASE}/tokens/{token}.xml"))
     assert text(tokened, "request/service_request_id") == case.number
+
+
+def test_the_machines_path_skips_the_page_middleware_but_not_security_or_audit(
+    client: Client, keyed: None, settings: Any
+) -> None:
+    """web.middleware.MachineEndpointsMiddleware: the answer has the security headers and a
+    policy that allows nothing, none of the pages' (session cookie, language, CSP of pages),
+    and the intake's audit record names the caller's address."""
+    settings.SECURE_CONTENT_TYPE_NOSNIFF = True
+    response = post(client, addr="10.0.0.9")
+    assert response.status_code == 200, response.content
+    assert response["Content-Security-Policy"] == MACHINE_POLICY
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Language" not in response  # LocaleMiddleware did not run
+    assert not response.cookies  # nor sessions, CSRF or messages
+    record = AuditRecord.objects.get(action="cases.submit_case")
+    assert (record.ip, record.user_id, record.target_id) == (
+        "10.0.0.9",
+        None,
+        str(Case.objects.get().pk),
+    )
+    # A page still goes the long way.
+    page = client.get("/accounts/login/")
+    assert page["Content-Security-Policy"] != MACHINE_POLICY and "Content-Language" in page
+
+
+def test_the_machines_path_checks_the_host_and_leaves_unknown_paths_to_the_404_page(
+    client: Client, keyed: None
+) -> None:
+    assert post(client, HTTP_HOST="evil.example").status_code == 400
+    assert Case.objects.count() == 0
+    missing = client.get(f"{BASE}/nothing-here.json")
+    assert missing.status_code == 404 and "Content-Language" in missing
 
 
 def test_a_post_answers_in_xml_too(client: Client, keyed: None) -> None:

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The machines' endpoints (JICENG_MACHINE_PATHS) end here, without the page middleware.
+    "jiceng.web.middleware.MachineEndpointsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -106,6 +108,10 @@ MIDDLEWARE = [
     "jiceng.web.middleware.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout flagged by the backend into a page
 ]
+
+# Paths of endpoints for machines, not people (API key, JSON or XML, no session): they skip
+# the pages' middleware (web.middleware.MachineEndpointsMiddleware).
+JICENG_MACHINE_PATHS = ["/open311/"]
 
 ROOT_URLCONF = "jiceng.config.urls"
 WSGI_APPLICATION = "jiceng.config.wsgi.application"
