@@ -288,7 +288,7 @@ def submit_case(
     # The rows' values too (compiled INSERTs, core.inserts).
     case_insert, event_insert = OneRowInsert.of(Case, returning=True), OneRowInsert.of(CaseEvent)
     case_values = case_insert.params(case)
-    events = [event_insert.params(e) for e in _intake_events(case, by=by, channel=channel)]
+    events = _intake_events(case, by=by, channel=channel)
     # So is the audit record: only its link to the chain is made under the lock.
     audited = audit.prepare(
         audit.AuditEvent.WRITE,
@@ -309,25 +309,28 @@ def submit_case(
     return case
 
 
-def _intake_events(case: Case, *, by: User | None, channel: Channel) -> list[CaseEvent]:
-    now, dispatched = case.received_at, case.status == Status.DISPATCHED
+def _intake_events(case: Case, *, by: User | None, channel: Channel) -> list[list[Any]]:
+    """The INSERT values of the intake's events (received, and dispatched when routed to a
+    grid); their case id is filled in once the case has one."""
+    insert = OneRowInsert.of(CaseEvent)
+    now, actor = case.received_at, by.pk if by is not None else None
     events = [
-        CaseEvent(
-            case_id=0,  # the case's id, known inside the transaction
+        insert.values(
+            case_id=None,
             kind=EventKind.RECEIVED,
             at=now,
-            actor=by,
+            actor_id=actor,
             to_status=Status.RECEIVED,
             note=channel.label,
         )
     ]
-    if dispatched:
+    if case.status == Status.DISPATCHED:
         events.append(
-            CaseEvent(
-                case_id=0,
+            insert.values(
+                case_id=None,
                 kind=EventKind.DISPATCHED,
                 at=now,
-                actor=by,
+                actor_id=actor,
                 from_status=Status.RECEIVED,
                 to_status=Status.DISPATCHED,
                 unit="网格",

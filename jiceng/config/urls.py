@@ -4,6 +4,8 @@ from django.urls import include, path
 from jiceng.config import api
 
 urlpatterns = [
+    # First: Open311 intake resolves on every POST (web.middleware.MachineEndpointsMiddleware).
+    path("open311/v2/", include("jiceng.cases.open311.urls")),
     path("", include("jiceng.web.urls")),
     path("accounts/", include("jiceng.accounts.urls")),
     path("divisions/", include("jiceng.divisions.urls")),
@@ -13,7 +15,6 @@ urlpatterns = [
     path("grid/", include("jiceng.grid.urls")),
     path("cases/metrics/", include("jiceng.cases.metrics_urls")),
     path("cases/", include("jiceng.cases.urls")),
-    path("open311/v2/", include("jiceng.cases.open311.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

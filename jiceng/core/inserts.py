@@ -9,20 +9,40 @@ holds the one write lock, and compiling a 40-column INSERT cost more than runnin
 The values are what the compiler would pass: each field's `pre_save` and `get_db_prep_save`.
 A value whose type a column takes as it is (a str for a text column, an int for an integer
 column or a foreign key to one, None for either) skips that conversion: for those the
-conversion returns the value unchanged, and it was most of an intake's cost in Python. Every
-other value (datetimes, JSON, bytes, files, addresses) goes through the field.
+conversion returns the value unchanged, and it was most of an intake's cost in Python; an aware
+datetime goes straight to the backend's adapter, as the field would send it. Every other value
+(JSON, bytes, files, addresses, a naive datetime) goes through the field.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, models
 from django.db.models.sql import InsertQuery
 
 
+def _plain_pre_save(field: models.Field[Any, Any]) -> bool:
+    """Whether `field.pre_save` only reads the attribute (not auto_now, not a file)."""
+    if isinstance(field, models.DateField) and type(field).pre_save in (
+        models.DateField.pre_save,
+        models.DateTimeField.pre_save,
+    ):
+        return not (field.auto_now or field.auto_now_add)
+    return type(field).pre_save is models.Field.pre_save
+
+
+def _is_datetime(field: models.Field[Any, Any]) -> bool:
+    """A DateTimeField whose aware values the backend adapts directly (USE_TZ)."""
+    return type(field) is models.DateTimeField and _plain_pre_save(field) and settings.USE_TZ
+
+
 def _as_is_types(field: models.Field[Any, Any]) -> tuple[type, ...]:
     """The value types `field` stores unchanged; () if every value goes through the field."""
+    if _is_datetime(field):
+        return (type(None),) if field.null else ()
     if type(field).pre_save is not models.Field.pre_save:
         return ()  # auto_now, files: pre_save computes the value
     if isinstance(field, models.ForeignKey):
@@ -71,19 +91,41 @@ class OneRowInsert:
         # Plain values only: an expression would have compiled to its own SQL, not a "%s".
         assert self.sql.count("%s") == len(self.fields), "the INSERT has no place for a value"
         self.as_is = [_as_is_types(f) for f in self.fields]
+        self.datetimes = [_is_datetime(f) for f in self.fields]
+        self.plain = all(_plain_pre_save(f) for f in self.fields)
         # Where each column's value is in `params`, by attribute name ("case_id").
         self.columns = {f.attname: i for i, f in enumerate(self.fields)}
 
     def params(self, row: models.Model) -> list[Any]:
         """The INSERT's values for `row` (a new, unsaved instance of the model)."""
+        return [
+            self._prepared(i, getattr(row, field.attname), row)
+            for i, field in enumerate(self.fields)
+        ]
+
+    def values(self, **columns: Any) -> list[Any]:
+        """The INSERT's values for a row of these columns (by attribute name: "case_id"), the
+        others at their field's default, without making a model instance. Only for a model
+        whose fields compute nothing when saved (no auto_now, no files)."""
+        assert self.plain, f"{self.model.__name__} has fields that compute their value on save"
+        unknown = columns.keys() - self.columns.keys()
+        assert not unknown, f"{self.model.__name__} has no column {unknown}"
+        return [
+            self._prepared(i, columns[f.attname] if f.attname in columns else f.get_default())
+            for i, f in enumerate(self.fields)
+        ]
+
+    def _prepared(self, i: int, value: Any, row: models.Model | None = None) -> Any:
+        as_is = self.as_is[i]
+        if type(value) in as_is or (str in as_is and isinstance(value, str)):
+            return value
         connection = connections[self.using]
-        params = []
-        for field, as_is in zip(self.fields, self.as_is, strict=True):
-            value = getattr(row, field.attname)
-            if not (type(value) in as_is or (str in as_is and isinstance(value, str))):
-                value = field.get_db_prep_save(field.pre_save(row, True), connection)
-            params.append(value)
-        return params
+        if self.datetimes[i] and type(value) is dt.datetime and value.tzinfo is not None:
+            return connection.ops.adapt_datetimefield_value(value)
+        field = self.fields[i]
+        if row is not None:
+            value = field.pre_save(row, True)
+        return field.get_db_prep_save(value, connection)
 
     def run(self, params: list[Any]) -> Any:
         """Inserts the row; its primary key if `returning`, else None."""

@@ -115,3 +115,15 @@ def test_the_row_reads_back_as_written() -> None:
     assert bytes(stored.reporter_phone_sealed) == b"\x00sealed\xff"
     assert stored.open311_attributes == case.open311_attributes
     assert (stored.community_id, stored.resolve_due_at) == ("320113001001", None)
+
+
+def test_values_without_an_instance_are_those_of_the_instance() -> None:
+    insert = OneRowInsert.of(CaseEvent)
+    columns = {"case_id": 7, "kind": EventKind.DISPATCHED, "at": NOW, "unit": "网格"}
+    from_instance = insert.params(CaseEvent(**columns))  # the others at their defaults
+    assert comparable(insert.values(**columns)) == comparable(from_instance)
+    assert from_instance[insert.columns["at"]] == django_params(CaseEvent(**columns))[2]
+    with pytest.raises(AssertionError, match="no column"):
+        insert.values(case_id=7, colour="red")
+    with pytest.raises(AssertionError, match="compute their value"):
+        OneRowInsert.of(Case).values(description="x")  # its photo is a file
