@@ -29,7 +29,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
-from jiceng.core import clock
+from jiceng.core import audit, clock
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
@@ -60,16 +60,9 @@ def rate_named(name: str) -> Rate:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or behind JICENG_PROXY_COUNT trusted proxies the
-    address the outermost of them saw, counted from the right of X-Forwarded-For (the left end
-    is whatever the client chose to send)."""
-    proxies: int = settings.JICENG_PROXY_COUNT
-    if proxies > 0:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [a for a in forwarded if a]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address by core.audit's rule (also django-axes' AXES_CLIENT_IP_CALLABLE),
+    as a key: "unknown" when it is not an IP address."""
+    return audit.client_ip(request) or "unknown"
 
 
 def hit(name: str, key: str) -> int | None:

@@ -80,16 +80,18 @@ _acting: ContextVar[_Actor | None] = ContextVar("jiceng_audit_acting", default=N
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """REMOTE_ADDR, or behind JICENG_PROXY_COUNT trusted proxies the address the outermost of
-    them saw, counted from the right of X-Forwarded-For (its left end is whatever the client
-    chose to send). None when that is not an IP address."""
+    """The client's address, the one rule for audit records, rate limits and lockouts:
+    REMOTE_ADDR, or behind JICENG_PROXY_COUNT trusted proxies the address the outermost of them
+    saw, counted from the right of X-Forwarded-For (its left end is whatever the client chose
+    to send). A header shorter than the proxies counted did not come through all of them:
+    REMOTE_ADDR then. None when the address is not an IP address."""
     proxies: int = getattr(settings, "JICENG_PROXY_COUNT", 0)
     address = request.META.get("REMOTE_ADDR", "")
     if proxies > 0:
         forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [a for a in forwarded if a]
-        if forwarded:
-            address = forwarded[-proxies] if len(forwarded) >= proxies else forwarded[0]
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies]
     return _normal_ip(address)
 
 

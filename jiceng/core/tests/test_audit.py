@@ -172,6 +172,8 @@ def test_forwarded_for_counts_only_behind_trusted_proxies(settings: Any) -> None
     assert audit.client_ip(direct) == "203.0.113.9"
     settings.JICENG_PROXY_COUNT = 2
     assert audit.client_ip(direct) == "6.6.6.6"
+    settings.JICENG_PROXY_COUNT = 3  # a header that did not come through every proxy
+    assert audit.client_ip(direct) == "10.0.0.1"
 
 
 def test_a_refused_write_is_recorded_and_a_read_is_not(secretary: User) -> None:
