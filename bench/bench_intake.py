@@ -302,6 +302,21 @@ def _workers(server: int) -> list[int]:
     return found
 
 
+def _wait_until_idle(workers: list[int], timeout: float = 60.0) -> None:
+    """Until every worker has imported the application and waits for connections (its CPU
+    time stands still). The port opens before the workers are ready, and connections made
+    then all go to the first worker that is: the other would idle through the run."""
+    deadline = time.monotonic() + timeout
+    last = [_cpu_seconds(pid) for pid in workers]
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        now = [_cpu_seconds(pid) for pid in workers]
+        if all(b - a < 0.02 for a, b in zip(last, now, strict=True)):
+            return
+        last = now
+    raise SystemExit("the server's workers did not settle")
+
+
 async def _sample_cpu(results: dict[str, Any], workers: list[int]) -> None:
     """Each worker's CPU seconds over the counted window."""
     while results["window"] is None:
@@ -355,6 +370,7 @@ def measure(target: str, path: str, pool: list[bytes], args: argparse.Namespace)
     process = serve(target, port)
     try:
         workers = _workers(process.pid)
+        _wait_until_idle(workers)
         return asyncio.run(
             _load(port, path, pool, args.connections, args.warm, args.seconds, workers)
         )
