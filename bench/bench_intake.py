@@ -4,14 +4,14 @@ against a bare one-row Django POST measured in the same run.
 Both are served the way production serves (Makefile `serve`): granian, WSGI, 2 workers of one
 blocking thread each, persistent connections, SQLite in WAL mode. The project gets a prepared
 SQLite file: migrated (categories seeded), a district with 6 streets, 48 communities and 576
-grids (a lattice of 330 m squares), and an API key. The load generator is bounded: a fixed
-number of keep-alive HTTP/1.1 connections on 127.0.0.1 (asyncio streams, raw requests), each
-sending the next POST when the last is answered; the first seconds after every connection's
-first answer are a warm-up and are not counted. Rounds alternate bare and intake (3 by default),
-each on a freshly started server; every figure is printed with the CPU the workers spent per
-answer over the counted window (read from /proc), steadier than the rate on a shared machine.
-Every intake is a real one: routed to its grid, sealed phone, the case, its two events, the
-grid's notices and the audit record written.
+grids (a lattice of 330 m squares) with a worker each, and an API key. The load generator is
+bounded: a fixed number of keep-alive HTTP/1.1 connections on 127.0.0.1 (asyncio streams, raw
+requests), each sending the next POST when the last is answered; the first seconds after every
+connection's first answer are a warm-up and are not counted. Rounds alternate bare and intake (3
+by default), each on a freshly started server; every figure is printed with the CPU the workers
+spent per answer over the counted window (read from /proc), steadier than the rate on a shared
+machine. Every intake is a real one: routed to its grid, sealed phone, the case, its two events,
+the grid's notices and the audit record written.
 
     .venv/bin/python bench/bench_intake.py [--seconds 20] [--connections 8] [--rounds 3]
     .venv/bin/python bench/bench_intake.py profile   # queries per intake and where time goes
@@ -96,9 +96,10 @@ def prepare() -> None:
     setup_django()
     from django.core.management import call_command
 
+    from jiceng.accounts.models import User
     from jiceng.core import clock
     from jiceng.divisions.models import Division, Level
-    from jiceng.grid.models import Grid, GridIndexVersion
+    from jiceng.grid.models import Grid, GridIndexVersion, GridWorker
 
     call_command("migrate", verbosity=0)
     divisions = [Division(code="320113000000", name="栖霞区", level=Level.COUNTY)]
@@ -147,11 +148,23 @@ def prepare() -> None:
                 updated_at=now,
             )
         )
-    Grid.objects.bulk_create(rows)
+    made = Grid.objects.bulk_create(rows)
+    # One worker a grid, so every intake notifies someone, as it would in a district.
+    users = []
+    for grid in made:
+        user = User(username=f"gw-{grid.code}", display_name=f"网格员{grid.code[-7:]}")
+        user.set_unusable_password()
+        users.append(user)
+    User.objects.bulk_create(users)
+    users = list(User.objects.filter(username__startswith="gw-").order_by("username"))
+    by_name = {u.username: u for u in users}
+    GridWorker.objects.bulk_create(
+        GridWorker(user=by_name[f"gw-{grid.code}"], grid=grid, assigned_at=now) for grid in made
+    )
     GridIndexVersion.objects.update_or_create(
         pk=1, defaults={"version": random.randrange(1, 2**60)}
     )
-    print(f"prepared {DB}: {len(divisions)} divisions, {len(rows)} grids")
+    print(f"prepared {DB}: {len(divisions)} divisions, {len(made)} grids, {len(users)} workers")
 
 
 def bodies(count: int, seed: int = 1) -> list[bytes]:
@@ -499,7 +512,11 @@ def main() -> None:
             0
         ]
         events = db.execute("SELECT count(*) FROM cases_caseevent").fetchone()[0]
-    print(f"in the database: {cases} cases ({routed} routed to a grid), {events} events")
+        notices = db.execute("SELECT count(*) FROM cases_notice").fetchone()[0]
+    print(
+        f"in the database: {cases} cases ({routed} routed to a grid), {events} events, "
+        f"{notices} notices"
+    )
     (OUT / "results.json").write_text(json.dumps(rounds, indent=2))
 
 
