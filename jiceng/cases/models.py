@@ -22,7 +22,8 @@ from .workflow import OPEN_STATUSES, Channel, DeadlineClass, Level, Satisfaction
 
 def case_number(received_at: dt.datetime, pk: int) -> str:
     """工单号 as people read it out: the date received (China) and the id."""
-    return f"{received_at.astimezone(clock.CHINA):%Y%m%d}{pk:06d}"
+    day = received_at.astimezone(clock.CHINA)
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}{pk:06d}"  # not strftime: every intake
 
 
 class CaseType(models.Model):

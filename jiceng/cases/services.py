@@ -301,7 +301,7 @@ def submit_case(
         case._state.adding, case._state.db = False, case_insert.using
         for event in events:
             event[event_insert.columns["case_id"]] = case.pk
-            event_insert.run(event)
+        event_insert.run_many(events)
         if case.status == Status.DISPATCHED:
             _notify_grid_workers(case, now, text=f"新诉求：{subject.name}（{case.number}）")
         audited.append(target=case)

@@ -127,6 +127,11 @@ class OneRowInsert:
             value = field.pre_save(row, True)
         return field.get_db_prep_save(value, connection)
 
+    def run_many(self, rows: list[list[Any]]) -> None:
+        """Inserts several rows in one statement run (executemany); no keys returned."""
+        with connections[self.using].cursor() as cursor:
+            cursor.executemany(self.sql, rows)
+
     def run(self, params: list[Any]) -> Any:
         """Inserts the row; its primary key if `returning`, else None."""
         connection = connections[self.using]

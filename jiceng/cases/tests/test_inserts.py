@@ -127,3 +127,19 @@ def test_values_without_an_instance_are_those_of_the_instance() -> None:
         insert.values(case_id=7, colour="red")
     with pytest.raises(AssertionError, match="compute their value"):
         OneRowInsert.of(Case).values(description="x")  # its photo is a file
+
+
+def test_several_rows_in_one_run() -> None:
+    case_pk = OneRowInsert.of(Case, returning=True).run(OneRowInsert.of(Case).params(a_case()))
+    insert = OneRowInsert.of(CaseEvent)
+    insert.run_many(
+        [
+            insert.values(case_id=case_pk, kind=EventKind.RECEIVED, at=NOW),
+            insert.values(case_id=case_pk, kind=EventKind.DISPATCHED, at=NOW, unit="网格"),
+        ]
+    )
+    stored = CaseEvent.objects.filter(case_id=case_pk).order_by("pk")
+    assert [(e.kind, e.unit, e.at) for e in stored] == [
+        ("RECEIVED", "", NOW),
+        ("DISPATCHED", "网格", NOW),
+    ]
