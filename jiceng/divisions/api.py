@@ -8,6 +8,7 @@ from ninja.params import P, QueryEx
 
 from jiceng.accounts.access import api_signed_in
 from jiceng.core.errors import InvalidInput
+from jiceng.core.schemas import Error
 from jiceng.divisions import queries
 from jiceng.divisions.models import Division
 
@@ -26,13 +27,9 @@ class DivisionOut(Schema):
         return obj.parent_id
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 @router.get(
     "",
-    response={200: list[DivisionOut], 400: ErrorOut, 404: ErrorOut},
+    response={200: list[DivisionOut], 400: Error, 404: Error},
     summary="搜索行政区划（不带q时列出省级）",
 )
 @api_signed_in
@@ -49,14 +46,14 @@ def list_divisions(
     return queries.search(name=q, limit=limit, under=under)
 
 
-@router.get("/{code}", response={200: DivisionOut, 404: ErrorOut}, summary="按代码查看行政区划")
+@router.get("/{code}", response={200: DivisionOut, 404: Error}, summary="按代码查看行政区划")
 @api_signed_in
 def get_division(request: HttpRequest, code: str) -> Division:
     return queries.get_division(code=code)
 
 
 @router.get(
-    "/{code}/children", response={200: list[DivisionOut], 404: ErrorOut}, summary="下级行政区划"
+    "/{code}/children", response={200: list[DivisionOut], 404: Error}, summary="下级行政区划"
 )
 @api_signed_in
 def list_children(request: HttpRequest, code: str) -> list[Division]:
@@ -65,7 +62,7 @@ def list_children(request: HttpRequest, code: str) -> list[Division]:
 
 @router.get(
     "/{code}/ancestors",
-    response={200: list[DivisionOut], 404: ErrorOut},
+    response={200: list[DivisionOut], 404: Error},
     summary="上级行政区划（从省级起）",
 )
 @api_signed_in
