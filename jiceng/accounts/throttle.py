@@ -4,9 +4,9 @@
     def sign_in(request): ...
 
 Each named rate in settings.JICENG_RATES ("20/m": twenty requests a minute) counts the requests
-of one client address in a fixed window, in Django's default cache: `cache.add` opens the window
-and `cache.incr` counts. The request beyond the rate gets 429 with a Retry-After header and a
-page that says when to try again.
+of one client address in a fixed window, in Django's default cache: `cache.incr` counts, and
+`cache.add` opens the window on its first request. The request beyond the rate gets 429 with a
+Retry-After header and a page that says when to try again.
 
 The count is only as shared as the cache. The default LocMemCache counts per process, so with
 two workers a client gets up to twice the rate; a production deployment with several workers
@@ -72,15 +72,14 @@ def hit(name: str, key: str) -> int | None:
     now = clock.now().timestamp()
     window = int(now // rate.seconds)
     cache_key = f"jiceng:rate:{name}:{key}:{window}"
-    # The key outlives its window a little so that a slow clock between workers does not reopen it.
-    if cache.add(cache_key, 1, timeout=rate.seconds + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # the key expired between add and incr: a new window
-            cache.add(cache_key, 1, timeout=rate.seconds + 1)
-            count = 1
+    # Counting first: only the window's first request also opens it (one cache call a request,
+    # not two). The key outlives its window a little so that a slow clock between workers does
+    # not reopen it.
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # no window yet (unless another worker opened it just now)
+        opened = cache.add(cache_key, 1, timeout=rate.seconds + 1)
+        count = 1 if opened else cache.incr(cache_key)
     if count <= rate.count:
         return None
     return max(1, math.ceil((window + 1) * rate.seconds - now))
