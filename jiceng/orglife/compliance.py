@@ -211,7 +211,7 @@ def _talk_gaps(
     them had no heart-to-heart talk from the period's start to the end of `month`. Grouped
     reads: the active members by the members' (organization, status) index, then per period
     (one unless rules differ) the members talked to by the talks' rollup index (year,
-    talked_on, organization, member); a talk counts only for a member still active in the
+    organization, member, talked_on); a talk counts only for a member still active in the
     branch it was recorded in."""
     members = Member.objects.filter(status__in=ACTIVE_STATUSES)
     if organization_id is not None:
