@@ -370,9 +370,10 @@ class DuplicateOut(Schema):
 @api_requires(P.DISPATCH_CASES)
 def case_duplicates(request: AuthedRequest, case_id: CaseId) -> list[DuplicateOut]:
     case = queries.access_case(request.user, case_id)
+    duplicates = services.duplicates_of(case)
     visible = set(
         queries.cases_for(request.user)
-        .filter(pk__in=[c.pk for c in services.duplicates_of(case)])
+        .filter(pk__in=[c.pk for c in duplicates])
         .values_list("pk", flat=True)
     )
     return [
@@ -383,7 +384,7 @@ def case_duplicates(request: AuthedRequest, case_id: CaseId) -> list[DuplicateOu
             address=c.address,
             description=c.description[:200],
         )
-        for c in services.duplicates_of(case)
+        for c in duplicates
         if c.pk in visible
     ]
 

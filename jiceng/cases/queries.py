@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from jiceng.accounts.models import Role, User
@@ -34,7 +33,6 @@ from .models import (
     Notice,
     Summons,
     SummonsReport,
-    case_number,
 )
 from .workflow import OPEN_STATUSES, Level, Status
 
@@ -316,63 +314,6 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-@dataclass(frozen=True)
-class Nearby:
-    """An open case near a point: what intake reports as a possible duplicate."""
-
-    pk: int
-    received_at: dt.datetime
-    distance_m: float
-
-    @property
-    def number(self) -> str:
-        return case_number(self.received_at, self.pk)
-
-
-def nearby_open_cases(
-    *,
-    subject_id: int,
-    lon: float | None,
-    lat: float | None,
-    now: dt.datetime | None = None,
-    exclude_pk: int | None = None,
-    radius_m: float = DUPLICATE_RADIUS_M,
-) -> list[Nearby]:
-    """Open cases of the same subject within `radius_m` received in the last 30 days, nearest
-    first: a bounding box on the (subject, lat) index, then the exact distance. Plain tuples,
-    no model rows: intake asks this for every case, and a busy corner has many."""
-    if lon is None or lat is None:
-        return []
-    now = now or clock.now()
-    dlat = radius_m / 111_320
-    dlon = radius_m / (111_320 * max(0.01, math.cos(math.radians(lat))))
-    # Plain SQL: building this ORM query cost more than running it (a millisecond an intake).
-    table = Case._meta.db_table
-    sql = (
-        f"SELECT id, lon, lat, received_at FROM {table} "  # noqa: S608  (names, not input)
-        "WHERE subject_id = %s AND lat >= %s AND lat <= %s AND lon >= %s AND lon <= %s "
-        f"AND received_at >= %s AND status IN ({', '.join(['%s'] * len(OPEN_STATUSES))}) "
-        "LIMIT 500"
-    )
-    since = connection.ops.adapt_datetimefield_value(now - dt.timedelta(days=DUPLICATE_DAYS))
-    params = [subject_id, lat - dlat, lat + dlat, lon - dlon, lon + dlon, since]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *sorted(OPEN_STATUSES)])
-        rows = cursor.fetchall()
-    near = []
-    for pk, x, y, received_at in rows:
-        if pk != exclude_pk:
-            near.append(Nearby(pk, _aware(received_at), distance_m(lon, lat, x, y)))
-    return sorted((n for n in near if n.distance_m <= radius_m), key=lambda n: n.distance_m)
-
-
-def _aware(value: dt.datetime | str) -> dt.datetime:
-    """A timestamp from a plain cursor: SQLite hands back naive UTC (or text), PostgreSQL aware."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
 def possible_duplicates(
     *,
     subject_id: int,
@@ -380,10 +321,29 @@ def possible_duplicates(
     lat: float | None,
     now: dt.datetime | None = None,
     exclude_pk: int | None = None,
+    radius_m: float = DUPLICATE_RADIUS_M,
 ) -> list[Case]:
-    """The nearby open cases as rows, nearest first (the dispatcher's merge list)."""
-    near = nearby_open_cases(
-        subject_id=subject_id, lon=lon, lat=lat, now=now, exclude_pk=exclude_pk
-    )[:20]
-    rows = Case.objects.in_bulk([n.pk for n in near])
-    return [rows[n.pk] for n in near if n.pk in rows]
+    """Open cases of the same subject within `radius_m` received in the last 30 days, nearest
+    first, at most 20 (the dispatcher's merge list): a bounding box on the (subject, lat)
+    index, then the exact distance."""
+    if lon is None or lat is None:
+        return []
+    now = now or clock.now()
+    dlat = radius_m / 111_320
+    dlon = radius_m / (111_320 * max(0.01, math.cos(math.radians(lat))))
+    candidates = Case.objects.filter(
+        subject_id=subject_id,
+        lat__range=(lat - dlat, lat + dlat),
+        lon__range=(lon - dlon, lon + dlon),
+        received_at__gte=now - dt.timedelta(days=DUPLICATE_DAYS),
+        status__in=OPEN_STATUSES,
+    ).order_by()
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    near = [
+        (distance_m(lon, lat, c.lon, c.lat), c)
+        for c in candidates[:500]
+        if c.lon is not None and c.lat is not None  # always, inside the box: for the type
+    ]
+    near.sort(key=lambda found: found[0])
+    return [case for distance, case in near if distance <= radius_m][:20]
