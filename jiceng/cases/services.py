@@ -288,7 +288,7 @@ def submit_case(
     # The rows' values too (compiled INSERTs, core.inserts).
     case_insert, event_insert = OneRowInsert.of(Case, returning=True), OneRowInsert.of(CaseEvent)
     case_values = case_insert.params(case)
-    events = _intake_events(case, by=by, channel=channel)
+    events = _intake_events(event_insert, case, by=by, channel=channel)
     # So is the audit record: only its link to the chain is made under the lock.
     audited = audit.prepare(
         audit.AuditEvent.WRITE,
@@ -309,10 +309,11 @@ def submit_case(
     return case
 
 
-def _intake_events(case: Case, *, by: User | None, channel: Channel) -> list[list[Any]]:
+def _intake_events(
+    insert: OneRowInsert, case: Case, *, by: User | None, channel: Channel
+) -> list[list[Any]]:
     """The INSERT values of the intake's events (received, and dispatched when routed to a
     grid); their case id is filled in once the case has one."""
-    insert = OneRowInsert.of(CaseEvent)
     now, actor = case.received_at, by.pk if by is not None else None
     events = [
         insert.values(

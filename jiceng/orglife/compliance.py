@@ -88,13 +88,6 @@ class Requirements:
         order = list(Period)
         return sorted(found, key=order.index)
 
-    def earliest_start(self, month: int) -> dict[MeetingKind, int]:
-        """For each kind the first month any branch's period may reach back to."""
-        return {
-            kind: min(rules.period_bounds(p, month)[0] for p in self.periods(kind))
-            for kind in self.national
-        }
-
 
 COLUMNS = (
     "organization_id",

@@ -229,8 +229,8 @@ JICENG_OPEN311_KEYS = dict(
 # authenticator app shows beside the account.
 OTP_TOTP_ISSUER = "基层党建云平台"
 
-# A strict content security policy: nothing inline, nothing from another host. Map tiles will
-# add their hosts to img-src from a setting when the grid pages arrive.
+# A strict content security policy: nothing inline, nothing from another host but the map
+# tiles' (tile_source below adds it to img-src).
 # Map tiles (e.g. Tianditu's), as Leaflet's URL template; empty: maps draw on a blank ground.
 JICENG_MAP_TILE_URL = os.environ.get("JICENG_MAP_TILE_URL", "")
 
