@@ -592,7 +592,7 @@ def record_minutes(*, meeting: Meeting, body: Mapping[str, Any], by: User | None
         },
     )
     if not created:
-        if minutes.signed_at is not None or now >= minutes.locks_at:
+        if _is_locked(minutes):
             raise Conflict("会议记录已签发或已锁定，只能修改并说明原因")
         Minutes.objects.filter(pk=minutes.pk).update(body=checked, recorded_by=by, recorded_at=now)
     audit.record(
@@ -670,7 +670,7 @@ def amend_minutes(
     minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
     if minutes is None:
         raise NotFound("会议记录不存在")
-    if minutes.signed_at is None and clock.now() < minutes.locks_at:
+    if not _is_locked(minutes):
         raise Conflict("会议记录尚未签发，可直接修改")
     checked = check_minutes_body(body)
     now = clock.now()
@@ -694,6 +694,7 @@ def amend_minutes(
 
 
 def _is_locked(minutes: Minutes) -> bool:
+    """Signed off or past its lock: changed from then on only by amendments with a reason."""
     return minutes.signed_at is not None or clock.now() >= minutes.locks_at
 
 
