@@ -141,12 +141,14 @@ class HeldCounts:
 def _held_counts(
     month: int, requirements: Requirements, organization_id: int | None = None
 ) -> HeldCounts:
-    """One statement. For the whole tree: for each kind, one range of the rollup index (kind,
-    month, status, ...) over the months its longest period reaches back to; the ranges joined
-    by UNION ALL (an OR would make SQLite read the table rows), grouped by organization. Every
-    kind's range ends with the month itself, so the month's attendance sums come from the same
-    rows. For one organization (signing minutes): its own meetings of the widest window, by the
-    organization's index (a kind's range would be every branch's)."""
+    """The meetings held, in one statement, and the talk gaps (`_talk_gaps`, one more per
+    period a talk rule gives). For the whole tree: for each kind, one range of the rollup
+    index (kind, month, status, ...) over the months its longest period reaches back to; the
+    ranges joined by UNION ALL (an OR would make SQLite read the table rows), grouped by
+    organization. Every kind's range ends with the month itself, so the month's attendance
+    sums come from the same rows. For one organization (signing minutes): its own meetings
+    of the widest window, by the organization's index (a kind's range would be every
+    branch's)."""
     index: dict[tuple[MeetingKind, str], int] = {}
     sums: list[str] = []
     sum_params: list[Any] = []

@@ -446,7 +446,8 @@ class Compliance(models.Model):
     missing_life_meeting = models.PositiveIntegerField(default=0)
     missing_democratic_review = models.PositiveIntegerField(default=0)
     missing_heart_to_heart_talk = models.PositiveIntegerField(default=0)
-    # active members without a heart-to-heart talk in the year so far (summed up the tree)
+    # active members without a heart-to-heart talk in the talk rule's period so far (summed up
+    # the tree)
     members_without_talk = models.PositiveIntegerField("未谈心谈话党员数", default=0)
     expected = models.PositiveIntegerField("应到人次", default=0)
     present = models.PositiveIntegerField("实到人次", default=0)

@@ -110,7 +110,7 @@ def seed_orglife(
         for path in under:
             q |= Q(path__gte=path, path__lt=path + "~")
         branches = branches.filter(q)
-    rows = list(branches.values_list("pk", "member_count", "full_member_count").order_by("pk"))
+    rows = list(branches.values_list("pk", "member_count").order_by("pk"))
     # branches that have meetings already (a county seeded before) are left as they are
     seeded = set(Meeting.objects.values_list("organization_id", flat=True).distinct())
     rows = [r for r in rows if r[0] not in seeded]
@@ -139,7 +139,7 @@ def seed_orglife(
     meetings: list[tuple[object, ...]] = []
     last_theme_day: dict[int, int] = {}  # branch → its last theme day's meeting id
     diligent_branches: set[int] = set()
-    for pk, members, _full in rows:
+    for pk, members in rows:
         diligent = generator.random() < DILIGENT_SHARE
         if diligent:
             diligent_branches.add(pk)
@@ -208,7 +208,8 @@ def _talk_rows(
     branches: set[int], diligent: set[int], last_month: dt.date, generator: random.Random
 ) -> list[tuple[object, ...]]:
     """This year's heart-to-heart talk (谈心谈话) of every active member of the diligent
-    branches, and of most members of the others, on a day of this year up to the last month."""
+    branches, and of most members of the others, on a day of this year up to `last_month`
+    (the first day of the last month seeded)."""
     next_id = _next_id(HeartToHeartTalk)
     year = last_month.year
     days = (last_month - dt.date(year, 1, 1)).days + 1
