@@ -32,6 +32,7 @@ from django.shortcuts import render
 from jiceng.core import audit, clock
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+R = TypeVar("R", bound=HttpResponseBase)
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -85,15 +86,26 @@ def hit(name: str, key: str) -> int | None:
     return max(1, math.ceil((window + 1) * rate.seconds - now))
 
 
-def throttled(request: HttpRequest, retry_after: int) -> HttpResponse:
-    response = render(
-        request,
-        "accounts/throttled.html",
-        {"retry_after": retry_after, "minutes": math.ceil(retry_after / 60)},
-        status=429,
-    )
+def over_rate(name: str, request: HttpRequest) -> int | None:
+    """Counts the request against the rate `name` by its client address: None within the
+    rate, else the seconds to wait (what every limited endpoint asks, page or API)."""
+    return hit(name, client_ip(request))
+
+
+def wait_text(retry_after: int) -> str:
+    """What an API's 429 says (a page says it in throttled.html)."""
+    return f"请求过于频繁，请 {retry_after} 秒后再试"
+
+
+def refusing(response: R, retry_after: int) -> R:
+    """`response` (a 429) with its Retry-After header."""
     response["Retry-After"] = str(retry_after)
     return response
+
+
+def throttled(request: HttpRequest, retry_after: int) -> HttpResponse:
+    context = {"retry_after": retry_after, "minutes": math.ceil(retry_after / 60)}
+    return refusing(render(request, "accounts/throttled.html", context, status=429), retry_after)
 
 
 def anonymous_rate(name: str, *, methods: Iterable[str] = ("POST",)) -> Callable[[View], View]:
@@ -105,7 +117,7 @@ def anonymous_rate(name: str, *, methods: Iterable[str] = ("POST",)) -> Callable
         @functools.wraps(view)
         def limited(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
             if request.method in counted:
-                retry_after = hit(name, client_ip(request))
+                retry_after = over_rate(name, request)
                 if retry_after is not None:
                     return throttled(request, retry_after)
             return view(request, *args, **kwargs)

@@ -38,13 +38,10 @@ def citizen_rate(view: V) -> V:
 
     @functools.wraps(view)
     def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        retry_after = throttle.hit("citizen_case", throttle.client_ip(request))
+        retry_after = throttle.over_rate("citizen_case", request)
         if retry_after is not None:
-            response = JsonResponse(
-                {"detail": f"请求过于频繁，请 {retry_after} 秒后再试"}, status=429
-            )
-            response["Retry-After"] = str(retry_after)
-            return response
+            answer = JsonResponse({"detail": throttle.wait_text(retry_after)}, status=429)
+            return throttle.refusing(answer, retry_after)
         return view(request, *args, **kwargs)
 
     # ninja reads the signature with the wrapper's module globals: give it the resolved one.

@@ -95,11 +95,10 @@ def requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
     if request.method == "POST":
         # The shared anonymous rate (accounts.throttle), counted before the key is looked at
         # so that keys cannot be guessed at speed; answered in the spec's error format.
-        retry_after = throttle.hit("open311", throttle.client_ip(request))
+        retry_after = throttle.over_rate("open311", request)
         if retry_after is not None:
-            refused = render.errors(fmt, 429, [f"请求过于频繁，请 {retry_after} 秒后再试"])
-            refused["Retry-After"] = str(retry_after)
-            return refused
+            refused = render.errors(fmt, 429, [throttle.wait_text(retry_after)])
+            return throttle.refusing(refused, retry_after)
         client = keys.client_of(request.POST.get("api_key", ""))
         if client is None:
             return render.errors(fmt, 403, [KEY_REFUSED])
