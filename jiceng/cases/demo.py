@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth import password_validation
 from django.db import transaction
 
-from jiceng.accounts.models import Role, RoleAssignment, User
+from jiceng.accounts.demo import DemoLogin, demo_user
+from jiceng.accounts.models import Role, RoleAssignment
 from jiceng.accounts.services import assign_role
 from jiceng.core import audit
 from jiceng.divisions.models import Division, Level
@@ -48,19 +48,10 @@ ACCOUNTS = (
 
 
 @dataclass(frozen=True)
-class CaseDemoLogin:
-    username: str
-    password: str
-    role: str
-    scope: str
-    display_name: str
-
-
-@dataclass(frozen=True)
 class CaseDemo:
     stations: int  # created now
     departments: int  # created now
-    logins: list[CaseDemoLogin]
+    logins: list[DemoLogin]
 
 
 @transaction.atomic
@@ -103,32 +94,25 @@ def load_demo_cases() -> CaseDemo:
     return CaseDemo(len(new_stations), len(new_departments), _accounts(district, streets))
 
 
-def _accounts(district: Division, streets: list[Division]) -> list[CaseDemoLogin]:
+def _accounts(district: Division, streets: list[Division]) -> list[DemoLogin]:
     street = next((s for s in streets if s.name == STREET), None)
     logins = []
     for username, password, display_name, department_name in ACCOUNTS:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = User(username=username, display_name=display_name)
-            password_validation.validate_password(password, user)
-            user.set_password(password)
-            user.save()
+        user = demo_user(username, password, display_name)
         if department_name is None:
             if street is None:
                 continue
             if not RoleAssignment.objects.filter(user=user, role=Role.STREET_OFFICIAL).exists():
                 assign_role(user=user, role=Role.STREET_OFFICIAL, division=street, by=None)
             logins.append(
-                CaseDemoLogin(
-                    username, password, Role.STREET_OFFICIAL.label, street.name, display_name
-                )
+                DemoLogin(username, password, Role.STREET_OFFICIAL.label, street.name, display_name)
             )
             continue
         department = Department.objects.get(district=district, name=department_name)
         if not DepartmentStaff.objects.filter(user=user, department=department).exists():
             services.add_department_staff(user=user, department=department, by=None)
         logins.append(
-            CaseDemoLogin(
+            DemoLogin(
                 username, password, Role.DEPARTMENT_STAFF.label, department.name, display_name
             )
         )

@@ -9,12 +9,11 @@ through, with fixed passwords (this is a demo, and the passwords are printed).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from django.contrib.auth import password_validation
 from django.db import transaction
 
-from jiceng.accounts.models import Role, RoleAssignment, User
+from jiceng.accounts.demo import DemoLogin, demo_user
+from jiceng.accounts.models import Role, RoleAssignment
 from jiceng.accounts.services import assign_role
 from jiceng.cases.demo import load_demo_cases
 from jiceng.core.errors import DomainError
@@ -35,15 +34,6 @@ SEED = 2024
 
 class DivisionsMissing(DomainError):
     """The division table is empty: the demo needs `jiceng load-divisions` first."""
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    username: str
-    password: str
-    role: str  # the role's label, as printed
-    scope: str  # the organization it names, or 全系统 for an administrator
-    display_name: str
 
 
 # username, password, role, and which organization the role names. The three separated
@@ -82,9 +72,7 @@ def load_demo(
     logins.append(grid_worker_login())
     say("接诉即办的站所、部门和账号……")
     cases = load_demo_cases()
-    logins += [
-        DemoLogin(c.username, c.password, c.role, c.scope, c.display_name) for c in cases.logins
-    ]
+    logins += cases.logins
     say("一年的组织生活……")
     load_demo_orglife()
     return logins
@@ -101,12 +89,7 @@ def grid_worker_login() -> DemoLogin:
     grid = Grid.objects.filter(street=street).order_by("code").first()
     if grid is None:
         raise DomainError(f"{STREET}没有网格，演示网格未能生成")
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = User(username=username, display_name=display_name)
-        password_validation.validate_password(password, user)
-        user.set_password(password)
-        user.save()
+    user = demo_user(username, password, display_name)
     if not GridWorker.objects.filter(user=user).exists():
         assign_worker(grid=grid, user=user, by=None)
     return DemoLogin(username, password, Role.GRID_WORKER.label, grid.name, display_name)
@@ -159,12 +142,7 @@ def make_accounts() -> list[DemoLogin]:
     for username, password, role, scope in ACCOUNTS:
         organization, linked, display_name = scopes[scope]
         display_name = display_name or Role(role).label
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = User(username=username, display_name=display_name, member=linked)
-            password_validation.validate_password(password, user)
-            user.set_password(password)
-            user.save()
+        user = demo_user(username, password, display_name, member=linked)
         if not RoleAssignment.objects.filter(user=user, role=role).exists():
             assign_role(user=user, role=Role(role), organization=organization, by=None)
         where = organization.name if organization else (branch.name if linked else "全系统")
