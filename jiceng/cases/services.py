@@ -160,7 +160,10 @@ def _place_by_address(address: str) -> Place | None:
 
 
 def _notify_grid_workers(case: Case, now: dt.datetime, *, text: str) -> None:
-    """One notice per worker of the case's grid, in one INSERT ... SELECT (no read first)."""
+    """One notice per worker of the case's grid: those `handler_user_ids` gives a grid's case
+    (each once, a worker's grid is unique), written as `send_notices` would in one INSERT ...
+    SELECT inside the intake's transaction. The other moves notify on commit through a task;
+    at intake that was a second write transaction per case (bench/bench_intake.py)."""
     notice, worker = Notice._meta.db_table, GridWorker._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
