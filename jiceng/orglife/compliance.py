@@ -248,14 +248,14 @@ class BranchJudge:
 
     def __call__(
         self,
-        path: str,
+        required: RuleSet,
         counts: tuple[int, ...],
         has_committee: bool,
         party_groups: int,
         without_talk: int = 0,
     ) -> tuple[int, ...]:
-        """(compliant, met, missing, pending, missing per kind in MeetingKind order)."""
-        required = self.requirements.for_path(path)
+        """(compliant, met, missing, pending, missing per kind in MeetingKind order), for a
+        branch whose rules (`Requirements.for_path`) are `required`."""
         picked = self._picks.get(id(required))
         if picked is None:  # the dict is kept in the value, so its id stays its own
             columns = [
@@ -297,10 +297,11 @@ def branch_values(
 ) -> tuple[Any, ...]:
     """A branch's row, in the order of COLUMNS."""
     counts = judge.held.by_organization.get(organization_id) or judge.held.zero
-    talk_rule = judge.requirements.for_path(path).get(TALK)
+    required = judge.requirements.for_path(path)
+    talk_rule = required.get(TALK)
     gaps = judge.held.without_talk.get(talk_rule.period, {}) if talk_rule else {}
     without_talk = gaps.get(organization_id, 0)
-    judged = judge(path, counts, has_committee, party_groups, without_talk)
+    judged = judge(required, counts, has_committee, party_groups, without_talk)
     return (
         organization_id,
         month,
