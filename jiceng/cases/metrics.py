@@ -44,7 +44,6 @@ from jiceng.grid.models import Grid
 from .models import Case, Department
 from .workflow import Satisfaction, Status
 
-DEFAULT_WEIGHTS = {"response": 0.3, "resolution": 0.4, "satisfaction": 0.3}
 AREA_NOT_FOUND = "区域不存在或不在您的管辖范围内"
 HANDLED = (Status.RESOLVED, Status.FOLLOWED_UP, Status.CLOSED)
 MAX_MAP_CASES = 3000
@@ -75,13 +74,13 @@ class Weights:
 
 def weights() -> Weights:
     """JICENG_CASE_SCORE_WEIGHTS, read at each use (never at import)."""
-    given: Mapping[str, Any] = getattr(settings, "JICENG_CASE_SCORE_WEIGHTS", DEFAULT_WEIGHTS)
-    merged = {**DEFAULT_WEIGHTS, **given}
-    if set(merged) != set(DEFAULT_WEIGHTS):
+    given: Mapping[str, float] = settings.JICENG_CASE_SCORE_WEIGHTS
+    names = set(Weights.__dataclass_fields__)
+    if set(given) != names:
         raise ImproperlyConfigured(
-            f"JICENG_CASE_SCORE_WEIGHTS takes only {sorted(DEFAULT_WEIGHTS)}, not {sorted(given)}"
+            f"JICENG_CASE_SCORE_WEIGHTS takes {sorted(names)}, not {sorted(given)}"
         )
-    values = {k: float(v) for k, v in merged.items()}
+    values = {k: float(v) for k, v in given.items()}
     if any(v < 0 for v in values.values()) or sum(values.values()) <= 0:
         raise ImproperlyConfigured("JICENG_CASE_SCORE_WEIGHTS must be non-negative, not all 0")
     return Weights(**values)

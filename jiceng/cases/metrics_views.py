@@ -61,7 +61,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "map": {
                 **metrics.map_data(area, start, end),
-                "tiles": getattr(settings, "JICENG_MAP_TILE_URL", ""),
+                "tiles": settings.JICENG_MAP_TILE_URL,
             },
             "weights": metrics.weights(),
         },

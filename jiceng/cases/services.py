@@ -60,11 +60,11 @@ class CaseMoved(Conflict):
 
 
 def reopen_days() -> int:
-    return int(getattr(settings, "JICENG_CASE_REOPEN_DAYS", 7))
+    return settings.JICENG_CASE_REOPEN_DAYS
 
 
 def photo_max_bytes() -> int:
-    return int(getattr(settings, "JICENG_CASE_PHOTO_MAX_BYTES", 5 * 1024 * 1024))
+    return settings.JICENG_CASE_PHOTO_MAX_BYTES
 
 
 # -- intake -----------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def _map_context() -> dict[str, Any]:
     )
     return {
         "map_data": {
-            "tiles": getattr(settings, "JICENG_MAP_TILE_URL", ""),
+            "tiles": settings.JICENG_MAP_TILE_URL,
             "grids": [{"name": g["name"], "boundary": json.loads(g["boundary"])} for g in grids],
         }
     }

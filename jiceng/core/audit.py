@@ -85,7 +85,7 @@ def client_ip(request: HttpRequest) -> str | None:
     saw, counted from the right of X-Forwarded-For (its left end is whatever the client chose
     to send). A header shorter than the proxies counted did not come through all of them:
     REMOTE_ADDR then. None when the address is not an IP address."""
-    proxies: int = getattr(settings, "JICENG_PROXY_COUNT", 0)
+    proxies: int = settings.JICENG_PROXY_COUNT
     address = request.META.get("REMOTE_ADDR", "")
     if proxies > 0:
         forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
@@ -451,7 +451,7 @@ def _verify_empty() -> VerifyResult:
 
 
 def retention_days() -> int:
-    days: int = getattr(settings, "JICENG_AUDIT_RETENTION_DAYS", RETENTION_FLOOR_DAYS)
+    days: int = settings.JICENG_AUDIT_RETENTION_DAYS
     if days < RETENTION_FLOOR_DAYS:
         raise ImproperlyConfigured(
             f"JICENG_AUDIT_RETENTION_DAYS must be at least {RETENTION_FLOOR_DAYS} (等保 2.0)"

@@ -366,7 +366,7 @@ _next_check = 0.0
 
 
 def _threads() -> int:
-    return max(1, int(getattr(settings, "JICENG_GRID_THREADS", 1)))
+    return max(1, settings.JICENG_GRID_THREADS)
 
 
 def current_version() -> int:
@@ -388,7 +388,7 @@ def build_index(*, version: int | None = None) -> GridIndex:
         communities=[r[1] for r in rows],
         streets=[r[2] for r in rows],
         boundaries=[r[3] for r in rows],
-        nearest_meters=float(getattr(settings, "JICENG_GRID_NEAREST_METERS", 200)),
+        nearest_meters=settings.JICENG_GRID_NEAREST_METERS,
     )
 
 
@@ -402,7 +402,7 @@ def current_index() -> GridIndex:
         version = current_version()
         if _index is None or _index.version != version:
             _index = build_index(version=version)
-        _next_check = time.monotonic() + float(getattr(settings, "JICENG_GRID_RECHECK_SECONDS", 2))
+        _next_check = time.monotonic() + settings.JICENG_GRID_RECHECK_SECONDS
         return _index
 
 

@@ -51,7 +51,7 @@ def grid_map(request: AuthedRequest) -> HttpResponse:
             "map_data": {
                 "type": "FeatureCollection",
                 "features": features,
-                "tiles": getattr(settings, "JICENG_MAP_TILE_URL", ""),
+                "tiles": settings.JICENG_MAP_TILE_URL,
             },
             "can_manage": has_permission(request.user, P.MANAGE_GRIDS),
         },

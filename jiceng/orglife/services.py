@@ -53,19 +53,19 @@ MAX_RECURRING = 24
 
 
 def lock_days() -> int:
-    return int(getattr(settings, "JICENG_MINUTES_LOCK_DAYS", 7))
+    return settings.JICENG_MINUTES_LOCK_DAYS
 
 
 def photo_max_bytes() -> int:
-    return int(getattr(settings, "JICENG_MINUTES_PHOTO_MAX_BYTES", 5 * 1024 * 1024))
+    return settings.JICENG_MINUTES_PHOTO_MAX_BYTES
 
 
 def online_min_minutes() -> int:
-    return int(getattr(settings, "JICENG_ONLINE_MIN_MINUTES", 30))
+    return settings.JICENG_ONLINE_MIN_MINUTES
 
 
 def month_close_day() -> int:
-    return int(getattr(settings, "JICENG_ORGLIFE_MONTH_CLOSE_DAY", 5))
+    return settings.JICENG_ORGLIFE_MONTH_CLOSE_DAY
 
 
 def local_month(at: dt.datetime) -> int:

@@ -52,7 +52,7 @@ class MachineEndpointsMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.prefixes = tuple(getattr(settings, "JICENG_MACHINE_PATHS", ()))
+        self.prefixes = tuple(settings.JICENG_MACHINE_PATHS)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not self.prefixes or not request.path_info.startswith(self.prefixes):

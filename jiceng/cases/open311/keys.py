@@ -20,7 +20,7 @@ def client_of(api_key: str) -> str | None:
     time, so the answer's timing does not tell how much of a key was right."""
     found = None
     candidate = api_key.encode()
-    for name, key in getattr(settings, "JICENG_OPEN311_KEYS", {}).items():
+    for name, key in settings.JICENG_OPEN311_KEYS.items():
         if len(key) >= MIN_LENGTH and hmac.compare_digest(candidate, key.encode()):
             found = name
     return found

@@ -13,7 +13,13 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parents[3]
-VAR_DIR = Path(os.environ.get("JICENG_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(os.environ.get("JICENG_VAR_DIR") or BASE_DIR / "var")
+
+
+# Typed readers of the environment: every JICENG_* tunable is declared below with one of them,
+# so the README's variables take effect and an operator finds them all in this file.
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -21,6 +27,33 @@ def env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list: "a,b,c"."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_pairs(name: str, separator: str) -> dict[str, str]:
+    """Comma-separated pairs, "name=value,..." (or with another separator); none when unset."""
+    return dict(
+        item.split(separator, 1)
+        for item in os.environ.get(name, "").split(",")
+        if separator in item
+    )
 
 
 def local_secrets() -> dict[str, str]:
@@ -53,9 +86,7 @@ JICENG_FIELD_KEYS = os.environ.get("JICENG_FIELD_KEYS") or _local.get("FIELD_KEY
 JICENG_INDEX_KEY = os.environ.get("JICENG_INDEX_KEY") or _local.get("INDEX_KEY", "")
 
 DEBUG = env_bool("JICENG_DEBUG", False)
-ALLOWED_HOSTS = [
-    h for h in os.environ.get("JICENG_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h
-]
+ALLOWED_HOSTS = env_list("JICENG_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 
 INSTALLED_APPS = [
     "jiceng.accounts.admin_apps.JicengAdminConfig",  # the three administrators' site
@@ -111,7 +142,7 @@ MIDDLEWARE = [
 
 # Paths of endpoints for machines, not people (API key, JSON or XML, no session): they skip
 # the pages' middleware (web.middleware.MachineEndpointsMiddleware).
-JICENG_MACHINE_PATHS = ["/open311/"]
+JICENG_MACHINE_PATHS = env_list("JICENG_MACHINE_PATHS", ["/open311/"])
 
 ROOT_URLCONF = "jiceng.config.urls"
 WSGI_APPLICATION = "jiceng.config.wsgi.application"
@@ -133,7 +164,7 @@ TEMPLATES = [
 ]
 
 SQLITE_PATH = VAR_DIR / "jiceng.sqlite3"
-CONN_MAX_AGE = int(os.environ.get("JICENG_CONN_MAX_AGE", "600"))
+CONN_MAX_AGE = env_int("JICENG_CONN_MAX_AGE", 600)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{SQLITE_PATH}",
@@ -192,8 +223,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Defaults of the sign-in policy; the security administrator's SecurityPolicy overrides them
 # (accounts.policy), which is why axes reads both through functions.
-JICENG_LOCKOUT_FAILURES = int(os.environ.get("JICENG_LOCKOUT_FAILURES", "5"))
-JICENG_LOCKOUT_MINUTES = int(os.environ.get("JICENG_LOCKOUT_MINUTES", "15"))
+JICENG_LOCKOUT_FAILURES = env_int("JICENG_LOCKOUT_FAILURES", 5)
+JICENG_LOCKOUT_MINUTES = env_int("JICENG_LOCKOUT_MINUTES", 15)
 AXES_FAILURE_LIMIT = "jiceng.accounts.policy.failure_limit"
 AXES_COOLOFF_TIME = "jiceng.accounts.policy.lockout_period"
 AXES_RESET_ON_SUCCESS = True
@@ -203,10 +234,10 @@ AXES_CLIENT_IP_CALLABLE = "jiceng.accounts.throttle.client_ip"
 # Sign-ins and sign-outs go to the audit log (core.audit); axes keeps only its failure counters.
 AXES_DISABLE_ACCESS_LOG = True
 # Behind a reverse proxy, how many proxies append to X-Forwarded-For; 0 trusts REMOTE_ADDR only.
-JICENG_PROXY_COUNT = int(os.environ.get("JICENG_PROXY_COUNT", "0"))
+JICENG_PROXY_COUNT = env_int("JICENG_PROXY_COUNT", 0)
 
 # A session that sees no request for this long is ended (accounts.sessions).
-JICENG_IDLE_MINUTES = int(os.environ.get("JICENG_IDLE_MINUTES", "30"))
+JICENG_IDLE_MINUTES = env_int("JICENG_IDLE_MINUTES", 30)
 
 # Requests an anonymous endpoint takes from one client address per period ("count/s|m|h|d").
 # JICENG_RATES="signin=5/m,citizen_case=10/m" overrides some of them.
@@ -214,16 +245,10 @@ JICENG_RATES = {
     "signin": "20/m",
     "citizen_case": "10/m",
     "open311": "100/s",  # Open311 POSTs of one key holder's address (machines, not people)
-    **dict(
-        item.split("=", 1) for item in os.environ.get("JICENG_RATES", "").split(",") if "=" in item
-    ),
+    **env_pairs("JICENG_RATES", "="),
 }
 # Open311 API keys of the systems allowed to submit cases: JICENG_OPEN311_KEYS="name:key,...".
-JICENG_OPEN311_KEYS = dict(
-    item.split(":", 1)
-    for item in os.environ.get("JICENG_OPEN311_KEYS", "").split(",")
-    if ":" in item
-)
+JICENG_OPEN311_KEYS = env_pairs("JICENG_OPEN311_KEYS", ":")
 
 # The second factor of the three administrators (accounts.second_factor): the name an
 # authenticator app shows beside the account.
@@ -232,7 +257,7 @@ OTP_TOTP_ISSUER = "基层党建云平台"
 # A strict content security policy: nothing inline, nothing from another host but the map
 # tiles' (tile_source below adds it to img-src).
 # Map tiles (e.g. Tianditu's), as Leaflet's URL template; empty: maps draw on a blank ground.
-JICENG_MAP_TILE_URL = os.environ.get("JICENG_MAP_TILE_URL", "")
+JICENG_MAP_TILE_URL = env_str("JICENG_MAP_TILE_URL", "")
 
 
 def tile_source(template: str) -> list[str]:
@@ -279,16 +304,44 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta tag instead
 
 # Largest Excel file an import accepts, and its most rows.
-JICENG_IMPORT_MAX_BYTES = 20 * 1024 * 1024
-JICENG_IMPORT_MAX_ROWS = 50_000
-JICENG_PAGE_SIZE = 50
+JICENG_IMPORT_MAX_BYTES = env_int("JICENG_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+JICENG_IMPORT_MAX_ROWS = env_int("JICENG_IMPORT_MAX_ROWS", 50_000)
+JICENG_PAGE_SIZE = env_int("JICENG_PAGE_SIZE", 50)
 
 # Days audit records are kept before `jiceng audit purge` may remove them; never below 180.
-JICENG_AUDIT_RETENTION_DAYS = int(os.environ.get("JICENG_AUDIT_RETENTION_DAYS", "180"))
+JICENG_AUDIT_RETENTION_DAYS = env_int("JICENG_AUDIT_RETENTION_DAYS", 180)
+
+# Organizational life (orglife). Minutes lock this many days after the meeting and change
+# afterwards only by amendments; a photo of the minutes or of a case is at most this large.
+JICENG_MINUTES_LOCK_DAYS = env_int("JICENG_MINUTES_LOCK_DAYS", 7)
+JICENG_MINUTES_PHOTO_MAX_BYTES = env_int("JICENG_MINUTES_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+# An online participant counts as present after this many minutes in the meeting.
+JICENG_ONLINE_MIN_MINUTES = env_int("JICENG_ONLINE_MIN_MINUTES", 30)
+# A month's compliance is final on this day of the next month (late records still count).
+JICENG_ORGLIFE_MONTH_CLOSE_DAY = env_int("JICENG_ORGLIFE_MONTH_CLOSE_DAY", 5)
+
+# Cases (接诉即办). A resolved case may be reopened within this many days.
+JICENG_CASE_REOPEN_DAYS = env_int("JICENG_CASE_REOPEN_DAYS", 7)
+JICENG_CASE_PHOTO_MAX_BYTES = env_int("JICENG_CASE_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+# Weights of the monthly score (三率): "response=0.3,resolution=0.4,satisfaction=0.3".
+# cases.metrics refuses other names, negative weights and all zero.
+JICENG_CASE_SCORE_WEIGHTS: dict[str, float] = {
+    "response": 0.3,
+    "resolution": 0.4,
+    "satisfaction": 0.3,
+    **{k: float(v) for k, v in env_pairs("JICENG_CASE_SCORE_WEIGHTS", "=").items()},
+}
+
+# Grid routing: a point outside every grid goes to the nearest one within this many meters
+# (else to the street); each process re-reads the grids' version at most this often; the
+# threads shapely's batch queries use.
+JICENG_GRID_NEAREST_METERS = env_float("JICENG_GRID_NEAREST_METERS", 200.0)
+JICENG_GRID_RECHECK_SECONDS = env_float("JICENG_GRID_RECHECK_SECONDS", 2.0)
+JICENG_GRID_THREADS = env_int("JICENG_GRID_THREADS", 1)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("JICENG_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("JICENG_LOG_LEVEL", "INFO")},
 }

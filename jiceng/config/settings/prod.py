@@ -9,6 +9,7 @@ for required in ("JICENG_SECRET_KEY", "JICENG_FIELD_KEYS", "JICENG_INDEX_KEY"):
         raise RuntimeError(f"{required} must be set in production")
 
 from .base import *  # noqa: E402,F403
+from .base import env_str  # noqa: E402
 
 DEBUG = False
 SESSION_COOKIE_SECURE = True
@@ -31,6 +32,6 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": os.environ.get("JICENG_CACHE_TABLE", "jiceng_cache"),
+        "LOCATION": env_str("JICENG_CACHE_TABLE", "jiceng_cache"),
     }
 }

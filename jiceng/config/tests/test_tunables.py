@@ -1,0 +1,140 @@
+"""Every JICENG_* tunable is declared once, in config/settings/base.py, read from the
+environment there, and read by the code at call time: set through the environment, each one
+changes what the code that uses it does."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+PACKAGE = Path(settings.BASE_DIR) / "jiceng"
+BASE_SETTINGS = PACKAGE / "config" / "settings" / "base.py"
+
+# What each variable changes, as an expression evaluated after django.setup(), the value the
+# environment below gives it, and what the expression must then be.
+EFFECTS: dict[str, tuple[str, str, object]] = {
+    "JICENG_MINUTES_LOCK_DAYS": ("jiceng.orglife.services.lock_days()", "3", 3),
+    "JICENG_MINUTES_PHOTO_MAX_BYTES": ("jiceng.orglife.services.photo_max_bytes()", "1000", 1000),
+    "JICENG_ONLINE_MIN_MINUTES": ("jiceng.orglife.services.online_min_minutes()", "45", 45),
+    "JICENG_ORGLIFE_MONTH_CLOSE_DAY": ("jiceng.orglife.services.month_close_day()", "10", 10),
+    "JICENG_CASE_REOPEN_DAYS": ("jiceng.cases.services.reopen_days()", "14", 14),
+    "JICENG_CASE_PHOTO_MAX_BYTES": ("jiceng.cases.services.photo_max_bytes()", "2048", 2048),
+    "JICENG_CASE_SCORE_WEIGHTS": (
+        "jiceng.cases.metrics.weights().response",
+        "response=0.5,resolution=0.25,satisfaction=0.25",
+        0.5,
+    ),
+    "JICENG_GRID_THREADS": ("jiceng.grid.routing._threads()", "2", 2),
+    "JICENG_GRID_NEAREST_METERS": ("settings.JICENG_GRID_NEAREST_METERS", "350", 350.0),
+    "JICENG_GRID_RECHECK_SECONDS": ("settings.JICENG_GRID_RECHECK_SECONDS", "0.5", 0.5),
+    "JICENG_AUDIT_RETENTION_DAYS": ("jiceng.core.audit.retention_days()", "400", 400),
+    "JICENG_OPEN311_KEYS": (
+        "jiceng.cases.open311.keys.client_of('k' * 20)",
+        "city-app:" + "k" * 20,
+        "city-app",
+    ),
+    "JICENG_MACHINE_PATHS": (
+        "jiceng.web.middleware.MachineEndpointsMiddleware(lambda r: None).prefixes",
+        "/open311/,/feeds/",
+        ["/open311/", "/feeds/"],
+    ),
+    "JICENG_PROXY_COUNT": ("settings.JICENG_PROXY_COUNT", "2", 2),
+    "JICENG_PAGE_SIZE": ("settings.JICENG_PAGE_SIZE", "20", 20),
+    "JICENG_IMPORT_MAX_BYTES": ("settings.JICENG_IMPORT_MAX_BYTES", "1024", 1024),
+    "JICENG_IMPORT_MAX_ROWS": ("settings.JICENG_IMPORT_MAX_ROWS", "10", 10),
+    "JICENG_MAP_TILE_URL": (
+        "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'][-1]",
+        "https://t{s}.tiles.example/{z}/{x}/{y}.png",
+        "https://*.tiles.example",
+    ),
+    "JICENG_CONN_MAX_AGE": ("settings.CONN_MAX_AGE", "60", 60),
+    "JICENG_ALLOWED_HOSTS": (
+        "settings.ALLOWED_HOSTS",
+        "a.example,b.example",
+        ["a.example", "b.example"],
+    ),
+}
+
+
+def declared() -> set[str]:
+    return set(re.findall(r"^(JICENG_[A-Z0-9_]+)\b", BASE_SETTINGS.read_text(), re.MULTILINE))
+
+
+def app_sources() -> list[Path]:
+    return [
+        path
+        for path in PACKAGE.rglob("*.py")
+        if "tests" not in path.parts
+        and "settings" not in path.parts
+        and "migrations" not in path.parts
+    ]
+
+
+def test_every_setting_the_code_reads_is_declared_in_the_base_settings() -> None:
+    used: dict[str, str] = {}
+    for path in app_sources():
+        for name in re.findall(r"settings\.(JICENG_[A-Z0-9_]+)", path.read_text()):
+            used.setdefault(name, str(path.relative_to(PACKAGE)))
+    assert used, "the scan found no setting: it reads the wrong files"
+    missing = {name: where for name, where in used.items() if name not in declared()}
+    assert missing == {}
+
+
+def test_no_app_reads_a_setting_with_a_default_of_its_own() -> None:
+    readers = [
+        str(path.relative_to(PACKAGE))
+        for path in app_sources()
+        if re.search(r"getattr\(\s*settings\s*,", path.read_text())
+    ]
+    assert readers == []
+
+
+def test_each_tunable_set_through_the_environment_takes_effect(tmp_path: Path) -> None:
+    expressions = {name: effect[0] for name, effect in EFFECTS.items()}
+    code = (
+        "import json, importlib, django; django.setup(); from django.conf import settings\n"
+        "import jiceng.orglife.services, jiceng.cases.services, jiceng.cases.metrics\n"
+        "import jiceng.grid.routing, jiceng.core.audit, jiceng.cases.open311.keys\n"
+        "import jiceng.web.middleware\n"
+        f"print(json.dumps({{n: eval(e) for n, e in {expressions!r}.items()}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env={
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "DJANGO_SETTINGS_MODULE": "jiceng.config.settings.test",
+            "JICENG_VAR_DIR": str(tmp_path),
+            **{name: effect[1] for name, effect in EFFECTS.items()},
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.splitlines()[-1])
+    assert seen == {name: effect[2] for name, effect in EFFECTS.items()}
+
+
+def test_every_tunable_of_the_environment_is_covered_here() -> None:
+    from_environment = set(
+        re.findall(r'env_\w+\(\s*"(JICENG_[A-Z0-9_]+)"', BASE_SETTINGS.read_text())
+    )
+    # read elsewhere or tested elsewhere: the keys (test_settings), the log level, the
+    # lockout and idle settings and the rates (test_deploy), the debug switch
+    tested_elsewhere = {
+        "JICENG_DEBUG",
+        "JICENG_LOG_LEVEL",
+        "JICENG_LOCKOUT_FAILURES",
+        "JICENG_LOCKOUT_MINUTES",
+        "JICENG_IDLE_MINUTES",
+        "JICENG_RATES",
+    }
+    assert from_environment - tested_elsewhere == set(EFFECTS)
