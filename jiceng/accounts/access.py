@@ -22,17 +22,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from ninja.decorators import decorate_view
 
-from jiceng.core.errors import DomainError
+from jiceng.core.errors import Forbidden
 
 from .permissions import Permission, has_permission
 
 View = TypeVar("View", bound=Callable[..., Any])
 
 DECLARATION = "jiceng_access"  # the attribute the URL walk looks for
-
-
-class Forbidden(DomainError):
-    status = 403
 
 
 DENIED = "您的角色没有此项权限"

@@ -24,11 +24,10 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 
 from jiceng.accounts import services as account_services
-from jiceng.accounts.access import Forbidden
 from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.accounts.permissions import Permission, has_permission
 from jiceng.core import audit, clock, crypto, masking
-from jiceng.core.errors import Conflict, InvalidInput, NotFound
+from jiceng.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from jiceng.core.inserts import OneRowInsert
 from jiceng.divisions.models import Division
 from jiceng.grid import routing

@@ -19,6 +19,13 @@ class NotFound(DomainError):
     status = 404
 
 
+class Forbidden(DomainError):
+    """The user's roles do not allow the operation at all (a row outside their scope is
+    NotFound instead, so that its existence is not told)."""
+
+    status = 403
+
+
 class Conflict(DomainError):
     """The object changed under us (a concurrent move); try again."""
 

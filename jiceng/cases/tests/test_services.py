@@ -13,13 +13,12 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import ProtectedError
 
-from jiceng.accounts.access import Forbidden
 from jiceng.accounts.models import User
 from jiceng.cases import queries, services
 from jiceng.cases.models import Case, CaseEvent, EventKind, Notice, SummonsReport
 from jiceng.cases.workflow import Level, Status
 from jiceng.core import clock, crypto
-from jiceng.core.errors import AppendOnly, Conflict, InvalidInput
+from jiceng.core.errors import AppendOnly, Conflict, Forbidden, InvalidInput
 from jiceng.core.models import AuditRecord
 from jiceng.grid import services as grid_services
 from jiceng.testing.cases_personas import YAOHUA_POINT, Units, case_type, subject
