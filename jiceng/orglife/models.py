@@ -482,7 +482,8 @@ class NoticeKind(models.TextChoices):
 class Notice(models.Model):
     """A message in someone's inbox: the notice of a meeting to each expected attendee, the
     reminder the day before, the warning to a secretary whose branch is about to miss a
-    requirement. Written by orglife.tasks; shown on "my meetings" and the secretary's month."""
+    requirement. Written by orglife.tasks (the notice only: the reminder and the warning have
+    no writer yet); shown on "my meetings" and the secretary's month."""
 
     kind = models.CharField("类型", max_length=20, choices=NoticeKind.choices)
     member = models.ForeignKey(

@@ -34,11 +34,6 @@ MEETING_NOT_FOUND = "会议不存在或不在您的范围内"
 ORG_NOT_FOUND = "党组织不存在或不在您的管理范围内"
 
 
-def managed_meetings(user: User) -> QuerySet[Meeting]:
-    q = scope_of(user).organization_q(Permission.MANAGE_MEETINGS, prefix="organization__")
-    return Meeting.objects.filter(q)
-
-
 def can_manage(user: User, organization: Organization) -> bool:
     return scope_of(user).allows(
         Permission.MANAGE_MEETINGS, path=organization.path, division_id=organization.division_id
