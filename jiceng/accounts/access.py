@@ -44,7 +44,8 @@ def requires(*permissions: Permission) -> Callable[[View], View]:
                 return redirect_to_login(request.get_full_path())
             if not any(has_permission(request.user, p) for p in permissions):
                 raise Forbidden(DENIED)
-            return view(request, *args, **kwargs)
+            response: HttpResponse = view(request, *args, **kwargs)
+            return response
 
         setattr(checked, DECLARATION, ("requires", permissions))
         return checked  # type: ignore[return-value]
@@ -110,7 +111,7 @@ def declaration_of(view: Callable[..., Any]) -> tuple[str, tuple[Any, ...]] | No
     """What a view declares, looking through wrappers such as csrf_protect."""
     seen: Callable[..., Any] | None = view
     while seen is not None:
-        found = getattr(seen, DECLARATION, None)
+        found: tuple[str, tuple[Any, ...]] | None = getattr(seen, DECLARATION, None)
         if found is not None:
             return found
         seen = getattr(seen, "__wrapped__", None)

@@ -10,7 +10,7 @@ which keep scope, rollups and the audit trail.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
@@ -23,6 +23,8 @@ from jiceng.core import audit
 from .models import ADMIN_ROLES
 from .permissions import Permission, has_permission, roles_of
 from .second_factor import second_factor_satisfied
+
+_M = TypeVar("_M", bound=Model)
 
 
 class JicengAdminSite(admin.AdminSite):
@@ -38,7 +40,7 @@ class JicengAdminSite(admin.AdminSite):
         return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
 
-class RoleGatedAdmin(admin.ModelAdmin):
+class RoleGatedAdmin(admin.ModelAdmin[_M]):
     """A model admin open to `permission` only, whose every change is an audit record.
 
     `view_permissions` may add permissions that can only look (the security administrator
@@ -68,11 +70,11 @@ class RoleGatedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # accounts are deactivated, never deleted: the audit trail names them
 
-    def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> Any:
+    def log_addition(self, request: HttpRequest, obj: _M, message: Any) -> Any:
         audit.record(self.audit_event, action=f"admin.add.{obj._meta.model_name}", target=obj)
         return super().log_addition(request, obj, message)
 
-    def log_change(self, request: HttpRequest, obj: Model, message: Any) -> Any:
+    def log_change(self, request: HttpRequest, obj: _M, message: Any) -> Any:
         # Django's change message: [{"changed": {"fields": [...]}}, ...]; names, never values.
         fields = sorted(
             {
@@ -97,7 +99,7 @@ class RoleGatedAdmin(admin.ModelAdmin):
         return super().log_deletions(request, queryset)
 
 
-class RemoveOnlyAdmin(RoleGatedAdmin):
+class RemoveOnlyAdmin(RoleGatedAdmin[_M]):
     """Rows the administrator may look at and delete, never add or edit (a lockout to lift,
     a lost authenticator to reset)."""
 
@@ -111,7 +113,7 @@ class RemoveOnlyAdmin(RoleGatedAdmin):
         return self._holds(request)
 
 
-class LookupAdmin(RoleGatedAdmin):
+class LookupAdmin(RoleGatedAdmin[_M]):
     """Read-only lists the security administrator searches to name a role's scope."""
 
     permission = Permission.MANAGE_ROLES

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from cryptography.hazmat.primitives import hashes
 from django.conf import settings
@@ -38,6 +38,7 @@ from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils.ipv6 import clean_ipv6_address
+from django_stubs_ext import WithAnnotations
 
 from jiceng.core import clock
 from jiceng.core.audit_triggers import RETENTION_FLOOR_DAYS
@@ -107,10 +108,10 @@ def _normal_ip(address: str | None) -> str | None:
     return clean_ipv6_address(str(parsed)) if parsed.version == 6 else str(parsed)
 
 
-def _signed_in(user: Any) -> AbstractBaseUser | None:
-    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
-        return None
-    return user
+def _signed_in(user: object) -> AbstractBaseUser | None:
+    if isinstance(user, AbstractBaseUser) and user.is_authenticated:
+        return user
+    return None
 
 
 class AuditContextMiddleware:
@@ -389,6 +390,15 @@ class VerifyResult:
         return not self.reason
 
 
+class _HeadFields(TypedDict):
+    """The chain's head, annotated on every record of the walk."""
+
+    head_last_id: int | None
+    head_last_hash: str | None
+    head_anchor_id: int | None
+    head_anchor_hash: str | None
+
+
 def verify(chunk: int = 5000) -> VerifyResult:
     """Walks the chain from its anchor in id order, recomputing every hash, and reports the
     first broken link: a record whose content no longer matches its hash, one that does not
@@ -397,19 +407,23 @@ def verify(chunk: int = 5000) -> VerifyResult:
     head_fields = AuditHead.objects.filter(pk=1)
     # The head rides along in the same statement, so the walk and the head come from one
     # snapshot and a record appended meanwhile is neither missed nor mistaken for a stray.
-    rows = (
-        AuditRecord.objects.annotate(
-            head_last_id=Subquery(head_fields.values("last_id")),
-            head_last_hash=Subquery(head_fields.values("last_hash")),
-            head_anchor_id=Subquery(head_fields.values("anchor_id")),
-            head_anchor_hash=Subquery(head_fields.values("anchor_hash")),
-        )
-        .filter(Q(head_anchor_id__isnull=True) | Q(id__gt=models.F("head_anchor_id")))
-        .order_by("id")
+    # The plugin types a Subquery as Any; the cast names what the head's columns hold.
+    rows = cast(
+        "QuerySet[WithAnnotations[AuditRecord, _HeadFields]]",
+        (
+            AuditRecord.objects.annotate(
+                head_last_id=Subquery(head_fields.values("last_id")),
+                head_last_hash=Subquery(head_fields.values("last_hash")),
+                head_anchor_id=Subquery(head_fields.values("anchor_id")),
+                head_anchor_hash=Subquery(head_fields.values("anchor_hash")),
+            )
+            .filter(Q(head_anchor_id__isnull=True) | Q(id__gt=models.F("head_anchor_id")))
+            .order_by("id")
+        ),
     )
     checked = 0
     expected_prev: str | None = None
-    last: Any = None
+    last: WithAnnotations[AuditRecord, _HeadFields] | None = None
     last_purge: dict[str, Any] | None = None
     for row in rows.iterator(chunk_size=chunk):
         if expected_prev is None:

@@ -26,6 +26,7 @@ def main() -> None:
 
     django.setup()
     from jiceng.divisions.loading import Tally, default_file, read_rows
+    from jiceng.orgs.models import GRASSROOTS_KINDS
 
     from . import national, people
 
@@ -63,7 +64,7 @@ def main() -> None:
         )
         share = sum(1 for e in picker.table if e != "汉族") / picker.size
         minorities += share * below[0]
-    grassroots = sum(kinds[k] for k in national.GRASSROOTS_KINDS)
+    grassroots = sum(kinds[k] for k in GRASSROOTS_KINDS)
     say(f"{len(counties)} 个县级单位，规划用时 {time.perf_counter() - started:.0f} 秒")
     say(f"基层党组织 {grassroots:,}（目标约 5,250,000）")
     for kind, n in kinds.most_common():

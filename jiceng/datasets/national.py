@@ -637,7 +637,9 @@ class Planner:
             communities += sum(1 for p in township.localities if not is_village(p))
             self.township(top, township)
         c = self.fill
-        fill = lambda template: template.format(**c)  # noqa: E731
+
+        def fill(template: str) -> str:
+            return template.format(**c)
 
         agencies = self.working_committee(top, f"中共{c['full']}直属机关工作委员会", Sector.AGENCY)
         for template, weight in AGENCY_BODIES:

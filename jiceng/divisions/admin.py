@@ -6,7 +6,7 @@ from .models import Division
 
 
 @admin.register(Division)
-class DivisionAdmin(LookupAdmin):
+class DivisionAdmin(LookupAdmin[Division]):
     """Only for naming a role's scope (a street, a community)."""
 
     list_display = ["code", "name", "level"]

@@ -84,7 +84,8 @@ class Placements:
 
     def hows(self) -> np.ndarray:
         """`how` as the strings of Placement.how."""
-        return _HOW_CODES[self.how]
+        strings: np.ndarray = _HOW_CODES[self.how]
+        return strings
 
 
 def project(lons: np.ndarray, lats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

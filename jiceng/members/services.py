@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from django.db import transaction
+from django.db import models, transaction
 
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
@@ -86,7 +86,7 @@ def _yes_no(raw: Mapping[str, object], key: str, label: str, errors: dict[str, s
 def _choice(
     raw: Mapping[str, object],
     key: str,
-    choices: type,
+    choices: type[models.TextChoices],
     label: str,
     errors: dict[str, str],
     *,
@@ -97,10 +97,10 @@ def _choice(
         if required:
             errors[key] = f"请填写{label}"
         return ""
-    by_label = {str(c.label): c.value for c in choices}  # type: ignore[attr-defined]
+    by_label = {str(c.label): str(c.value) for c in choices}
     if value in by_label:
         return by_label[value]
-    if value in choices.values:  # type: ignore[attr-defined]
+    if value in choices.values:
         return value
     errors[key] = f"{label}“{value}”不正确，应为：{'、'.join(by_label)}"
     return ""

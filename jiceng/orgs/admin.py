@@ -6,7 +6,7 @@ from .models import Organization
 
 
 @admin.register(Organization)
-class OrganizationAdmin(LookupAdmin):
+class OrganizationAdmin(LookupAdmin[Organization]):
     """Only for naming a role's scope: the tree changes through the services (pages, API,
     imports), which keep paths, rollups and the audit trail right."""
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 
 class OrgKind(models.TextChoices):
@@ -71,6 +71,9 @@ class Organization(MP_Node):
     subtree_member_count = models.PositiveIntegerField("下辖党员数", default=0)
     subtree_branch_count = models.PositiveIntegerField("下辖支部数", default=0)
     subtree_org_count = models.PositiveIntegerField("下辖基层党组织数", default=0)
+
+    # treebeard's own manager, declared here so that its answers are typed as organizations
+    objects = MP_NodeManager["Organization"]()
 
     class Meta:
         verbose_name = "党组织"

@@ -65,7 +65,7 @@ class MachineEndpointsMiddleware:
         request.user = AnonymousUser()
         request.resolver_match = match
         with audit.handling(request):
-            response = match.func(request, *match.args, **match.kwargs)
+            response: HttpResponse = match.func(request, *match.args, **match.kwargs)
         response.headers.setdefault("Content-Security-Policy", MACHINE_POLICY)
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response

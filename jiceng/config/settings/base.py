@@ -11,6 +11,11 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
+
+# Lets classes that the type stubs make generic be subscripted at run time too
+# (`admin.ModelAdmin[User]`, `forms.ModelForm[RoleAssignment]`).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("JICENG_VAR_DIR") or BASE_DIR / "var")
@@ -64,7 +69,8 @@ def local_secrets() -> dict[str, str]:
     """
     path = VAR_DIR / "secrets.json"
     if path.exists():
-        return json.loads(path.read_text())
+        kept: dict[str, str] = json.loads(path.read_text())
+        return kept
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     made = {
         "SECRET_KEY": secrets.token_urlsafe(50),

@@ -17,9 +17,9 @@ from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
 
+from jiceng.accounts.admin import AuditRecordAdmin
 from jiceng.accounts.models import Role, User
 from jiceng.core import audit, audit_triggers, clock
-from jiceng.core.admin import AuditRecordAdmin
 from jiceng.core.errors import AppendOnly, InvalidInput
 from jiceng.core.models import GENESIS_HASH, AuditEvent, AuditHead, AuditRecord, AuditResult
 from jiceng.testing.personas import user_with
