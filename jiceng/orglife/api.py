@@ -17,8 +17,28 @@ from jiceng.core.schemas import Error
 from jiceng.members.queries import access_member
 from jiceng.orgs.models import PartyGroup
 
-from . import queries, rules, services
+from . import queries, rules
+from .attendance import (
+    check_in,
+    decide_leave,
+    join_online,
+    leave_online,
+    record_attendance,
+    request_leave,
+)
+from .calendars import issue_calendar_token, revoke_calendar_token
+from .checkin_codes import checkin_token
+from .minutes import (
+    add_minutes_photo,
+    amend_minutes,
+    record_minutes,
+    remove_minutes_photo,
+    sign_minutes,
+)
 from .models import Attendance, Meeting, MeetingKind, Minutes, MinutesPhoto, Period
+from .requirements import set_meeting_rule
+from .scheduling import cancel_meeting, schedule_meeting, schedule_recurring_meetings
+from .talks import record_talk
 
 router = Router(tags=["orglife"])
 
@@ -158,7 +178,7 @@ def meeting_create(request: AuthedRequest, payload: MeetingIn) -> Status[list[Me
     }
     if payload.repeat_monthly > 1:
         local = starts_at.astimezone(clock.CHINA)
-        made = services.schedule_recurring_meetings(
+        made = schedule_recurring_meetings(
             first_day=local.date(),
             day_of_month=local.day,
             count=payload.repeat_monthly,
@@ -167,7 +187,7 @@ def meeting_create(request: AuthedRequest, payload: MeetingIn) -> Status[list[Me
             **common,
         )
     else:
-        made = [services.schedule_meeting(starts_at=starts_at, ends_at=ends_at, **common)]
+        made = [schedule_meeting(starts_at=starts_at, ends_at=ends_at, **common)]
     return Status(201, [MeetingOut.of(m) for m in made])
 
 
@@ -182,7 +202,7 @@ def meeting_detail(request: AuthedRequest, meeting_id: Id) -> MeetingOut:
 @api_requires(Permission.MANAGE_MEETINGS)
 def meeting_cancel(request: AuthedRequest, meeting_id: Id) -> MeetingOut:
     meeting = queries.access_managed_meeting(request.user, meeting_id)
-    return MeetingOut.of(services.cancel_meeting(meeting=meeting, by=request.user))
+    return MeetingOut.of(cancel_meeting(meeting=meeting, by=request.user))
 
 
 class CheckinCodeOut(Schema):
@@ -193,7 +213,7 @@ class CheckinCodeOut(Schema):
 @api_requires(Permission.MANAGE_MEETINGS)
 def meeting_checkin_code(request: AuthedRequest, meeting_id: Id) -> CheckinCodeOut:
     meeting = queries.access_managed_meeting(request.user, meeting_id)
-    return CheckinCodeOut(token=services.checkin_token(meeting))
+    return CheckinCodeOut(token=checkin_token(meeting))
 
 
 @router.get("/meetings/{meeting_id}/attendance", response={200: list[AttendanceOut], 404: Error})
@@ -210,7 +230,7 @@ class CheckinIn(Schema):
 @router.post("/checkin", response={200: AttendanceOut, 400: Error, 404: Error, 409: Error})
 @api_requires(*MEETING_PEOPLE)
 def checkin(request: AuthedRequest, payload: CheckinIn) -> AttendanceOut:
-    return AttendanceOut.of(services.check_in(token=payload.token, by=request.user))
+    return AttendanceOut.of(check_in(token=payload.token, by=request.user))
 
 
 @router.post(
@@ -220,7 +240,7 @@ def checkin(request: AuthedRequest, payload: CheckinIn) -> AttendanceOut:
 @api_requires(*MEETING_PEOPLE)
 def online_join(request: AuthedRequest, meeting_id: Id) -> AttendanceOut:
     meeting, _ = queries.access_meeting(request.user, meeting_id)
-    return AttendanceOut.of(services.join_online(meeting=meeting, by=request.user))
+    return AttendanceOut.of(join_online(meeting=meeting, by=request.user))
 
 
 @router.post(
@@ -230,7 +250,7 @@ def online_join(request: AuthedRequest, meeting_id: Id) -> AttendanceOut:
 @api_requires(*MEETING_PEOPLE)
 def online_leave(request: AuthedRequest, meeting_id: Id) -> AttendanceOut:
     meeting, _ = queries.access_meeting(request.user, meeting_id)
-    return AttendanceOut.of(services.leave_online(meeting=meeting, by=request.user))
+    return AttendanceOut.of(leave_online(meeting=meeting, by=request.user))
 
 
 class LeaveIn(Schema):
@@ -244,9 +264,7 @@ class LeaveIn(Schema):
 @api_requires(*MEETING_PEOPLE)
 def leave_request(request: AuthedRequest, meeting_id: Id, payload: LeaveIn) -> AttendanceOut:
     meeting, _ = queries.access_meeting(request.user, meeting_id)
-    return AttendanceOut.of(
-        services.request_leave(meeting=meeting, reason=payload.reason, by=request.user)
-    )
+    return AttendanceOut.of(request_leave(meeting=meeting, reason=payload.reason, by=request.user))
 
 
 class DecisionIn(Schema):
@@ -261,7 +279,7 @@ class DecisionIn(Schema):
 def leave_decision(request: AuthedRequest, attendance_id: Id, payload: DecisionIn) -> AttendanceOut:
     attendance = queries.access_attendance(request.user, attendance_id)
     return AttendanceOut.of(
-        services.decide_leave(attendance=attendance, approve=payload.approve, by=request.user)
+        decide_leave(attendance=attendance, approve=payload.approve, by=request.user)
     )
 
 
@@ -278,7 +296,7 @@ class MarkIn(Schema):
 def attendance_mark(request: AuthedRequest, meeting_id: Id, payload: MarkIn) -> AttendanceOut:
     meeting = queries.access_managed_meeting(request.user, meeting_id)
     return AttendanceOut.of(
-        services.record_attendance(
+        record_attendance(
             meeting=meeting, member_id=payload.member_id, status=payload.status, by=request.user
         )
     )
@@ -342,7 +360,7 @@ def minutes_detail(request: AuthedRequest, meeting_id: Id) -> MinutesOut:
 def minutes_record(request: AuthedRequest, meeting_id: Id, payload: MinutesIn) -> MinutesOut:
     meeting = queries.access_managed_meeting(request.user, meeting_id)
     return MinutesOut.of(
-        services.record_minutes(meeting=meeting, body=payload.model_dump(), by=request.user)
+        record_minutes(meeting=meeting, body=payload.model_dump(), by=request.user)
     )
 
 
@@ -353,7 +371,7 @@ def minutes_record(request: AuthedRequest, meeting_id: Id, payload: MinutesIn) -
 @api_requires(Permission.MANAGE_MEETINGS)
 def minutes_sign(request: AuthedRequest, meeting_id: Id) -> MeetingOut:
     meeting = queries.access_managed_meeting(request.user, meeting_id)
-    return MeetingOut.of(services.sign_minutes(meeting=meeting, by=request.user))
+    return MeetingOut.of(sign_minutes(meeting=meeting, by=request.user))
 
 
 @router.post(
@@ -365,7 +383,7 @@ def minutes_amend(request: AuthedRequest, meeting_id: Id, payload: AmendIn) -> M
     meeting = queries.access_managed_meeting(request.user, meeting_id)
     body = payload.model_dump(exclude={"reason"})
     return MinutesOut.of(
-        services.amend_minutes(meeting=meeting, body=body, reason=payload.reason, by=request.user)
+        amend_minutes(meeting=meeting, body=body, reason=payload.reason, by=request.user)
     )
 
 
@@ -418,7 +436,7 @@ def minutes_photo_upload(
     meeting = queries.access_managed_meeting(request.user, meeting_id)
     if photo is None:  # an empty file part is dropped by Django's parser
         raise InvalidInput("请选择照片", fields={"photo": "请选择照片"})
-    added = services.add_minutes_photo(
+    added = add_minutes_photo(
         meeting=meeting, upload=photo, caption=caption, reason=reason, by=request.user
     )
     return Status(201, PhotoOut.of(added, meeting.pk))
@@ -433,7 +451,7 @@ def minutes_photo_remove(
     request: AuthedRequest, meeting_id: Id, photo_id: Id, payload: PhotoRemoveIn
 ) -> Status[None]:
     photo = queries.access_minutes_photo(request.user, meeting_id, photo_id)
-    services.remove_minutes_photo(photo=photo, reason=payload.reason, by=request.user)
+    remove_minutes_photo(photo=photo, reason=payload.reason, by=request.user)
     return Status(204, None)
 
 
@@ -538,7 +556,7 @@ def rule_set(request: AuthedRequest, payload: RuleIn) -> RuleOut:
     from jiceng.orgs.queries import access_organization
 
     organization = access_organization(request.user, payload.organization_id)
-    rule = services.set_meeting_rule(
+    rule = set_meeting_rule(
         organization=organization,
         kind=payload.kind.value,
         period=payload.period.value,
@@ -570,7 +588,7 @@ class TalkOut(Schema):
 @api_requires(Permission.MANAGE_MEETINGS)
 def talk_create(request: AuthedRequest, payload: TalkIn) -> Status[TalkOut]:
     member = access_member(request.user, payload.member_id)
-    talk = services.record_talk(
+    talk = record_talk(
         organization=member.organization,
         member=member,
         talked_on=payload.talked_on,
@@ -587,11 +605,11 @@ class TokenOut(Schema):
 @router.post("/calendar-token", response={201: TokenOut})
 @api_signed_in
 def calendar_token_issue(request: AuthedRequest) -> Status[TokenOut]:
-    return Status(201, TokenOut(token=services.issue_calendar_token(by=request.user).token))
+    return Status(201, TokenOut(token=issue_calendar_token(by=request.user).token))
 
 
 @router.delete("/calendar-token", response={204: None})
 @api_signed_in
 def calendar_token_revoke(request: AuthedRequest) -> Status[None]:
-    services.revoke_calendar_token(by=request.user)
+    revoke_calendar_token(by=request.user)
     return Status(204, None)

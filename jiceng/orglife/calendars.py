@@ -1,14 +1,18 @@
-"""iCalendar (RFC 5545) feeds of meetings, built with the icalendar package."""
+"""Calendar subscriptions: the secret token in a user's calendar addresses, and the iCalendar
+(RFC 5545) feed of meetings they return, built with the icalendar package."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 
+from django.db import transaction
 from icalendar import Calendar, Event
 
-from jiceng.core import clock
+from jiceng.accounts.models import User
+from jiceng.core import audit, clock
 
-from .models import Meeting, MeetingStatus
+from .models import CalendarToken, Meeting, MeetingStatus
 
 
 def feed(name: str, meetings: Iterable[Meeting], *, host: str) -> bytes:
@@ -33,4 +37,22 @@ def feed(name: str, meetings: Iterable[Meeting], *, host: str) -> bytes:
             "status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED"
         )
         calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
+
+
+@transaction.atomic
+def issue_calendar_token(*, by: User) -> CalendarToken:
+    """A new secret for the user's calendar addresses; the old one stops working."""
+    CalendarToken.objects.filter(user=by).delete()
+    token = CalendarToken.objects.create(
+        user=by, token=secrets.token_urlsafe(32), created_at=clock.now()
+    )
+    audit.record(audit.AuditEvent.WRITE, action="orglife.issue_calendar_token", target=by, user=by)
+    return token
+
+
+@transaction.atomic
+def revoke_calendar_token(*, by: User) -> None:
+    CalendarToken.objects.filter(user=by).delete()
+    audit.record(audit.AuditEvent.WRITE, action="orglife.revoke_calendar_token", target=by, user=by)

@@ -1,7 +1,8 @@
 """Organizational life (组织生活): meetings of the 三会一课 and the rest, attendance, minutes,
 the rules of how often each kind is required, and the compliance rollup.
 
-Only orglife.services writes these rows."""
+Only the orglife modules named after their job write these rows: scheduling, checkin_codes,
+attendance, minutes, talks, requirements, calendars, and compliance for the rollup."""
 
 from __future__ import annotations
 

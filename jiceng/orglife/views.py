@@ -1,4 +1,5 @@
-"""Organizational life pages: thin views over orglife.services and orglife.queries.
+"""Organizational life pages: thin views over orglife's writes (scheduling, attendance, minutes,
+talks, ...) and orglife.queries.
 
 A refused form (a DomainError) comes back to the page it was sent from with the reason as a
 message, rather than the error page, so a secretary on a phone stays where they were."""
@@ -25,8 +26,27 @@ from jiceng.core.errors import DomainError, InvalidInput
 from jiceng.members.models import Member
 from jiceng.orgs.models import PartyGroup
 
-from . import calendars, queries, rules, services
+from . import calendars, queries, rules
+from .attendance import (
+    check_in,
+    decide_leave,
+    join_online,
+    leave_online,
+    record_attendance,
+    request_leave,
+)
+from .calendars import issue_calendar_token, revoke_calendar_token
+from .checkin_codes import checkin_token, meeting_of_token, renew_checkin_code
+from .minutes import (
+    add_minutes_photo,
+    amend_minutes,
+    record_minutes,
+    remove_minutes_photo,
+    sign_minutes,
+)
 from .models import AttendanceStatus, CalendarToken, MeetingKind, MeetingStatus, Minutes
+from .scheduling import schedule_meeting, schedule_recurring_meetings
+from .talks import record_talk
 
 MEETING_PEOPLE = (Permission.ATTEND_MEETINGS, Permission.MANAGE_MEETINGS)
 COMPLIANCE_READERS = (Permission.VIEW_ORGANIZATIONS, Permission.MANAGE_MEETINGS)
@@ -84,10 +104,10 @@ def my_meetings(request: AuthedRequest) -> HttpResponse:
 @requires(*MEETING_PEOPLE)
 def checkin(request: AuthedRequest, token: str) -> HttpResponse:
     """The address inside the QR code: a confirmation page, then a POST signs in."""
-    meeting = services.meeting_of_token(token)
+    meeting = meeting_of_token(token)
     if request.method == "POST":
         try:
-            services.check_in(token=token, by=request.user)
+            check_in(token=token, by=request.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -107,13 +127,13 @@ def online(request: AuthedRequest, pk: int) -> HttpResponse:
             return _attempt(
                 request,
                 back,
-                lambda: services.join_online(meeting=meeting, by=request.user),
+                lambda: join_online(meeting=meeting, by=request.user),
                 "已进入线上会议",
             )
         return _attempt(
             request,
             back,
-            lambda: services.leave_online(meeting=meeting, by=request.user),
+            lambda: leave_online(meeting=meeting, by=request.user),
             "已离开线上会议",
         )
     return render(
@@ -125,12 +145,12 @@ def online(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @requires(*MEETING_PEOPLE)
 @require_POST
-def request_leave(request: AuthedRequest, pk: int) -> HttpResponse:
+def leave_request(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting, _ = queries.access_meeting(request.user, pk)
     return _attempt(
         request,
         reverse("orglife:my_meetings"),
-        lambda: services.request_leave(
+        lambda: request_leave(
             meeting=meeting, reason=request.POST.get("reason", ""), by=request.user
         ),
         "请假申请已提交，等待书记审批",
@@ -188,7 +208,7 @@ def talks(request: AuthedRequest, org: int) -> HttpResponse:
         return _attempt(
             request,
             back,
-            lambda: services.record_talk(
+            lambda: record_talk(
                 organization=organization,
                 member=member,
                 talked_on=talked_on,
@@ -252,7 +272,7 @@ def schedule(request: AuthedRequest, org: int) -> HttpResponse:
         }
         repeat = post.get("repeat", "")
         if repeat.isdigit() and int(repeat) > 1:
-            services.schedule_recurring_meetings(
+            schedule_recurring_meetings(
                 first_day=starts_at.date(),
                 day_of_month=starts_at.day,
                 count=int(repeat),
@@ -261,7 +281,7 @@ def schedule(request: AuthedRequest, org: int) -> HttpResponse:
                 **common,
             )
         else:
-            services.schedule_meeting(starts_at=starts_at, ends_at=ends_at, **common)
+            schedule_meeting(starts_at=starts_at, ends_at=ends_at, **common)
 
     return _attempt(request, back, run, "会议已安排，通知已发送")
 
@@ -282,7 +302,7 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     }
     if manages:
         checkin_url = request.build_absolute_uri(
-            reverse("orglife:checkin", args=[services.checkin_token(meeting)])
+            reverse("orglife:checkin", args=[checkin_token(meeting)])
         )
         body = minutes.body if minutes else {}
         context.update(
@@ -325,7 +345,7 @@ def mark_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     return _attempt(
         request,
         reverse("orglife:meeting", args=[pk]),
-        lambda: services.record_attendance(
+        lambda: record_attendance(
             meeting=meeting,
             member_id=int(member) if member.isdigit() else 0,
             status=request.POST.get("status", ""),
@@ -337,13 +357,13 @@ def mark_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @requires(Permission.MANAGE_MEETINGS)
 @require_POST
-def decide_leave(request: AuthedRequest, pk: int) -> HttpResponse:
+def leave_decision(request: AuthedRequest, pk: int) -> HttpResponse:
     attendance = queries.access_attendance(request.user, pk)
     approve = request.POST.get("decision") == "approve"
     return _attempt(
         request,
         reverse("orglife:meeting", args=[attendance.meeting_id]),
-        lambda: services.decide_leave(attendance=attendance, approve=approve, by=request.user),
+        lambda: decide_leave(attendance=attendance, approve=approve, by=request.user),
         "已批准请假" if approve else "已不予批准",
     )
 
@@ -375,16 +395,16 @@ def save_minutes(request: AuthedRequest, pk: int) -> HttpResponse:
         return _attempt(
             request,
             back,
-            lambda: services.amend_minutes(
+            lambda: amend_minutes(
                 meeting=meeting, body=body, reason=request.POST.get("reason", ""), by=request.user
             ),
             "修改已记录，原记录保留",
         )
 
     def run() -> None:
-        services.record_minutes(meeting=meeting, body=body, by=request.user)
+        record_minutes(meeting=meeting, body=body, by=request.user)
         if action == "sign":
-            services.sign_minutes(meeting=meeting, by=request.user)
+            sign_minutes(meeting=meeting, by=request.user)
 
     return _attempt(request, back, run, "会议记录已签发" if action == "sign" else "会议记录已保存")
 
@@ -401,7 +421,7 @@ def upload_photo(request: AuthedRequest, pk: int) -> HttpResponse:
     return _attempt(
         request,
         back,
-        lambda: services.add_minutes_photo(
+        lambda: add_minutes_photo(
             meeting=meeting,
             upload=upload,
             caption=request.POST.get("caption", ""),
@@ -419,7 +439,7 @@ def remove_photo(request: AuthedRequest, pk: int, photo: int) -> HttpResponse:
     return _attempt(
         request,
         reverse("orglife:meeting", args=[pk]),
-        lambda: services.remove_minutes_photo(
+        lambda: remove_minutes_photo(
             photo=found, reason=request.POST.get("reason", ""), by=request.user
         ),
         "照片已删除",
@@ -443,7 +463,7 @@ def renew_code(request: AuthedRequest, pk: int) -> HttpResponse:
     return _attempt(
         request,
         reverse("orglife:meeting", args=[pk]),
-        lambda: services.renew_checkin_code(meeting=meeting, by=request.user),
+        lambda: renew_checkin_code(meeting=meeting, by=request.user),
         "签到码已更新，旧二维码作废",
     )
 
@@ -512,10 +532,10 @@ def calendar_settings(request: AuthedRequest) -> HttpResponse:
     """The user's calendar addresses: make, renew or stop them."""
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            services.revoke_calendar_token(by=request.user)
+            revoke_calendar_token(by=request.user)
             messages.success(request, "已停用日历订阅地址")
         else:
-            services.issue_calendar_token(by=request.user)
+            issue_calendar_token(by=request.user)
             messages.success(request, "已生成新的日历订阅地址，旧地址作废")
         return redirect("orglife:calendar")
     token = CalendarToken.objects.filter(user=request.user).first()

@@ -12,8 +12,8 @@ import pytest
 from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.core import clock
 from jiceng.members.models import Member
-from jiceng.orglife import services
 from jiceng.orglife.models import Meeting, MeetingKind
+from jiceng.orglife.scheduling import schedule_meeting
 from jiceng.testing.personas import PASSWORD, Tree, add_member
 
 # A Thursday in the middle of a month: 主题党日 at 15:00, checked in during the meeting.
@@ -49,7 +49,7 @@ def orglife_branch(tree: Tree, secretary: User, member_user: User) -> Branch:
 def theme_day(tree: Tree, orglife_branch: Branch) -> Meeting:
     """The branch's May 2025 theme day, online participation open, scheduled on 1 May."""
     with clock.frozen(dt.datetime(2025, 5, 1, 9, 0, tzinfo=clock.CHINA)):
-        return services.schedule_meeting(
+        return schedule_meeting(
             organization=tree.branch,
             kind=MeetingKind.THEME_DAY,
             title="五月主题党日：学习党章",

@@ -19,12 +19,12 @@ BASE_SETTINGS = PACKAGE / "config" / "settings" / "base.py"
 # What each variable changes, as an expression evaluated after django.setup(), the value the
 # environment below gives it, and what the expression must then be.
 EFFECTS: dict[str, tuple[str, str, object]] = {
-    "JICENG_MINUTES_LOCK_DAYS": ("jiceng.orglife.services.lock_days()", "3", 3),
-    "JICENG_MINUTES_PHOTO_MAX_BYTES": ("jiceng.orglife.services.photo_max_bytes()", "1000", 1000),
-    "JICENG_ONLINE_MIN_MINUTES": ("jiceng.orglife.services.online_min_minutes()", "45", 45),
-    "JICENG_ORGLIFE_MONTH_CLOSE_DAY": ("jiceng.orglife.services.month_close_day()", "10", 10),
+    "JICENG_MINUTES_LOCK_DAYS": ("jiceng.orglife.minutes.lock_days()", "3", 3),
+    "JICENG_MINUTES_PHOTO_MAX_BYTES": ("jiceng.orglife.minutes.photo_max_bytes()", "1000", 1000),
+    "JICENG_ONLINE_MIN_MINUTES": ("jiceng.orglife.attendance.online_min_minutes()", "45", 45),
+    "JICENG_ORGLIFE_MONTH_CLOSE_DAY": ("jiceng.orglife.checks.month_close_day()", "10", 10),
     "JICENG_CASE_REOPEN_DAYS": ("jiceng.cases.services.reopen_days()", "14", 14),
-    "JICENG_CASE_PHOTO_MAX_BYTES": ("jiceng.cases.services.photo_max_bytes()", "2048", 2048),
+    "JICENG_CASE_PHOTO_MAX_BYTES": ("jiceng.cases.intake.photo_max_bytes()", "2048", 2048),
     "JICENG_CASE_SCORE_WEIGHTS": (
         "jiceng.cases.metrics.weights().response",
         "response=0.5,resolution=0.25,satisfaction=0.25",
@@ -99,7 +99,8 @@ def test_each_tunable_set_through_the_environment_takes_effect(tmp_path: Path) -
     expressions = {name: effect[0] for name, effect in EFFECTS.items()}
     code = (
         "import json, importlib, django; django.setup(); from django.conf import settings\n"
-        "import jiceng.orglife.services, jiceng.cases.services, jiceng.cases.metrics\n"
+        "import jiceng.cases.intake, jiceng.cases.services, jiceng.cases.metrics\n"
+        "import jiceng.orglife.attendance, jiceng.orglife.checks, jiceng.orglife.minutes\n"
         "import jiceng.grid.routing, jiceng.core.audit, jiceng.cases.open311.keys\n"
         "import jiceng.web.middleware\n"
         f"print(json.dumps({{n: eval(e) for n, e in {expressions!r}.items()}}))"

@@ -16,7 +16,7 @@ from django.test import Client
 from jiceng.accounts.models import User
 from jiceng.core import clock
 from jiceng.members.models import Member, MemberStatus
-from jiceng.orglife import compliance, rules, services
+from jiceng.orglife import compliance, rules
 from jiceng.orglife.models import (
     Compliance,
     HeartToHeartTalk,
@@ -26,6 +26,7 @@ from jiceng.orglife.models import (
     MeetingStatus,
     Period,
 )
+from jiceng.orglife.talks import record_talk
 from jiceng.orgs.models import BRANCH_KINDS, Committee, Organization, OrgKind, PartyGroup
 from jiceng.testing.personas import Tree, add, add_member
 
@@ -337,7 +338,7 @@ def test_recording_a_talk_refreshes_the_year_and_the_list_shows_who_lacks_one(
         compliance.rollup_month(202511)
         compliance.rollup_month(202512)
         assert stored(202512)[tree.branch.pk][-1] == active
-        services.record_talk(
+        record_talk(
             organization=tree.branch,
             member=first,
             talked_on=dt.date(2025, 11, 5),

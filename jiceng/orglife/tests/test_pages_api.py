@@ -9,7 +9,10 @@ from icalendar import Calendar
 
 from jiceng.accounts.models import User
 from jiceng.core import clock
-from jiceng.orglife import compliance, services
+from jiceng.orglife import compliance
+from jiceng.orglife.attendance import check_in, join_online
+from jiceng.orglife.calendars import issue_calendar_token
+from jiceng.orglife.checkin_codes import checkin_token
 from jiceng.orglife.models import (
     Attendance,
     AttendanceStatus,
@@ -64,7 +67,7 @@ def test_meeting_page_shows_qr_and_member_checks_in_by_link(
     with clock.frozen(DURING):
         page = secretary.get(f"/orglife/meetings/{theme_day.pk}/").content.decode()
         assert "<svg" in page and "签到二维码" in page
-        token = services.checkin_token(theme_day)
+        token = checkin_token(theme_day)
         member = client_of(orglife_branch.chen)
         assert "确认签到" in member.get(f"/orglife/checkin/{token}/").content.decode()
         assert member.post(f"/orglife/checkin/{token}/").status_code == 302
@@ -77,8 +80,8 @@ def test_meeting_page_shows_qr_and_member_checks_in_by_link(
 def test_minutes_form_signs_and_print_view(theme_day: Meeting, orglife_branch: Branch):
     secretary = client_of(orglife_branch.secretary)
     with clock.frozen(DURING):
-        services.check_in(token=services.checkin_token(theme_day), by=orglife_branch.chen)
-        services.join_online(meeting=theme_day, by=orglife_branch.zhao)
+        check_in(token=checkin_token(theme_day), by=orglife_branch.chen)
+        join_online(meeting=theme_day, by=orglife_branch.zhao)
     with clock.frozen(THEME_DAY_START + dt.timedelta(hours=3)):
         secretary.post(
             f"/orglife/meetings/{theme_day.pk}/minutes/",
@@ -147,7 +150,7 @@ def test_calendar_feed_parses_and_revoked_token_stops(theme_day: Meeting, orglif
 def test_member_cannot_see_another_organizations_feed(
     tree: Tree, orglife_branch: Branch, other_member: User
 ):
-    token = services.issue_calendar_token(by=other_member).token
+    token = issue_calendar_token(by=other_member).token
     assert Client().get(f"/orglife/ical/{token}/org/{tree.branch.pk}.ics").status_code == 404
 
 

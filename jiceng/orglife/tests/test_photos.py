@@ -13,7 +13,10 @@ from django.test import Client
 from jiceng.accounts.models import User
 from jiceng.core import clock
 from jiceng.core.models import AuditRecord
-from jiceng.orglife import rules, services
+from jiceng.orglife import rules
+from jiceng.orglife.attendance import check_in
+from jiceng.orglife.checkin_codes import checkin_token
+from jiceng.orglife.minutes import add_minutes_photo, record_minutes, sign_minutes
 from jiceng.orglife.models import Meeting, MinutesAmendment, MinutesPhoto
 from jiceng.testing.orglife_personas import (
     DURING,
@@ -44,9 +47,9 @@ def api_upload(client: Client, meeting: Meeting, name: str, data: bytes, **extra
 @pytest.fixture
 def recorded(theme_day: Meeting, orglife_branch: Branch) -> Meeting:
     with clock.frozen(DURING):
-        services.check_in(token=services.checkin_token(theme_day), by=orglife_branch.chen)
+        check_in(token=checkin_token(theme_day), by=orglife_branch.chen)
     with clock.frozen(AFTER):
-        services.record_minutes(meeting=theme_day, body=BODY, by=orglife_branch.secretary)
+        record_minutes(meeting=theme_day, body=BODY, by=orglife_branch.secretary)
     return theme_day
 
 
@@ -126,7 +129,7 @@ def test_out_of_scope_secretary_and_member_get_404_or_403(
     recorded: Meeting, orglife_branch: Branch, sibling_secretary: User, media_root: Path
 ):
     with clock.frozen(AFTER):
-        photo = services.add_minutes_photo(
+        photo = add_minutes_photo(
             meeting=recorded,
             upload=SimpleUploadedFile("a.jpg", JPEG_BYTES),
             by=orglife_branch.secretary,
@@ -154,7 +157,7 @@ def test_removal_before_sign_off_deletes_after_only_by_amendment(
         assert not MinutesPhoto.objects.exists() and not stored.exists()
 
         second = api_upload(secretary, recorded, "b.png", PNG_BYTES).json()
-        services.sign_minutes(meeting=recorded, by=orglife_branch.secretary)
+        sign_minutes(meeting=recorded, by=orglife_branch.secretary)
         refused = secretary.post(f"{base}/{second['id']}/remove", {}, "application/json")
         assert refused.status_code == 400 and MinutesPhoto.objects.get().removed_at is None
         late = api_upload(secretary, recorded, "c.jpg", JPEG_BYTES)

@@ -11,7 +11,16 @@ from jiceng.accounts.models import User
 from jiceng.core import clock
 from jiceng.core.errors import Conflict, InvalidInput, NotFound
 from jiceng.core.models import AuditRecord
-from jiceng.orglife import compliance, rules, services
+from jiceng.orglife import compliance, rules
+from jiceng.orglife.attendance import (
+    check_in,
+    decide_leave,
+    join_online,
+    leave_online,
+    request_leave,
+)
+from jiceng.orglife.checkin_codes import checkin_token, renew_checkin_code
+from jiceng.orglife.minutes import amend_minutes, record_minutes, sign_minutes
 from jiceng.orglife.models import (
     Attendance,
     AttendanceStatus,
@@ -22,6 +31,8 @@ from jiceng.orglife.models import (
     MinutesAmendment,
     Notice,
 )
+from jiceng.orglife.requirements import set_meeting_rule
+from jiceng.orglife.scheduling import schedule_meeting, schedule_recurring_meetings
 from jiceng.testing.orglife_personas import DURING, THEME_DAY_START, Branch
 from jiceng.testing.personas import Tree
 
@@ -52,7 +63,7 @@ def test_notice_goes_out_after_commit(
 ):
     frozen = clock.frozen(dt.datetime(2025, 5, 1, 9))
     with frozen, django_capture_on_commit_callbacks(execute=True):
-        meeting = services.schedule_meeting(
+        meeting = schedule_meeting(
             organization=tree.branch,
             kind=MeetingKind.PARTY_LECTURE,
             title="二季度党课",
@@ -70,7 +81,7 @@ def test_notice_goes_out_after_commit(
 
 def test_another_branch_secretary_cannot_schedule(tree: Tree, sibling_secretary: User):
     with clock.frozen(dt.datetime(2025, 5, 1, 9)), pytest.raises(NotFound):
-        services.schedule_meeting(
+        schedule_meeting(
             organization=tree.branch,
             kind=MeetingKind.THEME_DAY,
             title="越权安排",
@@ -83,7 +94,7 @@ def test_another_branch_secretary_cannot_schedule(tree: Tree, sibling_secretary:
 
 def test_back_fill_refused_once_the_month_is_closed(tree: Tree, secretary: User):
     with clock.frozen(dt.datetime(2025, 6, 5, 9)), pytest.raises(InvalidInput, match="已结账"):
-        services.schedule_meeting(
+        schedule_meeting(
             organization=tree.branch,
             kind=MeetingKind.THEME_DAY,
             title="补录五月主题党日",
@@ -96,7 +107,7 @@ def test_back_fill_refused_once_the_month_is_closed(tree: Tree, secretary: User)
 
 def test_recurring_theme_day_on_the_fifteenth(tree: Tree, orglife_branch: Branch):
     with clock.frozen(dt.datetime(2025, 5, 1, 9)):
-        made = services.schedule_recurring_meetings(
+        made = schedule_recurring_meetings(
             organization=tree.branch,
             kind=MeetingKind.THEME_DAY,
             title="主题党日",
@@ -117,44 +128,44 @@ def test_recurring_theme_day_on_the_fifteenth(tree: Tree, orglife_branch: Branch
 
 
 def test_check_in_once_and_only_in_the_window(theme_day: Meeting, orglife_branch: Branch):
-    token = services.checkin_token(theme_day)
+    token = checkin_token(theme_day)
     early = clock.frozen(THEME_DAY_START - dt.timedelta(hours=1))
     with early, pytest.raises(InvalidInput, match="不在会议签到时间内"):
-        services.check_in(token=token, by=orglife_branch.chen)
+        check_in(token=token, by=orglife_branch.chen)
     with clock.frozen(DURING):
-        done = services.check_in(token=token, by=orglife_branch.chen)
+        done = check_in(token=token, by=orglife_branch.chen)
         assert done.status == AttendanceStatus.IN_PERSON
         with pytest.raises(Conflict, match="已签到"):
-            services.check_in(token=token, by=orglife_branch.chen)
+            check_in(token=token, by=orglife_branch.chen)
         with pytest.raises(InvalidInput, match="签到码无效"):
-            services.check_in(token=token + "x", by=orglife_branch.zhao)
+            check_in(token=token + "x", by=orglife_branch.zhao)
 
 
 def test_renewed_code_voids_the_old_one(theme_day: Meeting, orglife_branch: Branch):
-    token = services.checkin_token(theme_day)
-    services.renew_checkin_code(meeting=theme_day, by=orglife_branch.secretary)
+    token = checkin_token(theme_day)
+    renew_checkin_code(meeting=theme_day, by=orglife_branch.secretary)
     with clock.frozen(DURING), pytest.raises(InvalidInput, match="已失效"):
-        services.check_in(token=token, by=orglife_branch.chen)
+        check_in(token=token, by=orglife_branch.chen)
 
 
 def test_member_outside_the_audience_cannot_check_in(theme_day: Meeting, other_member: User):
     with clock.frozen(DURING), pytest.raises(NotFound):
-        services.check_in(token=services.checkin_token(theme_day), by=other_member)
+        check_in(token=checkin_token(theme_day), by=other_member)
 
 
 def test_online_presence_counts_only_past_the_minimum(theme_day: Meeting, orglife_branch: Branch):
     zhao = orglife_branch.zhao
     with clock.frozen(DURING):
-        services.join_online(meeting=theme_day, by=zhao)
+        join_online(meeting=theme_day, by=zhao)
         with pytest.raises(Conflict):
-            services.join_online(meeting=theme_day, by=zhao)
+            join_online(meeting=theme_day, by=zhao)
     with clock.frozen(DURING + dt.timedelta(minutes=10)):
-        short = services.leave_online(meeting=theme_day, by=zhao)
+        short = leave_online(meeting=theme_day, by=zhao)
     assert short.online_seconds == 600 and short.status == AttendanceStatus.ABSENT
     with clock.frozen(DURING + dt.timedelta(minutes=20)):
-        services.join_online(meeting=theme_day, by=zhao)
+        join_online(meeting=theme_day, by=zhao)
     with clock.frozen(DURING + dt.timedelta(minutes=45)):
-        counted = services.leave_online(meeting=theme_day, by=zhao)
+        counted = leave_online(meeting=theme_day, by=zhao)
     assert counted.online_seconds == 600 + 1500
     assert counted.status == AttendanceStatus.ONLINE and counted.is_remote
 
@@ -162,22 +173,22 @@ def test_online_presence_counts_only_past_the_minimum(theme_day: Meeting, orglif
 def test_leave_request_approved_by_the_secretary(theme_day: Meeting, orglife_branch: Branch):
     with clock.frozen(dt.datetime(2025, 5, 10, 9)):
         with pytest.raises(InvalidInput):
-            services.request_leave(meeting=theme_day, reason="  ", by=orglife_branch.chen)
-        asked = services.request_leave(meeting=theme_day, reason="出差", by=orglife_branch.chen)
-        done = services.decide_leave(attendance=asked, approve=True, by=orglife_branch.secretary)
+            request_leave(meeting=theme_day, reason="  ", by=orglife_branch.chen)
+        asked = request_leave(meeting=theme_day, reason="出差", by=orglife_branch.chen)
+        done = decide_leave(attendance=asked, approve=True, by=orglife_branch.secretary)
         with pytest.raises(Conflict):
-            services.decide_leave(attendance=asked, approve=False, by=orglife_branch.secretary)
+            decide_leave(attendance=asked, approve=False, by=orglife_branch.secretary)
     assert done.status == AttendanceStatus.EXCUSED and done.leave_status == "APPROVED"
 
 
 def _hold(meeting: Meeting, branch: Branch, *, online: bool = True) -> Meeting:
     with clock.frozen(DURING):
-        services.check_in(token=services.checkin_token(meeting), by=branch.chen)
+        check_in(token=checkin_token(meeting), by=branch.chen)
         if online:
-            services.join_online(meeting=meeting, by=branch.zhao)
+            join_online(meeting=meeting, by=branch.zhao)
     with clock.frozen(THEME_DAY_START + dt.timedelta(hours=3)):
-        services.record_minutes(meeting=meeting, body=BODY, by=branch.secretary)
-        return services.sign_minutes(meeting=meeting, by=branch.secretary)
+        record_minutes(meeting=meeting, body=BODY, by=branch.secretary)
+        return sign_minutes(meeting=meeting, by=branch.secretary)
 
 
 def test_signing_counts_quorum_and_updates_compliance(
@@ -213,12 +224,10 @@ def test_signed_minutes_change_only_by_amendment(theme_day: Meeting, orglife_bra
     changed = {**BODY, "resolutions": ["六月十五日开展社区清洁志愿服务"]}
     with clock.frozen(THEME_DAY_START + dt.timedelta(days=1)):
         with pytest.raises(Conflict):
-            services.record_minutes(meeting=theme_day, body=changed, by=orglife_branch.secretary)
+            record_minutes(meeting=theme_day, body=changed, by=orglife_branch.secretary)
         with pytest.raises(InvalidInput):
-            services.amend_minutes(
-                meeting=theme_day, body=changed, reason="", by=orglife_branch.secretary
-            )
-        minutes = services.amend_minutes(
+            amend_minutes(meeting=theme_day, body=changed, reason="", by=orglife_branch.secretary)
+        minutes = amend_minutes(
             meeting=theme_day, body=changed, reason="日期写漏", by=orglife_branch.secretary
         )
     amendment = MinutesAmendment.objects.get()
@@ -230,29 +239,29 @@ def test_signed_minutes_change_only_by_amendment(theme_day: Meeting, orglife_bra
 
 def test_unsigned_minutes_lock_after_seven_days(theme_day: Meeting, orglife_branch: Branch):
     with clock.frozen(THEME_DAY_START + dt.timedelta(hours=3)):
-        services.record_minutes(meeting=theme_day, body=BODY, by=orglife_branch.secretary)
+        record_minutes(meeting=theme_day, body=BODY, by=orglife_branch.secretary)
     with clock.frozen(THEME_DAY_START + dt.timedelta(days=8)), pytest.raises(Conflict):
-        services.record_minutes(meeting=theme_day, body=BODY, by=orglife_branch.secretary)
+        record_minutes(meeting=theme_day, body=BODY, by=orglife_branch.secretary)
 
 
 @override_settings(JICENG_MINUTES_LOCK_DAYS=1)
 def test_lock_days_come_from_settings(theme_day: Meeting, orglife_branch: Branch):
     with clock.frozen(THEME_DAY_START + dt.timedelta(hours=3)):
-        minutes = services.record_minutes(meeting=theme_day, body=BODY, by=orglife_branch.secretary)
+        minutes = record_minutes(meeting=theme_day, body=BODY, by=orglife_branch.secretary)
     assert minutes.locks_at == theme_day.ends_at + dt.timedelta(days=1)
 
 
 def test_minutes_need_owner_and_due_date_for_tasks(theme_day: Meeting, orglife_branch: Branch):
     bad = {**BODY, "tasks": [{"title": "组织志愿服务", "owner": "", "due_on": "六月"}]}
     with pytest.raises(InvalidInput) as refused:
-        services.record_minutes(meeting=theme_day, body=bad, by=orglife_branch.secretary)
+        record_minutes(meeting=theme_day, body=bad, by=orglife_branch.secretary)
     assert set(refused.value.fields) == {"tasks.0.owner", "tasks.0.due_on"}
 
 
 def test_street_rule_overrides_the_national_default(
     tree: Tree, street_official: User, secretary: User
 ):
-    services.set_meeting_rule(
+    set_meeting_rule(
         organization=tree.xianlin,
         kind=MeetingKind.PARTY_LECTURE,
         period="MONTH",
@@ -260,7 +269,7 @@ def test_street_rule_overrides_the_national_default(
         by=street_official,
     )
     with pytest.raises(NotFound):
-        services.set_meeting_rule(
+        set_meeting_rule(
             organization=tree.branch,
             kind=MeetingKind.PARTY_LECTURE,
             period="MONTH",
