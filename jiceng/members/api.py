@@ -11,11 +11,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from jiceng.accounts.access import api_requires
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
-from jiceng.core import crypto
-from jiceng.core.errors import InvalidInput
 from jiceng.core.schemas import Error
-from jiceng.divisions.models import Division
-from jiceng.orgs.models import PartyGroup
 from jiceng.orgs.queries import access_organization
 
 from . import queries, services
@@ -115,29 +111,6 @@ class MemberPatch(Schema):
     residential_division_code: str | None = Field(default=None, pattern=r"^\d{2,12}$")
 
 
-def _checked(request: AuthedRequest, raw: dict[str, object]) -> services.MemberInput:
-    """Resolve the referenced rows within the user's scope, then check the particulars."""
-    org_id = raw.get("organization_id")
-    group_id = raw.get("party_group_id")
-    code = raw.get("residential_division_code")
-    organization = access_organization(request.user, org_id if isinstance(org_id, int) else 0)
-    party_group = None
-    if isinstance(group_id, int):
-        party_group = PartyGroup.objects.filter(pk=group_id, organization=organization).first()
-        if party_group is None:
-            raise InvalidInput("党小组不存在", fields={"party_group_id": "党小组不属于所在党组织"})
-    division = None
-    if isinstance(code, str) and code:
-        division = Division.objects.filter(code=code.ljust(12, "0")).first()
-        if division is None:
-            raise InvalidInput(
-                "居住社区的区划代码不存在", fields={"residential_division_code": "区划代码不存在"}
-            )
-    return services.check_member_input(
-        raw, organization=organization, party_group=party_group, residential_division=division
-    )
-
-
 @router.get("", response={200: MemberPage, 404: Error}, summary="Filtered, paginated member list")
 @api_requires(Permission.VIEW_MEMBERS, Permission.VIEW_OWN_RECORD)
 def member_list(
@@ -190,7 +163,7 @@ def member_personal_data(request: AuthedRequest, member_id: MemberId) -> Persona
 @router.post("", response={201: MemberOut, 400: Error, 404: Error})
 @api_requires(Permission.MANAGE_MEMBERS)
 def member_create(request: AuthedRequest, payload: MemberIn) -> Status[MemberOut]:
-    data = _checked(request, payload.model_dump())
+    data = services.check_member_fields(payload.model_dump(), by=request.user)
     member = services.create_member(data=data, by=request.user)
     return Status(201, MemberOut.from_member(queries.access_member(request.user, member.pk)))
 
@@ -199,24 +172,7 @@ def member_create(request: AuthedRequest, payload: MemberIn) -> Status[MemberOut
 @api_requires(Permission.MANAGE_MEMBERS)
 def member_update(request: AuthedRequest, member_id: MemberId, payload: MemberPatch) -> MemberOut:
     member = queries.access_member(request.user, member_id)
-    raw: dict[str, object] = {
-        "name": member.name,
-        "id_number": crypto.unseal(member.id_number_sealed, field=services.ID_FIELD),
-        "ethnicity": member.ethnicity,
-        "phone": crypto.unseal(member.phone_sealed, field=services.PHONE_FIELD)
-        if member.phone_sealed
-        else "",
-        "education": member.education,
-        "category": member.category,
-        "joined_on": member.joined_on,
-        "full_member_on": member.full_member_on,
-        "status": member.status,
-        "organization_id": member.organization_id,
-        "party_group_id": member.party_group_id,
-        "is_mobile": member.is_mobile,
-        "work_place": member.work_place,
-        "residential_division_code": member.residential_division_id,
-    }
-    raw.update(payload.model_dump(exclude_unset=True))
-    updated = services.update_member(member=member, data=_checked(request, raw), by=request.user)
+    updated = services.patch_member(
+        member=member, changes=payload.model_dump(exclude_unset=True), by=request.user
+    )
     return MemberOut.from_member(updated)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
@@ -21,6 +21,7 @@ from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.divisions.models import Division
 from jiceng.orgs import rollups
 from jiceng.orgs.models import GRASSROOTS_KINDS, Organization, PartyGroup
+from jiceng.orgs.queries import access_organization
 from jiceng.orgs.services import check_can_write
 
 from .ethnicities import ETHNICITIES
@@ -224,6 +225,61 @@ def check_member_input(
     )
 
 
+def check_member_fields(raw: Mapping[str, object], *, by: User) -> MemberInput:
+    """Particulars whose references are ids and codes (the API's): the organization and its
+    party group are looked up within `by`'s scope, the residential community by its code, and
+    the whole is checked by check_member_input."""
+    org_id = raw.get("organization_id")
+    group_id = raw.get("party_group_id")
+    code = raw.get("residential_division_code")
+    organization = access_organization(by, org_id if isinstance(org_id, int) else 0)
+    party_group = None
+    if isinstance(group_id, int):
+        party_group = PartyGroup.objects.filter(pk=group_id, organization=organization).first()
+        if party_group is None:
+            raise InvalidInput("党小组不存在", fields={"party_group_id": "党小组不属于所在党组织"})
+    division = None
+    if isinstance(code, str) and code:
+        division = Division.objects.filter(code=code.ljust(12, "0")).first()
+        if division is None:
+            raise InvalidInput(
+                "居住社区的区划代码不存在", fields={"residential_division_code": "区划代码不存在"}
+            )
+    return check_member_input(
+        raw, organization=organization, party_group=party_group, residential_division=division
+    )
+
+
+def particulars_of(member: Member) -> dict[str, object]:
+    """A member's particulars as check_member_fields takes them, ID and phone numbers unsealed:
+    what a partial change is laid over. Never shown: only patch_member reads it."""
+    return {
+        "name": member.name,
+        "id_number": crypto.unseal(member.id_number_sealed, field=ID_FIELD),
+        "ethnicity": member.ethnicity,
+        "phone": crypto.unseal(member.phone_sealed, field=PHONE_FIELD)
+        if member.phone_sealed
+        else "",
+        "education": member.education,
+        "category": member.category,
+        "joined_on": member.joined_on,
+        "full_member_on": member.full_member_on,
+        "status": member.status,
+        "organization_id": member.organization_id,
+        "party_group_id": member.party_group_id,
+        "is_mobile": member.is_mobile,
+        "work_place": member.work_place,
+        "residential_division_code": member.residential_division_id,
+    }
+
+
+def patch_member(*, member: Member, changes: Mapping[str, object], by: User) -> Member:
+    """A partial change (the API's PATCH): the fields given replace the member's, and the whole
+    is checked again as a new registration would be."""
+    data = check_member_fields({**particulars_of(member), **changes}, by=by)
+    return update_member(member=member, data=data, by=by)
+
+
 def area_code_known(area_code: str) -> bool:
     """An area code that disagrees with the divisions is only a warning: people keep the ID
     number they were given when their county was later merged or renamed."""
@@ -298,15 +354,22 @@ def duplicate_id_numbers(rows: Sequence[MemberInput]) -> dict[int, str]:
 
 @transaction.atomic
 def create_members(*, rows: Sequence[MemberInput], by: User | None) -> list[Member]:
-    """Register checked members, all or none; rollups move by one statement per organization."""
+    """Register checked members, all or none; rollups move by one statement per organization.
+
+    A repeated ID number is refused by the unique index of its blind index, so the rows are
+    looked up only when it refuses (an import has looked them up already, to name the rows)."""
     for org in {r.organization.pk: r.organization for r in rows}.values():
         check_can_write(by, org, Permission.MANAGE_MEMBERS)
-    problems = duplicate_id_numbers(rows)
-    if problems:
+    try:
+        with transaction.atomic():
+            created = Member.objects.bulk_create([_row(r) for r in rows], batch_size=1000)
+    except IntegrityError:
+        problems = duplicate_id_numbers(rows)
+        if not problems:
+            raise
         raise InvalidInput(
             "；".join(problems.values()), fields={"id_number": next(iter(problems.values()))}
-        )
-    created = Member.objects.bulk_create([_row(r) for r in rows], batch_size=1000)
+        ) from None
     deltas: dict[int, list[int]] = {}
     for r in rows:
         counts = deltas.setdefault(r.organization.pk, [0, 0])

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jiceng.accounts.models import User
@@ -160,6 +162,21 @@ def test_the_fixed_file_is_accepted_and_the_counts_move_up_the_tree(
         "PROBATIONARY",
     )
     assert Member.objects.get(name="丁").is_mobile
+
+
+def test_an_import_looks_up_its_id_numbers_once(tree: Tree, secretary: User) -> None:
+    rows = [member_row(name=name) for name in "甲乙丙"]
+
+    with CaptureQueriesContext(connection) as queries:
+        result = import_members(xlsx(filled(rows)), into=tree.branch, by=secretary)
+
+    assert result.created == 3
+    lookups = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith("SELECT") and "id_number_digest" in q["sql"]
+    ]
+    assert len(lookups) == 1
 
 
 def test_id_numbers_repeated_in_the_file_or_already_registered_are_refused(
