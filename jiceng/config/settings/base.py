@@ -126,7 +126,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # The machines' endpoints (JICENG_MACHINE_PATHS) end here, without the page middleware.
+    # The machines' endpoints (JICENG_MACHINE_PATHS) end here, without the page middleware:
+    # a middleware added below never sees them (bench/RESULTS.md says what this is worth).
     "jiceng.web.middleware.MachineEndpointsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

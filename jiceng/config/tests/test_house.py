@@ -16,6 +16,7 @@ are left out.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -155,6 +156,14 @@ def test_no_two_modules_import_each_other() -> None:
         if module in modules_imported_by(target)
     }
     assert pairs == set()
+
+
+def test_management_commands_are_named_in_one_style() -> None:
+    """Lower-case words joined by hyphens, as the README and the Makefile type them
+    (`load-divisions`, `create-admin`)."""
+    names = [path.stem for path in PACKAGE.glob("*/management/commands/*.py")]
+    assert "load-divisions" in names
+    assert [n for n in names if n != "__init__" and not re.fullmatch(r"[a-z]+(-[a-z]+)*", n)] == []
 
 
 def test_the_rules_catch_what_they_forbid() -> None:
