@@ -3,7 +3,14 @@ class name alone, so a second `Error` elsewhere would replace this one there."""
 
 from __future__ import annotations
 
-from ninja import Schema
+from typing import Annotated
+
+from ninja import Path, Schema
+
+# The largest id an API accepts: JavaScript's safe integers, so no client rounds one.
+MAX_ID = 2**53
+# An object's id in a URL path.
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class Error(Schema):

@@ -7,14 +7,14 @@ import datetime as dt
 import json
 from typing import Annotated, Any
 
-from ninja import Body, Path, Query, Router, Schema, Status
+from ninja import Body, Query, Router, Schema, Status
 
 from jiceng.accounts.access import api_requires
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core.errors import InvalidInput, NotFound
-from jiceng.core.schemas import Error
+from jiceng.core.schemas import Error, PathId
 
 from . import geojson, queries, routing, services
 from .models import Grid, Patrol
@@ -22,7 +22,7 @@ from .models import Grid, Patrol
 router = Router(tags=["grid"])
 
 P = Permission
-Id = Annotated[int, Path(ge=1, le=2**53)]
+Id = PathId
 
 
 # Every operation may answer 403 (the role lacks the permission); 404 outside the scope.

@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Annotated
 
 from django.conf import settings
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from jiceng.accounts.access import api_requires
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
-from jiceng.core.schemas import Error
+from jiceng.core.schemas import MAX_ID, Error, PathId
 from jiceng.orgs.queries import access_organization
 
 from . import queries, services
@@ -19,8 +19,7 @@ from .models import Category, Education, Gender, Member, MemberStatus
 
 router = Router(tags=["members"])
 
-MAX_ID = 2**53
-MemberId = Annotated[int, Path(ge=1, le=MAX_ID)]
+MemberId = PathId
 
 
 class MemberOut(Schema):

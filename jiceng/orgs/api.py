@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from jiceng.accounts.access import api_requires
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
 from jiceng.core.errors import InvalidInput
-from jiceng.core.schemas import Error
+from jiceng.core.schemas import MAX_ID, Error, PathId
 from jiceng.divisions.models import Division
 from jiceng.members.models import Member
 
@@ -21,8 +21,7 @@ from .models import Organization, OrgKind, Post, Sector
 
 router = Router(tags=["organizations"])
 
-MAX_ID = 2**53
-OrgId = Annotated[int, Path(ge=1, le=MAX_ID)]
+OrgId = PathId
 
 
 class OrganizationOut(Schema):
