@@ -15,7 +15,6 @@ from jiceng.core import clock
 from jiceng.core.errors import InvalidInput, NotFound
 from jiceng.core.schemas import Error
 from jiceng.members.queries import access_member
-from jiceng.orgs.models import PartyGroup
 
 from . import queries, rules
 from .attendance import (
@@ -37,7 +36,7 @@ from .minutes import (
 )
 from .models import Attendance, Meeting, MeetingKind, Minutes, MinutesPhoto, Period
 from .requirements import set_meeting_rule
-from .scheduling import cancel_meeting, schedule_meeting, schedule_recurring_meetings
+from .scheduling import cancel_meeting, schedule_meetings
 from .talks import record_talk
 
 router = Router(tags=["orglife"])
@@ -157,37 +156,20 @@ def meeting_list(
 @api_requires(Permission.MANAGE_MEETINGS)
 def meeting_create(request: AuthedRequest, payload: MeetingIn) -> Status[list[MeetingOut]]:
     organization = queries.access_managed_organization(request.user, payload.organization_id)
-    group = None
-    if payload.party_group_id:
-        group = PartyGroup.objects.filter(
-            pk=payload.party_group_id, organization=organization
-        ).first()
-        if group is None:
-            raise InvalidInput("党小组不属于该党组织", fields={"party_group_id": "党小组不正确"})
-    starts_at, ends_at = _aware(payload.starts_at), _aware(payload.ends_at)
-    common: dict[str, Any] = {
-        "organization": organization,
-        "kind": payload.kind.value,
-        "title": payload.title,
-        "place": payload.place,
-        "is_online": payload.is_online,
-        "audience": payload.audience,
-        "party_group": group,
-        "agenda": payload.agenda,
-        "by": request.user,
-    }
-    if payload.repeat_monthly > 1:
-        local = starts_at.astimezone(clock.CHINA)
-        made = schedule_recurring_meetings(
-            first_day=local.date(),
-            day_of_month=local.day,
-            count=payload.repeat_monthly,
-            start_time=local.time(),
-            duration=ends_at - starts_at,
-            **common,
-        )
-    else:
-        made = [schedule_meeting(starts_at=starts_at, ends_at=ends_at, **common)]
+    made = schedule_meetings(
+        organization=organization,
+        kind=payload.kind.value,
+        title=payload.title,
+        starts_at=_aware(payload.starts_at),
+        ends_at=_aware(payload.ends_at),
+        repeat_monthly=payload.repeat_monthly,
+        place=payload.place,
+        is_online=payload.is_online,
+        audience=payload.audience,
+        party_group_id=payload.party_group_id,
+        agenda=payload.agenda,
+        by=request.user,
+    )
     return Status(201, [MeetingOut.of(m) for m in made])
 
 

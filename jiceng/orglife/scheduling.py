@@ -30,6 +30,7 @@ from .models import (
 EXPECTED_STATUSES = (MemberStatus.FULL, MemberStatus.PROBATIONARY)
 MAX_AGENDA_ITEMS = 30
 MAX_RECURRING = 24
+PARTY_GROUP_NOT_FOUND = "党小组不存在或不属于该党组织"
 
 
 def local_month(at: dt.datetime) -> int:
@@ -263,6 +264,66 @@ def schedule_recurring_meetings(
     )
     _after_commit_notice([m.pk for m in made])
     return made
+
+
+def schedule_meetings(
+    *,
+    organization: Organization,
+    kind: str,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    repeat_monthly: int = 1,
+    place: str = "",
+    is_online: bool = False,
+    audience: str | None = None,
+    party_group_id: int | None = None,
+    agenda: Sequence[str] = (),
+    by: User | None,
+) -> list[Meeting]:
+    """What the schedule form and the API send: the meeting at `starts_at`, or with
+    `repeat_monthly` above 1 that many, one a month on the same day and time (China time). The
+    party group is looked up in the organization; one that is not there is refused."""
+    check_can_manage(by, organization)
+    party_group = None
+    if party_group_id is not None:
+        party_group = PartyGroup.objects.filter(
+            pk=party_group_id, organization=organization
+        ).first()
+        if party_group is None:
+            raise InvalidInput(PARTY_GROUP_NOT_FOUND, fields={"party_group_id": "党小组不正确"})
+    if repeat_monthly > 1:
+        local = starts_at.astimezone(clock.CHINA)
+        return schedule_recurring_meetings(
+            organization=organization,
+            kind=kind,
+            title=title,
+            first_day=local.date(),
+            day_of_month=local.day,
+            count=repeat_monthly,
+            start_time=local.time(),
+            duration=ends_at - starts_at,
+            place=place,
+            is_online=is_online,
+            audience=audience,
+            party_group=party_group,
+            agenda=agenda,
+            by=by,
+        )
+    meeting = schedule_meeting(
+        organization=organization,
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        is_online=is_online,
+        audience=audience,
+        party_group=party_group,
+        agenda=agenda,
+        by=by,
+    )
+    return [meeting]
 
 
 @transaction.atomic

@@ -45,7 +45,7 @@ from .minutes import (
     sign_minutes,
 )
 from .models import AttendanceStatus, CalendarToken, MeetingKind, MeetingStatus, Minutes
-from .scheduling import schedule_meeting, schedule_recurring_meetings
+from .scheduling import schedule_meetings
 from .talks import record_talk
 
 MEETING_PEOPLE = (Permission.ATTEND_MEETINGS, Permission.MANAGE_MEETINGS)
@@ -253,35 +253,22 @@ def schedule(request: AuthedRequest, org: int) -> HttpResponse:
     def run() -> None:
         starts_at = _when(post.get("date", ""), post.get("start", ""), "开始时间")
         ends_at = _when(post.get("date", ""), post.get("end", ""), "结束时间")
-        group_id = post.get("party_group") or ""
-        group = (
-            PartyGroup.objects.filter(organization=organization, pk=int(group_id)).first()
-            if group_id.isdigit()
-            else None
-        )
-        common: dict[str, Any] = {
-            "organization": organization,
-            "kind": post.get("kind", ""),
-            "title": post.get("title", ""),
-            "place": post.get("place", ""),
-            "is_online": post.get("is_online") == "on",
-            "audience": post.get("audience") or None,
-            "party_group": group,
-            "agenda": [line for line in post.get("agenda", "").splitlines() if line.strip()],
-            "by": request.user,
-        }
+        group = post.get("party_group", "")
         repeat = post.get("repeat", "")
-        if repeat.isdigit() and int(repeat) > 1:
-            schedule_recurring_meetings(
-                first_day=starts_at.date(),
-                day_of_month=starts_at.day,
-                count=int(repeat),
-                start_time=starts_at.timetz().replace(tzinfo=None),
-                duration=ends_at - starts_at,
-                **common,
-            )
-        else:
-            schedule_meeting(starts_at=starts_at, ends_at=ends_at, **common)
+        schedule_meetings(
+            organization=organization,
+            kind=post.get("kind", ""),
+            title=post.get("title", ""),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            repeat_monthly=int(repeat) if repeat.isdigit() else 1,
+            place=post.get("place", ""),
+            is_online=post.get("is_online") == "on",
+            audience=post.get("audience") or None,
+            party_group_id=_int(group) if group else None,
+            agenda=[line for line in post.get("agenda", "").splitlines() if line.strip()],
+            by=request.user,
+        )
 
     return _attempt(request, back, run, "会议已安排，通知已发送")
 

@@ -20,6 +20,7 @@ from jiceng.orglife.models import (
     HeartToHeartTalk,
     Meeting,
 )
+from jiceng.orgs.models import PartyGroup
 from jiceng.testing.orglife_personas import DURING, THEME_DAY_START, Branch
 from jiceng.testing.personas import Tree
 
@@ -51,6 +52,58 @@ def test_month_page_schedules_a_theme_day(tree: Tree, orglife_branch: Branch):
     assert done.status_code == 302
     meeting = Meeting.objects.get()
     assert meeting.is_online and meeting.expected_count == 2
+
+
+GROUP_MEETING_FORM = {
+    "kind": "GROUP_MEETING",
+    "title": "第一党小组学习",
+    "date": "2025-05-10",
+    "start": "19:00",
+    "end": "20:30",
+    "audience": "PARTY_GROUP",
+}
+
+
+def test_month_page_refuses_a_party_group_of_another_branch(tree: Tree, orglife_branch: Branch):
+    own = PartyGroup.objects.create(organization=tree.branch, name="第一党小组")
+    foreign = PartyGroup.objects.create(organization=tree.sibling, name="第一党小组")
+    client = client_of(orglife_branch.secretary)
+    url = f"/orglife/org/{tree.branch.pk}/schedule/"
+    with clock.frozen(dt.datetime(2025, 5, 1, 9)):
+        refused = client.post(url, {**GROUP_MEETING_FORM, "party_group": foreign.pk}, follow=True)
+        unknown = client.post(url, {**GROUP_MEETING_FORM, "party_group": "999999"}, follow=True)
+        assert not Meeting.objects.exists()
+        done = client.post(url, {**GROUP_MEETING_FORM, "party_group": own.pk, "repeat": "3"})
+    assert "党小组不存在或不属于该党组织" in refused.content.decode()
+    assert "党小组不存在或不属于该党组织" in unknown.content.decode()
+    assert done.status_code == 302
+    assert [(m.month, m.party_group_id) for m in Meeting.objects.order_by("starts_at")] == [
+        (202505, own.pk),
+        (202506, own.pk),
+        (202507, own.pk),
+    ]
+
+
+def test_api_refuses_a_party_group_of_another_branch(tree: Tree, orglife_branch: Branch):
+    foreign = PartyGroup.objects.create(organization=tree.sibling, name="第一党小组")
+    with clock.frozen(dt.datetime(2025, 5, 1, 9)):
+        response = client_of(orglife_branch.secretary).post(
+            "/api/v1/orglife/meetings",
+            {
+                "organization_id": tree.branch.pk,
+                "kind": "GROUP_MEETING",
+                "title": "第一党小组学习",
+                "starts_at": "2025-05-10T19:00:00+08:00",
+                "ends_at": "2025-05-10T20:30:00+08:00",
+                "audience": "PARTY_GROUP",
+                "party_group_id": foreign.pk,
+            },
+            content_type="application/json",
+        )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "党小组不存在或不属于该党组织"
+    assert response.json()["fields"] == {"party_group_id": "党小组不正确"}
+    assert not Meeting.objects.exists()
 
 
 def test_other_branch_secretary_gets_404(tree: Tree, theme_day: Meeting, sibling_secretary: User):
