@@ -125,14 +125,6 @@ class MoveRefused(Exception):
         self.status = status
 
 
-def sources_of(move: Move) -> frozenset[Status]:
-    return MOVES[move][0]
-
-
-def target_of(move: Move) -> Status:
-    return MOVES[move][1]
-
-
 def check_move(move: Move, status: Status | str) -> Status:
     """The status `move` arrives at from `status`, or MoveRefused."""
     sources, target = MOVES[move]
@@ -179,10 +171,6 @@ def accept_due(dispatched_at: dt.datetime, deadline_class: DeadlineClass | str) 
 def resolve_due(start: dt.datetime, deadline_class: DeadlineClass | str) -> dt.datetime:
     """When a case must be resolved (办结), counted from its receipt or from a reopening."""
     return start + RESOLVE_WITHIN[DeadlineClass(deadline_class)]
-
-
-def is_overdue(due: dt.datetime | None, now: dt.datetime) -> bool:
-    return due is not None and now > due
 
 
 def may_reopen(resolved_at: dt.datetime | None, now: dt.datetime, reopen_days: int) -> bool:
