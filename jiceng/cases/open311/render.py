@@ -49,7 +49,8 @@ def to_xml(root: str, item: str, rows: Sequence[Any], item_tags: Mapping[str, st
     element = ET.Element(root)
     for row in rows:
         _fill(ET.SubElement(element, item), row, item_tags)
-    return ET.tostring(element, encoding="utf-8", xml_declaration=True)
+    xml: bytes = ET.tostring(element, encoding="utf-8", xml_declaration=True)
+    return xml
 
 
 ITEM_TAGS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint"}
@@ -70,7 +71,8 @@ def answer(
 def _single_xml(root: str, value: Mapping[str, Any]) -> bytes:
     element = ET.Element(root)
     _fill(element, value, ITEM_TAGS_FORMATS)
-    return ET.tostring(element, encoding="utf-8", xml_declaration=True)
+    xml: bytes = ET.tostring(element, encoding="utf-8", xml_declaration=True)
+    return xml
 
 
 def errors(fmt: str, status: int, descriptions: Sequence[str]) -> HttpResponse:
