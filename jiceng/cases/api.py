@@ -23,7 +23,7 @@ from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core.schemas import Error
 
-from . import categories, queries, services
+from . import categories, intake, queries, services, units, whistle
 from .models import Case, CaseEvent, SummonsReport
 from .workflow import Channel, DeadlineClass, Level, Satisfaction
 from .workflow import Status as CaseStatus
@@ -123,7 +123,7 @@ class CaseOut(Schema):
             level=Level(c.level),
             station_id=c.station_id,
             department_id=c.department_id,
-            unit_name=services.unit_name(c),
+            unit_name=units.unit_name(c),
             status=CaseStatus(c.status),
             status_label=c.get_status_display(),
             accept_due_at=c.accept_due_at,
@@ -236,8 +236,8 @@ class SubmittedOut(Schema):
     duplicates: list[str]
 
 
-def _submitted(case: Case) -> SubmittedOut:
-    token: str = case.token  # type: ignore[attr-defined]
+def _submitted(submitted: intake.Submitted) -> SubmittedOut:
+    case, token = submitted.case, submitted.token
     return SubmittedOut(
         id=case.pk,
         number=case.number,
@@ -257,7 +257,7 @@ def _submitted(case: Case) -> SubmittedOut:
 @public("群众提交诉求，无需登录；按来源地址限流")
 @citizen_rate
 def citizen_submit(request: HttpRequest, payload: CaseIn) -> Status[SubmittedOut]:
-    case = services.submit_case(
+    submitted = intake.submit_case(
         channel=Channel.WEB,
         type=categories.type_by_code(payload.type),
         subject=categories.subject_by_code(payload.subject),
@@ -268,15 +268,15 @@ def citizen_submit(request: HttpRequest, payload: CaseIn) -> Status[SubmittedOut
         reporter_name=payload.reporter_name,
         reporter_phone=payload.reporter_phone,
     )
-    return Status(201, _submitted(case))
+    return Status(201, _submitted(submitted))
 
 
 @router.post("", response={201: SubmittedOut, 400: Error, 403: Error}, summary="Staff intake")
 @api_requires(P.DISPATCH_CASES, P.HANDLE_CASES)
 def staff_submit(request: AuthedRequest, payload: StaffCaseIn) -> Status[SubmittedOut]:
     """热线 intake by a dispatcher, or a grid worker's patrol finding (channel PATROL)."""
-    services.check_staff_channel(request.user, payload.channel)
-    case = services.submit_case(
+    intake.check_staff_channel(request.user, payload.channel)
+    submitted = intake.submit_case(
         channel=payload.channel,
         type=categories.type_by_code(payload.type),
         subject=categories.subject_by_code(payload.subject),
@@ -288,7 +288,7 @@ def staff_submit(request: AuthedRequest, payload: StaffCaseIn) -> Status[Submitt
         reporter_phone=payload.reporter_phone,
         by=request.user,
     )
-    return Status(201, _submitted(case))
+    return Status(201, _submitted(submitted))
 
 
 class FindingIn(Schema):
@@ -304,13 +304,13 @@ class FindingIn(Schema):
 )
 @api_requires(P.HANDLE_CASES)
 def case_from_finding(request: AuthedRequest, payload: FindingIn) -> Status[SubmittedOut]:
-    case = services.submit_finding(
+    submitted = intake.submit_finding(
         finding_id=payload.finding_id,
         type=categories.type_by_code(payload.type),
         subject=categories.subject_by_code(payload.subject),
         by=request.user,
     )
-    return Status(201, _submitted(case))
+    return Status(201, _submitted(submitted))
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -446,9 +446,9 @@ class MergeIn(Schema):
 @api_requires(P.DISPATCH_CASES)
 def case_dispatch(request: AuthedRequest, case_id: CaseId, payload: UnitIn) -> CaseOut:
     case = queries.access_case(request.user, case_id)
-    units = services.units_by_id(payload.grid_id, payload.station_id, payload.department_id)
+    named = units.units_by_id(payload.grid_id, payload.station_id, payload.department_id)
     return CaseOut.of(
-        services.dispatch_case(case=case, by=request.user, note=payload.note, **units)
+        services.dispatch_case(case=case, by=request.user, note=payload.note, **named)
     )
 
 
@@ -456,9 +456,9 @@ def case_dispatch(request: AuthedRequest, case_id: CaseId, payload: UnitIn) -> C
 @api_requires(P.DISPATCH_CASES)
 def case_reassign(request: AuthedRequest, case_id: CaseId, payload: UnitIn) -> CaseOut:
     case = queries.access_case(request.user, case_id)
-    units = services.units_by_id(payload.grid_id, payload.station_id, payload.department_id)
+    named = units.units_by_id(payload.grid_id, payload.station_id, payload.department_id)
     return CaseOut.of(
-        services.reassign_case(case=case, by=request.user, note=payload.note, **units)
+        services.reassign_case(case=case, by=request.user, note=payload.note, **named)
     )
 
 
@@ -496,14 +496,14 @@ def case_return(request: AuthedRequest, case_id: CaseId, payload: ReasonIn) -> C
 @api_requires(P.HANDLE_CASES, P.DISPATCH_CASES)
 def case_escalate(request: AuthedRequest, case_id: CaseId, payload: EscalateIn) -> CaseOut:
     case = queries.access_case(request.user, case_id)
-    units = services.units_by_id(None, payload.station_id, payload.department_id, optional=True)
+    named = units.units_by_id(None, payload.station_id, payload.department_id, optional=True)
     return CaseOut.of(
         services.escalate_case(
             case=case,
             by=request.user,
             reason=payload.reason,
-            station=units["station"],
-            department=units["department"],
+            station=named["station"],
+            department=named["department"],
         )
     )
 
@@ -604,9 +604,9 @@ class SummonsOut(Schema):
 @api_requires(P.SUMMON_DEPARTMENTS)
 def case_summon(request: AuthedRequest, case_id: CaseId, payload: SummonsIn) -> Status[SummonsOut]:
     case = queries.access_case(request.user, case_id)
-    summons = services.summon_departments(
+    summons = whistle.summon_departments(
         case=case,
-        departments=services.departments_by_id(payload.department_ids),
+        departments=units.departments_by_id(payload.department_ids),
         by=request.user,
         within=dt.timedelta(minutes=payload.within_minutes),
         note=payload.note,
@@ -655,14 +655,14 @@ class RatingIn(Schema):
 @api_requires(P.ANSWER_SUMMONS)
 def report_arrive(request: AuthedRequest, report_id: ReportId) -> ReportOut:
     report = queries.access_report(request.user, report_id)
-    return ReportOut.of(services.report_to_summons(report=report, by=request.user))
+    return ReportOut.of(whistle.report_to_summons(report=report, by=request.user))
 
 
 @router.post("/summons-reports/{report_id}/finish", response=REPORTED, summary="部门完成")
 @api_requires(P.ANSWER_SUMMONS)
 def report_finish(request: AuthedRequest, report_id: ReportId, payload: NoteIn) -> ReportOut:
     report = queries.access_report(request.user, report_id)
-    return ReportOut.of(services.finish_summons(report=report, by=request.user, note=payload.note))
+    return ReportOut.of(whistle.finish_summons(report=report, by=request.user, note=payload.note))
 
 
 @router.post("/summons-reports/{report_id}/rate", response=REPORTED, summary="街道评价部门")
@@ -670,7 +670,7 @@ def report_finish(request: AuthedRequest, report_id: ReportId, payload: NoteIn) 
 def report_rate(request: AuthedRequest, report_id: ReportId, payload: RatingIn) -> ReportOut:
     report = queries.access_report(request.user, report_id)
     return ReportOut.of(
-        services.rate_department(report=report, by=request.user, rating=payload.rating)
+        whistle.rate_department(report=report, by=request.user, rating=payload.rating)
     )
 
 

@@ -15,7 +15,7 @@ from jiceng.accounts.services import assign_role
 from jiceng.core import audit
 from jiceng.divisions.models import Division, Level
 
-from . import services
+from . import units
 from .models import Department, DepartmentStaff, Station
 
 DISTRICT = "320113"
@@ -110,7 +110,7 @@ def _accounts(district: Division, streets: list[Division]) -> list[DemoLogin]:
             continue
         department = Department.objects.get(district=district, name=department_name)
         if not DepartmentStaff.objects.filter(user=user, department=department).exists():
-            services.add_department_staff(user=user, department=department, by=None)
+            units.add_department_staff(user=user, department=department, by=None)
         logins.append(
             DemoLogin(
                 username, password, Role.DEPARTMENT_STAFF.label, department.name, display_name

@@ -1,8 +1,8 @@
 """Citizen requests (诉求/工单) and the units that handle them.
 
 Categories (request types and subjects) are rows the system administrator edits; the first
-ones come from a data migration. Only `services` writes a case: its status changes by
-conditional UPDATE and every move adds a `CaseEvent`.
+ones come from a data migration. Only `intake` (a new case) and the moves in `services` set a
+case's status: by conditional UPDATE, and every move adds a `CaseEvent`.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ class Department(models.Model):
 
 class DepartmentStaff(models.Model):
     """A user working for a department; they also hold Role.DEPARTMENT_STAFF over its district
-    (services.add_department_staff grants both)."""
+    (units.add_department_staff grants both)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,4 +1,5 @@
-"""Background work of cases (Django's tasks API): notices, and the deadline tick."""
+"""Background work of cases that a scheduler enqueues (Django's tasks API): the deadline tick.
+The notices' tasks, which the moves queue, are in `notices`."""
 
 from __future__ import annotations
 
@@ -6,29 +7,12 @@ from django_tasks import task
 
 from jiceng.core import audit
 
-from . import services
-from .models import Case
-
-
-@task()
-def notify_handlers(case_id: int, text: str) -> int:
-    """Tells the people of the unit now handling the case (the grid's workers ...)."""
-    case = Case.objects.select_related("grid", "subject").filter(pk=case_id).first()
-    if case is None:
-        return 0
-    return services.send_notices(
-        user_ids=services.handler_user_ids(case), case_id=case_id, text=f"{text}（{case.number}）"
-    )
-
-
-@task()
-def notify_users(user_ids: list[int], case_id: int, text: str) -> int:
-    return services.send_notices(user_ids=user_ids, case_id=case_id, text=text)
+from . import deadlines
 
 
 @task()
 def tick() -> dict[str, int]:
     """The same as `jiceng tick`, for a scheduler that enqueues tasks."""
     with audit.acting(username="tick"):
-        result = services.tick()
+        result = deadlines.tick()
     return dict(vars(result))

@@ -1,4 +1,5 @@
-"""Case pages, phone first: thin views over cases.queries and cases.services.
+"""Case pages, phone first: thin views over cases.queries and the writes (intake, the moves in
+services, the whistle).
 
 A refused move comes back to the case page as a message (the service's Chinese text); a case
 outside the user's reach is a 404 page, as everywhere.
@@ -25,7 +26,7 @@ from jiceng.accounts.throttle import anonymous_rate
 from jiceng.core.errors import DomainError, InvalidInput, NotFound
 from jiceng.grid.models import Grid
 
-from . import categories, queries, services, workflow
+from . import categories, intake, queries, services, units, whistle, workflow
 from .models import Case, Department, Station, SummonsReport
 from .workflow import Channel, Level, Satisfaction, Status
 
@@ -46,9 +47,11 @@ def _float(raw: str | None, field: str) -> float | None:
         raise InvalidInput("位置格式不正确", fields={field: "请在地图上重新选点"}) from None
 
 
-def _intake_from_post(request: HttpRequest, *, channel: Channel, by: Any = None) -> Case:
+def _intake_from_post(
+    request: HttpRequest, *, channel: Channel, by: Any = None
+) -> intake.Submitted:
     post = request.POST
-    return services.submit_case(
+    return intake.submit_case(
         channel=channel,
         type=categories.type_by_code(post.get("type", "")),
         subject=categories.subject_by_code(post.get("subject", "")),
@@ -95,11 +98,10 @@ def _intake_context(request: HttpRequest, error: DomainError | None = None) -> d
 def citizen_submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
-            case = _intake_from_post(request, channel=Channel.WEB)
+            submitted = _intake_from_post(request, channel=Channel.WEB)
         except DomainError as error:
             return render(request, "cases/submit.html", _intake_context(request, error), status=400)
-        token: str = case.token  # type: ignore[attr-defined]
-        return HttpResponseRedirect(reverse("cases:track", args=[token]) + "?new=1")
+        return HttpResponseRedirect(reverse("cases:track", args=[submitted.token]) + "?new=1")
     return render(request, "cases/submit.html", _intake_context(request))
 
 
@@ -180,7 +182,7 @@ def hotline_intake(request: AuthedRequest) -> HttpResponse:
     """热线 intake: the operator types the call in while talking."""
     if request.method == "POST":
         try:
-            case = _intake_from_post(request, channel=Channel.HOTLINE, by=request.user)
+            case = _intake_from_post(request, channel=Channel.HOTLINE, by=request.user).case
         except DomainError as error:
             return render(
                 request, "cases/hotline.html", _intake_context(request, error), status=400
@@ -286,7 +288,7 @@ def _unit_kwargs(post: Any) -> dict[str, Any]:
     if kind not in ids or not raw.isdigit():
         raise InvalidInput("请选择承办单位", fields={"unit": "请选择"})
     ids[kind] = int(raw)
-    return services.units_by_id(ids["grid"], ids["station"], ids["department"])
+    return units.units_by_id(ids["grid"], ids["station"], ids["department"])
 
 
 def _moves() -> dict[str, Callable[[AuthedRequest, Case], Case]]:
@@ -366,9 +368,9 @@ def case_summon(request: AuthedRequest, pk: int) -> HttpResponse:
         ids = [int(v) for v in request.POST.getlist("departments") if v.isdigit()]
         raw_minutes = request.POST.get("within_minutes", "30")
         minutes = int(raw_minutes) if raw_minutes.isdigit() else 30
-        services.summon_departments(
+        whistle.summon_departments(
             case=case,
-            departments=services.departments_by_id(ids),
+            departments=units.departments_by_id(ids),
             by=request.user,
             within=dt.timedelta(minutes=minutes),
             note=request.POST.get("note", ""),
@@ -385,16 +387,16 @@ def report_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     report = queries.access_report(request.user, pk)
     try:
         if action == "report":
-            services.report_to_summons(report=report, by=request.user)
+            whistle.report_to_summons(report=report, by=request.user)
             messages.success(request, "已报到")
         elif action == "finish":
-            services.finish_summons(
+            whistle.finish_summons(
                 report=report, by=request.user, note=request.POST.get("note", "")
             )
             messages.success(request, "已提交办理情况")
         elif action == "rate":
             raw = request.POST.get("rating", "")
-            services.rate_department(
+            whistle.rate_department(
                 report=report, by=request.user, rating=int(raw) if raw.isdigit() else 0
             )
             messages.success(request, "已评价")

@@ -1,7 +1,7 @@
 """One-row INSERTs for the hot writes: the SQL compiled once per process by Django's own
 compiler, the row's values prepared before the write's transaction opens.
 
-Two writes use it: case intake (`cases.services.submit_case`: the case and its events) and the
+Two writes use it: case intake (`cases.intake.submit_case`: the case and its events) and the
 audit chain (`core.audit`: one record per audited write). On SQLite, BEGIN IMMEDIATE ... COMMIT
 holds the one write lock, and compiling a 40-column INSERT cost more than running it
 (bench/bench_intake.py).

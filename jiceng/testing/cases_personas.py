@@ -18,7 +18,8 @@ import pytest
 from django.apps import apps
 
 from jiceng.accounts.models import User
-from jiceng.cases import categories, services
+from jiceng.cases import categories, intake
+from jiceng.cases import units as case_units
 from jiceng.cases.models import Case, CaseType, Department, Station, Subject
 from jiceng.divisions.models import Division
 from jiceng.testing.grid_personas import Grids
@@ -54,19 +55,19 @@ def case_categories(db: None) -> None:
 def units(grid_divisions: dict[str, Division], case_categories: None) -> Units:
     street, district = grid_divisions["320113007000"], grid_divisions["320113000000"]
     return Units(
-        urban_station=services.create_station(
+        urban_station=case_units.create_station(
             name="仙林街道城管中队", street=street, function="城管", by=None
         ),
-        market_station=services.create_station(
+        market_station=case_units.create_station(
             name="仙林街道市场监管所", street=street, function="市场监管", by=None
         ),
-        urban=services.create_department(
+        urban=case_units.create_department(
             name="栖霞区城市管理局", district=district, function="城管", by=None
         ),
-        water=services.create_department(
+        water=case_units.create_department(
             name="栖霞区水务局", district=district, function="水务", by=None
         ),
-        housing=services.create_department(
+        housing=case_units.create_department(
             name="栖霞区住房和城乡建设局", district=district, function="住建", by=None
         ),
     )
@@ -74,7 +75,7 @@ def units(grid_divisions: dict[str, Division], case_categories: None) -> Units:
 
 def staff_of(department: Department, username: str, display_name: str) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, display_name=display_name)
-    services.add_department_staff(user=user, department=department, by=None)
+    case_units.add_department_staff(user=user, department=department, by=None)
     return user
 
 
@@ -98,8 +99,8 @@ def subject(code: str = "city-garbage") -> Subject:
     return categories.subject_by_code(code)
 
 
-def submit(**overrides: Any) -> Case:
-    """A citizen's web case at 文苑第一网格 unless told otherwise."""
+def submission(**overrides: Any) -> intake.Submitted:
+    """A citizen's web case at 文苑第一网格 unless told otherwise, and its token."""
     fields: dict[str, Any] = {
         "channel": "WEB",
         "type": case_type(),
@@ -112,7 +113,12 @@ def submit(**overrides: Any) -> Case:
         "reporter_phone": "13912345678",
     }
     fields.update(overrides)
-    return services.submit_case(**fields)
+    return intake.submit_case(**fields)
+
+
+def submit(**overrides: Any) -> Case:
+    """The case of a `submission`."""
+    return submission(**overrides).case
 
 
 @pytest.fixture

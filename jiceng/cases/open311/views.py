@@ -102,12 +102,13 @@ def requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
         client = keys.client_of(request.POST.get("api_key", ""))
         if client is None:
             return render.errors(fmt, 403, [KEY_REFUSED])
-        case = open311_requests.submit(
+        submitted = open311_requests.submit(
             open311_requests.Submission.from_form(request.POST), client=client
         )
+        case = submitted.case
         row = {
             "service_request_id": case.number,
-            "token": case.token,  # type: ignore[attr-defined]
+            "token": submitted.token,
             "service_notice": f"已受理，{case.get_deadline_class_display()}办结",
             "account_id": None,
         }

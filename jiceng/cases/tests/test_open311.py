@@ -17,8 +17,8 @@ import jsonschema_rs
 import pytest
 from django.test import Client
 
+from jiceng.cases import intake
 from jiceng.cases.models import Case
-from jiceng.cases.open311 import requests as open311_requests
 from jiceng.cases.workflow import Channel, Status
 from jiceng.core import clock, crypto
 from jiceng.core.models import AuditRecord
@@ -164,9 +164,7 @@ def test_a_post_makes_a_routed_case_through_the_intake(client: Client, keyed: No
     kept = case.open311_attributes
     assert kept["client"] == "city-app" and kept["attributes"] == {"case_type": "complaint"}
     assert "wang@example.com" not in json.dumps(kept)
-    sealed = crypto.unseal(
-        base64.b64decode(kept["email_sealed"]), field=open311_requests.EMAIL_FIELD
-    )
+    sealed = crypto.unseal(base64.b64decode(kept["email_sealed"]), field=intake.EMAIL_FIELD)
     assert sealed == "wang@example.com"
     # The token answers with the id.
     token = row["token"]

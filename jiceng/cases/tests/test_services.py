@@ -14,14 +14,14 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from jiceng.accounts.models import User
-from jiceng.cases import queries, services
+from jiceng.cases import deadlines, intake, queries, services, whistle
 from jiceng.cases.models import Case, CaseEvent, EventKind, Notice, SummonsReport
 from jiceng.cases.workflow import Level, Status
 from jiceng.core import clock, crypto
-from jiceng.core.errors import AppendOnly, Conflict, Forbidden, InvalidInput
+from jiceng.core.errors import AppendOnly, Conflict, Forbidden, InvalidInput, NotFound
 from jiceng.core.models import AuditRecord
 from jiceng.grid import services as grid_services
-from jiceng.testing.cases_personas import YAOHUA_POINT, Units, case_type, subject
+from jiceng.testing.cases_personas import YAOHUA_POINT, Units, case_type, subject, submission
 from jiceng.testing.grid_personas import Grids
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.CHINA)
@@ -71,17 +71,17 @@ def test_a_case_in_a_grid_is_routed_dispatched_and_its_workers_told(
     assert AuditRecord.objects.filter(action="cases.submit_case").count() == 1
 
 
-def test_the_phone_is_sealed_and_masked_and_the_token_opens_the_case(
-    submit_case: Callable[..., Case],
-) -> None:
-    case = submit_case(reporter_phone="13912345678")
+@pytest.mark.usefixtures("submit_case")
+def test_the_phone_is_sealed_and_masked_and_the_token_opens_the_case() -> None:
+    submitted = submission(reporter_phone="13912345678")
+    case = submitted.case
     stored = Case.objects.get(pk=case.pk)
     assert stored.reporter_phone_masked == "139****5678"
     sealed = stored.reporter_phone_sealed
     assert sealed is not None and b"13912345678" not in bytes(sealed)
     assert crypto.unseal(sealed, field="case_phone") == "13912345678"
-    assert queries.case_by_token(case.token).pk == case.pk  # type: ignore[attr-defined]
-    assert case.token not in stored.token_digest  # type: ignore[attr-defined]
+    assert queries.case_by_token(submitted.token).pk == case.pk
+    assert submitted.token not in stored.token_digest
     audit_text = " ".join(str(r.detail) for r in AuditRecord.objects.all())
     assert "13912345678" not in audit_text
 
@@ -258,9 +258,9 @@ def test_the_whistle_needs_every_department_finished_before_resolving(
     case = submit_case()
     case = services.accept_case(case=case, by=grid_worker)
     with pytest.raises(Forbidden):
-        services.summon_departments(case=case, departments=[units.urban], by=grid_worker)
+        whistle.summon_departments(case=case, departments=[units.urban], by=grid_worker)
     with clock.frozen(T0):
-        summons = services.summon_departments(
+        summons = whistle.summon_departments(
             case=case, departments=[units.urban, units.water], by=division_official, note="联合处置"
         )
     assert summons.report_due_at == T0 + dt.timedelta(minutes=30)
@@ -269,27 +269,27 @@ def test_the_whistle_needs_every_department_finished_before_resolving(
     )
     assert queries.access_case(water_staff, case.pk) == case  # the summoned see the case
     with pytest.raises(Forbidden):
-        services.report_to_summons(report=urban, by=water_staff)
+        whistle.report_to_summons(report=urban, by=water_staff)
     with clock.frozen(T0 + dt.timedelta(minutes=10)):
-        urban = services.report_to_summons(report=urban, by=urban_staff)
+        urban = whistle.report_to_summons(report=urban, by=urban_staff)
     with clock.frozen(T0 + dt.timedelta(minutes=45)):
-        water = services.report_to_summons(report=water, by=water_staff)
+        water = whistle.report_to_summons(report=water, by=water_staff)
     assert (urban.is_late, water.is_late) == (False, True)
     with pytest.raises(Conflict):
-        services.report_to_summons(report=urban, by=urban_staff)
-    services.finish_summons(report=urban, by=urban_staff, note="已清理占道")
+        whistle.report_to_summons(report=urban, by=urban_staff)
+    whistle.finish_summons(report=urban, by=urban_staff, note="已清理占道")
     with pytest.raises(InvalidInput, match="未完成"):
         services.resolve_case(case=case, by=grid_worker, resolution="好了")
     assert Case.objects.get(pk=case.pk).status == Status.ACCEPTED
-    water = services.finish_summons(report=water, by=water_staff, note="已修复管道")
+    water = whistle.finish_summons(report=water, by=water_staff, note="已修复管道")
     case = services.resolve_case(case=case, by=grid_worker, resolution="联合处置完毕")
     assert case.status == Status.RESOLVED
     with pytest.raises(Forbidden):
-        services.rate_department(report=water, by=grid_worker, rating=5)
-    water = services.rate_department(report=water, by=division_official, rating=4)
+        whistle.rate_department(report=water, by=grid_worker, rating=5)
+    water = whistle.rate_department(report=water, by=division_official, rating=4)
     assert water.rating == 4
     with pytest.raises(Conflict):
-        services.rate_department(report=water, by=division_official, rating=5)
+        whistle.rate_department(report=water, by=division_official, rating=5)
     assert {EventKind.SUMMONED, EventKind.REPORTED, EventKind.FINISHED, EventKind.RATED} <= set(
         kinds(case)
     )
@@ -358,7 +358,7 @@ def test_tick_escalates_overdue_cases_and_notices_what_cannot_climb(
 ) -> None:
     with clock.frozen(T0):
         case = submit_case(subject=subject("city-stalls"))
-        summons = services.summon_departments(
+        summons = whistle.summon_departments(
             case=case, departments=[units.water], by=division_official
         )
     with clock.frozen(T0 + dt.timedelta(hours=3)), django_capture_on_commit_callbacks(execute=True):
@@ -368,12 +368,12 @@ def test_tick_escalates_overdue_cases_and_notices_what_cannot_climb(
     assert case.events.filter(kind=EventKind.ESCALATED, actor=None).count() == 1
     assert SummonsReport.objects.get(summons=summons).is_late
     with clock.frozen(T0 + dt.timedelta(hours=6)):
-        services.tick()
+        deadlines.tick()
     case.refresh_from_db()
     assert case.level == Level.DEPARTMENT
     with clock.frozen(T0 + dt.timedelta(hours=9)), django_capture_on_commit_callbacks(execute=True):
-        first = services.tick()
-        again = services.tick()
+        first = deadlines.tick()
+        again = deadlines.tick()
     assert (first.noticed, again.noticed) == (1, 0)
     assert Notice.objects.filter(user=urban_staff, text__startswith="超时").count() == 1
 
@@ -384,7 +384,7 @@ def test_tick_closes_resolved_cases_without_feedback_after_the_period(
     with clock.frozen(T0):
         case = resolved(submit_case, grid_worker)
     with clock.frozen(T0 + dt.timedelta(days=8)):
-        result = services.tick()
+        result = deadlines.tick()
     case.refresh_from_db()
     assert result.closed == 1 and case.status == Status.CLOSED
 
@@ -394,7 +394,7 @@ def test_a_case_in_another_street_is_not_found_for_this_street(
 ) -> None:
     case = submit_case(lon=YAOHUA_POINT[0], lat=YAOHUA_POINT[1])
     assert queries.access_case(yaohua_street_official, case.pk) == case
-    with pytest.raises(queries.NotFound):
+    with pytest.raises(NotFound):
         queries.access_case(division_official, case.pk)
 
 
@@ -421,17 +421,17 @@ def test_a_patrol_finding_becomes_one_case_in_the_patrolled_grid(
 ) -> None:
     patrol = grid_services.start_patrol(grid=grids.wenyuan, by=grid_worker)
     found = grid_services.record_finding(patrol=patrol, description="井盖缺失", by=grid_worker)
-    with pytest.raises(queries.NotFound):
-        services.submit_finding(
+    with pytest.raises(NotFound):
+        intake.submit_finding(
             finding_id=found.finding_id, type=case_type(), subject=subject(), by=yaohua_worker
         )
-    case = services.submit_finding(
+    case = intake.submit_finding(
         finding_id=found.finding_id, type=case_type(), subject=subject(), by=grid_worker
-    )
+    ).case
     assert (case.channel, case.grid_id, case.status) == ("PATROL", grids.wenyuan.pk, "DISPATCHED")
     assert case.finding_id == found.finding_id and case.routed_how == "patrol"
     with pytest.raises(Conflict, match="已经转为工单"):
-        services.submit_finding(
+        intake.submit_finding(
             finding_id=found.finding_id, type=case_type(), subject=subject(), by=grid_worker
         )
 

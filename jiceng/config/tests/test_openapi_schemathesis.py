@@ -63,7 +63,7 @@ from schemathesis.core.result import Err
 from jiceng.accounts.models import Role, User
 from jiceng.accounts.services import assign_role
 from jiceng.cases.models import Department
-from jiceng.cases.services import add_department_staff
+from jiceng.cases.units import add_department_staff
 from jiceng.divisions.models import Division
 from jiceng.members.models import Member
 from jiceng.orgs import services as org_services

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from jiceng.cases import services
+from jiceng.cases import deadlines
 from jiceng.core import audit
 
 
@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with audit.acting(username="tick"):
-            result = services.tick()
+            result = deadlines.tick()
         self.stdout.write(
             f"自动上报 {result.escalated} 件，超时提醒 {result.noticed} 件，"
             f"迟到报到 {result.late_reports} 个，自动结案 {result.closed} 件"
