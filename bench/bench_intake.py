@@ -441,7 +441,7 @@ def profile() -> None:
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(
         r"submit_case|audit.py.*\((prepare|append)\)|inserts.py|locate|seal|"
-        r"transaction.py.*__exit__|open311/(views|requests)|middleware|"
+        r"transaction.py.*__exit__|open311/(views|intake)|middleware|"
         r"handlers/base.py.*get_response|type_by_code|subject_by_code"
     )
     started = time.perf_counter()

@@ -1,6 +1,6 @@
 """Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2) under /open311/v2/.
 
-Thin: parse, call open311.services / open311.requests, answer in the format the path names.
+Thin: parse, call catalogue / listing / intake, answer in the format the path names.
 GETs are public; POST requests needs an API key (403 without) and is rate limited per client
 address (JICENG_RATES["open311"]). Refusals follow the spec: a list of {code, description}
 with the status 400, 403 or 404.
@@ -20,9 +20,7 @@ from jiceng.accounts.access import public
 from jiceng.cases.models import Case
 from jiceng.core.errors import DomainError, InvalidInput
 
-from . import keys, render
-from . import requests as open311_requests
-from . import services as open311_services
+from . import catalogue, intake, keys, listing, render
 
 PUBLIC = "Open311 公开接口：服务目录和公开的诉求进度，不含诉求人信息"
 SUBMIT = "Open311 公开接口：提交诉求须持 API 密钥，并按来源地址限流"
@@ -72,18 +70,18 @@ def discovery(request: HttpRequest, *, fmt: str) -> HttpResponse:
 @public(PUBLIC)
 @_answering_errors
 def service_list(request: HttpRequest, *, fmt: str) -> HttpResponse:
-    return render.answer(fmt, open311_services.services(), root="services", item="service")
+    return render.answer(fmt, catalogue.services(), root="services", item="service")
 
 
 @public(PUBLIC)
 @_answering_errors
 def service_definition(request: HttpRequest, *, fmt: str, code: str) -> HttpResponse:
-    body = open311_services.definition(code)
+    body = catalogue.definition(code)
     return render.answer(fmt, body, root="service_definition", item="", single=True)
 
 
 def _request_list(cases: list[Case], fmt: str) -> HttpResponse:
-    rows = [open311_requests.request_row(c) for c in cases]
+    rows = [listing.request_row(c) for c in cases]
     return render.answer(fmt, rows, root="service_requests", item="request")
 
 
@@ -102,9 +100,7 @@ def requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
         client = keys.client_of(request.POST.get("api_key", ""))
         if client is None:
             return render.errors(fmt, 403, [KEY_REFUSED])
-        submitted = open311_requests.submit(
-            open311_requests.Submission.from_form(request.POST), client=client
-        )
+        submitted = intake.submit(intake.Submission.from_form(request.POST), client=client)
         case = submitted.case
         row = {
             "service_request_id": case.number,
@@ -115,20 +111,20 @@ def requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
         return render.answer(fmt, [row], root="service_requests", item="request")
     if request.method != "GET":
         return render.errors(fmt, 405, ["只接受 GET 和 POST"])
-    wanted = open311_requests.parse_filter(request.GET)
-    return _request_list(open311_requests.find_requests(wanted), fmt)
+    wanted = listing.parse_filter(request.GET)
+    return _request_list(listing.find_requests(wanted), fmt)
 
 
 @public(PUBLIC)
 @_answering_errors
 def request_detail(request: HttpRequest, *, fmt: str, request_id: str) -> HttpResponse:
-    return _request_list([open311_requests.request_by_id(request_id)], fmt)
+    return _request_list([listing.request_by_id(request_id)], fmt)
 
 
 @public(PUBLIC)
 @_answering_errors
 def token(request: HttpRequest, *, fmt: str, token_id: str) -> HttpResponse:
     """The request a POST's token stands for (here every request has its id at once)."""
-    case = open311_requests.case_by_token(token_id)
+    case = listing.case_by_token(token_id)
     row = {"service_request_id": case.number, "token": token_id}
     return render.answer(fmt, [row], root="service_requests", item="request")

@@ -1,6 +1,6 @@
-"""Open311's services and their definitions, from the case categories.
+"""Open311's service catalogue: the services and their definitions, from the case categories.
 
-A service (service_code) is a subject (诉求事项); every service asks for the request type
+A service (service_code) is a subject (诉求事项); every service asks for the case type
 (诉求类型: 咨询, 求助, 投诉, 举报, 建议) as the required attribute `case_type`, and takes the
 time the problem was noticed as an optional one.
 """
@@ -74,7 +74,7 @@ def definition(service_code: str) -> dict[str, Any]:
 
 
 def check_attributes(attributes: dict[str, str]) -> tuple[CaseType, dict[str, str]]:
-    """The request type named by the attributes, and the attributes to keep on the case."""
+    """The case type named by the attributes, and the attributes to keep on the case."""
     unknown = sorted(set(attributes) - {CASE_TYPE, NOTICED_AT})
     if unknown:
         raise InvalidInput(

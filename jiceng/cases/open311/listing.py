@@ -1,4 +1,4 @@
-"""Service requests as Open311 shows them: reads of cases for anyone, and the POST's intake.
+"""Open311's GET requests: cases as the spec's service requests, for anyone to read.
 
 GET answers are public by the spec's design (a city's open issue list), so they carry what a
 passer-by may see: the subject, the place, the status and the handling unit; never the
@@ -13,21 +13,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db.models import QuerySet
 
-from jiceng.cases import intake as case_intake
 from jiceng.cases import queries as case_queries
 from jiceng.cases.models import Case
-from jiceng.cases.workflow import OPEN_STATUSES, Channel, Level, Status
+from jiceng.cases.workflow import OPEN_STATUSES, Level, Status
 from jiceng.core import clock
 from jiceng.core.errors import InvalidInput, NotFound
 
-from . import services as open311_services
+from . import catalogue
 
 MAX_REQUESTS = 1000  # the spec's cap on one GET
 WINDOW = dt.timedelta(days=90)  # the spec's default window and longest span
@@ -129,8 +126,8 @@ def parse_filter(params: Mapping[str, str]) -> RequestFilter:
     return RequestFilter(
         ids=_listed(params.get("service_request_id")),
         service_codes=_listed(params.get("service_code")),
-        start=open311_services.parse_when(start_text, "start_date") if start_text else None,
-        end=open311_services.parse_when(end_text, "end_date") if end_text else None,
+        start=catalogue.parse_when(start_text, "start_date") if start_text else None,
+        end=catalogue.parse_when(end_text, "end_date") if end_text else None,
         statuses=statuses,
     )
 
@@ -168,106 +165,3 @@ def find_requests(wanted: RequestFilter) -> list[Case]:
 
 def case_by_token(token: str) -> Case:
     return case_queries.case_by_token(token)
-
-
-# -- POST requests ------------------------------------------------------------------------------
-
-
-@dataclass
-class Submission:
-    """A POST's fields, as the form sent them."""
-
-    service_code: str = ""
-    lat: str = ""
-    lon: str = ""
-    address: str = ""
-    description: str = ""
-    first_name: str = ""
-    last_name: str = ""
-    phone: str = ""
-    email: str = ""
-    media_url: str = ""
-    attributes: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_form(cls, form: Mapping[str, str]) -> Submission:
-        attributes = {
-            key[len("attribute[") : -1]: value
-            for key, value in form.items()
-            if key.startswith("attribute[") and key.endswith("]")
-        }
-        return cls(
-            service_code=form.get("service_code", "").strip(),
-            lat=form.get("lat", "").strip(),
-            lon=form.get("long", "").strip(),
-            address=form.get("address_string", "").strip(),
-            description=form.get("description", ""),
-            first_name=form.get("first_name", "").strip(),
-            last_name=form.get("last_name", "").strip(),
-            phone=form.get("phone", "").strip(),
-            email=form.get("email", "").strip(),
-            media_url=form.get("media_url", "").strip(),
-            attributes=attributes,
-        )
-
-
-def _coordinate(text: str, name: str) -> float | None:
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise InvalidInput(f"{name} 须为数字", fields={name: "须为数字"}) from None
-    if value != value:  # NaN
-        raise InvalidInput(f"{name} 须为数字", fields={name: "须为数字"})
-    return value
-
-
-def _phone(text: str) -> str:
-    """A mobile written the international way (+86 139 1234 5678) as the intake takes it."""
-    digits = re.sub(r"[\s()]", "", text)
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    return digits
-
-
-def submit(submission: Submission, *, client: str) -> case_intake.Submitted:
-    """The POST's case, through the one intake path (cases.intake.submit_case), which also
-    checks, seals and masks the e-mail."""
-    if not submission.service_code:
-        raise InvalidInput("请填写 service_code", fields={"service_code": "必填"})
-    subject = open311_services.subject_for(submission.service_code)
-    case_type, attributes = open311_services.check_attributes(submission.attributes)
-    lat = _coordinate(submission.lat, "lat")
-    lon = _coordinate(submission.lon, "long")
-    if lat is None and lon is None and not submission.address:
-        raise InvalidInput(
-            "请提供位置：lat 和 long，或 address_string", fields={"address_string": "缺少位置"}
-        )
-    kept: dict[str, Any] = {"client": client, "attributes": attributes}
-    if submission.media_url:
-        try:
-            URLValidator(schemes=["http", "https"])(submission.media_url)
-        except ValidationError:
-            raise InvalidInput(
-                "media_url 须为 http(s) 网址", fields={"media_url": "网址无效"}
-            ) from None
-        if len(submission.media_url) > 500:
-            raise InvalidInput("media_url 不能超过 500 个字符", fields={"media_url": "过长"})
-        kept["media_url"] = submission.media_url
-    return case_intake.submit_case(
-        channel=Channel.OPEN311,
-        type=case_type,
-        subject=subject,
-        description=submission.description,
-        lon=lon,
-        lat=lat,
-        address=submission.address,
-        reporter_name=submission.last_name + submission.first_name,
-        reporter_phone=_phone(submission.phone),
-        by=None,
-        reporter_email=submission.email,
-        open311_attributes=kept,
-    )
