@@ -21,7 +21,7 @@ from jiceng.accounts import throttle
 from jiceng.accounts.access import api_requires, api_signed_in, public
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
-from jiceng.core.schemas import Error
+from jiceng.core.schemas import MAX_ID, Error, PathId
 
 from . import categories, intake, queries, services, units, whistle
 from .models import Case, CaseEvent, SummonsReport
@@ -49,8 +49,7 @@ def citizen_rate(view: V) -> V:
     return cast(V, limited)
 
 
-MAX_ID = 2**53
-CaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
+CaseId = PathId
 P = Permission
 ANY_CASE_ROLE = (P.HANDLE_CASES, P.DISPATCH_CASES, P.SUMMON_DEPARTMENTS, P.ANSWER_SUMMONS)
 
@@ -644,7 +643,7 @@ def my_reports(request: AuthedRequest) -> list[ReportOut]:
 
 
 REPORTED = {200: ReportOut, 400: Error, 403: Error, 404: Error, 409: Error}
-ReportId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ReportId = PathId
 
 
 class RatingIn(Schema):
