@@ -138,6 +138,7 @@ def check_member_input(
     else:
         try:
             parsed = idnumbers.parse(id_text, today=today)
+            warnings += check_area_code(parsed.area_code)
         except idnumbers.InvalidIdNumber as exc:
             errors["id_number"] = str(exc)
 
@@ -200,10 +201,6 @@ def check_member_input(
     if errors:
         raise InvalidInput("；".join(errors.values()), fields=errors)
     assert parsed is not None and joined_on is not None and organization is not None
-    if not area_code_known(parsed.area_code):
-        warnings.append(
-            f"身份证号前6位{parsed.area_code}不是现行行政区划代码（可能是已撤并的旧区划）"
-        )
     return MemberInput(
         name=name,
         id_number=parsed.value,
@@ -280,11 +277,15 @@ def patch_member(*, member: Member, changes: Mapping[str, object], by: User) -> 
     return update_member(member=member, data=data, by=by)
 
 
-def area_code_known(area_code: str) -> bool:
-    """An area code that disagrees with the divisions is only a warning: people keep the ID
-    number they were given when their county was later merged or renamed."""
+def check_area_code(area_code: str) -> list[str]:
+    """Refuse (InvalidIdNumber) an ID number's area code that no division has had, today or in
+    GB/T 2260 since 1980; the code of a county since merged or renamed is only a warning, which
+    is returned: people keep the ID number they were given."""
     codes = _area_codes()
-    return not codes or area_code in codes  # divisions not loaded: nothing to compare with
+    idnumbers.check_area(area_code, current=codes)
+    if codes and area_code not in codes:  # divisions not loaded: nothing to compare with
+        return [f"身份证号前6位{area_code}不是现行行政区划代码（是已撤并或更名的旧区划）"]
+    return []
 
 
 @cache

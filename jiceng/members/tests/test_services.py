@@ -79,17 +79,17 @@ def test_members_belong_to_grassroots_organizations_only(tree: Tree) -> None:
         services.check_member_input(member_fields(), organization=tree.xianlin)
 
 
-def test_unknown_area_code_is_a_warning_not_an_error(tree: Tree) -> None:
+def test_a_merged_countys_area_code_is_a_warning_not_an_error(tree: Tree) -> None:
     from jiceng.divisions.models import Division
 
     Division.objects.create(code="320113000000", name="栖霞区", level=3)
     services._area_codes.cache_clear()
     try:
-        old_area = idnumbers.make("329999", dt.date(1980, 1, 1), 11)
+        old_area = idnumbers.make("320103", dt.date(1980, 1, 1), 11)  # 白下区, merged in 2013
         data = services.check_member_input(
             member_fields(id_number=old_area), organization=tree.branch
         )
-        assert data.warnings and "329999" in data.warnings[0]
+        assert data.warnings and "320103" in data.warnings[0]
         ok = services.check_member_input(member_fields(), organization=tree.branch)
         assert ok.warnings == ()
     finally:
