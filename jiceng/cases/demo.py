@@ -13,6 +13,7 @@ from jiceng.accounts.demo import DemoLogin, demo_user
 from jiceng.accounts.models import Role, RoleAssignment
 from jiceng.accounts.services import assign_role
 from jiceng.core import audit
+from jiceng.core.paths import under
 from jiceng.divisions.models import Division, Level
 
 from . import units
@@ -64,9 +65,7 @@ def load_demo_cases() -> CaseDemo:
         Division.objects.filter(code__startswith=DISTRICT, level=Level.TOWNSHIP).order_by("code")
     )
     have_stations = set(
-        Station.objects.filter(street_id__gte=DISTRICT, street_id__lt=DISTRICT + "~").values_list(
-            "street_id", "name"
-        )
+        Station.objects.filter(under(DISTRICT, "street_id")).values_list("street_id", "name")
     )
     new_stations = [
         Station(street=street, name=f"{street.name}{name}", function=function)

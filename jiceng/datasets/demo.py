@@ -17,6 +17,7 @@ from jiceng.accounts.models import Role, RoleAssignment
 from jiceng.accounts.services import assign_role
 from jiceng.cases.demo import load_demo_cases
 from jiceng.core.errors import DomainError
+from jiceng.core.paths import under
 from jiceng.divisions.models import Division
 from jiceng.grid.demo import load_demo_grids
 from jiceng.grid.models import Grid, GridWorker
@@ -102,16 +103,14 @@ def make_accounts() -> list[DemoLogin]:
         raise DomainError("组织树中没有栖霞区委，演示数据未能生成")
     street_division = Division.objects.get(code__startswith=DISTRICT, level=4, name=STREET)
     street = Organization.objects.get(
-        kind=OrgKind.WORKING_COMMITTEE,
-        division_id=street_division.code,
-        path__startswith=district.path,
+        under(district.path), kind=OrgKind.WORKING_COMMITTEE, division_id=street_division.code
     )
     # The first community branch of the street (tree order) whose committee has a secretary.
     seat = (
         CommitteeSeat.objects.filter(
+            under(street.path, "committee__organization__path"),
             post=Post.SECRETARY,
             committee__ended_on__isnull=True,
-            committee__organization__path__startswith=street.path,
             committee__organization__kind=OrgKind.BRANCH,
             committee__organization__sector=Sector.COMMUNITY,
             committee__organization__dissolved_on__isnull=True,

@@ -29,6 +29,7 @@ from django.db.models import F
 
 from jiceng.core import clock
 from jiceng.core.errors import InvalidInput
+from jiceng.core.paths import under
 from jiceng.divisions.models import Division
 from jiceng.members.models import Member
 from jiceng.orgs.models import Committee, CommitteeSeat, Organization, OrgKind, PartyGroup
@@ -296,7 +297,7 @@ def _lay_out_upper(
 def _last_child(path: str, depth: int) -> int:
     """The ordinal of the last child under `path` (0: none), from its path step."""
     last = (
-        Organization.objects.filter(depth=depth + 1, path__startswith=path)
+        Organization.objects.filter(under(path), depth=depth + 1)
         .order_by("-path")
         .values_list("path", flat=True)
         .first()

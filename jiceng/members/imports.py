@@ -19,6 +19,7 @@ from jiceng.accounts.permissions import Permission
 from jiceng.core import clock, excel, idnumbers
 from jiceng.core.errors import InvalidInput
 from jiceng.core.excel import Column, ImportResult, RowError
+from jiceng.core.paths import under
 from jiceng.orgs.models import GRASSROOTS_KINDS, Organization, PartyGroup
 from jiceng.orgs.queries import organizations_named
 from jiceng.orgs.services import check_can_write
@@ -211,9 +212,7 @@ def _party_groups_named(
     """The party groups with these names in the subtree of `into`, by (organization, name)."""
     wanted = sorted(set(names) - {""})
     found: dict[tuple[int, str], PartyGroup] = {}
-    inside = PartyGroup.objects.filter(
-        organization__path__gte=into.path, organization__path__lt=into.path + "~"
-    )
+    inside = PartyGroup.objects.filter(under(into.path, "organization__path"))
     for start in range(0, len(wanted), CHUNK):
         for group in inside.filter(name__in=wanted[start : start + CHUNK]):
             found[group.organization_id, group.name] = group

@@ -12,6 +12,7 @@ from jiceng.accounts.scoping import scope_of
 from jiceng.core import audit, crypto, idnumbers
 from jiceng.core.errors import NotFound
 from jiceng.core.masking import mask_id_number
+from jiceng.core.paths import under
 from jiceng.orgs.models import Organization
 
 from .models import Member
@@ -110,8 +111,7 @@ def search_members(user: User, filters: MemberFilters) -> QuerySet[Member]:
         digest = id_number_digest(idnumbers.normalize(filters.id_number))
         rows = rows.filter(id_number_digest=digest)
     if filters.organization is not None:
-        path = filters.organization.path
-        rows = rows.filter(organization__path__gte=path, organization__path__lt=path + "~")
+        rows = rows.filter(under(filters.organization.path, "organization__path"))
     if filters.status:
         rows = rows.filter(status=filters.status)
     if filters.category:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from jiceng.core import clock
+from jiceng.core.paths import under_any
 from jiceng.datasets.writer import BulkWriter, Table
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import BRANCH_KINDS, Committee, Organization, PartyGroup
@@ -104,12 +105,7 @@ def seed_orglife(
     months = [rules.add_months(last, -i) for i in range(11, -1, -1)]
     branches = Organization.objects.filter(kind__in=BRANCH_KINDS, dissolved_on__isnull=True)
     if under:
-        from django.db.models import Q
-
-        q = Q(pk__in=[])
-        for path in under:
-            q |= Q(path__gte=path, path__lt=path + "~")
-        branches = branches.filter(q)
+        branches = branches.filter(under_any(under))
     rows = list(branches.values_list("pk", "member_count").order_by("pk"))
     # branches that have meetings already (a county seeded before) are left as they are
     seeded = set(Meeting.objects.values_list("organization_id", flat=True).distinct())

@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from jiceng.accounts.models import User
 from jiceng.accounts.scoping import scope_of
-from jiceng.core import clock
+from jiceng.core import clock, paths
 from jiceng.core.errors import NotFound
 from jiceng.members.models import MemberStatus
 
@@ -53,11 +53,7 @@ def children(user: User, organization: Organization) -> QuerySet[Organization]:
     """Direct sub-organizations (the caller has already accessed `organization`)."""
     return (
         organizations_for(user)
-        .filter(
-            depth=organization.depth + 1,
-            path__gt=organization.path,
-            path__lt=organization.path + "~",
-        )
+        .filter(paths.under(organization.path), depth=organization.depth + 1)
         .order_by("path")
     )
 
@@ -66,9 +62,7 @@ def subtree(
     user: User, organization: Organization, *, max_depth: int | None = None
 ) -> QuerySet[Organization]:
     """The organization and everything below it, in tree order."""
-    rows = organizations_for(user).filter(
-        path__gte=organization.path, path__lt=organization.path + "~"
-    )
+    rows = organizations_for(user).filter(paths.under(organization.path))
     if max_depth is not None:
         rows = rows.filter(depth__lte=organization.depth + max_depth)
     return rows.order_by("path")
@@ -77,8 +71,8 @@ def subtree(
 def ancestors(user: User, organization: Organization) -> list[Organization]:
     """The chain above the organization that the user may see (for breadcrumbs)."""
     step = Organization.steplen
-    paths = [organization.path[:i] for i in range(step, len(organization.path), step)]
-    return list(organizations_for(user).filter(path__in=paths).order_by("depth"))
+    above = [organization.path[:i] for i in range(step, len(organization.path), step)]
+    return list(organizations_for(user).filter(path__in=above).order_by("depth"))
 
 
 def search(
@@ -86,7 +80,7 @@ def search(
 ) -> list[Organization]:
     rows = organizations_for(user).filter(name__contains=name.strip())
     if under is not None:
-        rows = rows.filter(path__gte=under.path, path__lt=under.path + "~")
+        rows = rows.filter(paths.under(under.path))
     return list(rows.order_by("depth", "path")[:limit])
 
 
@@ -162,10 +156,9 @@ def terms_due(
     return (
         Committee.objects.filter(
             scope_of(user).organization_q(prefix="organization__"),
+            paths.under(under.path, "organization__path"),
             ended_on__isnull=True,
             term_due__lte=today + dt.timedelta(days=within_days),
-            organization__path__gte=under.path,
-            organization__path__lt=under.path + "~",
             organization__dissolved_on__isnull=True,
         )
         .select_related("organization")

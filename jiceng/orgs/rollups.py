@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import F
 
+from jiceng.core.paths import under_sql
 from jiceng.members.models import ACTIVE_STATUSES, MemberStatus
 
 from .models import BRANCH_KINDS, GRASSROOTS_KINDS, Organization
@@ -92,10 +93,7 @@ def rebuild() -> None:
         cursor.execute(f"UPDATE {org} SET subtree_member_count = member_count")  # noqa: S608
         cursor.execute(f"SELECT COALESCE(MAX(depth), 0) FROM {org}")  # noqa: S608
         deepest = cursor.fetchone()[0]
-        children = (
-            f"FROM {org} c WHERE c.depth = %s"
-            f" AND c.path > {org}.path AND c.path < {org}.path || '~'"
-        )
+        children = f"FROM {org} c WHERE c.depth = %s AND {under_sql('c.path', f'{org}.path')}"
         sums = ", ".join(
             f"{col} = {col} + COALESCE((SELECT SUM(c.{col}) {children}), 0)"
             for col in ("subtree_member_count", "subtree_branch_count", "subtree_org_count")

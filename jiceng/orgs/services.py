@@ -12,6 +12,7 @@ from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import audit, clock
 from jiceng.core.errors import InvalidInput, NotFound
+from jiceng.core.paths import under
 from jiceng.divisions.models import Division
 from jiceng.members.models import ACTIVE_STATUSES, Member
 
@@ -62,12 +63,13 @@ def check_unique_name(
     """Two active organizations under one parent may not share a name (imports and forms
     find organizations by name within a subtree)."""
     siblings = Organization.objects.filter(
+        under(parent_path),
         depth=len(parent_path) // Organization.steplen + 1,
-        path__gt=parent_path,
-        path__lt=parent_path + "~",
         name=name,
         dissolved_on__isnull=True,
-    ).exclude(pk=exclude)
+    )
+    if exclude is not None:
+        siblings = siblings.exclude(pk=exclude)
     if siblings.exists():
         message = f"“{parent_name}”下已有名为“{name}”的党组织"
         raise InvalidInput(message, fields={"name": message})
@@ -199,9 +201,8 @@ def dissolve_organization(
             f"“{organization.name}”还有{members}名党员，请先办理组织关系转接后再撤销"
         )
     children = Organization.objects.filter(
+        under(organization.path),
         depth=organization.depth + 1,
-        path__gt=organization.path,
-        path__lt=organization.path + "~",
         dissolved_on__isnull=True,
     ).count()
     if children:
