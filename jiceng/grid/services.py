@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from jiceng.accounts import services as account_services
 from jiceng.accounts.models import Role, RoleAssignment, User
-from jiceng.accounts.permissions import Permission, has_permission
+from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import audit, clock
 from jiceng.core.errors import Conflict, InvalidInput, NotFound
@@ -28,6 +28,7 @@ from .models import Grid, GridIndexVersion, GridWorker, Patrol, PatrolFinding
 MAX_VERTICES = 5000  # a grid is a few streets wide; more points are a mistaken file
 MAX_TRACK_POINTS = 5000  # one patrol's track
 MAX_TRACK_BATCH = 1000  # one upload of track points
+COMMUNITY_NOT_FOUND = "社区（村）不存在或不在您管理网格的范围内"
 
 
 # -- checks -----------------------------------------------------------------------------------
@@ -113,17 +114,13 @@ def check_community(code: str) -> Division:
 def can_manage_community(user: User | None, community_code: str) -> bool:
     if user is None:  # a command or the demo loader
         return True
-    if not has_permission(user, Permission.MANAGE_GRIDS):
-        return False
-    prefixes = scope_of(user).grant(Permission.MANAGE_GRIDS).division_prefixes
-    return any(community_code.startswith(p) for p in prefixes)
+    return scope_of(user).reach(Permission.MANAGE_GRIDS).covers_division(community_code)
 
 
 def check_can_manage(user: User | None, community_code: str) -> None:
+    """Outside the user's scope the community answers as if it did not exist (404)."""
     if not can_manage_community(user, community_code):
-        raise InvalidInput(
-            "该社区不在您管理网格的范围内", fields={"community": "不在您的管理范围内"}
-        )
+        raise NotFound(COMMUNITY_NOT_FOUND)
 
 
 def bump_version() -> None:

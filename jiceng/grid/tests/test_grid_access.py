@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from jiceng.accounts.models import Role, RoleAssignment, User
+from jiceng.core.errors import NotFound
 from jiceng.core.models import AuditRecord
 from jiceng.grid import queries, services
 from jiceng.grid.models import Grid, GridWorker
@@ -101,10 +102,12 @@ def test_creating_a_grid_needs_manage_grids_in_that_street(
         .status_code
         == 403
     )
+    # Another street's community answers as if it did not exist, like every row out of scope.
     refused = client_of(yaohua_street_official).post(
         "/api/v1/grid/grids", body, content_type="application/json"
     )
-    assert refused.status_code == 400 and "范围" in refused.json()["detail"]
+    assert refused.status_code == 404
+    assert refused.json()["detail"] == services.COMMUNITY_NOT_FOUND
     assert not Grid.objects.filter(code="XL-WY-03").exists()
     created = client_of(division_official).post(
         "/api/v1/grid/grids", body, content_type="application/json"
@@ -115,6 +118,22 @@ def test_creating_a_grid_needs_manage_grids_in_that_street(
     assert AuditRecord.objects.filter(action="grid.create_grid", target_id=str(grid.pk)).exists()
     located = client_of(division_official).get("/api/v1/grid/locate?lon=118.912&lat=32.102")
     assert located.json()["grid_id"] == grid.pk
+
+
+def test_writes_to_a_grid_of_another_street_are_not_found(
+    grids: Grids, yaohua_street_official: User, grid_worker: User
+) -> None:
+    """The services refuse on their own, whoever calls them: NotFound, and nothing changes."""
+    with pytest.raises(NotFound):
+        services.change_grid(grid=grids.wenyuan, name="改名", by=yaohua_street_official)
+    with pytest.raises(NotFound):
+        services.assign_worker(
+            grid=grids.wenyuan, user=yaohua_street_official, by=yaohua_street_official
+        )
+    with pytest.raises(NotFound):
+        services.remove_worker(grid=grids.wenyuan, user=grid_worker, by=yaohua_street_official)
+    assert Grid.objects.get(pk=grids.wenyuan.pk).name == "文苑第一网格"
+    assert list(queries.workers_of(grids.wenyuan)) == [grid_worker]
 
 
 def test_a_bad_polygon_is_refused_in_chinese(grids: Grids, division_official: User) -> None:
