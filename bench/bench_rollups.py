@@ -59,6 +59,7 @@ def main() -> None:
     from django.db.models import Count
 
     from jiceng.accounts.models import Role, RoleAssignment, User
+    from jiceng.core.paths import under
     from jiceng.members.models import ACTIVE_STATUSES, Member
     from jiceng.orgs import queries
     from jiceng.orgs.models import BRANCH_KINDS, Organization, OrgKind
@@ -89,7 +90,9 @@ def main() -> None:
     for label, org in (("全国", root), ("省", province), ("县", county), ("支部", branch)):
 
         def through_app(pk: int = org.pk) -> tuple[int, int]:
-            user.__dict__.pop("_jiceng_scope", None)  # worked out again, as per request
+            # worked out again, as per request: the role rows read, then the scope
+            user.__dict__.pop("_jiceng_role_rows", None)
+            user.__dict__.pop("_jiceng_scope", None)
             found = queries.access_organization(user, pk)
             return found.subtree_member_count, found.subtree_branch_count
 
@@ -101,12 +104,11 @@ def main() -> None:
             )
 
         def scan(path: str = org.path) -> tuple[int, int]:
-            inside = {"path__gte": path, "path__lt": path + "~"}
             members = Member.objects.filter(
-                status__in=ACTIVE_STATUSES, **{f"organization__{k}": v for k, v in inside.items()}
+                under(path, "organization__path"), status__in=ACTIVE_STATUSES
             ).count()
             branches = Organization.objects.filter(
-                kind__in=BRANCH_KINDS, dissolved_on__isnull=True, **inside
+                under(path), kind__in=BRANCH_KINDS, dissolved_on__isnull=True
             ).aggregate(n=Count("pk"))["n"]
             return members, branches
 

@@ -1,13 +1,15 @@
 """What each role may do, as data: the one table that turns roles into permissions.
 
 A permission says *what* a user may do; `scoping.scope_of` says *where* (which subtree, which
-division). Both are needed: a street official may view members, but only those in the street.
+division, which units). Both are needed: a street official may view members, but only those in
+the street. Both are read from one read of the user's role rows (`role_rows`).
 Nothing here consults `is_superuser` or `is_staff`: production does not rely on a Django
 superuser, and the three separated administrators (三员) get exactly what their row names.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
@@ -33,6 +35,7 @@ class Permission(StrEnum):
     SUMMON_DEPARTMENTS = "summon_departments"  # blow the whistle (吹哨)
     ANSWER_SUMMONS = "answer_summons"  # a department reports (报到) and handles
     MANAGE_GRIDS = "manage_grids"  # grids, their polygons, their workers
+    VIEW_GRIDS = "view_grids"  # the grids and their map
     VIEW_CASE_METRICS = "view_case_metrics"  # rates, ranking, hot spots
     # Administration (三员)
     MANAGE_ACCOUNTS = "manage_accounts"  # system administrator: accounts and settings
@@ -57,12 +60,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     | {P.MANAGE_MEETINGS, P.MANAGE_MEETING_RULES},
     Role.STREET_OFFICIAL: _ORG_READER
     | {P.EXPORT_DATA, P.DISPATCH_CASES, P.HANDLE_CASES, P.SUMMON_DEPARTMENTS}
-    | {P.MANAGE_GRIDS, P.VIEW_CASE_METRICS},
-    Role.COMMUNITY_OFFICIAL: _ORG_READER | {P.DISPATCH_CASES, P.HANDLE_CASES, P.VIEW_CASE_METRICS},
-    # A grid worker's division is the community; the grids themselves are named by
-    # grid.GridWorker rows. A department's staff are named by cases.DepartmentStaff rows.
-    Role.GRID_WORKER: frozenset({P.HANDLE_CASES}),
-    Role.DEPARTMENT_STAFF: frozenset({P.ANSWER_SUMMONS, P.HANDLE_CASES}),
+    | {P.MANAGE_GRIDS, P.VIEW_GRIDS, P.VIEW_CASE_METRICS},
+    Role.COMMUNITY_OFFICIAL: _ORG_READER
+    | {P.DISPATCH_CASES, P.HANDLE_CASES, P.VIEW_GRIDS, P.VIEW_CASE_METRICS},
+    # Where these hold is scoping's: a grid worker's over the grids they work (grid.GridWorker
+    # rows), a department's staff's cases over their departments (cases.DepartmentStaff rows).
+    Role.GRID_WORKER: frozenset({P.HANDLE_CASES, P.VIEW_GRIDS}),
+    Role.DEPARTMENT_STAFF: frozenset({P.ANSWER_SUMMONS, P.HANDLE_CASES, P.VIEW_GRIDS}),
     Role.STATION_KEEPER: frozenset(),  # the service stations issue
     Role.SYSTEM_ADMIN: frozenset({P.MANAGE_ACCOUNTS, P.MANAGE_SETTINGS}),
     Role.SECURITY_ADMIN: frozenset({P.MANAGE_ROLES}),
@@ -70,15 +74,37 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
-def roles_of(user: User | AnonymousUser) -> frozenset[Role]:
-    """The user's roles, read once per request."""
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    cached: frozenset[Role] | None = getattr(user, "_jiceng_roles", None)
+@dataclass(frozen=True)
+class RoleRow:
+    """A role the user holds and what its row names: an organization (by its path) or a
+    division (by its code)."""
+
+    role: Role
+    organization_path: str | None
+    division_id: str | None
+
+
+def role_rows(user: User | AnonymousUser) -> tuple[RoleRow, ...]:
+    """The user's role rows, read once per request in one query. The raw material of both
+    what the user may do (below) and where (scoping.scope_of); nothing else reads them."""
+    if not isinstance(user, User) or not user.is_active:
+        return ()
+    cached: tuple[RoleRow, ...] | None = getattr(user, "_jiceng_role_rows", None)
     if cached is None:
-        cached = frozenset(Role(r) for r in user.roles.values_list("role", flat=True))
-        user._jiceng_roles = cached  # type: ignore[attr-defined]
+        cached = tuple(
+            RoleRow(Role(role), path, division_id)
+            for role, path, division_id in user.roles.values_list(
+                "role", "organization__path", "division_id"
+            )
+        )
+        user._jiceng_role_rows = cached  # type: ignore[attr-defined]
     return cached
+
+
+def roles_of(user: User | AnonymousUser) -> frozenset[Role]:
+    """The user's roles (which administrator, for the admin site); where they act is
+    scoping.scope_of's answer."""
+    return frozenset(row.role for row in role_rows(user))
 
 
 def permissions_of(user: User | AnonymousUser) -> frozenset[Permission]:

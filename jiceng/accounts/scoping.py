@@ -4,121 +4,242 @@
 kept per permission, so a user who is a member in one branch and the secretary of another may
 manage only the second, and see the unmasked ID numbers only where a role grants that.
 
+Where a permission holds (its `Reach`) is made of organization subtrees (paths), divisions
+(code prefixes) and units: the grids a grid worker works (grid.GridWorker), the departments a
+member of staff works for (cases.DepartmentStaff), the service stations (站所) of a street
+official's street. Which of these each role's permissions hold over is data (`ROLE_PLACE`,
+`UNIT_PERMISSIONS`), so a rule such as "a grid worker sees the grids they work, not the whole
+community their role names" lives here and never as a role filter in an app's queries.
+
 Every query of domain rows goes through `scope_of(user)` and the app's own filter built on it
-(orgs.queries, members.queries). Default deny: a user with no role sees nothing.
+(orgs.queries, members.queries, grid.queries, cases.queries). Default deny: a user with no role
+sees nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
+from jiceng.core.paths import is_under, under_any
 from jiceng.divisions.models import short_code_of
 
 from .models import Role, User
-from .permissions import ROLE_PERMISSIONS, Permission
+from .permissions import ROLE_PERMISSIONS, Permission, role_rows
 
-# Roles whose scope is the subtree of the organization they name.
+P = Permission
+
+# What a role row names (accounts.services checks it): an organization, whose subtree ...
 SUBTREE_ROLES = frozenset(
     {Role.BRANCH_SECRETARY, Role.COMMITTEE_MEMBER, Role.ORGANIZATION_DEPARTMENT}
 )
-# Roles whose scope is the division they name: the organizations located inside it.
+# ... or a division: a street, a community, a grid worker's community, a department's district.
 DIVISION_ROLES = frozenset(
     {Role.STREET_OFFICIAL, Role.COMMUNITY_OFFICIAL, Role.GRID_WORKER, Role.DEPARTMENT_STAFF}
 )
 
 
-@dataclass(frozen=True)
-class Grant:
-    """Where one permission holds: organization subtrees (paths) and divisions (code prefixes)."""
+class Where(StrEnum):
+    """What a role's permission holds over."""
 
-    paths: tuple[str, ...] = ()
-    division_prefixes: tuple[str, ...] = ()
+    SUBTREE = "subtree"  # the organization the role row names, and everything below it
+    DIVISION = "division"  # the division the role row names, and every division inside it
+    STATIONS = "stations"  # the service stations (站所) of the streets in that division
+    GRIDS = "grids"  # the grids the user works (grid.GridWorker)
+    DEPARTMENTS = "departments"  # the departments the user works for (cases.DepartmentStaff)
+    OWN_RECORD = "own_record"  # the member the account is
+
+
+# Where each role's permissions hold, unless UNIT_PERMISSIONS says otherwise. The separated
+# administrators and the station keeper are not here: their permissions name no place.
+ROLE_PLACE: dict[Role, Where] = {
+    Role.MEMBER: Where.OWN_RECORD,
+    Role.BRANCH_SECRETARY: Where.SUBTREE,
+    Role.COMMITTEE_MEMBER: Where.SUBTREE,
+    Role.ORGANIZATION_DEPARTMENT: Where.SUBTREE,
+    Role.STREET_OFFICIAL: Where.DIVISION,
+    Role.COMMUNITY_OFFICIAL: Where.DIVISION,
+    # The row names the community, but a grid worker works their own grids only.
+    Role.GRID_WORKER: Where.GRIDS,
+    # The row names the district: its grids are on the staff's map (VIEW_GRIDS) ...
+    Role.DEPARTMENT_STAFF: Where.DIVISION,
+}
+# ... while they handle and answer for their departments; a street official handles for the
+# street and its stations too (小事网格办、大事站所办、难事部门办).
+UNIT_PERMISSIONS: dict[tuple[Role, Permission], frozenset[Where]] = {
+    (Role.STREET_OFFICIAL, P.HANDLE_CASES): frozenset({Where.DIVISION, Where.STATIONS}),
+    (Role.DEPARTMENT_STAFF, P.HANDLE_CASES): frozenset({Where.DEPARTMENTS}),
+    (Role.DEPARTMENT_STAFF, P.ANSWER_SUMMONS): frozenset({Where.DEPARTMENTS}),
+}
+
+
+def where_of(role: Role, permission: Permission) -> frozenset[Where]:
+    """What `permission` holds over when `role` grants it."""
+    place = ROLE_PLACE.get(role)
+    default = frozenset({place}) if place is not None else frozenset()
+    return UNIT_PERMISSIONS.get((role, permission), default)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where one permission holds; empty: nowhere."""
+
+    paths: tuple[str, ...] = ()  # organization subtrees
+    division_prefixes: tuple[str, ...] = ()  # divisions: short codes, see short_code_of
+    station_prefixes: tuple[str, ...] = ()  # the stations of the streets under these codes
+    grid_ids: frozenset[int] = frozenset()
+    department_ids: frozenset[int] = frozenset()
 
     def organization_q(self, prefix: str = "") -> Q:
-        """Rows whose organization lies inside; a subtree is a range scan on the path."""
-        q = Q(pk__in=[])
-        for path in self.paths:
-            q |= Q(**{f"{prefix}path__gte": path, f"{prefix}path__lt": path + "~"})
-        for code in self.division_prefixes:
-            # A range, not __startswith (which a foreign key does not take): the division
-            # codes under a prefix sort together, so this is an index range scan too.
-            q |= Q(**{f"{prefix}division_id__gte": code, f"{prefix}division_id__lt": code + "~"})
-        return q
+        """Rows whose organization lies inside: in a subtree, or located in a division.
+        `prefix` is the lookup path to the organization ("organization__" from members)."""
+        return under_any(self.paths, f"{prefix}path") | under_any(
+            self.division_prefixes, f"{prefix}division_id"
+        )
+
+    def division_q(self, field: str) -> Q:
+        """Rows whose division `field` ("community_id", "case__street_id") lies inside."""
+        return under_any(self.division_prefixes, field)
 
     def covers(self, *, path: str, division_id: str | None) -> bool:
-        return any(path.startswith(p) for p in self.paths) or bool(
-            division_id and any(division_id.startswith(c) for c in self.division_prefixes)
+        """Whether the organization with this path and division lies inside."""
+        return any(is_under(path, p) for p in self.paths) or self.covers_division(division_id)
+
+    def covers_division(self, code: str | None) -> bool:
+        return any(is_under(code, p) for p in self.division_prefixes)
+
+    def covers_stations_of(self, street_code: str | None) -> bool:
+        """Whether the user acts for the service stations of this street."""
+        return any(is_under(street_code, p) for p in self.station_prefixes)
+
+    def __or__(self, other: Reach) -> Reach:
+        return Reach(
+            paths=_outermost([*self.paths, *other.paths]),
+            division_prefixes=_outermost([*self.division_prefixes, *other.division_prefixes]),
+            station_prefixes=_outermost([*self.station_prefixes, *other.station_prefixes]),
+            grid_ids=self.grid_ids | other.grid_ids,
+            department_ids=self.department_ids | other.department_ids,
         )
+
+
+class GrantKind(StrEnum):
+    """Relations that open a limited view across subtrees. None is issued yet: each arrives
+    with the work that needs it, as grants in the scope, never as a filter in that work's own
+    queries."""
+
+    # 组织关系转接 in progress: the sending and the receiving branch both see the transfer.
+    TRANSFER = "transfer"
+    # 流动党员: the branch where a mobile member is now sees that member's meetings only.
+    MOBILE_MEMBER = "mobile_member"
+    # 双报到: the residential community a member reported to sees their name, masked phone and
+    # service hours.
+    COMMUNITY_REPORT = "community_report"
+    # 驻村干部 (第一书记, 工作队员): their dispatch, work log and leave, seen by the village's
+    # county organization department and by the sending unit (派出单位).
+    VILLAGE_CADRE = "village_cadre"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One such relation: its kind, what it is about (an organization's `path`, or the row
+    `target_id` of the transfer, member or work team), and the permissions it opens there,
+    which hold for that target only."""
+
+    kind: GrantKind
+    opens: frozenset[Permission]
+    path: str = ""
+    target_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Scope:
-    grants: Mapping[Permission, Grant] = field(default_factory=dict)
-    own_member_id: int | None = None
+    """Where the user may act: per permission, and through grants across subtrees."""
 
-    def grant(self, permission: Permission) -> Grant:
-        return self.grants.get(permission, Grant())
+    reaches: Mapping[Permission, Reach] = field(default_factory=dict)
+    own_member_id: int | None = None
+    grants: tuple[Grant, ...] = ()
+
+    def reach(self, permission: Permission) -> Reach:
+        return self.reaches.get(permission, Reach())
 
     def organization_q(
         self, permission: Permission = Permission.VIEW_ORGANIZATIONS, prefix: str = ""
     ) -> Q:
         """Rows whose organization lies where `permission` holds; `prefix` is the lookup path
         to the organization ("organization__" from members)."""
-        return self.grant(permission).organization_q(prefix)
+        return self.reach(permission).organization_q(prefix)
 
     def allows(self, permission: Permission, *, path: str, division_id: str | None) -> bool:
         """Whether `permission` holds at the organization with this path and division."""
-        return self.grant(permission).covers(path=path, division_id=division_id)
+        return self.reach(permission).covers(path=path, division_id=division_id)
 
     @property
     def org_paths(self) -> tuple[str, ...]:
-        return self.grant(Permission.VIEW_ORGANIZATIONS).paths
+        return self.reach(Permission.VIEW_ORGANIZATIONS).paths
 
     @property
     def division_prefixes(self) -> tuple[str, ...]:
-        return self.grant(Permission.VIEW_ORGANIZATIONS).division_prefixes
+        return self.reach(Permission.VIEW_ORGANIZATIONS).division_prefixes
 
 
 def scope_of(user: User | AnonymousUser) -> Scope:
-    """The scope of everything the user's roles name, computed once per request from one read
-    of the role rows."""
+    """The scope of everything the user's roles name, worked out once per request: one read
+    of the role rows (shared with the permission checks), and one of the user's grids or
+    departments only for a grid worker or a department's staff."""
     if not isinstance(user, User) or not user.is_active:
         return Scope()
     cached: Scope | None = getattr(user, "_jiceng_scope", None)
     if cached is not None:
         return cached
-    paths: dict[Permission, list[str]] = {}
-    prefixes: dict[Permission, list[str]] = {}
+    named: dict[tuple[Permission, Where], set[str]] = defaultdict(set)
+    by_unit: dict[Where, set[Permission]] = defaultdict(set)
     own_member_id = None
-    for assignment in user.roles.select_related("organization"):
-        role = Role(assignment.role)
-        for permission in ROLE_PERMISSIONS[role]:
-            if role in SUBTREE_ROLES and assignment.organization is not None:
-                paths.setdefault(permission, []).append(assignment.organization.path)
-            elif role in DIVISION_ROLES and assignment.division_id is not None:
-                prefixes.setdefault(permission, []).append(short_code_of(assignment.division_id))
-            elif permission == Permission.VIEW_OWN_RECORD:
-                own_member_id = user.member_id
-    grants = {
-        permission: Grant(
-            paths=tuple(_outermost(paths.get(permission, []))),
-            division_prefixes=tuple(_outermost(prefixes.get(permission, []))),
+    for row in role_rows(user):
+        for permission in ROLE_PERMISSIONS[row.role]:
+            for where in where_of(row.role, permission):
+                if where is Where.SUBTREE and row.organization_path:
+                    named[permission, where].add(row.organization_path)
+                elif where in (Where.DIVISION, Where.STATIONS) and row.division_id:
+                    named[permission, where].add(short_code_of(row.division_id))
+                elif where in (Where.GRIDS, Where.DEPARTMENTS):
+                    by_unit[where].add(permission)
+                elif where is Where.OWN_RECORD:
+                    own_member_id = user.member_id
+    grid_ids = (
+        frozenset(user.grid_assignments.values_list("grid_id", flat=True))
+        if by_unit[Where.GRIDS]
+        else frozenset()
+    )
+    department_ids = (
+        frozenset(user.department_posts.values_list("department_id", flat=True))
+        if by_unit[Where.DEPARTMENTS]
+        else frozenset()
+    )
+    permissions = {p for p, _ in named} | by_unit[Where.GRIDS] | by_unit[Where.DEPARTMENTS]
+    reaches = {
+        p: Reach(
+            paths=_outermost(named.get((p, Where.SUBTREE), ())),
+            division_prefixes=_outermost(named.get((p, Where.DIVISION), ())),
+            station_prefixes=_outermost(named.get((p, Where.STATIONS), ())),
+            grid_ids=grid_ids if p in by_unit[Where.GRIDS] else frozenset(),
+            department_ids=department_ids if p in by_unit[Where.DEPARTMENTS] else frozenset(),
         )
-        for permission in {*paths, *prefixes}
+        for p in permissions
     }
-    scope = Scope(grants=grants, own_member_id=own_member_id)
+    scope = Scope(reaches=reaches, own_member_id=own_member_id)
     user._jiceng_scope = scope  # type: ignore[attr-defined]
     return scope
 
 
-def _outermost(paths: list[str]) -> list[str]:
+def _outermost(prefixes: Iterable[str]) -> tuple[str, ...]:
     """Drop prefixes inside another listed one: a subtree already covers its descendants."""
     kept: list[str] = []
-    for path in sorted(set(paths)):
-        if not any(path.startswith(k) for k in kept):
-            kept.append(path)
-    return kept
+    for prefix in sorted(set(prefixes)):
+        if not any(is_under(prefix, k) for k in kept):
+            kept.append(prefix)
+    return tuple(kept)

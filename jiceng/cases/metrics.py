@@ -38,6 +38,7 @@ from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock
 from jiceng.core.errors import InvalidInput, NotFound
+from jiceng.core.paths import under_any
 from jiceng.divisions.models import Division, short_code_of
 from jiceng.grid.models import Grid
 
@@ -217,23 +218,17 @@ class Area:
         return [Unit.COMMUNITY, Unit.STREET, Unit.DISTRICT, Unit.DEPARTMENT]
 
     def case_q(self, prefix: str = "") -> Q:
-        q = Q(pk__in=[])
-        for code in self.prefixes:
-            # Ranges, not __startswith (a foreign key refuses it): index range scans.
-            q |= Q(**{f"{prefix}street_id__gte": code, f"{prefix}street_id__lt": code + "~"})
-            q |= Q(**{f"{prefix}community_id__gte": code, f"{prefix}community_id__lt": code + "~"})
-        return q
+        return under_any(self.prefixes, f"{prefix}street_id") | under_any(
+            self.prefixes, f"{prefix}community_id"
+        )
 
     def grid_q(self) -> Q:
-        q = Q(pk__in=[])
-        for code in self.prefixes:
-            q |= Q(community_id__gte=code, community_id__lt=code + "~")
-        return q
+        return under_any(self.prefixes, "community_id")
 
 
 def area_of(user: User | AnonymousUser, code: str | None = None) -> Area:
     """The user's area for metrics, or the division `code` inside it (404 outside)."""
-    prefixes = scope_of(user).grant(Permission.VIEW_CASE_METRICS).division_prefixes
+    prefixes = scope_of(user).reach(Permission.VIEW_CASE_METRICS).division_prefixes
     if not code:
         return Area(prefixes=tuple(prefixes))
     code = code.strip()

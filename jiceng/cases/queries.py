@@ -1,6 +1,7 @@
 """Reads of cases, scoped to the user: who sees which case, and who may do what with it.
+Where comes from the user's scope (accounts.scoping), per permission:
 
-- a grid worker: the cases of the grids they are assigned to (grid.GridWorker);
+- a grid worker: the cases of the grids they work (HANDLE_CASES over their grids);
 - a community or street official: the cases routed inside their division (a code range);
 - department staff: their department's cases, and the cases it is summoned to;
 - the reporter: one case, through the unguessable token of its link.
@@ -13,23 +14,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from jiceng.accounts.models import Role, User
-from jiceng.accounts.permissions import Permission, has_permission
+from jiceng.accounts.models import User
+from jiceng.accounts.permissions import Permission
+from jiceng.accounts.scoping import Reach, scope_of
 from jiceng.core import audit, clock, crypto
 from jiceng.core.errors import NotFound
-from jiceng.divisions.models import short_code_of
-from jiceng.grid.models import GridWorker
+from jiceng.core.paths import under_any
 
 from .models import (
     Case,
     CaseEvent,
-    DepartmentStaff,
     Notice,
     Summons,
     SummonsReport,
@@ -43,74 +41,33 @@ DUPLICATE_DAYS = 30
 EARTH_RADIUS_M = 6_371_000
 
 
-@dataclass(frozen=True)
-class Reach:
-    """Where a user works on cases, read once per request (three small queries)."""
-
-    grid_ids: frozenset[int] = frozenset()
-    department_ids: frozenset[int] = frozenset()
-    # Division code prefixes of the user's community and street official roles.
-    official_prefixes: tuple[str, ...] = ()
-    street_prefixes: tuple[str, ...] = ()  # street officials only: stations, the whistle
-
-    def covers(self, code: str | None, prefixes: Iterable[str] | None = None) -> bool:
-        return bool(code) and any(
-            str(code).startswith(p) for p in (prefixes or self.official_prefixes)
-        )
+def _reach(user: User | AnonymousUser, permission: Permission) -> Reach:
+    return scope_of(user).reach(permission)
 
 
-def reach_of(user: User | AnonymousUser) -> Reach:
-    if not user.is_authenticated or not user.is_active:
-        return Reach()
-    cached: Reach | None = getattr(user, "_jiceng_case_reach", None)
-    if cached is not None:
-        return cached
-    assert isinstance(user, User)
-    official: list[str] = []
-    street: list[str] = []
-    for role, division_id in user.roles.filter(
-        role__in=[Role.STREET_OFFICIAL, Role.COMMUNITY_OFFICIAL], division__isnull=False
-    ).values_list("role", "division_id"):
-        prefix = short_code_of(division_id)
-        official.append(prefix)
-        if role == Role.STREET_OFFICIAL:
-            street.append(prefix)
-    reach = Reach(
-        grid_ids=frozenset(GridWorker.objects.filter(user=user).values_list("grid_id", flat=True)),
-        department_ids=frozenset(
-            DepartmentStaff.objects.filter(user=user).values_list("department_id", flat=True)
-        ),
-        official_prefixes=tuple(sorted(set(official))),
-        street_prefixes=tuple(sorted(set(street))),
-    )
-    user._jiceng_case_reach = reach  # type: ignore[attr-defined]
-    return reach
+def _place_q(reach: Reach) -> Q:
+    """Cases routed inside the reach's divisions, by their community or their street."""
+    return reach.division_q("community_id") | reach.division_q("street_id")
 
 
-def _division_q(field: str, prefixes: Iterable[str]) -> Q:
-    q = Q(pk__in=[])
-    for code in prefixes:
-        # A range, not __startswith (a foreign key refuses it): an index range scan.
-        q |= Q(**{f"{field}_id__gte": code, f"{field}_id__lt": code + "~"})
-    return q
+def my_departments(user: User | AnonymousUser) -> frozenset[int]:
+    """The departments the user answers summonses for (报到)."""
+    return _reach(user, Permission.ANSWER_SUMMONS).department_ids
 
 
 def visibility_q(user: User | AnonymousUser) -> Q:
-    reach = reach_of(user)
-    q = Q(pk__in=[])
+    """The cases of the places where the user handles or dispatches cases, of the grids and
+    departments they handle for, and those their departments are summoned to."""
+    scope = scope_of(user)
+    reach = scope.reach(Permission.HANDLE_CASES) | scope.reach(Permission.DISPATCH_CASES)
+    departments = reach.department_ids | scope.reach(Permission.ANSWER_SUMMONS).department_ids
+    q = _place_q(reach)
     if reach.grid_ids:
         q |= Q(grid_id__in=reach.grid_ids)
-    if reach.official_prefixes:
-        q |= _division_q("community", reach.official_prefixes)
-        q |= _division_q("street", reach.official_prefixes)
-    if reach.department_ids:
-        q |= Q(department_id__in=reach.department_ids)
+    if departments:
+        q |= Q(department_id__in=departments)
         q |= Q(
-            Exists(
-                SummonsReport.objects.filter(
-                    case=OuterRef("pk"), department_id__in=reach.department_ids
-                )
-            )
+            Exists(SummonsReport.objects.filter(case=OuterRef("pk"), department_id__in=departments))
         )
     return q
 
@@ -132,40 +89,30 @@ def access_case(user: User | AnonymousUser, pk: int) -> Case:
 
 
 def can_handle(user: User | AnonymousUser, case: Case) -> bool:
-    """Whether the user works for the unit handling the case now (签收, 办理, 退单, 上报)."""
-    if not has_permission(user, Permission.HANDLE_CASES):
-        return False
-    reach = reach_of(user)
+    """Whether the user works for the unit handling the case now (签收, 办理, 退单, 上报): its
+    grid (or an official over its community), its street's stations, its department."""
+    reach = _reach(user, Permission.HANDLE_CASES)
     if case.level == Level.GRID:
-        return (case.grid_id is not None and case.grid_id in reach.grid_ids) or reach.covers(
-            case.community_id
-        )
+        return case.grid_id in reach.grid_ids or reach.covers_division(case.community_id)
     if case.level == Level.STATION:
-        return reach.covers(case.street_id, reach.street_prefixes)
-    return case.department_id is not None and case.department_id in reach.department_ids
+        return reach.covers_stations_of(case.street_id)
+    return case.department_id in reach.department_ids
 
 
 def can_dispatch(user: User | AnonymousUser, case: Case) -> bool:
     """派单, 改派, 合并, 回访, 结案: a community or street official over the case's place."""
-    if not has_permission(user, Permission.DISPATCH_CASES):
-        return False
-    reach = reach_of(user)
-    return reach.covers(case.community_id) or reach.covers(case.street_id)
+    reach = _reach(user, Permission.DISPATCH_CASES)
+    return reach.covers_division(case.community_id) or reach.covers_division(case.street_id)
 
 
 def can_summon(user: User | AnonymousUser, case: Case) -> bool:
     """吹哨 and rating the departments: a street official over the case's street."""
-    if not has_permission(user, Permission.SUMMON_DEPARTMENTS):
-        return False
-    reach = reach_of(user)
-    return reach.covers(case.street_id, reach.street_prefixes)
+    return _reach(user, Permission.SUMMON_DEPARTMENTS).covers_division(case.street_id)
 
 
 def can_answer(user: User | AnonymousUser, report: SummonsReport) -> bool:
     """报到 and finishing a department's part: that department's staff."""
-    return has_permission(user, Permission.ANSWER_SUMMONS) and (
-        report.department_id in reach_of(user).department_ids
-    )
+    return report.department_id in my_departments(user)
 
 
 def can_see_phone(user: User | AnonymousUser, case: Case) -> bool:
@@ -196,12 +143,12 @@ def reveal_phone(user: User, pk: int) -> tuple[Case, str]:
 def handling_inbox(user: User) -> QuerySet[Case]:
     """The open cases the user's units handle now: the grid worker's grids, the street's
     stations, the department's cases."""
-    reach = reach_of(user)
+    reach = _reach(user, Permission.HANDLE_CASES)
     q = Q(pk__in=[])
     if reach.grid_ids:
         q |= Q(level=Level.GRID, grid_id__in=reach.grid_ids)
-    if reach.street_prefixes:
-        q |= Q(level=Level.STATION) & _division_q("street", reach.street_prefixes)
+    if reach.station_prefixes:
+        q |= Q(level=Level.STATION) & under_any(reach.station_prefixes, "street_id")
     if reach.department_ids:
         q |= Q(level=Level.DEPARTMENT, department_id__in=reach.department_ids)
     return (
@@ -214,10 +161,7 @@ def handling_inbox(user: User) -> QuerySet[Case]:
 def dispatch_queue(user: User) -> QuerySet[Case]:
     """What the dispatcher has to act on: received but not dispatched, returned, resolved
     awaiting the follow-up call."""
-    reach = reach_of(user)
-    place = _division_q("community", reach.official_prefixes) | _division_q(
-        "street", reach.official_prefixes
-    )
+    place = _place_q(_reach(user, Permission.DISPATCH_CASES))
     return (
         Case.objects.filter(place, status__in=[Status.RECEIVED, Status.RETURNED, Status.RESOLVED])
         .select_related("case_type", "subject", "grid", "station", "department")
@@ -226,10 +170,7 @@ def dispatch_queue(user: User) -> QuerySet[Case]:
 
 
 def open_cases_in_area(user: User) -> QuerySet[Case]:
-    reach = reach_of(user)
-    place = _division_q("community", reach.official_prefixes) | _division_q(
-        "street", reach.official_prefixes
-    )
+    place = _place_q(_reach(user, Permission.DISPATCH_CASES))
     return (
         Case.objects.filter(place, status__in=OPEN_STATUSES)
         .select_related("case_type", "subject", "grid", "station", "department")
@@ -238,8 +179,7 @@ def open_cases_in_area(user: User) -> QuerySet[Case]:
 
 
 def summonses_for_street(user: User) -> QuerySet[Summons]:
-    reach = reach_of(user)
-    place = _division_q("case__street", reach.street_prefixes)
+    place = _reach(user, Permission.SUMMON_DEPARTMENTS).division_q("case__street_id")
     return (
         Summons.objects.filter(place)
         .select_related("case", "case__subject")
@@ -250,7 +190,7 @@ def summonses_for_street(user: User) -> QuerySet[Summons]:
 
 def summons_reports_for(user: User, *, unfinished_only: bool = True) -> QuerySet[SummonsReport]:
     """A department's summonses (报到 board)."""
-    rows = SummonsReport.objects.filter(department_id__in=reach_of(user).department_ids)
+    rows = SummonsReport.objects.filter(department_id__in=my_departments(user))
     if unfinished_only:
         rows = rows.filter(finished_at__isnull=True)
     return rows.select_related("summons", "case", "case__subject", "department").order_by(
@@ -263,7 +203,7 @@ def access_report(user: User, pk: int) -> SummonsReport:
     found = (
         SummonsReport.objects.filter(pk=pk)
         .filter(
-            Q(department_id__in=reach_of(user).department_ids)
+            Q(department_id__in=my_departments(user))
             | Q(case__in=Case.objects.filter(visibility_q(user)).values("pk"))
         )
         .select_related("summons", "case", "department")

@@ -24,6 +24,7 @@ from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.accounts.throttle import anonymous_rate
 from jiceng.core.errors import DomainError, InvalidInput, NotFound
+from jiceng.core.paths import under
 from jiceng.grid.models import Grid
 
 from . import categories, intake, queries, services, units, whistle, workflow
@@ -264,7 +265,7 @@ def _detail_page(request: AuthedRequest, case: Case, *, phone: str | None) -> Ht
         "can_summon": can_summon,
         "can_see_phone": phone is None and queries.can_see_phone(user, case),
         "reports": reports,
-        "my_departments": queries.reach_of(user).department_ids,
+        "my_departments": queries.my_departments(user),
         "next_level": workflow.next_level(case.level),
         "Status": Status,
         "Level": Level,
@@ -276,7 +277,7 @@ def _detail_page(request: AuthedRequest, case: Case, *, phone: str | None) -> Ht
         context["stations"] = Station.objects.filter(street_id=street, is_active=True)
     if can_dispatch or can_summon:
         context["departments"] = Department.objects.filter(
-            district_id__gte=district, district_id__lt=district + "~", is_active=True
+            under(district, "district_id"), is_active=True
         )
     return render(request, "cases/detail.html", context)
 

@@ -139,7 +139,7 @@ class PatrolFindingOut(Schema):
 
 
 @router.get("/grids", response={200: list[GridOut], **E})
-@api_requires(P.MANAGE_GRIDS, P.HANDLE_CASES)
+@api_requires(P.VIEW_GRIDS)
 def list_grids(request: AuthedRequest, community: str = "") -> list[GridOut]:
     grids = queries.grids_for(request.user).order_by("code")
     if community:
@@ -148,7 +148,7 @@ def list_grids(request: AuthedRequest, community: str = "") -> list[GridOut]:
 
 
 @router.get("/grids/{grid_id}", response={200: GridDetail, **E})
-@api_requires(P.MANAGE_GRIDS, P.HANDLE_CASES)
+@api_requires(P.VIEW_GRIDS)
 def get_grid(request: AuthedRequest, grid_id: Id) -> GridDetail:
     g = queries.access_grid(request.user, grid_id)
     return GridDetail(

@@ -1,8 +1,6 @@
-"""Reads of grids, grid workers and patrols, scoped to the user.
-
-Who sees which grids: MANAGE_GRIDS and HANDLE_CASES hold over division code prefixes (a street
-official's street, a community official's community); a grid worker's HANDLE_CASES names the
-community too, but a grid worker sees only the grids they are assigned to (GridWorker rows).
+"""Reads of grids, grid workers and patrols, scoped to the user: the grids where the user's
+scope holds VIEW_GRIDS (a street's or a community's, a grid worker's own), and MANAGE_GRIDS
+for the patrols of the grids they manage.
 """
 
 from __future__ import annotations
@@ -10,45 +8,21 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from jiceng.accounts.models import Role, RoleAssignment, User
-from jiceng.accounts.permissions import ROLE_PERMISSIONS, Permission, has_permission
+from jiceng.accounts.models import User
+from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core.errors import NotFound
-from jiceng.divisions.models import short_code_of
 
-from .models import Grid, GridWorker, Patrol
+from .models import Grid, Patrol
 from .services import can_manage_community
 
 MAX_MAP_GRIDS = 5000  # a street has a few hundred grids; the map page draws at most this many
-_SEEING_ROLES = [
-    role
-    for role, permissions in ROLE_PERMISSIONS.items()
-    if role != Role.GRID_WORKER and permissions & {Permission.MANAGE_GRIDS, Permission.HANDLE_CASES}
-]
-
-
-def division_prefixes_for(user: User | AnonymousUser) -> list[str]:
-    """The division prefixes where the user sees every grid (not a grid worker's community)."""
-    if not isinstance(user, User) or not user.is_authenticated:
-        return []
-    codes = RoleAssignment.objects.filter(
-        user=user, role__in=_SEEING_ROLES, division__isnull=False
-    ).values_list("division_id", flat=True)
-    return sorted({short_code_of(code) for code in codes})
 
 
 def grids_for(user: User | AnonymousUser) -> QuerySet[Grid]:
     """Grids the user may see: those in their divisions, and a grid worker's own grids."""
-    if not isinstance(user, User) or not (
-        has_permission(user, Permission.MANAGE_GRIDS)
-        or has_permission(user, Permission.HANDLE_CASES)
-    ):
-        return Grid.objects.none()
-    q = Q(pk__in=GridWorker.objects.filter(user=user).values("grid_id"))
-    for prefix in division_prefixes_for(user):
-        # A range, not __startswith: the foreign key column sorts by code (an index scan).
-        q |= Q(community_id__gte=prefix, community_id__lt=prefix + "~")
-    return Grid.objects.filter(q)
+    reach = scope_of(user).reach(Permission.VIEW_GRIDS)
+    return Grid.objects.filter(reach.division_q("community_id") | Q(pk__in=reach.grid_ids))
 
 
 def access_grid(user: User | AnonymousUser, grid_id: int) -> Grid:
@@ -83,18 +57,13 @@ def worker_grids(user: User) -> QuerySet[Grid]:
 
 def patrols_for(user: User, *, grid: Grid | None = None) -> QuerySet[Patrol]:
     """A worker's own patrols, and every patrol of the grids the user manages."""
-    managed = Grid.objects.filter(_managed_q(user))  # where the user holds MANAGE_GRIDS
+    managed = Grid.objects.filter(
+        scope_of(user).reach(Permission.MANAGE_GRIDS).division_q("community_id")
+    )
     patrols = Patrol.objects.filter(Q(worker=user) | Q(grid__in=managed.values("pk")))
     if grid is not None:
         patrols = patrols.filter(grid=grid)
     return patrols.select_related("grid", "worker").order_by("-started_at")
-
-
-def _managed_q(user: User) -> Q:
-    q = Q(pk__in=[])
-    for prefix in scope_of(user).grant(Permission.MANAGE_GRIDS).division_prefixes:
-        q |= Q(community_id__gte=prefix, community_id__lt=prefix + "~")
-    return q
 
 
 def open_patrol_of(user: User) -> Patrol | None:

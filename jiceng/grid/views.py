@@ -22,7 +22,7 @@ from .models import Patrol
 P = Permission
 
 
-@requires(P.MANAGE_GRIDS, P.HANDLE_CASES)
+@requires(P.VIEW_GRIDS)
 def grid_map(request: AuthedRequest) -> HttpResponse:
     """The grids the user sees, drawn with Leaflet; a table of them below for any screen."""
     grids = list(

@@ -13,6 +13,7 @@ from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock
 from jiceng.core.errors import NotFound
+from jiceng.core.paths import under
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import Organization
 
@@ -55,7 +56,7 @@ def access_managed_organization(user: User, pk: int) -> Organization:
 
 def default_organization(user: User, permission: Permission) -> Organization | None:
     """The first organization the user's role names for `permission` (the top of their scope)."""
-    paths = scope_of(user).grant(permission).paths
+    paths = scope_of(user).reach(permission).paths
     return Organization.objects.filter(path__in=paths).order_by("path").first()
 
 
@@ -153,7 +154,7 @@ def my_notices(user: User, *, limit: int = 10) -> list[Notice]:
     q = Q(pk__in=[])
     if user.member_id is not None:
         q |= Q(member_id=user.member_id)
-    paths = scope_of(user).grant(Permission.MANAGE_MEETINGS).paths
+    paths = scope_of(user).reach(Permission.MANAGE_MEETINGS).paths
     if paths:
         q |= Q(organization__path__in=paths)
     return list(Notice.objects.filter(q).order_by("-created_at")[:limit])
@@ -206,14 +207,14 @@ def compliance_view(
     of the organization, of its children, and of the first failing branches below."""
     rows = Compliance.objects.filter(month=month)
     row = rows.filter(organization=organization).first()
-    end = organization.path + "~"
+    inside = under(organization.path)
     children_rows = list(
-        rows.filter(depth=organization.depth + 1, path__gt=organization.path, path__lt=end)
+        rows.filter(inside, depth=organization.depth + 1)
         .order_by("path")
         .select_related("organization")
     )
     failing_rows = list(
-        rows.filter(path__gte=organization.path, path__lt=end, branches=1, compliant=0)
+        rows.filter(inside, branches=1, compliant=0)
         .order_by("path")
         .select_related("organization")[:failing_limit]
     )

@@ -23,6 +23,7 @@ from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock, excel
 from jiceng.core.errors import InvalidInput
 from jiceng.core.excel import Column, ImportResult, RowError
+from jiceng.core.paths import under_any
 from jiceng.divisions.models import Division
 
 from .models import Organization, OrgKind, Sector
@@ -87,12 +88,10 @@ def import_targets(
     """What an import page offers to import into: the organizations the user's roles name
     (where `permission` holds) and, below them, active organizations of `kinds`, in tree
     order. Returns at most `limit` of them and whether there were more."""
-    writable = scope_of(user).grant(permission).paths
+    writable = scope_of(user).reach(permission).paths
     if not writable:
         return [], False
-    inside = Q(pk__in=[])
-    for path in writable:
-        inside |= Q(path__gte=path, path__lt=path + "~")
+    inside = under_any(writable)
     below = Q(dissolved_on__isnull=True)
     if kinds is not None:
         below &= Q(kind__in=kinds)
