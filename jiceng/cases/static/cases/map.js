@@ -2,6 +2,13 @@
 // (the default) the grid outlines alone show where things are.
 (function () {
   "use strict";
+  // Names are typed by people (a grid called "<img onerror=...>" is still a name): a tooltip
+  // gets a node whose textContent is set, since Leaflet would insert a string as HTML.
+  function asText(text) {
+    var node = document.createElement("span");
+    node.textContent = text;
+    return node;
+  }
   function start() {
     var element = document.getElementById("case-map");
     var source = document.getElementById("case-map-data");
@@ -16,7 +23,7 @@
     data.grids.forEach(function (grid) {
       var layer = L.geoJSON(grid.boundary);
       layer.eachLayer(function (shape) {
-        shape.bindTooltip(grid.name, { permanent: false });
+        shape.bindTooltip(function () { return asText(grid.name); }, { permanent: false });
         outlines.addLayer(shape);
       });
     });

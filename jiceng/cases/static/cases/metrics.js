@@ -3,6 +3,14 @@
 (function () {
   "use strict";
 
+  // Names are typed by people (a grid called "<img onerror=...>" is still a name): a tooltip
+  // gets a node whose textContent is set, since Leaflet would insert a string as HTML.
+  function asText(text) {
+    var node = document.createElement("span");
+    node.textContent = text;
+    return node;
+  }
+
   function data(id) {
     var node = document.getElementById(id);
     return node ? JSON.parse(node.textContent) : null;
@@ -64,14 +72,14 @@
     info.grids.forEach(function (g) {
       var layer = L.geoJSON(JSON.parse(g.boundary), {
         style: { color: "#37474f", weight: 1, fillColor: colour(g.count, most), fillOpacity: 0.5 }
-      }).bindTooltip(g.name + "：" + g.count + " 件");
+      }).bindTooltip(function () { return asText(g.name + "：" + g.count + " 件"); });
       layers.push(layer);
       bounds.extend(layer.getBounds());
     });
     info.cases.forEach(function (c) {
       var point = L.circleMarker([c[1], c[0]], {
         radius: 4, weight: 1, color: c[2] ? "#b71c1c" : "#1b5e20", fillOpacity: 0.8
-      }).bindTooltip(c[3] + (c[2] ? "（办理中）" : "（已办结）"));
+      }).bindTooltip(function () { return asText(c[3] + (c[2] ? "（办理中）" : "（已办结）")); });
       layers.push(point);
       bounds.extend(point.getLatLng());
     });

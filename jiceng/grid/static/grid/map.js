@@ -1,6 +1,13 @@
 /* The map of grids: polygons from the page's json_script, tiles only if a URL is set. */
 (function () {
   "use strict";
+  // Names are typed by people (a grid called "<img onerror=...>" is still a name): a tooltip
+  // gets a node whose textContent is set, since Leaflet would insert a string as HTML.
+  function asText(text) {
+    var node = document.createElement("span");
+    node.textContent = text;
+    return node;
+  }
   function draw() {
     var holder = document.getElementById("grid-map");
     var source = document.getElementById("grid-map-data");
@@ -13,7 +20,8 @@
     var layer = L.geoJSON(data, {
       style: function () { return { color: "#c0392b", weight: 1.5, fillOpacity: 0.15 }; },
       onEachFeature: function (feature, shape) {
-        shape.bindTooltip(feature.properties.name + "（" + feature.properties.code + "）");
+        var label = feature.properties.name + "（" + feature.properties.code + "）";
+        shape.bindTooltip(function () { return asText(label); });
         if (shape.getElement) {
           shape.on("add", function () {
             var el = shape.getElement();
