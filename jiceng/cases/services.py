@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from jiceng.accounts.models import User
 from jiceng.core import audit, clock
 from jiceng.core.errors import InvalidInput
+from jiceng.core.paths import under
 from jiceng.grid.models import Grid
 
 from . import queries, workflow
@@ -237,9 +238,7 @@ def escalation_target(case: Case) -> Station | Department | None:
         return stations.filter(function=function).first() or stations.order_by("pk").first()
     if up == Level.DEPARTMENT:
         district = (case.street_id or case.community_id or "")[:6]
-        departments = Department.objects.filter(
-            district_id__gte=district, district_id__lt=district + "~", is_active=True
-        )
+        departments = Department.objects.filter(under(district, "district_id"), is_active=True)
         return departments.filter(function=function).first() or departments.order_by("pk").first()
     return None
 

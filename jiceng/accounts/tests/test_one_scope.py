@@ -22,10 +22,6 @@ THIS = Path(__file__).resolve()
 PATH_RANGE = re.compile(r"path__(?:gt|gte|lt|lte|range|startswith)\b")
 # A hand-made end of a range: prefix + "~", or || '~' in raw SQL.
 RANGE_END = re.compile(r"""\+\s*["']~["']|\|\|\s*'~'""")
-# Where a range on division codes is still written by hand, in a module another change was
-# reworking at the time (escalation_target, the district's departments): it moves to
-# paths.under, and leaves this list.
-WAITING_FOR_UNDER = {"jiceng/cases/services.py"}
 # Functions that used to turn roles into areas outside scoping, and the role tables.
 SECOND_SCOPES = re.compile(
     r"\b(?:reach_of|division_prefixes_for|_SEEING_ROLES|ROLE_PERMISSIONS|ROLE_PLACE"
@@ -71,11 +67,7 @@ def test_no_hand_written_range_on_a_path() -> None:
 
 def test_no_hand_written_end_of_a_range() -> None:
     """A range on a division code is `paths.under(code, "community_id")` too."""
-    code = [
-        p
-        for p in sources()
-        if p not in (HELPER, THIS) and not is_test(p) and relative(p) not in WAITING_FOR_UNDER
-    ]
+    code = [p for p in sources() if p not in (HELPER, THIS) and not is_test(p)]
     assert findings(RANGE_END, code) == []
 
 
