@@ -243,7 +243,7 @@ def _submitted(submitted: intake.Submitted) -> SubmittedOut:
         status=CaseStatus(case.status),
         token=token,
         track_url=f"/cases/track/{token}/",
-        duplicates=[c.number for c in services.duplicates_of(case)],
+        duplicates=[c.number for c in queries.duplicates_of(case)],
     )
 
 
@@ -366,7 +366,7 @@ class DuplicateOut(Schema):
 @api_requires(P.DISPATCH_CASES)
 def case_duplicates(request: AuthedRequest, case_id: CaseId) -> list[DuplicateOut]:
     case = queries.access_case(request.user, case_id)
-    duplicates = services.duplicates_of(case)
+    duplicates = queries.duplicates_of(case)
     visible = set(
         queries.cases_for(request.user)
         .filter(pk__in=[c.pk for c in duplicates])

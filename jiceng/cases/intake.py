@@ -192,8 +192,9 @@ def submit_case(
     A point outside every grid (and beyond routing's distance) goes to its street, which
     dispatches it by hand. An e-mail (Open311's reporters give one) is kept sealed with the
     Open311 attributes, the case having no column for it.
-    Possible duplicates are looked up where they are shown (`duplicates_of`: the intake API's
-    answer, the case page), not here: Open311 and the web form have no place for them."""
+    Possible duplicates are looked up where they are shown (`queries.duplicates_of`: the
+    intake API's answer, the case page), not here: Open311 and the web form have no place
+    for them."""
     channel = Channel(channel)
     kept = open311_attributes or {}
     if reporter_email:

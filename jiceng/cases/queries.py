@@ -254,6 +254,13 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
+def duplicates_of(case: Case) -> list[Case]:
+    """Possible duplicates of `case`, for the dispatcher's merge list."""
+    return possible_duplicates(
+        subject_id=case.subject_id, lon=case.lon, lat=case.lat, exclude_pk=case.pk
+    )
+
+
 def possible_duplicates(
     *,
     subject_id: int,

@@ -394,9 +394,3 @@ def merge_case(*, case: Case, into: Case, by: User, note: str = "") -> Case:
         changes={"merged_into": into, "closed_at": clock.now()},
         note=f"并入 {into.number}。{note.strip()}",
     )
-
-
-def duplicates_of(case: Case) -> list[Case]:
-    return queries.possible_duplicates(
-        subject_id=case.subject_id, lon=case.lon, lat=case.lat, exclude_pk=case.pk
-    )

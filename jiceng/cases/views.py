@@ -272,7 +272,7 @@ def _detail_page(request: AuthedRequest, case: Case, *, phone: str | None) -> Ht
         "satisfactions": Satisfaction.choices,
     }
     if can_dispatch:
-        context["duplicates"] = services.duplicates_of(case)
+        context["duplicates"] = queries.duplicates_of(case)
         context["grids"] = Grid.objects.filter(street_id=street, is_active=True).order_by("code")
         context["stations"] = Station.objects.filter(street_id=street, is_active=True)
     if can_dispatch or can_summon:

@@ -397,7 +397,7 @@ def record_finding(
     becomes_case: bool = True,
 ) -> FindingForCase:
     """A finding on an open patrol (巡查发现). The result carries what the cases app needs to
-    open a case from it (cases.services); grid itself never creates cases."""
+    open a case from it (cases.intake); grid itself never creates cases."""
     description = " ".join((description or "").split())
     if not description:
         raise InvalidInput("请描述发现的问题", fields={"description": "请描述发现的问题"})

@@ -140,10 +140,10 @@ def test_open_cases_of_the_same_subject_nearby_are_suggested(
     other_subject = submit_case(subject=subject("road-damage"))
     far = submit_case(lon=118.9045, lat=32.1045)  # about 340 m away
     second = submit_case(lon=118.9021, lat=32.1021)  # about 15 m away
-    assert [c.pk for c in services.duplicates_of(second)] == [first.pk]
-    assert [c.pk for c in services.duplicates_of(first)] == [second.pk]
-    assert other_subject.pk not in [c.pk for c in services.duplicates_of(second)]
-    assert far.pk not in [c.pk for c in services.duplicates_of(second)]
+    assert [c.pk for c in queries.duplicates_of(second)] == [first.pk]
+    assert [c.pk for c in queries.duplicates_of(first)] == [second.pk]
+    assert other_subject.pk not in [c.pk for c in queries.duplicates_of(second)]
+    assert far.pk not in [c.pk for c in queries.duplicates_of(second)]
 
 
 # -- moves ------------------------------------------------------------------------------------
