@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from jiceng.accounts.access import public
 from jiceng.cases.api import router as cases_router
 from jiceng.cases.metrics_api import router as case_metrics_router
 from jiceng.core import audit
+from jiceng.core.api import JsonObjectParser, RestAPI
 from jiceng.core.errors import DomainError
 from jiceng.divisions.api import router as divisions_router
 from jiceng.grid.api import router as grid_router
@@ -19,11 +19,14 @@ from jiceng.members.api import router as members_router
 from jiceng.orglife.api import router as orglife_router
 from jiceng.orgs.api import router as orgs_router
 
-api = NinjaAPI(
+# RestAPI: bodies are JSON objects (400 otherwise), 422s are Errors in Chinese and every
+# operation's OpenAPI lists them.
+api = RestAPI(
     title="基层 Jiceng API",
     version="1",
     urls_namespace="api",
     auth=django_auth,  # default deny: every route needs a signed-in user unless it says otherwise
+    parser=JsonObjectParser(),
     # The schema and its page describe routes, never rows; integrators read them first.
     docs_decorator=public("接口说明文档，不含任何业务数据"),
 )
