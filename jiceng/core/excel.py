@@ -370,7 +370,8 @@ def read_rows(
     text (stripped; "" for an empty cell), numbers, dates (`datetime` cells at midnight
     become `date`), or booleans, as the cells hold them. Refusals are InvalidInput with a
     message in Chinese: the file, not a row, is at fault. Checks of the file happen at the
-    call; the row limit is checked while reading.
+    call; the row limit (JICENG_IMPORT_MAX_ROWS rows below the header, empty ones included) is
+    checked while reading, which stops there.
     """
     check_defusedxml()
     _check_upload(upload)
@@ -422,18 +423,21 @@ def _data_rows(
     book: Any, rows: Iterator[tuple[object, ...]], header_row: int, positions: dict[str, int]
 ) -> Iterator[tuple[int, dict[str, object]]]:
     limit = settings.JICENG_IMPORT_MAX_ROWS
-    seen = 0
     try:
         for number, values in enumerate(rows, start=header_row + 1):
+            # Empty rows count too: a sheet can hold a million of them (or one cell far down,
+            # which openpyxl fills up to with empty rows) and reading them holds a worker.
+            if number - header_row > limit:
+                raise refuse(
+                    f"表格超过{limit:,}行（空行也计算在内），请删除末尾多余的空行，"
+                    "或拆分成多个文件分批导入"
+                )
             record = {
                 key: _cell_value(values[i] if i < len(values) else None)
                 for key, i in positions.items()
             }
             if all(v == "" for v in record.values()):
                 continue
-            seen += 1
-            if seen > limit:
-                raise refuse(f"数据超过{limit:,}行，请拆分成多个文件分批导入")
             yield number, record
     except InvalidInput:
         raise

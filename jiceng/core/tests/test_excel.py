@@ -276,9 +276,11 @@ def test_a_file_that_inflates_far_beyond_the_limit_is_refused(settings: object) 
 
 def test_more_rows_than_allowed_are_refused(settings: object) -> None:
     settings.JICENG_IMPORT_MAX_ROWS = 3  # type: ignore[attr-defined]
-    three: list[list[object]] = [["姓名"], ["甲"], [None], ["乙"], ["丙"]]
-    assert len(read(workbook_bytes(three))) == 3
-    assert refusal(workbook_bytes([*three, ["丁"]])) == "数据超过3行，请拆分成多个文件分批导入"
+    three: list[list[object]] = [["姓名"], ["甲"], [None], ["乙"]]  # the empty row counts
+    assert len(read(workbook_bytes(three))) == 2
+    assert refusal(workbook_bytes([*three, ["丙"]])) == (
+        "表格超过3行（空行也计算在内），请删除末尾多余的空行，或拆分成多个文件分批导入"
+    )
 
 
 def test_xml_entities_are_refused_not_expanded() -> None:
