@@ -20,7 +20,7 @@ from django.db import transaction
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission, has_permission
 from jiceng.core import audit, clock, crypto, masking
-from jiceng.core.errors import Conflict, InvalidInput, NotFound
+from jiceng.core.errors import Conflict, InvalidInput, not_found
 from jiceng.core.inserts import OneRowInsert
 from jiceng.divisions.models import Division
 from jiceng.grid import routing
@@ -152,7 +152,7 @@ def submit_finding(*, finding_id: int, type: CaseType, subject: Subject, by: Use
     finding's point, else to the patrolled grid."""
     finding = PatrolFinding.objects.select_related("patrol__grid").filter(pk=finding_id).first()
     if finding is None or finding.patrol.worker_id != by.pk:
-        raise NotFound("没有这条巡查发现")
+        raise not_found("巡查发现")
     if Case.objects.filter(finding=finding).exists():
         raise Conflict("这条巡查发现已经转为工单")
     return submit_case(

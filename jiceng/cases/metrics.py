@@ -37,7 +37,7 @@ from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock
-from jiceng.core.errors import InvalidInput, NotFound
+from jiceng.core.errors import InvalidInput, not_found
 from jiceng.core.paths import under_any
 from jiceng.divisions.models import Division, short_code_of
 from jiceng.grid.models import Grid
@@ -45,7 +45,6 @@ from jiceng.grid.models import Grid
 from .models import Case, Department
 from .workflow import Satisfaction, Status
 
-AREA_NOT_FOUND = "区域不存在或不在您的管辖范围内"
 HANDLED = (Status.RESOLVED, Status.FOLLOWED_UP, Status.CLOSED)
 MAX_MAP_CASES = 3000
 MAX_MAP_GRIDS = 5000
@@ -233,10 +232,10 @@ def area_of(user: User | AnonymousUser, code: str | None = None) -> Area:
         return Area(prefixes=tuple(prefixes))
     code = code.strip()
     if not (code.isdigit() and len(code) == 12):
-        raise NotFound(AREA_NOT_FOUND)
+        raise not_found("区域")
     short = short_code_of(code)
     if not any(short.startswith(p) for p in prefixes):
-        raise NotFound(AREA_NOT_FOUND)
+        raise not_found("区域")
     return Area(prefixes=(short,))
 
 

@@ -22,7 +22,7 @@ from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import Reach, scope_of
 from jiceng.core import audit, clock, crypto
-from jiceng.core.errors import NotFound
+from jiceng.core.errors import NotFound, not_found
 from jiceng.core.paths import under_any
 
 from .models import (
@@ -34,7 +34,6 @@ from .models import (
 )
 from .workflow import OPEN_STATUSES, Level, Status
 
-CASE_NOT_FOUND = "诉求不存在或不在您的管辖范围内"
 PHONE_FIELD = "case_phone"
 DUPLICATE_RADIUS_M = 250
 DUPLICATE_DAYS = 30
@@ -81,7 +80,7 @@ def cases_for(user: User | AnonymousUser) -> QuerySet[Case]:
 def access_case(user: User | AnonymousUser, pk: int) -> Case:
     found = cases_for(user).filter(pk=pk).first()
     if found is None:
-        raise NotFound(CASE_NOT_FOUND)
+        raise not_found("诉求")
     return found
 
 
@@ -125,7 +124,7 @@ def reveal_phone(user: User, pk: int) -> tuple[Case, str]:
     audit record (naming the case, never the number)."""
     case = access_case(user, pk)
     if not can_see_phone(user, case):
-        raise NotFound(CASE_NOT_FOUND)
+        raise not_found("诉求")
     phone = (
         crypto.unseal(case.reporter_phone_sealed, field=PHONE_FIELD)
         if case.reporter_phone_sealed
@@ -210,7 +209,7 @@ def access_report(user: User, pk: int) -> SummonsReport:
         .first()
     )
     if found is None:
-        raise NotFound("报到记录不存在或不在您的管辖范围内")
+        raise not_found("报到记录")
     return found
 
 

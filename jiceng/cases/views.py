@@ -23,7 +23,7 @@ from jiceng.accounts.access import public, requires
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.accounts.throttle import anonymous_rate
-from jiceng.core.errors import DomainError, InvalidInput, NotFound
+from jiceng.core.errors import NO_SUCH_ACTION, DomainError, InvalidInput, NotFound
 from jiceng.core.paths import under
 from jiceng.grid.models import Grid
 
@@ -350,7 +350,7 @@ def case_move(request: AuthedRequest, pk: int, move: str) -> HttpResponse:
     case = queries.access_case(request.user, pk)
     run = _moves().get(move)
     if run is None:
-        raise NotFound("没有这项操作")
+        raise NotFound(NO_SUCH_ACTION)
     try:
         moved = run(request, case)
         messages.success(request, f"已{moved.get_status_display()}")
@@ -402,7 +402,7 @@ def report_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
             )
             messages.success(request, "已评价")
         else:
-            raise NotFound("没有这项操作")
+            raise NotFound(NO_SUCH_ACTION)
     except NotFound:
         raise
     except DomainError as refused:

@@ -19,6 +19,16 @@ class NotFound(DomainError):
     status = 404
 
 
+def not_found(thing: str) -> NotFound:
+    """The one answer for a row that does not exist or lies outside the user's scope, in one
+    wording everywhere: the two look the same, so a refusal never tells that the row exists."""
+    return NotFound(f"{thing}不存在或不在您的管理范围内")
+
+
+# A page's POST names an action (?action=...) that the page does not have.
+NO_SUCH_ACTION = "没有这项操作"
+
+
 class Forbidden(DomainError):
     """The user's roles do not allow the operation at all (a row outside their scope is
     NotFound instead, so that its existence is not told)."""

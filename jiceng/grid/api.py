@@ -13,7 +13,7 @@ from jiceng.accounts.access import api_requires
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
-from jiceng.core.errors import InvalidInput, NotFound
+from jiceng.core.errors import InvalidInput, NotFound, not_found
 from jiceng.core.schemas import Error, PathId
 
 from . import geojson, queries, routing, services
@@ -254,7 +254,7 @@ def list_patrols(request: AuthedRequest) -> list[PatrolOut]:
 def start_patrol(request: AuthedRequest, body: PatrolIn) -> Status[PatrolOut]:
     grid = queries.worker_grids(request.user).filter(pk=body.grid_id).first()
     if grid is None:
-        raise NotFound("没有这个网格")
+        raise not_found("网格")
     patrol = services.start_patrol(grid=grid, note=body.note, by=request.user)
     return Status(201, PatrolOut.of(patrol))
 
@@ -262,7 +262,7 @@ def start_patrol(request: AuthedRequest, body: PatrolIn) -> Status[PatrolOut]:
 def _own_patrol(request: AuthedRequest, patrol_id: int) -> Patrol:
     patrol = Patrol.objects.filter(pk=patrol_id, worker=request.user).first()
     if patrol is None:
-        raise NotFound("没有这次巡查")
+        raise not_found("巡查")
     return patrol
 
 

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
-from jiceng.core.errors import NotFound
+from jiceng.core.errors import not_found
 
 from .models import Grid, Patrol
 from .services import can_manage_community
@@ -29,7 +29,7 @@ def access_grid(user: User | AnonymousUser, grid_id: int) -> Grid:
     """The grid if the user may see it; otherwise NotFound, as if it did not exist."""
     grid = grids_for(user).filter(pk=grid_id).first()
     if grid is None:
-        raise NotFound("没有这个网格")
+        raise not_found("网格")
     return grid
 
 
@@ -37,7 +37,7 @@ def access_managed_grid(user: User, grid_id: int) -> Grid:
     """The grid if the user manages grids where it lies (MANAGE_GRIDS)."""
     grid = access_grid(user, grid_id)
     if not can_manage_community(user, grid.community_id):
-        raise NotFound("没有这个网格")
+        raise not_found("网格")
     return grid
 
 

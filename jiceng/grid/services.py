@@ -19,7 +19,7 @@ from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import audit, clock
-from jiceng.core.errors import Conflict, InvalidInput, NotFound
+from jiceng.core.errors import Conflict, InvalidInput, NotFound, not_found
 from jiceng.divisions.models import Division, Level
 
 from . import routing
@@ -28,7 +28,6 @@ from .models import Grid, GridIndexVersion, GridWorker, Patrol, PatrolFinding
 MAX_VERTICES = 5000  # a grid is a few streets wide; more points are a mistaken file
 MAX_TRACK_POINTS = 5000  # one patrol's track
 MAX_TRACK_BATCH = 1000  # one upload of track points
-COMMUNITY_NOT_FOUND = "社区（村）不存在或不在您管理网格的范围内"
 
 
 # -- checks -----------------------------------------------------------------------------------
@@ -120,7 +119,7 @@ def can_manage_community(user: User | None, community_code: str) -> bool:
 def check_can_manage(user: User | None, community_code: str) -> None:
     """Outside the user's scope the community answers as if it did not exist (404)."""
     if not can_manage_community(user, community_code):
-        raise NotFound(COMMUNITY_NOT_FOUND)
+        raise not_found("社区（村）")
 
 
 def bump_version() -> None:
@@ -306,7 +305,7 @@ class FindingForCase:
 
 def check_is_worker(user: User, grid: Grid) -> None:
     if not GridWorker.objects.filter(user=user, grid=grid).exists():
-        raise NotFound("没有这个网格")
+        raise not_found("网格")
 
 
 @transaction.atomic
@@ -376,7 +375,7 @@ def add_track_points(*, patrol: Patrol, points: Iterable[Sequence[Any]], by: Use
 @transaction.atomic
 def end_patrol(*, patrol: Patrol, by: User) -> Patrol:
     if patrol.worker_id != by.pk:
-        raise NotFound("没有这次巡查")
+        raise not_found("巡查")
     ended = Patrol.objects.filter(pk=patrol.pk, ended_at__isnull=True).update(ended_at=clock.now())
     if ended != 1:
         raise Conflict("这次巡查已经结束")
@@ -447,7 +446,7 @@ def _own_open_patrol(patrol: Patrol, by: User) -> Patrol:
         .first()
     )
     if locked is None:
-        raise NotFound("没有这次巡查")
+        raise not_found("巡查")
     if locked.ended_at is not None:
         raise Conflict("这次巡查已经结束")
     return locked

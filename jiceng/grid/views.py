@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from jiceng.accounts.access import requires
 from jiceng.accounts.permissions import Permission, has_permission
 from jiceng.accounts.requests import AuthedRequest
-from jiceng.core.errors import DomainError, NotFound
+from jiceng.core.errors import NO_SUCH_ACTION, DomainError, NotFound, not_found
 
 from . import geojson, queries, services
 from .models import Patrol
@@ -117,7 +117,7 @@ def _act(request: AuthedRequest) -> None:
     if action == "start":
         grid = queries.worker_grids(request.user).filter(pk=_int(request.POST.get("grid"))).first()
         if grid is None:
-            raise NotFound("没有这个网格")
+            raise not_found("网格")
         services.start_patrol(grid=grid, note=request.POST.get("note", ""), by=request.user)
         return
     current = _own_open(request)
@@ -133,13 +133,13 @@ def _act(request: AuthedRequest) -> None:
     elif action == "end":
         services.end_patrol(patrol=current, by=request.user)
     else:
-        raise NotFound("没有这个操作")
+        raise NotFound(NO_SUCH_ACTION)
 
 
 def _own_open(request: AuthedRequest) -> Patrol:
     current = queries.open_patrol_of(request.user)
     if current is None or current.pk != _int(request.POST.get("patrol")):
-        raise NotFound("没有进行中的这次巡查")
+        raise not_found("进行中的巡查")
     return current
 
 

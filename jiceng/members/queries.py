@@ -10,15 +10,13 @@ from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import audit, crypto, idnumbers
-from jiceng.core.errors import NotFound
+from jiceng.core.errors import not_found
 from jiceng.core.masking import mask_id_number
 from jiceng.core.paths import under
 from jiceng.orgs.models import Organization
 
 from .models import Member
 from .services import ID_FIELD, PHONE_FIELD, id_number_digest
-
-MEMBER_NOT_FOUND = "党员不存在或不在您的管理范围内"
 
 
 def members_for(user: User) -> QuerySet[Member]:
@@ -51,7 +49,7 @@ def reveal_personal_data(user: User, pk: int) -> tuple[Member, PersonalData]:
     (naming the member, never the numbers). Elsewhere the member is not found, as always."""
     member = access_member(user, pk)
     if not can_reveal(user, member):
-        raise NotFound(MEMBER_NOT_FOUND)
+        raise not_found("党员")
     data = PersonalData(
         id_number=crypto.unseal(member.id_number_sealed, field=ID_FIELD),
         phone=crypto.unseal(member.phone_sealed, field=PHONE_FIELD) if member.phone_sealed else "",
@@ -73,7 +71,7 @@ def access_member(user: User, pk: int) -> Member:
         .first()
     )
     if found is None:
-        raise NotFound(MEMBER_NOT_FOUND)
+        raise not_found("党员")
     return found
 
 

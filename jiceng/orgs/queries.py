@@ -12,13 +12,11 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from jiceng.accounts.models import User
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock, paths
-from jiceng.core.errors import NotFound
+from jiceng.core.errors import not_found
 from jiceng.members.models import MemberStatus
 
 from . import rules
 from .models import Committee, CommitteeSeat, Organization
-
-ORG_NOT_FOUND = "党组织不存在或不在您的管理范围内"
 
 
 def organizations_for(user: User) -> QuerySet[Organization]:
@@ -30,7 +28,7 @@ def access_organization(user: User, pk: int) -> Organization:
     """The organization, if the user may see it; otherwise NotFound (existence does not leak)."""
     found = organizations_for(user).filter(pk=pk).select_related("division").first()
     if found is None:
-        raise NotFound(ORG_NOT_FOUND)
+        raise not_found("党组织")
     return found
 
 

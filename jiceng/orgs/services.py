@@ -11,14 +11,13 @@ from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import audit, clock
-from jiceng.core.errors import InvalidInput, NotFound
+from jiceng.core.errors import InvalidInput, not_found
 from jiceng.core.paths import under
 from jiceng.divisions.models import Division
 from jiceng.members.models import ACTIVE_STATUSES, Member
 
 from . import rollups, rules
 from .models import Committee, CommitteeSeat, Organization, OrgKind, Post, Sector
-from .queries import ORG_NOT_FOUND
 
 
 def check_can_write(
@@ -31,7 +30,7 @@ def check_can_write(
     if user is not None and not scope_of(user).allows(
         permission, path=organization.path, division_id=organization.division_id
     ):
-        raise NotFound(ORG_NOT_FOUND)
+        raise not_found("党组织")
 
 
 def _lock(organization: Organization) -> Organization:

@@ -107,7 +107,7 @@ def test_creating_a_grid_needs_manage_grids_in_that_street(
         "/api/v1/grid/grids", body, content_type="application/json"
     )
     assert refused.status_code == 404
-    assert refused.json()["detail"] == services.COMMUNITY_NOT_FOUND
+    assert refused.json()["detail"] == "社区（村）不存在或不在您的管理范围内"
     assert not Grid.objects.filter(code="XL-WY-03").exists()
     created = client_of(division_official).post(
         "/api/v1/grid/grids", body, content_type="application/json"
