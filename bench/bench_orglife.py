@@ -8,7 +8,7 @@ organizations) with a year of meetings in at most 30 s; the compliance page of a
 in at most 200 ms.
 
 Steps: copy the seeded file (once), migrate it, seed a year of orglife with
-`orglife.seeding.seed_orglife` (once), time `compliance.rollup_month` for the last month (a
+`datasets.orglife.seed_orglife` (once), time `compliance.rollup_month` for the last month (a
 December: the heaviest, with monthly, quarterly and yearly kinds) and the month before, each
 `--rollups` times (a rollup replaces the month's rows, so runs repeat the same work), then
 render the compliance page through the whole Django stack (test client, signed in as an
@@ -50,9 +50,9 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
+    from jiceng.datasets.orglife import seed_orglife
     from jiceng.orglife import compliance, rules
     from jiceng.orglife.models import Meeting
-    from jiceng.orglife.seeding import seed_orglife
     from jiceng.orgs.models import Organization
 
     call_command("migrate", verbosity=0)

@@ -16,6 +16,7 @@ from jiceng.accounts.demo import DemoLogin, demo_user
 from jiceng.accounts.models import Role, RoleAssignment
 from jiceng.accounts.services import assign_role
 from jiceng.cases.demo import load_demo_cases
+from jiceng.core import clock
 from jiceng.core.errors import DomainError
 from jiceng.core.paths import under
 from jiceng.divisions.models import Division
@@ -23,10 +24,11 @@ from jiceng.grid.demo import load_demo_grids
 from jiceng.grid.models import Grid, GridWorker
 from jiceng.grid.services import assign_worker
 from jiceng.members.models import Member, MemberStatus
-from jiceng.orglife.demo import load_demo_orglife
+from jiceng.orglife import compliance, rules
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
 
 from . import seeding
+from .orglife import OrglifeSeedResult, seed_orglife
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
 STREET = "仙林街道"
@@ -77,6 +79,21 @@ def load_demo(
     say("一年的组织生活……")
     load_demo_orglife()
     return logins
+
+
+def load_demo_orglife() -> OrglifeSeedResult:
+    """A year of meetings for the district's branches and the compliance of each month.
+    Idempotent: branches that already have meetings are left alone, and the rollups are rebuilt
+    from the rows."""
+    district = district_committee()
+    if district is None:
+        return OrglifeSeedResult()
+    today = clock.today()
+    result = seed_orglife(as_of=today, seed=320113, under=[district.path])
+    current = rules.month_of(today)
+    for back in range(12, -1, -1):
+        compliance.rollup_month(rules.add_months(current, -back))
+    return result
 
 
 # The grid worker of the first grid of the street, whose inbox citizens' cases there reach.

@@ -55,7 +55,7 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.summary(result)
-        from jiceng.orglife.seeding import seed_orglife  # a year of 组织生活 for the new branches
+        from jiceng.datasets.orglife import seed_orglife  # a year of 组织生活 for the new branches
 
         life = seed_orglife(as_of=options["as_of"], seed=options["seed"])
         self.stdout.write(f"组织生活：会议 {life.meetings:,} 次，参会记录 {life.attendances:,} 条")

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from jiceng.orglife.seeding import seed_orglife
+from jiceng.datasets.orglife import seed_orglife
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ the data date — theme days, committee and group meetings, lectures, general me
 life meeting and the democratic review — most branches keeping every rule, some skipping
 meetings; and the attendance of each branch's last theme day, member by member.
 
-Rows go through datasets.writer (executemany on SQLite, COPY on PostgreSQL) with the ids handed
+Rows go through writer.BulkWriter (executemany on SQLite, COPY on PostgreSQL) with the ids handed
 out here, like the rest of the seed: the ORM would take several times as long."""
 
 from __future__ import annotations
@@ -18,12 +18,9 @@ from django.db import connection
 
 from jiceng.core import clock
 from jiceng.core.paths import under_any
-from jiceng.datasets.writer import BulkWriter, Table
 from jiceng.members.models import Member, MemberStatus
-from jiceng.orgs.models import BRANCH_KINDS, Committee, Organization, PartyGroup
-
-from . import rules
-from .models import (
+from jiceng.orglife import rules
+from jiceng.orglife.models import (
     Attendance,
     AttendanceStatus,
     Audience,
@@ -32,6 +29,9 @@ from .models import (
     MeetingKind,
     MeetingStatus,
 )
+from jiceng.orgs.models import BRANCH_KINDS, Committee, Organization, PartyGroup
+
+from .writer import BulkWriter, Table
 
 K = MeetingKind
 MEETING_COLUMNS = (

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from jiceng.datasets.demo import load_demo_orglife
+from jiceng.datasets.orglife import seed_orglife
 from jiceng.orglife import compliance
 from jiceng.orglife.models import Attendance, Compliance, HeartToHeartTalk, Meeting
-from jiceng.orglife.seeding import seed_orglife
 from jiceng.testing.personas import Tree, add_member
 
 
@@ -42,8 +43,6 @@ def test_a_year_of_meetings_then_nothing_more(tree: Tree):
 
 
 def test_demo_loader_is_idempotent(tree: Tree):
-    from jiceng.orglife.demo import load_demo_orglife
-
     add_member(tree.branch)
     first = load_demo_orglife()
     assert first.meetings > 0
