@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from django.core.management import call_command
+
 from jiceng.datasets.demo import load_demo_orglife
 from jiceng.datasets.orglife import seed_orglife
 from jiceng.orglife import compliance
@@ -48,3 +51,13 @@ def test_demo_loader_is_idempotent(tree: Tree):
     assert first.meetings > 0
     assert load_demo_orglife().meetings == 0
     assert Meeting.objects.exclude(organization__path__startswith=tree.district.path).count() == 0
+
+
+def test_the_orglife_seed_command_reports_what_it_wrote(
+    tree: Tree, capsys: pytest.CaptureFixture[str]
+):
+    add_member(tree.branch)
+    call_command("orglife-seed", "--as-of", "2026-01-01", "--seed", "3")
+    meetings = Meeting.objects.count()
+    assert meetings > 12
+    assert f"会议 {meetings:,} 次" in capsys.readouterr().out
