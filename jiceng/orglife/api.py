@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from ninja import Field, File, Form, Path, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jiceng.accounts.access import api_requires, api_signed_in
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
-from jiceng.core.errors import InvalidInput, NotFound
-from jiceng.core.schemas import Error
+from jiceng.core.errors import InvalidInput, not_found
+from jiceng.core.schemas import MAX_ID, Error, PathId
 from jiceng.members.queries import access_member
 
 from . import queries, rules
@@ -41,8 +41,7 @@ from .talks import record_talk
 
 router = Router(tags=["orglife"])
 
-MAX_ID = 2**53
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Id = PathId
 MEETING_PEOPLE = (Permission.ATTEND_MEETINGS, Permission.MANAGE_MEETINGS)
 
 
@@ -331,7 +330,7 @@ def minutes_detail(request: AuthedRequest, meeting_id: Id) -> MinutesOut:
     meeting = queries.access_managed_meeting(request.user, meeting_id)
     minutes = Minutes.objects.filter(meeting=meeting).first()
     if minutes is None:
-        raise NotFound("会议记录不存在")
+        raise not_found("会议记录")
     return MinutesOut.of(minutes)
 
 

@@ -38,5 +38,7 @@ def meeting_of_token(token: str) -> Meeting:
 def renew_checkin_code(*, meeting: Meeting, by: User | None) -> Meeting:
     check_can_manage(by, meeting.organization)
     Meeting.objects.filter(pk=meeting.pk).update(checkin_secret=secrets.token_hex(16))
-    audit.record(audit.AuditEvent.WRITE, action="orglife.renew_checkin_code", target=meeting)
+    audit.record(
+        audit.AuditEvent.WRITE, action="orglife.renew_checkin_code", target=meeting, user=by
+    )
     return Meeting.objects.get(pk=meeting.pk)

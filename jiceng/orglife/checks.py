@@ -9,12 +9,10 @@ from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock
-from jiceng.core.errors import InvalidInput, NotFound
+from jiceng.core.errors import InvalidInput, not_found
 from jiceng.orgs.models import Organization
 
 from . import rules
-
-ORG_NOT_FOUND = "党组织不存在或不在您的管理范围内"
 
 
 def month_close_day() -> int:
@@ -29,7 +27,7 @@ def check_can_manage(by: User | None, organization: Organization) -> None:
     if not scope_of(by).allows(
         Permission.MANAGE_MEETINGS, path=organization.path, division_id=organization.division_id
     ):
-        raise NotFound(ORG_NOT_FOUND)
+        raise not_found("党组织")
 
 
 def check_month_open(month: int) -> None:

@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 
 from jiceng.accounts.models import User
 from jiceng.core import audit, clock
-from jiceng.core.errors import Conflict, InvalidInput, NotFound
+from jiceng.core.errors import Conflict, InvalidInput, not_found
 
 from . import compliance, rules
 from .attendance import close_online_session
@@ -173,7 +173,7 @@ def amend_minutes(
         raise InvalidInput("请说明修改原因", fields={"reason": "请说明修改原因"})
     minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
     if minutes is None:
-        raise NotFound("会议记录不存在")
+        raise not_found("会议记录")
     if not _is_locked(minutes):
         raise Conflict("会议记录尚未签发，可直接修改")
     checked = check_minutes_body(body)

@@ -12,7 +12,7 @@ from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock
-from jiceng.core.errors import NotFound
+from jiceng.core.errors import NotFound, not_found
 from jiceng.core.paths import under
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import Organization
@@ -31,9 +31,6 @@ from .models import (
     Notice,
 )
 
-MEETING_NOT_FOUND = "会议不存在或不在您的范围内"
-ORG_NOT_FOUND = "党组织不存在或不在您的管理范围内"
-
 
 def can_manage(user: User, organization: Organization) -> bool:
     return scope_of(user).allows(
@@ -50,7 +47,7 @@ def access_managed_organization(user: User, pk: int) -> Organization:
         .first()
     )
     if found is None:
-        raise NotFound(ORG_NOT_FOUND)
+        raise not_found("党组织")
     return found
 
 
@@ -65,7 +62,7 @@ def access_meeting(user: User, pk: int) -> tuple[Meeting, bool]:
     expected at. Anything else is not found."""
     meeting = Meeting.objects.select_related("organization", "party_group").filter(pk=pk).first()
     if meeting is None:
-        raise NotFound(MEETING_NOT_FOUND)
+        raise not_found("会议")
     if can_manage(user, meeting.organization):
         return meeting, True
     if (
@@ -75,13 +72,13 @@ def access_meeting(user: User, pk: int) -> tuple[Meeting, bool]:
         ).exists()
     ):
         return meeting, False
-    raise NotFound(MEETING_NOT_FOUND)
+    raise not_found("会议")
 
 
 def access_managed_meeting(user: User, pk: int) -> Meeting:
     meeting, manages = access_meeting(user, pk)
     if not manages:
-        raise NotFound(MEETING_NOT_FOUND)
+        raise not_found("会议")
     return meeting
 
 
@@ -90,7 +87,7 @@ def access_minutes_photo(user: User, meeting_pk: int, photo_pk: int) -> MinutesP
     meeting = access_managed_meeting(user, meeting_pk)
     photo = MinutesPhoto.objects.filter(pk=photo_pk, minutes__meeting=meeting).first()
     if photo is None:
-        raise NotFound("照片不存在")
+        raise not_found("照片")
     return photo
 
 
@@ -113,7 +110,7 @@ def access_attendance(user: User, pk: int) -> Attendance:
         .first()
     )
     if found is None:
-        raise NotFound("参会记录不存在或不在您的管理范围内")
+        raise not_found("参会记录")
     return found
 
 
@@ -170,7 +167,7 @@ def access_compliance_organization(user: User, pk: int) -> Organization:
     )
     found = Organization.objects.filter(q, pk=pk).first()
     if found is None:
-        raise NotFound(ORG_NOT_FOUND)
+        raise not_found("党组织")
     return found
 
 
@@ -288,7 +285,7 @@ def organization_calendar(user: User, pk: int) -> tuple[Organization, list[Meeti
         or (user.member is not None and user.member.organization_id == organization.pk)
     )
     if organization is None or not allowed:
-        raise NotFound(ORG_NOT_FOUND)
+        raise not_found("党组织")
     meetings = list(
         Meeting.objects.filter(organization=organization)
         .select_related("organization")

@@ -9,10 +9,9 @@ from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import audit
-from jiceng.core.errors import InvalidInput, NotFound
+from jiceng.core.errors import InvalidInput, not_found
 from jiceng.orgs.models import Organization
 
-from .checks import ORG_NOT_FOUND
 from .models import MeetingKind, MeetingRule, Period
 
 
@@ -34,7 +33,7 @@ def set_meeting_rule(
             division_id=organization.division_id,
         )
         if not allowed:
-            raise NotFound(ORG_NOT_FOUND)
+            raise not_found("党组织")
     errors = {}
     if kind not in MeetingKind.values:
         errors["kind"] = "会议类型不正确"
