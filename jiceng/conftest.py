@@ -3,4 +3,5 @@ pytest_plugins = [
     "jiceng.testing.orglife_personas",
     "jiceng.testing.grid_personas",
     "jiceng.testing.cases_personas",
+    "jiceng.testing.audit_checkpoints",
 ]

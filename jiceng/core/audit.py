@@ -3,11 +3,12 @@
     audit.record(AuditEvent.EXPORT, action="members.export", target=organization,
                  detail={"rows": 1200})
 
-Records form a hash chain: each one's SM3 hash covers its predecessor's hash and every field of
-its own, so altering, removing or inserting a record breaks the chain at that point, and
-`verify` (`jiceng audit verify`) names the first broken link. The chain proves the log was not
-edited piecemeal; whoever can rewrite the whole table can recompute it too, so keep the last
-hash that `verify` prints somewhere else (a signed report, another system) to pin it down.
+Records form a keyed hash chain: each one's HMAC-SM3 (under JICENG_AUDIT_KEY, which is never
+in the database) covers its predecessor's hash and every field of its own, so altering, removing
+or inserting a record breaks the chain at that point, and `verify` (`jiceng audit verify`) names
+the first broken link; without the key, no one can recompute the chain to hide it
+(audit_chain). Cutting records off the end is found against the checkpoints, the head written
+down outside the database every few minutes and at every purge (audit_checkpoints).
 
 Records are never updated or deleted: the ORM refuses (models.AuditRecordQuerySet) and so do
 database triggers (audit_triggers), except that `purge` may remove records older than the
@@ -20,6 +21,7 @@ current request in a context variable; management commands and tests use `acting
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import ipaddress
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -28,10 +30,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypedDict, cast
 
-from cryptography.hazmat.primitives import hashes
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
@@ -40,7 +40,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.ipv6 import clean_ipv6_address
 from django_stubs_ext import WithAnnotations
 
-from jiceng.core import clock
+from jiceng.core import audit_chain, audit_checkpoints, clock
 from jiceng.core.audit_triggers import RETENTION_FLOOR_DAYS
 from jiceng.core.errors import AppendOnly, DomainError
 from jiceng.core.inserts import OneRowInsert
@@ -54,6 +54,7 @@ __all__ = [
     "VerifyResult",
     "acting",
     "client_ip",
+    "command_line_operator",
     "handling",
     "prepare",
     "purge",
@@ -150,6 +151,15 @@ def acting(
         _acting.reset(token)
 
 
+def command_line_operator() -> str:
+    """The username of records a management command writes: no account runs a command, so the
+    operating-system user is named."""
+    try:
+        return f"命令行:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "命令行"
+
+
 def _current_actor() -> _Actor:
     acting_now = _acting.get()
     if acting_now is not None:
@@ -173,37 +183,12 @@ def canonical_json(value: Mapping[str, Any] | None) -> str:
     )
 
 
-def digest(row: AuditRecord) -> str:
-    """SM3 over the predecessor's hash and every field but `id` and `hash`.
-
-    The id is left out because the database assigns it on insert, after the hash is made; the
-    order of records is still bound, through prev_hash.
-    """
-    return _chained(row.prev_hash, _hashed_fields(row))
-
-
-def _hashed_fields(row: AuditRecord) -> str:
-    at = row.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
-    fields = [
-        "v1",
-        at,
-        row.user_id,
-        row.username,
-        row.ip,
-        row.event,
-        row.action,
-        row.target_type,
-        row.target_id,
-        row.result,
-        row.detail,
-    ]
-    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-
-
-def _chained(prev_hash: str, fields: str) -> str:
-    hasher = hashes.Hash(hashes.SM3())
-    hasher.update((prev_hash + fields).encode())
-    return hasher.finalize().hex()
+def digest(row: AuditRecord, *, plain: bool = False) -> str:
+    """The record's hash recomputed: keyed HMAC-SM3 over the predecessor's hash and every field
+    but `id` and `hash`; `plain` for a record written before keying (audit_chain)."""
+    if plain:
+        return audit_chain.plain_chained(row.prev_hash, row)
+    return audit_chain.chained(row.prev_hash, row)
 
 
 def _locked_head() -> AuditHead:
@@ -305,7 +290,7 @@ class PendingRecord:
         # No savepoint: if the record cannot be written, neither may the write it describes.
         with transaction.atomic(savepoint=False):
             row.prev_hash = _locked_last_hash()
-            row.hash = _chained(row.prev_hash, _hashed_fields(row))
+            row.hash = audit_chain.chained(row.prev_hash, row)
             for name in _LATE:
                 self.params[self.insert.columns[name]] = getattr(row, name)
             row.pk = self.insert.run(self.params)
@@ -384,6 +369,7 @@ class VerifyResult:
     reason: str = ""
     last_id: int | None = None
     last_hash: str = ""
+    checkpoints: int = 0  # how many checkpoints the chain was held against
 
     @property
     def ok(self) -> bool:
@@ -397,13 +383,70 @@ class _HeadFields(TypedDict):
     head_last_hash: str | None
     head_anchor_id: int | None
     head_anchor_hash: str | None
+    head_plain_last_id: int | None
+    head_plain_seal: str | None
+
+
+@dataclass
+class _Pins:
+    """What the checkpoints require of the chain whose head anchor is `anchor_id`: the hash
+    of each record they named that no purge has removed since."""
+
+    count: int
+    hashes: dict[int, str]
+    problem: str = ""
+
+    @classmethod
+    def of(
+        cls,
+        checkpoints: list[audit_checkpoints.Checkpoint],
+        anchor_id: int | None,
+        anchor_hash: str | None,
+    ) -> _Pins:
+        pins = cls(len(checkpoints), {})
+        if not checkpoints:
+            return pins
+        latest = checkpoints[-1]
+        if (anchor_id or 0) < (latest.anchor_id or 0) or (
+            anchor_id == latest.anchor_id and anchor_hash != latest.anchor_hash
+        ):
+            pins.problem = (
+                f"链首与检查点不符：检查点第 {latest.n} 行记的链首是 #{latest.anchor_id}，"
+                f"链头记的是 #{anchor_id}"
+            )
+        pins.hashes = {
+            c.last_id: c.last_hash
+            for c in checkpoints
+            if c.last_id is not None and c.last_id > (anchor_id or 0)
+        }
+        return pins
+
+    def missing(self, checked: int) -> VerifyResult | None:
+        """The first record a checkpoint named that the walk did not meet, if any."""
+        if not self.hashes:
+            return None
+        first = min(self.hashes)
+        return VerifyResult(
+            checked,
+            None,
+            f"检查点记下的记录 #{first} 不见了：链尾被截断或记录被删除",
+            checkpoints=self.count,
+        )
 
 
 def verify(chunk: int = 5000) -> VerifyResult:
     """Walks the chain from its anchor in id order, recomputing every hash, and reports the
     first broken link: a record whose content no longer matches its hash, one that does not
     link to its predecessor (the predecessor was removed or altered), one written past the
-    chain, or an end that differs from the head (records removed from the end)."""
+    chain, an end that differs from the head (records removed from the end), or a record a
+    checkpoint named that is missing or has another hash (the end cut off, the chain rebuilt).
+
+    A record hashed without the key is accepted only up to the last one written before the
+    chain was keyed, which the head names and the key signed (audit_chain)."""
+    try:
+        checkpoints = audit_checkpoints.read()
+    except audit_checkpoints.CheckpointError as exc:
+        return VerifyResult(0, None, str(exc))
     head_fields = AuditHead.objects.filter(pk=1)
     # The head rides along in the same statement, so the walk and the head come from one
     # snapshot and a record appended meanwhile is neither missed nor mistaken for a stray.
@@ -416,6 +459,8 @@ def verify(chunk: int = 5000) -> VerifyResult:
                 head_last_hash=Subquery(head_fields.values("last_hash")),
                 head_anchor_id=Subquery(head_fields.values("anchor_id")),
                 head_anchor_hash=Subquery(head_fields.values("anchor_hash")),
+                head_plain_last_id=Subquery(head_fields.values("plain_last_id")),
+                head_plain_seal=Subquery(head_fields.values("plain_seal")),
             )
             .filter(Q(head_anchor_id__isnull=True) | Q(id__gt=models.F("head_anchor_id")))
             .order_by("id")
@@ -425,40 +470,69 @@ def verify(chunk: int = 5000) -> VerifyResult:
     expected_prev: str | None = None
     last: WithAnnotations[AuditRecord, _HeadFields] | None = None
     last_purge: dict[str, Any] | None = None
+    pins = _Pins(0, {})
+    plain_end_seen = False
+
+    def broken(row_id: int | None, reason: str) -> VerifyResult:
+        return VerifyResult(checked, row_id, reason, checkpoints=pins.count)
+
     for row in rows.iterator(chunk_size=chunk):
         if expected_prev is None:
             if row.head_last_hash is None:
-                return VerifyResult(checked, row.id, "缺少审计链头（audit head），无法校验")
+                return broken(row.id, "缺少审计链头（audit head），无法校验")
             expected_prev = row.head_anchor_hash
+            pins = _Pins.of(checkpoints, row.head_anchor_id, row.head_anchor_hash)
+            if pins.problem:
+                return broken(None, pins.problem)
         if row.head_last_id is None or row.id > row.head_last_id:
-            return VerifyResult(checked, row.id, "记录不在链中：未经审计服务写入")
+            return broken(row.id, "记录不在链中：未经审计服务写入")
         if row.prev_hash != expected_prev:
-            return VerifyResult(checked, row.id, "与前一条记录不衔接：前一条记录被删除或改动")
-        if digest(row) != row.hash:
-            return VerifyResult(checked, row.id, "记录内容与其哈希不符：记录被改动")
+            return broken(row.id, "与前一条记录不衔接：前一条记录被删除或改动")
+        plain = row.head_plain_last_id is not None and row.id <= row.head_plain_last_id
+        if digest(row, plain=plain) != row.hash:
+            return broken(row.id, "记录内容与其哈希不符：记录被改动")
+        if plain and row.id == row.head_plain_last_id:
+            if row.head_plain_seal != audit_chain.plain_seal(row.id, row.hash):
+                return broken(row.id, "密钥启用前的记录界限被改动：未加密钥的哈希不可信")
+            plain_end_seen = True
+        if row.id in pins.hashes and pins.hashes.pop(row.id) != row.hash:
+            return broken(row.id, "记录与检查点不符：链被改写后重算")
         if row.event == AuditEvent.PURGE:
             last_purge = json.loads(row.detail)
         expected_prev = row.hash
         last = row
         checked += 1
     if last is None:
-        return _verify_empty()
+        return _verify_empty(checkpoints)
     if last.id != last.head_last_id or last.hash != last.head_last_hash:
-        return VerifyResult(checked, last.id, "链尾缺失：最后一条记录之后的记录被删除")
+        return broken(last.id, "链尾缺失：最后一条记录之后的记录被删除")
+    if last.head_plain_last_id is not None and not plain_end_seen:
+        anchor = last.head_anchor_id or 0
+        if last.head_plain_last_id > anchor:
+            return broken(None, "密钥启用前的最后一条记录不见了：未加密钥的哈希不可信")
     if last.head_anchor_id is not None and (
         last_purge is None
         or last_purge.get("anchor_id") != last.head_anchor_id
         or last_purge.get("anchor_hash") != last.head_anchor_hash
     ):
-        return VerifyResult(checked, None, "链首与最近一次清理记录不符：早期记录被删除")
-    return VerifyResult(checked, last_id=last.id, last_hash=last.hash)
+        return broken(None, "链首与最近一次清理记录不符：早期记录被删除")
+    if missing := pins.missing(checked):
+        return missing
+    return VerifyResult(checked, last_id=last.id, last_hash=last.hash, checkpoints=pins.count)
 
 
-def _verify_empty() -> VerifyResult:
+def _verify_empty(checkpoints: list[audit_checkpoints.Checkpoint]) -> VerifyResult:
     head = AuditHead.objects.filter(pk=1).first()
-    if head is None or head.last_id is None:
-        return VerifyResult(0)
-    return VerifyResult(0, None, f"审计记录缺失：链尾 #{head.last_id} 不存在")
+    if head is not None and head.last_id is not None:
+        return VerifyResult(
+            0, None, f"审计记录缺失：链尾 #{head.last_id} 不存在", checkpoints=len(checkpoints)
+        )
+    if head is None:
+        head = AuditHead()  # none yet, or removed: held against the checkpoints as empty
+    pins = _Pins.of(checkpoints, head.anchor_id, head.anchor_hash)
+    if pins.problem:
+        return VerifyResult(0, None, pins.problem, checkpoints=pins.count)
+    return pins.missing(0) or VerifyResult(0, checkpoints=pins.count)
 
 
 # -- retention --------------------------------------------------------------------------------
@@ -480,7 +554,8 @@ def purge(*, before: dt.datetime, by: AbstractBaseUser | None) -> int:
     Only a run of records from the start of the chain goes, up to the first one still to be
     kept, so the rest stays one unbroken chain; the head's anchor moves to the last deleted
     record's hash, which the PURGE record also names, so `verify` can tell a purge from a
-    deletion.
+    deletion. Then writes a checkpoint (audit_checkpoints), so the records it removed are no
+    longer required and the new anchor is: call it outside a transaction, as the command does.
     """
     cutoff = min(before, clock.now() - dt.timedelta(days=retention_days()))
     with transaction.atomic():
@@ -513,6 +588,7 @@ def purge(*, before: dt.datetime, by: AbstractBaseUser | None) -> int:
                 "anchor_hash": head.anchor_hash,
             },
         )
+    audit_checkpoints.take(reason="purge")
     return deleted
 
 

@@ -135,6 +135,10 @@ class AuditHead(models.Model):
     # The last purged record: the first remaining record links to anchor_hash.
     anchor_id = models.BigIntegerField(null=True)
     anchor_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    # The last record written before the chain was keyed, and the keyed seal over its id and
+    # hash (migration 0004); none in a database created keyed (audit_chain).
+    plain_last_id = models.BigIntegerField(null=True)
+    plain_seal = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "审计链头"
@@ -142,3 +146,20 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"审计链头 #{self.last_id}"
+
+
+class KeyFingerprint(models.Model):
+    """A fingerprint of each key the data was written with (core.keys): made by `migrate`, so
+    that a database never runs with keys other than its own (a copy restored without its keys
+    file, where new keys would open nothing and find no duplicate)."""
+
+    name = models.CharField(primary_key=True, max_length=20)  # "field:1", "index", "audit"
+    fingerprint = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = "密钥指纹"
+        verbose_name_plural = "密钥指纹"
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.fingerprint}"

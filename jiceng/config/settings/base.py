@@ -70,12 +70,16 @@ def local_secrets() -> dict[str, str]:
     path = VAR_DIR / "secrets.json"
     if path.exists():
         kept: dict[str, str] = json.loads(path.read_text())
+        if "AUDIT_KEY" not in kept:  # made before the audit chain was keyed: add its key
+            kept["AUDIT_KEY"] = secrets.token_hex(32)
+            path.write_text(json.dumps(kept))
         return kept
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     made = {
         "SECRET_KEY": secrets.token_urlsafe(50),
         "FIELD_KEYS": "1:" + secrets.token_hex(16),
         "INDEX_KEY": secrets.token_hex(32),
+        "AUDIT_KEY": secrets.token_hex(32),
     }
     path.write_text(json.dumps(made))
     path.chmod(0o600)
@@ -90,6 +94,11 @@ SECRET_KEY = os.environ.get("JICENG_SECRET_KEY") or _local["SECRET_KEY"]
 JICENG_FIELD_KEYS = os.environ.get("JICENG_FIELD_KEYS") or _local.get("FIELD_KEYS", "")
 # HMAC-SM3 key of the blind indexes (exact lookup of ID and phone numbers).
 JICENG_INDEX_KEY = os.environ.get("JICENG_INDEX_KEY") or _local.get("INDEX_KEY", "")
+# HMAC-SM3 key of the audit log's hash chain and of its checkpoints (core.audit_chain), hex.
+JICENG_AUDIT_KEY = env_str("JICENG_AUDIT_KEY", "") or _local.get("AUDIT_KEY", "")
+# The file the keys above came from, named when they do not fit the database (core.keys);
+# empty when the environment gives them.
+JICENG_KEYS_FILE = str(VAR_DIR / "secrets.json") if _local else ""
 
 DEBUG = env_bool("JICENG_DEBUG", False)
 ALLOWED_HOSTS = env_list("JICENG_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
@@ -310,13 +319,19 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta tag instead
 
-# Largest Excel file an import accepts, and its most rows.
+# Largest Excel file an import accepts, and its most rows (empty rows count: reading stops there).
 JICENG_IMPORT_MAX_BYTES = env_int("JICENG_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 JICENG_IMPORT_MAX_ROWS = env_int("JICENG_IMPORT_MAX_ROWS", 50_000)
 JICENG_PAGE_SIZE = env_int("JICENG_PAGE_SIZE", 50)
 
 # Days audit records are kept before `jiceng audit purge` may remove them; never below 180.
 JICENG_AUDIT_RETENTION_DAYS = env_int("JICENG_AUDIT_RETENTION_DAYS", 180)
+# Where the audit chain's head is written down outside the database (core.audit_checkpoints):
+# `jiceng audit checkpoint` every few minutes, each purge and each backup append to
+# checkpoints.jsonl there. A directory of its own, writable only by the operator's account.
+JICENG_AUDIT_CHECKPOINT_DIR = env_str(
+    "JICENG_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")
+)
 
 # Organizational life (orglife). Minutes lock this many days after the meeting and change
 # afterwards only by amendments; a photo of the minutes or of a case is at most this large.

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import os
 
-for required in ("JICENG_SECRET_KEY", "JICENG_FIELD_KEYS", "JICENG_INDEX_KEY"):
+for required in (
+    "JICENG_SECRET_KEY",
+    "JICENG_FIELD_KEYS",
+    "JICENG_INDEX_KEY",
+    "JICENG_AUDIT_KEY",
+):
     if not os.environ.get(required):
         raise RuntimeError(f"{required} must be set in production")
 

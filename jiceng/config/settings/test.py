@@ -9,6 +9,7 @@ os.environ.setdefault(
     "JICENG_FIELD_KEYS", "2:00112233445566778899aabbccddeeff,1:ffeeddccbbaa99887766554433221100"
 )
 os.environ.setdefault("JICENG_INDEX_KEY", "0f" * 32)
+os.environ.setdefault("JICENG_AUDIT_KEY", "a5" * 32)
 
 from .base import *  # noqa: F403
 from .base import DATABASES, STORAGES

@@ -17,6 +17,7 @@ PRODUCTION_KEYS = {
     "JICENG_SECRET_KEY": "Qm4v-7dLr0pX2sWk9yTn3bHc8fGj5uEa1zNq6oRi-VwY0eKtS4lDh7PmC2xJb9gF",
     "JICENG_FIELD_KEYS": "1:00112233445566778899aabbccddeeff",
     "JICENG_INDEX_KEY": "ab" * 32,
+    "JICENG_AUDIT_KEY": "cd" * 32,
 }
 
 

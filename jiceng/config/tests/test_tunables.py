@@ -34,6 +34,12 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
     "JICENG_GRID_NEAREST_METERS": ("settings.JICENG_GRID_NEAREST_METERS", "350", 350.0),
     "JICENG_GRID_RECHECK_SECONDS": ("settings.JICENG_GRID_RECHECK_SECONDS", "0.5", 0.5),
     "JICENG_AUDIT_RETENTION_DAYS": ("jiceng.core.audit.retention_days()", "400", 400),
+    "JICENG_AUDIT_KEY": ("jiceng.core.audit_chain.audit_key().hex()", "5e" * 32, "5e" * 32),
+    "JICENG_AUDIT_CHECKPOINT_DIR": (
+        "str(jiceng.core.audit_checkpoints.path())",
+        "/srv/jiceng/audit-checkpoints",
+        "/srv/jiceng/audit-checkpoints/checkpoints.jsonl",
+    ),
     "JICENG_OPEN311_KEYS": (
         "jiceng.cases.open311.keys.client_of('k' * 20)",
         "city-app:" + "k" * 20,
