@@ -38,9 +38,16 @@ P = Permission
 SUBTREE_ROLES = frozenset(
     {Role.BRANCH_SECRETARY, Role.COMMITTEE_MEMBER, Role.ORGANIZATION_DEPARTMENT}
 )
-# ... or a division: a street, a community, a grid worker's community, a department's district.
+# ... or a division: a street, a community, a grid worker's community, a department's district,
+# the community of a service station's keeper.
 DIVISION_ROLES = frozenset(
-    {Role.STREET_OFFICIAL, Role.COMMUNITY_OFFICIAL, Role.GRID_WORKER, Role.DEPARTMENT_STAFF}
+    {
+        Role.STREET_OFFICIAL,
+        Role.COMMUNITY_OFFICIAL,
+        Role.GRID_WORKER,
+        Role.DEPARTMENT_STAFF,
+        Role.STATION_KEEPER,
+    }
 )
 
 
@@ -234,6 +241,22 @@ def scope_of(user: User | AnonymousUser) -> Scope:
     scope = Scope(reaches=reaches, own_member_id=own_member_id)
     user._jiceng_scope = scope  # type: ignore[attr-defined]
     return scope
+
+
+def role_reach(user: User | AnonymousUser, role: Role, within: Where) -> Reach:
+    """What the user's rows of `role` name: their organization subtrees (Where.SUBTREE) or
+    divisions (Where.DIVISION), whatever the role's permissions. Where a role granted through
+    a delegation may land (accounts.delegations)."""
+    rows = [row for row in role_rows(user) if row.role == role]
+    if within is Where.SUBTREE:
+        return Reach(paths=_outermost(r.organization_path for r in rows if r.organization_path))
+    if within is Where.DIVISION:
+        return Reach(
+            division_prefixes=_outermost(
+                short_code_of(r.division_id) for r in rows if r.division_id
+            )
+        )
+    return Reach()
 
 
 def _outermost(prefixes: Iterable[str]) -> tuple[str, ...]:

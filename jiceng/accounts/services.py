@@ -7,12 +7,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from jiceng.core import audit
-from jiceng.core.errors import InvalidInput
+from jiceng.core.errors import Forbidden, InvalidInput, not_found
 from jiceng.divisions.models import Division
 from jiceng.orgs.models import Organization
 
+from .delegations import Delegation, delegations_of
 from .models import ADMIN_ROLES, Role, RoleAssignment, User
-from .scoping import DIVISION_ROLES, SUBTREE_ROLES
+from .permissions import Permission, has_permission, roles_of
+from .scoping import DIVISION_ROLES, SUBTREE_ROLES, role_reach
 
 
 def check_role_scope(
@@ -52,6 +54,37 @@ def check_separation(user: User, role: Role) -> None:
         )
 
 
+def check_can_grant(
+    by: User | None,
+    role: Role,
+    *,
+    organization: Organization | None = None,
+    division: Division | None = None,
+) -> Delegation | None:
+    """Granting or taking away `role` over this scope is the security administrator's
+    (MANAGE_ROLES); anyone else only through a row of accounts.delegations, and within the
+    place their own role row names. Returns the delegation used (None for the security
+    administrator, and for `by=None`: a console command or a loader).
+
+    A role the user may not grant at all is Forbidden; a scope outside their place answers as
+    not found, like every row outside a scope."""
+    if by is None or has_permission(by, Permission.MANAGE_ROLES):
+        return None
+    held = roles_of(by)
+    usable = [d for d in delegations_of(role) if d.grantor in held]
+    if not usable:
+        raise Forbidden(f"{role.label}角色须由安全管理员授予")
+    for delegation in usable:
+        reach = role_reach(by, delegation.grantor, delegation.within)
+        if organization is not None and reach.covers(
+            path=organization.path, division_id=organization.division_id
+        ):
+            return delegation
+        if division is not None and reach.covers_division(division.code):
+            return delegation
+    raise not_found("党组织" if organization is not None else "行政区划")
+
+
 @transaction.atomic
 def create_account(
     *, username: str, password: str, display_name: str = "", by: User | None
@@ -84,9 +117,11 @@ def assign_role(
     division: Division | None = None,
     by: User | None,
 ) -> RoleAssignment:
-    """Grant `role` over the scope it names (a subtree or a division)."""
+    """Grant `role` over the scope it names (a subtree or a division): the security
+    administrator, or a grantor through a delegation within its place (check_can_grant)."""
     role = Role(role)
     check_role_scope(role, organization=organization, division=division)
+    delegation = check_can_grant(by, role, organization=organization, division=division)
     # Lock the account's row so two concurrent grants cannot both pass the separation check.
     User.objects.select_for_update().filter(pk=user.pk).first()
     check_separation(user, role)
@@ -102,18 +137,20 @@ def assign_role(
         action="accounts.assign_role",
         target=user,
         user=by,
-        detail={"role": role.value, "scope": str(organization or division or "")},
+        detail=_role_detail(role, organization or division, delegation),
     )
     return assignment
 
 
 @transaction.atomic
 def remove_role(*, assignment: RoleAssignment, by: User | None) -> None:
+    """Take a role away: whoever may grant it over that scope (check_can_grant)."""
     user = assignment.user
-    detail = {
-        "role": assignment.role,
-        "scope": str(assignment.organization or assignment.division or ""),
-    }
+    role = Role(assignment.role)
+    delegation = check_can_grant(
+        by, role, organization=assignment.organization, division=assignment.division
+    )
+    detail = _role_detail(role, assignment.organization or assignment.division, delegation)
     assignment.delete()
     audit.record(
         audit.AuditEvent.ROLE_CHANGE,
@@ -122,3 +159,12 @@ def remove_role(*, assignment: RoleAssignment, by: User | None) -> None:
         user=by,
         detail=detail,
     )
+
+
+def _role_detail(
+    role: Role, scope: Organization | Division | None, delegation: Delegation | None
+) -> dict[str, str]:
+    detail = {"role": role.value, "scope": str(scope or "")}
+    if delegation is not None:
+        detail["delegation"] = delegation.grantor.value
+    return detail

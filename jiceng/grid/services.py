@@ -238,16 +238,17 @@ def check_name(name: str) -> str:
 @transaction.atomic
 def assign_worker(*, grid: Grid, user: User, by: User | None) -> GridWorker:
     """Make `user` a grid worker (网格员) of `grid`; they also get the GRID_WORKER role over
-    the grid's community unless they hold it already."""
+    the grid's community unless they hold it already. An appointment is a grant of that role,
+    delegated to the street (accounts.delegations): checked on each one, also of a worker who
+    holds the role in the community already."""
     check_can_manage(by, grid.community_id)
+    community = _community_of(grid)
+    account_services.check_can_grant(by, Role.GRID_WORKER, division=community)
     if GridWorker.objects.filter(grid=grid, user=user).exists():
         raise InvalidInput("该用户已是本网格的网格员", fields={"user": "已是本网格的网格员"})
     if not RoleAssignment.objects.filter(
         user=user, role=Role.GRID_WORKER, division_id=grid.community_id
     ).exists():
-        community = Division.objects.filter(pk=grid.community_id).first() or Division(
-            code=grid.community_id, name=grid.community_id, level=Level.VILLAGE
-        )
         account_services.assign_role(user=user, role=Role.GRID_WORKER, division=community, by=by)
     worker = GridWorker.objects.create(grid=grid, user=user, assigned_at=clock.now())
     audit.record(
@@ -263,8 +264,9 @@ def assign_worker(*, grid: Grid, user: User, by: User | None) -> GridWorker:
 @transaction.atomic
 def remove_worker(*, grid: Grid, user: User, by: User | None) -> None:
     """End an assignment; the GRID_WORKER role over the community goes with the last grid
-    the user has there."""
+    the user has there. Whoever may appoint may remove (accounts.delegations)."""
     check_can_manage(by, grid.community_id)
+    account_services.check_can_grant(by, Role.GRID_WORKER, division=_community_of(grid))
     deleted, _ = GridWorker.objects.filter(grid=grid, user=user).delete()
     if not deleted:
         raise NotFound("该用户不是本网格的网格员")
@@ -280,6 +282,12 @@ def remove_worker(*, grid: Grid, user: User, by: User | None) -> None:
         target=grid,
         user=by,
         detail={"worker": user.pk},
+    )
+
+
+def _community_of(grid: Grid) -> Division:
+    return Division.objects.filter(pk=grid.community_id).first() or Division(
+        code=grid.community_id, name=grid.community_id, level=Level.VILLAGE
     )
 
 
