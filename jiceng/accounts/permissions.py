@@ -76,12 +76,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 @dataclass(frozen=True)
 class RoleRow:
-    """A role the user holds and what its row names: an organization (by its path) or a
-    division (by its code)."""
+    """A role the user holds and what its row names: an organization (by its path, with the
+    division it is located in) or a division (by its code)."""
 
     role: Role
     organization_path: str | None
     division_id: str | None
+    organization_division_id: str | None
 
 
 def role_rows(user: User | AnonymousUser) -> tuple[RoleRow, ...]:
@@ -92,9 +93,9 @@ def role_rows(user: User | AnonymousUser) -> tuple[RoleRow, ...]:
     cached: tuple[RoleRow, ...] | None = getattr(user, "_jiceng_role_rows", None)
     if cached is None:
         cached = tuple(
-            RoleRow(Role(role), path, division_id)
-            for role, path, division_id in user.roles.values_list(
-                "role", "organization__path", "division_id"
+            RoleRow(Role(role), path, division_id, located_in)
+            for role, path, division_id, located_in in user.roles.values_list(
+                "role", "organization__path", "division_id", "organization__division_id"
             )
         )
         user._jiceng_role_rows = cached  # type: ignore[attr-defined]

@@ -101,6 +101,10 @@ class Reach:
     station_prefixes: tuple[str, ...] = ()  # the stations of the streets under these codes
     grid_ids: frozenset[int] = frozenset()
     department_ids: frozenset[int] = frozenset()
+    # The divisions the organizations of `paths` are located in (short codes; "" for one
+    # located nowhere in particular, the national root): where this permission may place
+    # something, never what it sees (see may_place_in).
+    subtree_divisions: tuple[str, ...] = ()
 
     def organization_q(self, prefix: str = "") -> Q:
         """Rows whose organization lies inside: in a subtree, or located in a division.
@@ -120,6 +124,14 @@ class Reach:
     def covers_division(self, code: str | None) -> bool:
         return any(is_under(code, p) for p in self.division_prefixes)
 
+    def may_place_in(self, code: str | None) -> bool:
+        """Whether something this permission writes may be located in division `code` (an
+        organization's division): inside a division it holds, or inside the division of an
+        organization whose subtree it holds. A branch's secretary may place it within the
+        branch's own community, and so the street that supervises it by division still
+        sees it; no one places it elsewhere in the country."""
+        return self.covers_division(code) or any(is_under(code, p) for p in self.subtree_divisions)
+
     def covers_stations_of(self, street_code: str | None) -> bool:
         """Whether the user acts for the service stations of this street."""
         return any(is_under(street_code, p) for p in self.station_prefixes)
@@ -131,6 +143,7 @@ class Reach:
             station_prefixes=_outermost([*self.station_prefixes, *other.station_prefixes]),
             grid_ids=self.grid_ids | other.grid_ids,
             department_ids=self.department_ids | other.department_ids,
+            subtree_divisions=_outermost([*self.subtree_divisions, *other.subtree_divisions]),
         )
 
 
@@ -205,12 +218,14 @@ def scope_of(user: User | AnonymousUser) -> Scope:
         return cached
     named: dict[tuple[Permission, Where], set[str]] = defaultdict(set)
     by_unit: dict[Where, set[Permission]] = defaultdict(set)
+    located: dict[Permission, set[str]] = defaultdict(set)
     own_member_id = None
     for row in role_rows(user):
         for permission in ROLE_PERMISSIONS[row.role]:
             for where in where_of(row.role, permission):
                 if where is Where.SUBTREE and row.organization_path:
                     named[permission, where].add(row.organization_path)
+                    located[permission].add(short_code_of(row.organization_division_id or ""))
                 elif where in (Where.DIVISION, Where.STATIONS) and row.division_id:
                     named[permission, where].add(short_code_of(row.division_id))
                 elif where in (Where.GRIDS, Where.DEPARTMENTS):
@@ -235,6 +250,7 @@ def scope_of(user: User | AnonymousUser) -> Scope:
             station_prefixes=_outermost(named.get((p, Where.STATIONS), ())),
             grid_ids=grid_ids if p in by_unit[Where.GRIDS] else frozenset(),
             department_ids=department_ids if p in by_unit[Where.DEPARTMENTS] else frozenset(),
+            subtree_divisions=_outermost(located.get(p, ())),
         )
         for p in permissions
     }

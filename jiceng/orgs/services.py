@@ -33,6 +33,19 @@ def check_can_write(
         raise not_found("党组织")
 
 
+def check_can_place(user: User | None, division: Division) -> None:
+    """An organization is located (its division) only where the user may place it: inside
+    the divisions their role names, or inside the division of the organization whose subtree
+    it names (scoping.Reach.may_place_in). Otherwise a branch's secretary could locate the
+    branch anywhere in the country, out of sight of the street that supervises it by division.
+    Divisions are public reference data, so the refusal says why instead of "not found"."""
+    if user is None:
+        return
+    if not scope_of(user).reach(Permission.MANAGE_ORGANIZATIONS).may_place_in(division.code):
+        message = f"“{division.name}”不在您的管理范围内，不能把党组织设在那里"
+        raise InvalidInput(message, fields={"division": "所在行政区划不在您的管理范围内"})
+
+
 def _lock(organization: Organization) -> Organization:
     """Re-read the row under a lock (a no-op on SQLite, whose writers are serialized)."""
     return Organization.objects.select_for_update().get(pk=organization.pk)
@@ -87,6 +100,8 @@ def create_organization(
 ) -> Organization:
     """Set up a new organization under `parent` (成立党组织)."""
     check_can_write(by, parent)
+    if division is not None:
+        check_can_place(by, division)
     if kind not in OrgKind.values:
         raise InvalidInput("党组织类型不正确", fields={"kind": "请选择党组织类型"})
     if sector and sector not in Sector.values:
@@ -143,6 +158,8 @@ def update_organization(
             raise InvalidInput("所属领域不正确", fields={"sector": "请选择所属领域"})
         changes["sector"] = sector
     if division is not None:
+        if division.pk != organization.division_id:
+            check_can_place(by, division)
         changes["division"] = division
     if founded_on is not None:
         changes["founded_on"] = founded_on
