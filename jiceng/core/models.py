@@ -32,6 +32,9 @@ class AuditEvent(models.TextChoices):
     SENSITIVE_VIEW = "SENSITIVE_VIEW", "查看敏感信息"
     ACCOUNT_CHANGE = "ACCOUNT_CHANGE", "账号变更"
     ROLE_CHANGE = "ROLE_CHANGE", "角色变更"
+    # A change to one of the three administrators' accounts (三员): the audit administrator
+    # watches these apart from every other account's.
+    ADMIN_ACCOUNT_CHANGE = "ADMIN_ACCOUNT_CHANGE", "管理员账号变更"
     POLICY_CHANGE = "POLICY_CHANGE", "策略变更"
     PURGE = "PURGE", "清理审计记录"
 
