@@ -7,10 +7,15 @@ from typing import Any
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 
@@ -19,6 +24,14 @@ from jiceng.core.errors import InvalidInput
 from jiceng.core.models import AuditRecord
 
 from . import services
+from .account_changes import (
+    AccountAct,
+    account_event,
+    check_account_act,
+    may_act,
+    record_account_act,
+    reset_second_factor,
+)
 from .admin_site import RemoveOnlyAdmin, RoleGatedAdmin
 from .models import Role, RoleAssignment, SecurityPolicy, User
 from .permissions import Permission
@@ -51,6 +64,39 @@ class UserAdmin(RoleGatedAdmin[User], BaseUserAdmin[User]):
         ),
     )
     filter_horizontal = ()
+
+    # 三员分立 (account_changes): an administrator's account is changed by the security
+    # administrator only, and the security and audit administrators' reset at the console.
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return self._holds(request)
+        user = _signed_in(request)
+        return user is not None and may_act(user, obj, AccountAct.CHANGE)
+
+    @method_decorator(sensitive_post_parameters())
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        account = self.get_object(request, unquote(id))
+        if account is not None:
+            # A refusal answers 403, and a refused POST is an audit record of its own
+            # (web.middleware).
+            check_account_act(_administrator(request), account, AccountAct.RESET_PASSWORD)
+        with transaction.atomic():  # the new password and its audit record, or neither
+            response: HttpResponse = super().user_change_password(request, id, form_url)
+        return response
+
+    def audit_event_for(self, obj: User) -> audit.AuditEvent:
+        return account_event(obj)
+
+    def log_change(self, request: HttpRequest, obj: User, message: Any) -> Any:
+        # Django's password view (user_change_password) logs the reset as a change; its URL
+        # name is fixed whatever the user model.
+        match = request.resolver_match
+        if match is not None and match.url_name == "auth_user_password_change":
+            record_account_act(obj, AccountAct.RESET_PASSWORD, by=_signed_in(request))
+            return admin.ModelAdmin.log_change(self, request, obj, message)
+        return super().log_change(request, obj, message)
 
 
 class RoleAssignmentForm(forms.ModelForm[RoleAssignment]):
@@ -150,6 +196,27 @@ class SecondFactorDeviceAdmin(RemoveOnlyAdmin[TOTPDevice]):
     search_fields = ["user__username"]
     fields = ["user", "name", "confirmed"]
 
+    # The security and audit administrators' authenticators are reset at the console only
+    # (account_changes); every reset is an audit record of the administrator's account.
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return self._holds(request)
+        user = _signed_in(request)
+        account = User.objects.get(pk=obj.user_id)
+        return user is not None and may_act(user, account, AccountAct.RESET_SECOND_FACTOR)
+
+    def delete_model(self, request: HttpRequest, obj: TOTPDevice) -> None:
+        reset_second_factor(device=obj, by=_administrator(request))
+
+    @transaction.atomic
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TOTPDevice]) -> None:
+        for device in queryset:
+            reset_second_factor(device=device, by=_administrator(request))
+
+    # The service writes the audit records of resets itself.
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        return admin.ModelAdmin.log_deletions(self, request, queryset)
+
 
 @admin.register(SecurityPolicy)
 class SecurityPolicyAdmin(RoleGatedAdmin[SecurityPolicy]):
@@ -187,3 +254,15 @@ class AuditRecordAdmin(RoleGatedAdmin[AuditRecord]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def _signed_in(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
+
+def _administrator(request: HttpRequest) -> User:
+    """The signed-in administrator (the site lets no one else in)."""
+    user = _signed_in(request)
+    if user is None:
+        raise PermissionDenied
+    return user

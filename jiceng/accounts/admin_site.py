@@ -53,6 +53,10 @@ class RoleGatedAdmin(admin.ModelAdmin[_M]):
     def _holds(self, request: HttpRequest) -> bool:
         return has_permission(request.user, self.permission)
 
+    def audit_event_for(self, obj: _M) -> audit.AuditEvent:
+        """The event of the audit record of a change to `obj`."""
+        return self.audit_event
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
 
@@ -71,7 +75,9 @@ class RoleGatedAdmin(admin.ModelAdmin[_M]):
         return False  # accounts are deactivated, never deleted: the audit trail names them
 
     def log_addition(self, request: HttpRequest, obj: _M, message: Any) -> Any:
-        audit.record(self.audit_event, action=f"admin.add.{obj._meta.model_name}", target=obj)
+        audit.record(
+            self.audit_event_for(obj), action=f"admin.add.{obj._meta.model_name}", target=obj
+        )
         return super().log_addition(request, obj, message)
 
     def log_change(self, request: HttpRequest, obj: _M, message: Any) -> Any:
@@ -84,7 +90,7 @@ class RoleGatedAdmin(admin.ModelAdmin[_M]):
             }
         )
         audit.record(
-            self.audit_event,
+            self.audit_event_for(obj),
             action=f"admin.change.{obj._meta.model_name}",
             target=obj,
             detail={"fields": fields},
@@ -94,7 +100,9 @@ class RoleGatedAdmin(admin.ModelAdmin[_M]):
     def log_deletions(self, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
         for obj in queryset:
             audit.record(
-                self.audit_event, action=f"admin.delete.{obj._meta.model_name}", target=obj
+                self.audit_event_for(obj),
+                action=f"admin.delete.{obj._meta.model_name}",
+                target=obj,
             )
         return super().log_deletions(request, queryset)
 

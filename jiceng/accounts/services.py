@@ -133,7 +133,7 @@ def assign_role(
         user=user, role=role, organization=organization, division=division
     )
     audit.record(
-        audit.AuditEvent.ROLE_CHANGE,
+        _role_event(role),
         action="accounts.assign_role",
         target=user,
         user=by,
@@ -153,12 +153,20 @@ def remove_role(*, assignment: RoleAssignment, by: User | None) -> None:
     detail = _role_detail(role, assignment.organization or assignment.division, delegation)
     assignment.delete()
     audit.record(
-        audit.AuditEvent.ROLE_CHANGE,
+        _role_event(role),
         action="accounts.remove_role",
         target=user,
         user=by,
         detail=detail,
     )
+
+
+def _role_event(role: Role) -> audit.AuditEvent:
+    """Making an account one of the three administrators, or no longer, is a change to an
+    administrator's account (account_changes)."""
+    if role in ADMIN_ROLES:
+        return audit.AuditEvent.ADMIN_ACCOUNT_CHANGE
+    return audit.AuditEvent.ROLE_CHANGE
 
 
 def _role_detail(
