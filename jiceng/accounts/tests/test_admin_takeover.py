@@ -62,7 +62,9 @@ def test_the_system_admin_cannot_take_over_an_audit_admin_without_an_authenticat
     step, and the attempt is on record."""
     assert not TOTPDevice.objects.filter(user=audit_admin).exists()
     client = verified_client(system_admin)
-    assert client.get(f"/admin/accounts/user/{audit_admin.pk}/password/").status_code == 403
+    page = client.get(f"/admin/accounts/user/{audit_admin.pk}/password/")
+    assert page.status_code == 403
+    assert "jiceng create-admin --reset" in page.content.decode()
     assert reset_password(client, audit_admin) == 403
     assert fresh(audit_admin).check_password(PASSWORD)
     signed_in = Client().post(
