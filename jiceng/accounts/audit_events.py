@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.http import HttpRequest
 
-from jiceng.core import audit
+from jiceng.core import audit, masking
 from jiceng.core.models import AuditEvent, AuditResult
 
 User = get_user_model()
@@ -22,6 +22,12 @@ User = get_user_model()
 
 def _ip(request: HttpRequest | None) -> str | None:
     return audit.client_ip(request) if request is not None else None
+
+
+def _username_kept(typed: str, *, known: bool) -> str:
+    """A username that names no account is kept with its ID and phone numbers masked
+    (core.masking): people type their phone number where the username goes, and mistype it."""
+    return typed if known else masking.mask_text(typed)
 
 
 def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
@@ -40,7 +46,7 @@ def on_login_failed(
         action="accounts.sign_in",
         result=AuditResult.FAILURE,
         user=known,
-        username=typed,
+        username=_username_kept(typed, known=known is not None),
         ip=_ip(request),
     )
 
@@ -59,11 +65,15 @@ def on_locked_out(
     **kwargs: Any,
 ) -> None:
     # django-axes sends this when an account is locked and again for each attempt while it is.
+    typed = username or ""
+    known = (
+        User._default_manager.filter(**{User.USERNAME_FIELD: typed}).exists() if typed else False
+    )
     audit.record(
         AuditEvent.LOCKED_OUT,
         action="accounts.lock_out",
         result=AuditResult.REFUSED,
-        username=username or "",
+        username=_username_kept(typed, known=known),
         ip=_ip(request) or ip_address,
     )
 

@@ -40,7 +40,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.ipv6 import clean_ipv6_address
 from django_stubs_ext import WithAnnotations
 
-from jiceng.core import audit_chain, audit_checkpoints, clock
+from jiceng.core import audit_chain, audit_checkpoints, clock, masking
 from jiceng.core.audit_triggers import RETENTION_FLOOR_DAYS
 from jiceng.core.errors import AppendOnly, DomainError
 from jiceng.core.inserts import OneRowInsert
@@ -353,7 +353,7 @@ def record_refusal(request: HttpRequest, exc: DomainError) -> AuditRecord | None
         AuditEvent.WRITE,
         action=f"{request.method.upper()} {request.path}",
         result=AuditResult.REFUSED,
-        detail={"message": exc.message},
+        detail={"message": masking.mask_text(exc.message)},  # it may repeat what was refused
         user=_signed_in(getattr(request, "user", None)),
         ip=client_ip(request),
     )

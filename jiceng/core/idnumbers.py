@@ -65,9 +65,13 @@ def parse(raw: str, *, today: dt.date) -> IdNumber:
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise InvalidIdNumber(f"身份证号中的出生日期{value[6:14]}不存在") from None
-    if birth > today or birth < EARLIEST_BIRTH:
-        raise InvalidIdNumber(f"身份证号中的出生日期{birth:%Y-%m-%d}不合理")
+        # The messages name the digits, never repeat them: they are most of a refused number,
+        # and a refusal's message is kept in the audit log (core.masking).
+        raise InvalidIdNumber("身份证号第7至14位的出生日期不存在") from None
+    if birth > today:
+        raise InvalidIdNumber("身份证号第7至14位的出生日期晚于今天")
+    if birth < EARLIEST_BIRTH:
+        raise InvalidIdNumber(f"身份证号第7至14位的出生日期早于{EARLIEST_BIRTH.year}年")
     expected = check_char(value[:17])
     if value[17] != expected:
         raise InvalidIdNumber("身份证号校验位错误")

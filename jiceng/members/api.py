@@ -1,4 +1,5 @@
-"""/api/v1/members: the scoped registry. ID and phone numbers leave only masked."""
+"""/api/v1/members: the scoped registry. ID and phone numbers leave only masked, and of the
+birth date only the year (core.masking)."""
 
 from __future__ import annotations
 
@@ -27,13 +28,15 @@ class MemberOut(Schema):
     name: str
     gender: Gender
     ethnicity: str
-    birth_date: dt.date
-    id_number_masked: str
-    phone_masked: str
+    birth_year: int
+    id_number_masked: str = Field(description="身份证号，只显示前6位（地区码）")
+    phone_masked: str = Field(description="手机号，只显示前3位和后4位")
     education: Education | None
     category: Category
-    joined_on: dt.date
-    full_member_on: dt.date | None
+    joined_on: str = Field(
+        description="入党日期 YYYY-MM-DD；在年满18周岁那年的1月入党的，只给年月 YYYY-MM"
+    )
+    full_member_on: str | None = Field(description="转正日期，同入党日期")
     status: MemberStatus
     status_label: str
     organization_id: int
@@ -50,13 +53,13 @@ class MemberOut(Schema):
             name=m.name,
             gender=Gender(m.gender),
             ethnicity=m.ethnicity,
-            birth_date=m.birth_date,
+            birth_year=m.birth_year,
             id_number_masked=m.id_number_masked,
             phone_masked=m.phone_masked,
             education=Education(m.education) if m.education else None,
             category=Category(m.category),
-            joined_on=m.joined_on,
-            full_member_on=m.full_member_on,
+            joined_on=m.joined_on_shown,
+            full_member_on=m.full_member_on_shown or None,
             status=MemberStatus(m.status),
             status_label=m.get_status_display(),
             organization_id=m.organization_id,

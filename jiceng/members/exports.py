@@ -1,16 +1,18 @@
 """The member list as an .xlsx file (导出Excel).
 
-Only what lists show leaves the system: ID and phone numbers as stored masked; the sealed
-columns are never read, so nothing here can decrypt.
+Only what lists show leaves the system: ID and phone numbers as stored masked, the birth year
+instead of the birth date, the dates tied to it as core.masking shows them; the sealed columns
+are never read, so nothing here can decrypt.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 
 from django.db.models import QuerySet
 
-from jiceng.core import audit, excel
+from jiceng.core import audit, excel, masking
 
 from .models import Category, Education, Gender, Member, MemberStatus
 
@@ -20,7 +22,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("name", "姓名", 10),
     ("gender", "性别", 6),
     ("ethnicity", "民族", 8),
-    ("birth_date", "出生日期", 12),
+    ("birth_date", "出生年份", 10),  # the year alone (core.masking)
     ("id_number_masked", "身份证号", 21),
     ("phone_masked", "手机号", 14),
     ("education", "学历", 12),
@@ -33,6 +35,8 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("is_mobile", "流动党员", 10),
     ("work_place", "现工作地点", 24),
 )
+# Dates the rules tie to the birth date, shown beside its year as core.masking says.
+DATES_BESIDE_BIRTH = frozenset({"joined_on", "full_member_on"})
 LABELS: dict[str, dict[str, str]] = {
     "gender": dict(Gender.choices),
     "education": dict(Education.choices),
@@ -67,6 +71,7 @@ def export_members(
 def _cells(
     rows: Iterator[tuple[object, ...]], fields: Sequence[str], limit: int
 ) -> Iterator[list[object] | excel.Note]:
+    birth = fields.index("birth_date")
     for count, row in enumerate(rows):
         if count == limit:
             yield excel.Note(
@@ -75,8 +80,15 @@ def _cells(
             )
             return
         cells: list[object] = []
+        born = row[birth]
+        assert isinstance(born, dt.date)
+        year = masking.birth_year(born)
         for field, value in zip(fields, row, strict=True):
-            if field in LABELS:
+            if field == "birth_date":
+                value = year
+            elif field in DATES_BESIDE_BIRTH and isinstance(value, dt.date):
+                value = masking.date_beside_birth_year(value, birth_year=year)
+            elif field in LABELS:
                 value = LABELS[field].get(str(value), value) if value else ""
             elif field == "is_mobile":
                 value = "是" if value else "否"

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import IO
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
@@ -137,13 +137,14 @@ def import_members(file: IO[bytes], *, into: Organization, by: User) -> ImportRe
                 warnings += [RowError(number, HEADERS["id_number"], w) for w in data.warnings]
         errors += _row_errors(number, problems)
 
-    errors += _duplicates(checked, checked_rows)
+    errors += _duplicates(checked, checked_rows, by=by)
     if errors:
         errors.sort(key=lambda e: (e.row or 0, ORDER_BY_HEADER.get(e.column, -1)))
         return ImportResult(errors=errors, warnings=warnings)
     try:
-        with transaction.atomic():
-            services.create_members(rows=checked, by=by)
+        # Not inside a transaction of ours: create_members has its own, and records a number
+        # found registered once it has rolled back.
+        services.create_members(rows=checked, by=by)
     except (InvalidInput, IntegrityError):
         # Someone registered one of these ID numbers between our check and the write.
         message = "导入时其他人刚刚登记了文件中的身份证号，本次未导入任何数据，请重新上传"
@@ -234,13 +235,19 @@ def _party_group_of(
     return group
 
 
-def _duplicates(checked: Sequence[services.MemberInput], rows: Sequence[int]) -> list[RowError]:
-    """ID numbers repeated in the file or already registered, with the rows that share one."""
+def _duplicates(
+    checked: Sequence[services.MemberInput], rows: Sequence[int], *, by: User
+) -> list[RowError]:
+    """ID numbers repeated in the file, with the rows that share one (the user's own file),
+    and ID numbers registered already, which are only said to be (and recorded as tried)."""
     by_number: dict[str, list[int]] = defaultdict(list)
     for data, number in zip(checked, rows, strict=True):
         by_number[data.id_number].append(number)
+    duplicates = services.duplicate_id_numbers(checked)
+    if duplicates.holders:
+        services.record_taken_id_numbers(holders=duplicates.holders, by=by)
     errors = []
-    for index, message in sorted(services.duplicate_id_numbers(checked).items()):
+    for index, message in sorted(duplicates.messages.items()):
         number = rows[index]
         others = [str(n) for n in by_number[checked[index].id_number] if n != number]
         if others:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from jiceng.core import masking
+
 
 class Gender(models.TextChoices):
     MALE = "M", "男"
@@ -108,3 +110,19 @@ class Member(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    # What pages, the API and exports show of the dates that tell the birth date, to everyone
+    # (core.masking: the birth year, and the dates the rules tie to it).
+    @property
+    def birth_year(self) -> int:
+        return masking.birth_year(self.birth_date)
+
+    @property
+    def joined_on_shown(self) -> str:
+        return masking.date_beside_birth_year(self.joined_on, birth_year=self.birth_year)
+
+    @property
+    def full_member_on_shown(self) -> str:
+        if self.full_member_on is None:
+            return ""
+        return masking.date_beside_birth_year(self.full_member_on, birth_year=self.birth_year)

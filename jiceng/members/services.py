@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -17,7 +16,7 @@ from jiceng.accounts.permissions import Permission
 from jiceng.core import audit, clock, crypto, idnumbers
 from jiceng.core.dates import parse_date
 from jiceng.core.errors import InvalidInput
-from jiceng.core.masking import mask_id_number, mask_phone
+from jiceng.core.masking import mask_id_number, mask_phone, mask_text
 from jiceng.divisions.models import Division
 from jiceng.orgs import rollups
 from jiceng.orgs.models import GRASSROOTS_KINDS, Organization, PartyGroup
@@ -28,10 +27,14 @@ from .ethnicities import ETHNICITIES
 from .models import ACTIVE_STATUSES, Category, Education, Gender, Member, MemberStatus
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-MIN_AGE_AT_JOINING = 18
+MIN_AGE_AT_JOINING = 18  # core.masking.MIN_AGE: what the masking policy's arithmetic rests on
 YES = frozenset({"是", "1", "true", "yes"})
 NO = frozenset({"", "否", "0", "false", "no"})
 ID_FIELD, PHONE_FIELD = "id_number", "phone"
+# 存在性探查: a number registered anywhere gets this answer, never the number or where it is
+# registered, so that a refusal does not tell a user what lies outside their scope.
+ID_NUMBER_TAKEN = "该身份证号已在系统中登记，请联系上级党组织核实"
+ID_NUMBER_REPEATED = "该身份证号在本次导入中重复出现"
 
 
 @dataclass(frozen=True)
@@ -62,13 +65,19 @@ def _text(raw: Mapping[str, object], key: str) -> str:
     return "" if value is None else " ".join(str(value).split())
 
 
+def _echo(value: object) -> str:
+    """Input repeated in a message, with any ID or phone number in it masked: a number typed
+    into the wrong field is refused there, and a refusal's message is kept in the audit log."""
+    return mask_text(str(value))
+
+
 def _date(
     raw: Mapping[str, object], key: str, label: str, errors: dict[str, str]
 ) -> dt.date | None:
     try:
         return parse_date(raw.get(key))
     except ValueError:
-        errors[key] = f"{label}“{raw.get(key)}”不是有效日期，请写成2024-07-01的格式"
+        errors[key] = f"{label}“{_echo(raw.get(key))}”不是有效日期，请写成2024-07-01的格式"
         return None
 
 
@@ -80,7 +89,7 @@ def _yes_no(raw: Mapping[str, object], key: str, label: str, errors: dict[str, s
     if text in YES:
         return True
     if text not in NO:
-        errors[key] = f"{label}应填“是”或“否”，不是“{_text(raw, key)}”"
+        errors[key] = f"{label}应填“是”或“否”，不是“{_echo(_text(raw, key))}”"
     return False
 
 
@@ -103,7 +112,7 @@ def _choice(
         return by_label[value]
     if value in choices.values:
         return value
-    errors[key] = f"{label}“{value}”不正确，应为：{'、'.join(by_label)}"
+    errors[key] = f"{label}“{_echo(value)}”不正确，应为：{'、'.join(by_label)}"
     return ""
 
 
@@ -148,13 +157,13 @@ def check_member_input(
 
     ethnicity = _text(raw, "ethnicity") or "汉族"
     if ethnicity not in ETHNICITIES:
-        errors["ethnicity"] = f"民族“{ethnicity}”不正确，应写全称，如“汉族”“回族”"
+        errors["ethnicity"] = f"民族“{_echo(ethnicity)}”不正确，应写全称，如“汉族”“回族”"
 
     phone = re.sub(r"[\s-]", "", _text(raw, "phone"))
     if phone.startswith("+86"):
         phone = phone[3:]
     if phone and not PHONE_RE.match(phone):
-        errors["phone"] = f"手机号“{phone}”不正确，应为11位数字"
+        errors["phone"] = "手机号不正确，应为以1开头的11位数字"  # never the number refused
 
     education = _choice(raw, "education", Education, "学历", errors, required=False)
     category = _choice(raw, "category", Category, "人员类别", errors, required=True)
@@ -334,43 +343,92 @@ def _row(data: MemberInput) -> Member:
     )
 
 
-def duplicate_id_numbers(rows: Sequence[MemberInput]) -> dict[int, str]:
-    """Row index → message, for ID numbers repeated in `rows` or already registered."""
-    problems: dict[int, str] = {}
-    seen = Counter(r.id_number for r in rows)
+@dataclass(frozen=True)
+class Duplicates:
+    """The ID numbers of rows that repeat among them or are registered already: a message per
+    row index, and the members who hold the registered ones (for the audit record alone)."""
+
+    messages: dict[int, str]
+    holders: tuple[int, ...] = ()
+
+
+def duplicate_id_numbers(rows: Sequence[MemberInput]) -> Duplicates:
+    """A number repeated among `rows` is the user's own: its message says so (whoever shows
+    it names the rows). A number registered already gets ID_NUMBER_TAKEN, whoever holds it."""
+    rows_of: dict[bytes, list[int]] = {}
     for i, r in enumerate(rows):
-        if seen[r.id_number] > 1:
-            problems[i] = f"身份证号{mask_id_number(r.id_number)}在本次导入中重复出现"
-    digests = {id_number_digest(r.id_number): i for i, r in enumerate(rows)}
+        rows_of.setdefault(id_number_digest(r.id_number), []).append(i)
+    messages = {i: ID_NUMBER_REPEATED for same in rows_of.values() if len(same) > 1 for i in same}
+    holders: list[int] = []
+    digests = list(rows_of)
     for chunk_start in range(0, len(digests), 500):
-        chunk = list(digests)[chunk_start : chunk_start + 500]
+        chunk = digests[chunk_start : chunk_start + 500]
         taken = Member.objects.filter(id_number_digest__in=chunk).values_list(
-            "id_number_digest", flat=True
+            "pk", "id_number_digest"
         )
-        for digest in taken:
-            i = digests[bytes(digest)]
-            problems[i] = f"身份证号{mask_id_number(rows[i].id_number)}已登记在册，不能重复登记"
-    return problems
+        for pk, digest in taken:
+            holders.append(pk)
+            for i in rows_of[bytes(digest)]:
+                messages[i] = ID_NUMBER_TAKEN
+    return Duplicates(messages=messages, holders=tuple(sorted(holders)))
 
 
-@transaction.atomic
+def record_taken_id_numbers(*, holders: Sequence[int], by: User | None) -> None:
+    """A registration refused because its ID number is registered already (which a user may
+    try to find out what lies outside their scope): a record of who tried and of the members
+    who hold the numbers, never a number. Written once the refused write has rolled back, or
+    it would roll back with it."""
+    audit.record(
+        audit.AuditEvent.WRITE,
+        action="members.id_number_taken",
+        result=audit.AuditResult.REFUSED,
+        target_type="members.member",
+        target_id=",".join(str(pk) for pk in holders[:100]),
+        user=by,
+        detail={"count": len(holders)},
+    )
+
+
+class _IdNumbersTaken(Exception):
+    """Raised inside a write's transaction, so that it rolls back before the refusal is
+    recorded (`_refused`)."""
+
+    def __init__(self, duplicates: Duplicates) -> None:
+        super().__init__("ID numbers taken")
+        self.duplicates = duplicates
+
+
+def _refused(duplicates: Duplicates, *, by: User | None) -> InvalidInput:
+    if duplicates.holders:
+        record_taken_id_numbers(holders=duplicates.holders, by=by)
+    messages = list(dict.fromkeys(duplicates.messages.values()))
+    return InvalidInput("；".join(messages), fields={"id_number": messages[0]})
+
+
 def create_members(*, rows: Sequence[MemberInput], by: User | None) -> list[Member]:
     """Register checked members, all or none; rollups move by one statement per organization.
 
     A repeated ID number is refused by the unique index of its blind index, so the rows are
-    looked up only when it refuses (an import has looked them up already, to name the rows)."""
+    looked up only when it refuses (an import has looked them up already, to name the rows);
+    one registered already is refused with ID_NUMBER_TAKEN and recorded."""
+    try:
+        return _insert_members(rows=rows, by=by)
+    except _IdNumbersTaken as taken:
+        raise _refused(taken.duplicates, by=by) from None
+
+
+@transaction.atomic
+def _insert_members(*, rows: Sequence[MemberInput], by: User | None) -> list[Member]:
     for org in {r.organization.pk: r.organization for r in rows}.values():
         check_can_write(by, org, Permission.MANAGE_MEMBERS)
     try:
         with transaction.atomic():
             created = Member.objects.bulk_create([_row(r) for r in rows], batch_size=1000)
     except IntegrityError:
-        problems = duplicate_id_numbers(rows)
-        if not problems:
+        duplicates = duplicate_id_numbers(rows)
+        if not duplicates.messages:
             raise
-        raise InvalidInput(
-            "；".join(problems.values()), fields={"id_number": next(iter(problems.values()))}
-        ) from None
+        raise _IdNumbersTaken(duplicates) from None
     deltas: dict[int, list[int]] = {}
     for r in rows:
         counts = deltas.setdefault(r.organization.pk, [0, 0])
@@ -418,16 +476,26 @@ def _weight(status: str) -> tuple[int, int]:
     return int(status in ACTIVE_STATUSES), int(status == MemberStatus.FULL)
 
 
-@transaction.atomic
 def update_member(*, member: Member, data: MemberInput, by: User | None) -> Member:
     """Replace a member's particulars with checked ones; moves the rollups if the status or
-    the organization changed."""
+    the organization changed. An ID number registered to another member is refused with
+    ID_NUMBER_TAKEN and recorded."""
+    try:
+        return _replace_member(member=member, data=data, by=by)
+    except _IdNumbersTaken as taken:
+        raise _refused(taken.duplicates, by=by) from None
+
+
+@transaction.atomic
+def _replace_member(*, member: Member, data: MemberInput, by: User | None) -> Member:
     check_can_write(by, member.organization, Permission.MANAGE_MEMBERS)
     check_can_write(by, data.organization, Permission.MANAGE_MEMBERS)
     current = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
     digest = id_number_digest(data.id_number)
-    if Member.objects.filter(id_number_digest=digest).exclude(pk=member.pk).exists():
-        raise InvalidInput("该身份证号已登记在其他党员名下", fields={"id_number": "身份证号已登记"})
+    holders = Member.objects.filter(id_number_digest=digest).exclude(pk=member.pk)
+    holder = holders.values_list("pk", flat=True).first()
+    if holder is not None:
+        raise _IdNumbersTaken(Duplicates(messages={0: ID_NUMBER_TAKEN}, holders=(holder,)))
     fresh = _row(replace(data))
     fresh.pk, fresh.created_at = current.pk, current.created_at
     fresh.save()

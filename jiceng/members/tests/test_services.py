@@ -18,7 +18,7 @@ def test_new_member_is_stored_encrypted_and_masked(tree: Tree) -> None:
     assert crypto.unseal(stored.id_number_sealed, field="id_number") == id_number
     assert stored.phone_sealed is not None
     assert crypto.unseal(stored.phone_sealed, field="phone") == "13812345678"
-    assert stored.id_number_masked == "320113********" + id_number[-4:]
+    assert stored.id_number_masked == "320113************"
     assert stored.phone_masked == "138****5678"
     assert stored.birth_date == dt.date(1990, 3, 7)
     assert stored.gender == "M"  # sequence 123: odd
@@ -39,8 +39,8 @@ def test_birth_date_and_gender_come_from_the_id_number(tree: Tree) -> None:
     ("field", "value", "message"),
     [
         ("id_number", "32011319900307123", "身份证号应为18位，实际为17位"),
-        ("id_number", "320113199002301234", "身份证号中的出生日期19900230不存在"),
-        ("phone", "1381234567", "手机号“1381234567”不正确，应为11位数字"),
+        ("id_number", "320113199002301234", "身份证号第7至14位的出生日期不存在"),
+        ("phone", "1381234567", "手机号不正确，应为以1开头的11位数字"),
         ("status", "党员", "党籍状态“党员”不正确"),
         ("ethnicity", "汉", "民族“汉”不正确"),
         ("joined_on", "2010年13月1日", "入党日期“2010年13月1日”不是有效日期"),
@@ -99,7 +99,7 @@ def test_a_merged_countys_area_code_is_a_warning_not_an_error(tree: Tree) -> Non
 def test_the_same_id_number_cannot_be_registered_twice(tree: Tree) -> None:
     id_number = idnumbers.make("320113", dt.date(1988, 8, 8), 77)
     add_member(tree.branch, id_number=id_number)
-    with pytest.raises(InvalidInput, match="已登记在册"):
+    with pytest.raises(InvalidInput, match="该身份证号已在系统中登记，请联系上级党组织核实"):
         add_member(tree.sibling, id_number=id_number.lower())
     assert Member.objects.count() == 1
 
