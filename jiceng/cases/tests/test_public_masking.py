@@ -3,12 +3,14 @@ link) shows no ID or phone number written in its text, however it is written."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from django.test import Client
 
 from jiceng.cases.models import Case
+from jiceng.core.models import AuditRecord, AuditResult
 from jiceng.testing.cases_personas import Units, submission
 from jiceng.testing.grid_personas import Grids
 
@@ -69,3 +71,24 @@ def test_the_tracking_page_masks_numbers_however_written(case: tuple[Case, str])
 
     assert "请回电" in page and "138****5678" in page and "139****4321" in page
     assert not [hidden for hidden in [*HIDDEN, "8765"] if hidden in page], page
+
+
+def test_a_refused_submission_keeps_no_phone_number_in_its_answer_or_audit_record(
+    grids: Grids, units: Units
+) -> None:
+    response = Client().post(
+        "/api/v1/cases/submit",
+        {
+            "type": "complaint",
+            "subject": "city-garbage",
+            "description": "垃圾没有清运",
+            "address": "文苑路1号",
+            "reporter_phone": "138 1234 5678 转 8",  # not a phone number the intake takes
+        },
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    refusal = AuditRecord.objects.get(result=AuditResult.REFUSED)
+    for text in (response.json()["detail"], json.loads(refusal.detail)["message"]):
+        assert "联系电话" in text and "1234" not in compact(text)
