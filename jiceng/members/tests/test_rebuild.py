@@ -12,11 +12,13 @@ the birth date most.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 from html.parser import HTMLParser
 
 import openpyxl
 import pytest
+from django.db import connection
 from django.test import Client
 
 from jiceng.accounts.models import Role, User
@@ -167,3 +169,16 @@ def test_no_role_can_rebuild_an_id_or_phone_number_from_what_it_sees(
 
 def test_the_masking_policy_counts_on_the_joining_age_the_registry_checks() -> None:
     assert services.MIN_AGE_AT_JOINING == masking.MIN_AGE == rebuild.MIN_AGE_AT_JOINING
+
+
+def test_masks_stored_under_the_old_policy_are_rewritten_by_the_migration(tree: Tree) -> None:
+    remask = importlib.import_module(
+        "jiceng.members.migrations.0003_id_numbers_masked_to_the_area_code"
+    ).REMASK
+    member = add_member(tree.branch, name="老数据")
+    Member.objects.filter(pk=member.pk).update(id_number_masked="320113********1238")
+
+    with connection.cursor() as cursor:
+        cursor.execute(remask)
+
+    assert Member.objects.get(pk=member.pk).id_number_masked == "320113************"
