@@ -32,7 +32,8 @@ from .permissions import Permission, has_permission
 
 class AccountAct(StrEnum):
     CHANGE = "change"  # particulars, and switching the account off or on
-    RESET_PASSWORD = "reset_password"  # noqa: S105  # nosec B105: an act, not a password
+    # the name of an act, not a password
+    RESET_PASSWORD = "reset_password"  # noqa: S105  # nosec B105
     RESET_SECOND_FACTOR = "reset_second_factor"  # remove the authenticator: enroll anew
 
 
