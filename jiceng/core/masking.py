@@ -125,6 +125,15 @@ def _counted(value: str) -> list[int]:
 
 def mask_id_number(value: str) -> str:
     """The area code of a whole ID number, 320113************; nothing of anything shorter."""
+    if value.isascii() and value.isalnum():
+        # As stored: no separator to keep. The seed masks millions of these, so it skips the
+        # walk over the characters (the same answer, a test holds them equal).
+        first, last = id_visible(len(value))
+        return value[:first] + "*" * (len(value) - first - last) + value[len(value) - last :]
+    return _mask_id_number_as_written(value)
+
+
+def _mask_id_number_as_written(value: str) -> str:
     positions = _counted(value)
     return _hide(value, positions, *id_visible(len(positions)))
 
@@ -132,6 +141,17 @@ def mask_id_number(value: str) -> str:
 def mask_phone(value: str) -> str:
     """The first 3 and last 4 digits of a mobile number, 138****5678; never more than all but
     4 characters of a shorter value. A +86 or 0086 prefix is not counted as the number's."""
+    if value.isascii() and value.isdigit():
+        # As stored, digits only: the same answer as the walk below, without it (see above).
+        prefix = _country_prefix(value)
+        body = value[prefix:]
+        first, last = phone_visible(len(body))
+        hidden = "*" * (len(body) - first - last)
+        return value[:prefix] + body[:first] + hidden + body[len(body) - last :]
+    return _mask_phone_as_written(value)
+
+
+def _mask_phone_as_written(value: str) -> str:
     positions = _counted(value)
     digits = "".join(digit_of(value[i]) or "?" for i in positions)
     prefix = _country_prefix(digits)

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from jiceng.core import masking
 from jiceng.core.masking import mask_id_number, mask_phone
 
 
@@ -47,4 +48,20 @@ def test_a_masked_phone_number_keeps_its_length_and_hides_four_digits_or_more(
     assert len(masked) == len(value)
     assert masked.count("*") >= 4
     assert all(m in ("*", v) for m, v in zip(masked, value, strict=True))
-    assert len(value) - masked.count("*") <= 7
+    # a +86 or 0086 before a number is shown and is not the number's (the policy)
+    assert len(value) - masked.count("*") - masking._country_prefix(value) <= 7
+
+
+@given(st.text(alphabet="0123456789X", max_size=30))
+def test_a_stored_id_number_is_masked_as_the_written_form_would_be(value: str) -> None:
+    assert mask_id_number(value) == masking._mask_id_number_as_written(value)
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789", max_size=22),
+        st.from_regex(r"(0086|86)?1[3-9][0-9]{9}", fullmatch=True),
+    )
+)
+def test_a_stored_phone_number_is_masked_as_the_written_form_would_be(value: str) -> None:
+    assert mask_phone(value) == masking._mask_phone_as_written(value)
