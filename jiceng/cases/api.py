@@ -230,19 +230,23 @@ class SubmittedOut(Schema):
     id: int
     number: str
     status: CaseStatus
-    token: str
+    token: str = Field(description="查询码：查看进度（链接可转给别人）")
     track_url: str
+    feedback_key: str = Field(description="评价码：只给提交人，评价办理结果时要用")
+    feedback_url: str
     duplicates: list[str]
 
 
 def _submitted(submitted: intake.Submitted) -> SubmittedOut:
-    case, token = submitted.case, submitted.token
+    case, token, key = submitted.case, submitted.token, submitted.feedback_key
     return SubmittedOut(
         id=case.pk,
         number=case.number,
         status=CaseStatus(case.status),
         token=token,
         track_url=f"/cases/track/{token}/",
+        feedback_key=key,
+        feedback_url=f"/cases/track/{token}/{key}/",
         duplicates=[c.number for c in queries.duplicates_of(case)],
     )
 
@@ -722,6 +726,7 @@ def track(request: HttpRequest, token: Token) -> TrackOut:
 
 
 class CitizenFeedbackIn(Schema):
+    feedback_key: str = Field(min_length=8, max_length=100, description="提交时得到的评价码")
     is_resolved: bool
     satisfaction: Satisfaction
 
@@ -731,10 +736,10 @@ class CitizenFeedbackIn(Schema):
     response={200: TrackOut, 400: Error, 404: Error, 409: Error, 429: Error},
     auth=None,
 )
-@public("诉求人凭查询码评价办理结果；按来源地址限流")
+@public("诉求人凭只给了他的评价码评价办理结果（查询码只能查看进度）；按来源地址限流")
 @citizen_rate
 def track_feedback(request: HttpRequest, token: Token, payload: CitizenFeedbackIn) -> TrackOut:
-    case = queries.case_by_token(token)
+    case = queries.case_for_feedback(token, payload.feedback_key)
     services.record_feedback(
         case=case, is_resolved=payload.is_resolved, satisfaction=payload.satisfaction, by=None
     )

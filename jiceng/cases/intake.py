@@ -35,6 +35,10 @@ PHOTO_TYPES = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
 PHONE_PATTERN = re.compile(r"^[0-9][0-9-]{5,18}[0-9]$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 EMAIL_FIELD = "case_email"
+# GeoReport v2 makes the description optional and allows 4,000 characters; the pages and the
+# API ask for one of at most 2,000.
+DESCRIPTION_MAX = {Channel.OPEN311: 4000}
+DESCRIPTION_OPTIONAL = frozenset({Channel.OPEN311})
 
 
 def photo_max_bytes() -> int:
@@ -43,11 +47,13 @@ def photo_max_bytes() -> int:
 
 @dataclass(frozen=True)
 class Submitted:
-    """A case just received, and its token: the secret of the reporter's link, shown once
-    (the case keeps only its digest)."""
+    """A case just received, with its two secrets, shown once (the case keeps their digests):
+    the token, which reads the progress (a link that may be shared; Open311's token), and the
+    feedback key, the submitter's own, which rates the result."""
 
     case: Case
     token: str
+    feedback_key: str
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,7 @@ def check_photo(photo: UploadedFile[bytes] | None) -> str:
 
 def check_intake(
     *,
+    channel: Channel,
     case_type: CaseType,
     subject: Subject,
     description: str,
@@ -107,10 +114,11 @@ def check_intake(
         errors["type"] = "该诉求类型已停用"
     if not subject.is_active:
         errors["subject"] = "该诉求事项已停用"
-    if not description.strip():
+    longest = DESCRIPTION_MAX.get(channel, 2000)
+    if not description.strip() and channel not in DESCRIPTION_OPTIONAL:
         errors["description"] = "请描述诉求内容"
-    elif len(description) > 2000:
-        errors["description"] = "诉求内容不能超过 2000 字"
+    elif len(description) > longest:
+        errors["description"] = f"诉求内容不能超过 {longest} 字"
     if (lon is None) != (lat is None):
         errors["location"] = "经度和纬度须同时填写"
     elif lon is not None and lat is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
@@ -202,6 +210,7 @@ def submit_case(
     description, address = description.strip(), address.strip()
     reporter_name, reporter_phone = reporter_name.strip(), reporter_phone.strip()
     check_intake(
+        channel=channel,
         case_type=type,
         subject=subject,
         description=description,
@@ -225,7 +234,7 @@ def submit_case(
             fields={"address": "无法定位"},
         )
     now = clock.now()
-    token = secrets.token_urlsafe(18)
+    token, feedback_key = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
     dispatched = place.grid_id is not None
     case = Case(
         channel=channel,
@@ -242,6 +251,7 @@ def submit_case(
         ),
         reporter_phone_masked=masking.mask_phone(reporter_phone) if reporter_phone else "",
         token_digest=queries.token_digest(token),
+        feedback_digest=queries.token_digest(feedback_key),
         entered_by=by,
         finding=finding,
         open311_attributes=kept,
@@ -280,7 +290,7 @@ def submit_case(
         if case.status == Status.DISPATCHED:
             notify_grid_workers(case, now, text=f"新诉求：{subject.name}（{case.number}）")
         audited.append(target=case)
-    return Submitted(case=case, token=token)
+    return Submitted(case=case, token=token, feedback_key=feedback_key)
 
 
 def _email_attributes(email: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any, NoReturn
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -33,6 +34,8 @@ class CaseType(models.Model):
     name = models.CharField("名称", max_length=20, unique=True)
     position = models.PositiveSmallIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
+    # The catalogue's last change is Open311 discovery's changeset (open311.catalogue).
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     class Meta:
         ordering = ["position", "code"]
@@ -61,6 +64,7 @@ class Subject(models.Model):
     )
     position = models.PositiveSmallIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     class Meta:
         ordering = ["position", "code"]
@@ -166,7 +170,9 @@ class Case(models.Model):
         Subject, verbose_name="诉求事项", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     deadline_class = models.CharField("时限类别", max_length=12, choices=DeadlineClass.choices)
-    description = models.TextField("诉求内容", max_length=2000)
+    # Open311 takes up to 4,000 characters (GeoReport v2), or none; the other channels 2,000
+    # (intake.check_intake).
+    description = models.TextField("诉求内容", max_length=4000, blank=True)
     lon = models.FloatField("经度", null=True, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
@@ -175,6 +181,11 @@ class Case(models.Model):
     reporter_phone_sealed = models.BinaryField("联系电话（密文）", null=True, blank=True)
     reporter_phone_masked = models.CharField("联系电话", max_length=20, blank=True)
     token_digest = models.CharField("查询码摘要", max_length=64, unique=True)
+    # The reporter's own secret for rating (回访评价), apart from the token, which reads the
+    # progress and may be shared (Open311 hands it to the client app and answers it publicly).
+    # Found through the token, so it needs no index of its own; empty for cases received
+    # before it existed, which are followed up by phone.
+    feedback_digest = models.CharField("评价码摘要", max_length=64, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="录入人",
@@ -512,3 +523,34 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Open311Key(models.Model):
+    """An Open311 API key: a system allowed to submit cases (a city app, the 12345 platform),
+    issued by the system administrator (open311.keys). Only the key's SHA-256 is kept, found
+    through its unique index on every POST; the key itself is shown once, when it is issued.
+    A key is revoked, never deleted: its cases name it as their client."""
+
+    name = models.CharField("名称", max_length=50, unique=True)
+    digest = models.CharField("密钥摘要", max_length=64, unique=True, editable=False)
+    prefix = models.CharField("密钥开头", max_length=8, editable=False)
+    rate = models.CharField(
+        "限流",
+        max_length=20,
+        default="10/s",
+        validators=[
+            RegexValidator(r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$", "如 10/s、600/m 或 5/10m")
+        ],
+        help_text="该密钥最多提交的诉求数：每秒（s）、分（m）、时（h）或天（d），如 10/s",
+    )
+    is_revoked = models.BooleanField("已吊销", default=False)
+    created_at = models.DateTimeField("发放时间", default=clock.now, editable=False)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "Open311 API 密钥"
+        verbose_name_plural = "Open311 API 密钥"
+
+    def __str__(self) -> str:
+        return self.name

@@ -4,7 +4,8 @@ Where comes from the user's scope (accounts.scoping), per permission:
 - a grid worker: the cases of the grids they work (HANDLE_CASES over their grids);
 - a community or street official: the cases routed inside their division (a code range);
 - department staff: their department's cases, and the cases it is summoned to;
-- the reporter: one case, through the unguessable token of its link.
+- the reporter: one case, through the unguessable token of its link; rating it takes the
+  feedback key, which only the submitter was given.
 
 A case outside answers 404 (NotFound), so its existence does not leak.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import math
 
 from django.contrib.auth.models import AnonymousUser
@@ -240,6 +242,20 @@ def case_by_token(token: str) -> Case:
     if found is None:
         raise NotFound("查询码无效")
     return found
+
+
+def case_for_feedback(token: str, feedback_key: str) -> Case:
+    """The case the holder of its feedback key may rate: the token finds it, and the key, given
+    to the submitter alone, must match (compared in constant time). The token alone, which
+    may have been shared to show the progress, rates nothing."""
+    case = case_by_token(token)
+    if not (
+        case.feedback_digest
+        and 0 < len(feedback_key) <= 100
+        and hmac.compare_digest(case.feedback_digest, token_digest(feedback_key))
+    ):
+        raise NotFound("评价码无效")
+    return case
 
 
 # -- duplicates -----------------------------------------------------------------------------

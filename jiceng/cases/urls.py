@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("submit/", views.citizen_submit, name="submit"),
     path("track/<str:token>/", views.track, name="track"),
+    path("track/<str:token>/<str:key>/", views.track, name="feedback"),
     path("inbox/", views.inbox, name="inbox"),
     path("dispatch/", views.dispatch_console, name="dispatch"),
     path("dispatch/new/", views.hotline_intake, name="hotline"),

@@ -23,7 +23,7 @@ from jiceng.accounts.access import public, requires
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.accounts.throttle import anonymous_rate
-from jiceng.core.errors import NO_SUCH_ACTION, DomainError, InvalidInput, NotFound
+from jiceng.core.errors import NO_SUCH_ACTION, DomainError, Forbidden, InvalidInput, NotFound
 from jiceng.core.paths import under
 from jiceng.grid.models import Grid
 
@@ -102,16 +102,21 @@ def citizen_submit(request: HttpRequest) -> HttpResponse:
             submitted = _intake_from_post(request, channel=Channel.WEB)
         except DomainError as error:
             return render(request, "cases/submit.html", _intake_context(request, error), status=400)
-        return HttpResponseRedirect(reverse("cases:track", args=[submitted.token]) + "?new=1")
+        private = reverse("cases:feedback", args=[submitted.token, submitted.feedback_key])
+        return HttpResponseRedirect(private + "?new=1")
     return render(request, "cases/submit.html", _intake_context(request))
 
 
-@public("诉求人凭不可猜测的查询码查看进度并评价；评价按来源地址限流")
+@public("凭不可猜测的查询码查看进度；诉求人凭只给了他的评价码评价，评价按来源地址限流")
 @anonymous_rate("citizen_case")
-def track(request: HttpRequest, token: str) -> HttpResponse:
-    case = queries.case_by_token(token)
+def track(request: HttpRequest, token: str, key: str = "") -> HttpResponse:
+    """The progress by the token (a link the reporter may share); with the feedback key too
+    (the submitter's own link, `cases:feedback`), the rating form."""
+    case = queries.case_for_feedback(token, key) if key else queries.case_by_token(token)
     error = None
     if request.method == "POST":
+        if not key:
+            raise Forbidden("评价须使用提交诉求时得到的评价链接")
         try:
             services.record_feedback(
                 case=case,
@@ -120,7 +125,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
                 by=None,
             )
             messages.success(request, "感谢您的评价")
-            return HttpResponseRedirect(reverse("cases:track", args=[token]))
+            return HttpResponseRedirect(reverse("cases:feedback", args=[token, key]))
         except DomainError as refused:
             error = refused
     response = render(
@@ -130,6 +135,8 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
             "case": case,
             "events": queries.events_of(case),
             "is_new": request.GET.get("new") == "1",
+            "can_rate": bool(key),
+            "progress_url": reverse("cases:track", args=[token]),
             "error": error,
             "satisfactions": Satisfaction.choices,
         },

@@ -3,13 +3,19 @@
 A service (service_code) is a subject (诉求事项); every service asks for the case type
 (诉求类型: 咨询, 求助, 投诉, 举报, 建议) as the required attribute `case_type`, and takes the
 time the problem was noticed as an optional one.
+
+The list and the definitions are read from the table on each GET, not from the minute-long
+cache of the intake (cases.categories), so that they are what discovery's changeset, the time
+of the catalogue's last change, dates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.db.models import Max
 from django.utils.dateparse import parse_datetime
 
 from jiceng.cases import categories
@@ -35,7 +41,17 @@ def service_row(subject: Subject) -> dict[str, Any]:
 
 
 def services() -> list[dict[str, Any]]:
-    return [service_row(s) for s in categories.active_subjects()]
+    return [service_row(s) for s in Subject.objects.filter(is_active=True)]
+
+
+def changed_at() -> dt.datetime | None:
+    """When the catalogue last changed: a subject (a service) or a request type (the values of
+    every definition) added, edited or switched off; None while it is empty."""
+    latest = [
+        Subject.objects.aggregate(at=Max("updated_at"))["at"],
+        CaseType.objects.aggregate(at=Max("updated_at"))["at"],
+    ]
+    return max((at for at in latest if at is not None), default=None)
 
 
 def subject_for(service_code: str) -> Subject:
@@ -46,7 +62,10 @@ def subject_for(service_code: str) -> Subject:
 
 
 def definition(service_code: str) -> dict[str, Any]:
-    subject = subject_for(service_code)
+    subject = Subject.objects.filter(code=service_code, is_active=True).first()
+    if subject is None:
+        raise NotFound(SERVICE_NOT_FOUND)
+    types = CaseType.objects.filter(is_active=True)
     return {
         "service_code": subject.code,
         "attributes": [
@@ -58,7 +77,7 @@ def definition(service_code: str) -> dict[str, Any]:
                 "datatype_description": "诉求类型的编码",
                 "order": 1,
                 "description": "诉求类型：咨询、求助、投诉、举报或建议",
-                "values": [{"key": t.code, "name": t.name} for t in categories.active_types()],
+                "values": [{"key": t.code, "name": t.name} for t in types],
             },
             {
                 "variable": True,
@@ -73,21 +92,33 @@ def definition(service_code: str) -> dict[str, Any]:
     }
 
 
-def check_attributes(attributes: dict[str, str]) -> tuple[CaseType, dict[str, str]]:
-    """The case type named by the attributes, and the attributes to keep on the case."""
+def check_attributes(
+    attributes: Mapping[str, Sequence[str]],
+) -> tuple[CaseType, dict[str, str]]:
+    """The case type named by the attributes, and the attributes to keep on the case.
+
+    Each attribute comes with the list of its values, sent as `attribute[code]` or in the
+    spec's syntax of a multivaluelist, `attribute[code][]` (repeated); both of ours take one."""
     unknown = sorted(set(attributes) - {CASE_TYPE, NOTICED_AT})
     if unknown:
         raise InvalidInput(
             f"不认识的属性：{'、'.join(unknown)}", fields={"attribute": "属性不在服务定义中"}
         )
-    code = attributes.get(CASE_TYPE, "").strip()
+    values = {code: [v.strip() for v in given if v.strip()] for code, given in attributes.items()}
+    several = sorted(code for code, given in values.items() if len(given) > 1)
+    if several:
+        raise InvalidInput(
+            f"属性只能取一个值：{'、'.join(several)}", fields={"attribute": "属性只能取一个值"}
+        )
+    one = {code: given[0] for code, given in values.items() if given}
+    code = one.get(CASE_TYPE, "")
     if not code:
         raise InvalidInput(
             "请填写属性 attribute[case_type]（诉求类型）", fields={"attribute": "缺少诉求类型"}
         )
     case_type = categories.type_by_code(code)
     kept = {CASE_TYPE: code}
-    noticed = attributes.get(NOTICED_AT, "").strip()
+    noticed = one.get(NOTICED_AT, "")
     if noticed:
         when = parse_when(noticed, "attribute[noticed_at]")
         if when > clock.now():

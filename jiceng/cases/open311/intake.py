@@ -2,24 +2,28 @@
 
 Only what is Open311's own is done here: the service code and attributes (`catalogue`), the
 coordinates as text, a media URL, a phone written the international way. The checks of a
-case's fields, and the reporter's e-mail (sealed and masked), are the intake's.
+case's fields (an Open311 description may be left out, or run to 4,000 characters), and the
+reporter's e-mail (sealed and masked), are the intake's.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.http import QueryDict
 
 from jiceng.cases import intake as case_intake
 from jiceng.cases.workflow import Channel
 from jiceng.core.errors import InvalidInput
 
 from . import catalogue
+
+# attribute[code], or attribute[code][] for one of several values of a multivaluelist.
+_ATTRIBUTE = re.compile(r"^attribute\[(.+?)\](\[\])?$")
 
 
 @dataclass
@@ -36,15 +40,15 @@ class Submission:
     phone: str = ""
     email: str = ""
     media_url: str = ""
-    attributes: dict[str, str] = field(default_factory=dict)
+    attributes: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_form(cls, form: Mapping[str, str]) -> Submission:
-        attributes = {
-            key[len("attribute[") : -1]: value
-            for key, value in form.items()
-            if key.startswith("attribute[") and key.endswith("]")
-        }
+    def from_form(cls, form: QueryDict) -> Submission:
+        attributes: dict[str, list[str]] = {}
+        for key, values in form.lists():
+            found = _ATTRIBUTE.match(key) if key.startswith("attribute[") else None
+            if found is not None:
+                attributes.setdefault(found.group(1), []).extend(values)
         return cls(
             service_code=form.get("service_code", "").strip(),
             lat=form.get("lat", "").strip(),

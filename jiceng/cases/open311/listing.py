@@ -6,16 +6,21 @@ reporter's name, phone or e-mail, and digits in the description that look like a
 ID number, and e-mail addresses, are masked.
 
 service_request_id is the case number people read out (工单号: the date received and the id).
+
+List parameters (service_request_id, service_code, status) are comma-separated, repeated, or
+both. `page` and `page_size`, the extension paging clients send, cut the answer into pages in
+a fixed order; a page past the end is empty, so a client that asks until a page comes back
+short stops.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 
 from jiceng.cases import queries as case_queries
 from jiceng.cases.models import Case
@@ -25,7 +30,10 @@ from jiceng.core.errors import InvalidInput, NotFound
 
 from . import catalogue
 
-MAX_REQUESTS = 1000  # the spec's cap on one GET
+MAX_REQUESTS = 1000  # the spec's cap on one GET, and so on one page
+# Pages reach this far into a list: the database steps over every row before a page (an
+# OFFSET), and a GET is open to anyone. Longer lists are read a shorter period at a time.
+MAX_OFFSET = 100_000
 WINDOW = dt.timedelta(days=90)  # the spec's default window and longest span
 REQUEST_NOT_FOUND = "服务请求不存在"
 _CLOSED = frozenset(Status) - OPEN_STATUSES
@@ -106,35 +114,75 @@ class RequestFilter:
     start: dt.datetime | None = None
     end: dt.datetime | None = None
     statuses: tuple[str, ...] = ()
+    page: int = 1
+    page_size: int = MAX_REQUESTS
 
 
-def _listed(text: str | None) -> tuple[str, ...]:
-    return tuple(p.strip() for p in (text or "").split(",") if p.strip())
+@dataclass(frozen=True)
+class Found:
+    """One page of requests, and whether a page follows."""
+
+    cases: list[Case]
+    has_more: bool
 
 
-def parse_filter(params: Mapping[str, str]) -> RequestFilter:
-    statuses = _listed(params.get("status"))
+def _listed(params: QueryDict, name: str) -> tuple[str, ...]:
+    """A list parameter: comma-separated, repeated, or both; each value once, in order."""
+    parts = (p.strip() for value in params.getlist(name) for p in value.split(","))
+    return tuple(dict.fromkeys(p for p in parts if p))
+
+
+def _whole(params: QueryDict, name: str, default: int, most: int) -> int:
+    text = params.get(name, "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= most):
+        raise InvalidInput(f"{name} 须为 1 到 {most} 的整数", fields={name: "无效"})
+    return int(text)
+
+
+def parse_filter(params: QueryDict) -> RequestFilter:
+    statuses = _listed(params, "status")
     if any(s not in {"open", "closed"} for s in statuses):
         raise InvalidInput("status 只能是 open 或 closed")
+    ids = _listed(params, "service_request_id")
+    if len(ids) > MAX_REQUESTS:
+        raise InvalidInput(f"一次最多查询 {MAX_REQUESTS} 个 service_request_id")
+    page_size = _whole(params, "page_size", MAX_REQUESTS, MAX_REQUESTS)
+    page = _whole(params, "page", 1, MAX_OFFSET // page_size + 1)
     start_text, end_text = params.get("start_date"), params.get("end_date")
     return RequestFilter(
-        ids=_listed(params.get("service_request_id")),
-        service_codes=_listed(params.get("service_code")),
+        ids=ids,
+        service_codes=_listed(params, "service_code"),
         start=catalogue.parse_when(start_text, "start_date") if start_text else None,
         end=catalogue.parse_when(end_text, "end_date") if end_text else None,
         statuses=statuses,
+        page=page,
+        page_size=page_size,
     )
 
 
-def find_requests(wanted: RequestFilter) -> list[Case]:
+def _page(rows: QuerySet[Case], wanted: RequestFilter) -> Found:
+    """The page `wanted` asks for, newest first; one row more is read to tell whether another
+    page follows (no count of the whole list)."""
+    first = (wanted.page - 1) * wanted.page_size
+    cases = list(rows.order_by("-received_at", "-pk")[first : first + wanted.page_size + 1])
+    return Found(cases=cases[: wanted.page_size], has_more=len(cases) > wanted.page_size)
+
+
+def find_requests(wanted: RequestFilter) -> Found:
     """The spec's GET requests: by id (then every other filter is ignored), or by service
-    codes, status and a period of requested_datetime: at most 90 days, the last 90 by default,
-    newest first, at most 1000."""
+    codes, status and a period of requested_datetime: at most 90 days, the last 90 by default;
+    newest first, in pages of at most 1000."""
     if wanted.ids:
+        # At most MAX_REQUESTS, read at once: a 工单号 under another date than its case's
+        # finds nothing, which only the number read back tells, so a page is cut after that.
         pks = {pk for pk in map(pk_of, wanted.ids) if pk is not None}
-        cases = list(_rows().filter(pk__in=pks)[:MAX_REQUESTS])
         numbers = set(wanted.ids)
-        return [c for c in cases if c.number in numbers]
+        rows = _rows().filter(pk__in=pks).order_by("-received_at", "-pk")
+        cases = [c for c in rows if c.number in numbers]
+        first = (wanted.page - 1) * wanted.page_size
+        return Found(cases[first : first + wanted.page_size], len(cases) > first + wanted.page_size)
     start, end = wanted.start, wanted.end
     if start is None and end is None:
         end = clock.now()
@@ -154,7 +202,7 @@ def find_requests(wanted: RequestFilter) -> list[Case]:
         rows = rows.filter(status__in=OPEN_STATUSES)
     elif set(wanted.statuses) == {"closed"}:
         rows = rows.filter(status__in=_CLOSED)
-    return list(rows.order_by("-received_at", "-pk")[:MAX_REQUESTS])
+    return _page(rows, wanted)
 
 
 def case_by_token(token: str) -> Case:

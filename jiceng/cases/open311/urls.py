@@ -1,6 +1,7 @@
-"""Open311 GeoReport v2 under /open311/v2/: every resource as .json and .xml."""
+"""Open311 GeoReport v2 under /open311/v2/: every resource as .json and .xml, and the spec's
+404 for any other path there (another resource, another format)."""
 
-from django.urls import URLPattern, path, register_converter
+from django.urls import URLPattern, path, re_path, register_converter
 
 from . import views
 
@@ -33,4 +34,5 @@ urlpatterns: list[URLPattern] = [
         name="request",
     ),
     path("tokens/<str:token_id>.<open311format:fmt>", views.token, name="token"),
+    re_path(r"^(?P<rest>.*)$", views.unknown, name="unknown"),
 ]

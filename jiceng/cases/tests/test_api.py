@@ -223,9 +223,10 @@ def test_the_citizen_rates_through_the_link_and_unsatisfied_reopens(
     grids: Grids, units: Units, grid_worker: User
 ) -> None:
     anonymous = Client()
-    token = anonymous.post(
+    submitted = anonymous.post(
         "/api/v1/cases/submit", citizen_body(), content_type="application/json"
-    ).json()["token"]
+    ).json()
+    token, key = submitted["token"], submitted["feedback_key"]
     case = Case.objects.get()
     worker = signed_in(grid_worker)
     worker.post(f"/api/v1/cases/{case.pk}/accept")
@@ -236,7 +237,7 @@ def test_the_citizen_rates_through_the_link_and_unsatisfied_reopens(
     )
     rated = anonymous.post(
         f"/api/v1/cases/track/{token}/feedback",
-        {"is_resolved": False, "satisfaction": "UNSATISFIED"},
+        {"feedback_key": key, "is_resolved": False, "satisfaction": "UNSATISFIED"},
         content_type="application/json",
     )
     assert rated.status_code == 200 and rated.json()["status"] == Status.DISPATCHED
@@ -244,7 +245,7 @@ def test_the_citizen_rates_through_the_link_and_unsatisfied_reopens(
     assert case.reopen_count == 1 and case.satisfaction == "UNSATISFIED"
     again = anonymous.post(
         f"/api/v1/cases/track/{token}/feedback",
-        {"is_resolved": True, "satisfaction": "SATISFIED"},
+        {"feedback_key": key, "is_resolved": True, "satisfaction": "SATISFIED"},
         content_type="application/json",
     )
     assert again.status_code == 409
