@@ -128,6 +128,8 @@ def mask_id_number(value: str) -> str:
     if value.isascii() and value.isalnum():
         # As stored: no separator to keep. The seed masks millions of these, so it skips the
         # walk over the characters (the same answer, a test holds them equal).
+        if len(value) == 18:
+            return value[:6] + "************"
         first, last = id_visible(len(value))
         return value[:first] + "*" * (len(value) - first - last) + value[len(value) - last :]
     return _mask_id_number_as_written(value)
@@ -143,6 +145,8 @@ def mask_phone(value: str) -> str:
     4 characters of a shorter value. A +86 or 0086 prefix is not counted as the number's."""
     if value.isascii() and value.isdigit():
         # As stored, digits only: the same answer as the walk below, without it (see above).
+        if len(value) == 11 and value[0] == "1":
+            return value[:3] + "****" + value[7:]
         prefix = _country_prefix(value)
         body = value[prefix:]
         first, last = phone_visible(len(body))
