@@ -69,7 +69,13 @@ def client_ip(request: HttpRequest) -> str:
 def hit(name: str, key: str) -> int | None:
     """Counts one request of `key` against the rate `name`. None if it is within the rate,
     else the seconds until the window ends."""
-    rate = rate_named(name)
+    return hit_rate(rate_named(name), name, key)
+
+
+def hit_rate(rate: Rate, name: str, key: str) -> int | None:
+    """Counts one request of `key` against `rate`, its windows kept under `name` (a rate that
+    is not one of JICENG_RATES': an Open311 key's own). None within the rate, else the seconds
+    until the window ends."""
     now = clock.now().timestamp()
     window = int(now // rate.seconds)
     cache_key = f"jiceng:rate:{name}:{key}:{window}"

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
@@ -90,22 +88,10 @@ def holder_of(api_key: str) -> Holder | None:
 
 def over_key_rate(holder: Holder) -> int | None:
     """Counts one POST against an issued key's own rate: None within it, else the seconds to
-    wait. A fixed window in Django's cache, as accounts.throttle counts the per-address rate
-    (whose `hit` takes its rate by name from JICENG_RATES, where a key's rate is not)."""
+    wait, counted as accounts.throttle counts the per-address rate."""
     if holder.key_id is None or not holder.rate:
         return None
-    rate = throttle.parse_rate(holder.rate)
-    now = clock.now().timestamp()
-    window = int(now // rate.seconds)
-    cache_key = f"jiceng:rate:open311-key:{holder.key_id}:{window}"
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # no window yet (unless another worker opened it just now)
-        opened = cache.add(cache_key, 1, timeout=rate.seconds + 1)
-        count = 1 if opened else cache.incr(cache_key)
-    if count <= rate.count:
-        return None
-    return max(1, math.ceil((window + 1) * rate.seconds - now))
+    return throttle.hit_rate(throttle.parse_rate(holder.rate), "open311-key", str(holder.key_id))
 
 
 def issue_key(key: Open311Key) -> str:
