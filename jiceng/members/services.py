@@ -16,18 +16,20 @@ from jiceng.accounts.permissions import Permission
 from jiceng.core import audit, clock, crypto, idnumbers
 from jiceng.core.dates import parse_date
 from jiceng.core.errors import InvalidInput
-from jiceng.core.masking import mask_id_number, mask_phone, mask_text
+from jiceng.core.masking import MIN_AGE, mask_id_number, mask_phone, mask_text
 from jiceng.divisions.models import Division
 from jiceng.orgs import rollups
 from jiceng.orgs.models import GRASSROOTS_KINDS, Organization, PartyGroup
-from jiceng.orgs.queries import access_organization
+from jiceng.orgs.queries import access_organization, party_group_in
 from jiceng.orgs.services import check_can_write
 
 from .ethnicities import ETHNICITIES
 from .models import ACTIVE_STATUSES, Category, Education, Gender, Member, MemberStatus
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-MIN_AGE_AT_JOINING = 18  # core.masking.MIN_AGE: what the masking policy's arithmetic rests on
+# A member joins at 18 or older; the masking policy's arithmetic rests on it (core may not
+# import the apps, so the number lives there).
+MIN_AGE_AT_JOINING = MIN_AGE
 YES = frozenset({"是", "1", "true", "yes"})
 NO = frozenset({"", "否", "0", "false", "no"})
 ID_FIELD, PHONE_FIELD = "id_number", "phone"
@@ -239,11 +241,7 @@ def check_member_fields(raw: Mapping[str, object], *, by: User) -> MemberInput:
     group_id = raw.get("party_group_id")
     code = raw.get("residential_division_code")
     organization = access_organization(by, org_id if isinstance(org_id, int) else 0)
-    party_group = None
-    if isinstance(group_id, int):
-        party_group = PartyGroup.objects.filter(pk=group_id, organization=organization).first()
-        if party_group is None:
-            raise InvalidInput("党小组不存在", fields={"party_group_id": "党小组不属于所在党组织"})
+    party_group = party_group_in(organization, group_id if isinstance(group_id, int) else None)
     division = None
     if isinstance(code, str) and code:
         division = Division.objects.filter(code=code.ljust(12, "0")).first()

@@ -15,6 +15,7 @@ from jiceng.core import audit, clock
 from jiceng.core.errors import Conflict, InvalidInput
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import GRASSROOTS_KINDS, CommitteeSeat, Organization, PartyGroup
+from jiceng.orgs.queries import party_group_in
 
 from . import rules
 from .checks import check_can_manage, check_month_open
@@ -30,7 +31,6 @@ from .models import (
 EXPECTED_STATUSES = (MemberStatus.FULL, MemberStatus.PROBATIONARY)
 MAX_AGENDA_ITEMS = 30
 MAX_RECURRING = 24
-PARTY_GROUP_NOT_FOUND = "党小组不存在或不属于该党组织"
 
 
 def local_month(at: dt.datetime) -> int:
@@ -141,6 +141,11 @@ def _create_meeting(
     return meeting
 
 
+def _check_agenda(agenda: Sequence[str]) -> None:
+    if len(agenda) > MAX_AGENDA_ITEMS:
+        raise InvalidInput(f"议程最多{MAX_AGENDA_ITEMS}项", fields={"agenda": "议程过多"})
+
+
 def _after_commit_notice(meeting_ids: list[int]) -> None:
     from . import tasks
 
@@ -164,8 +169,7 @@ def schedule_meeting(
 ) -> Meeting:
     """安排会议: the meeting, its agenda, and the notice to everyone the kind expects."""
     check_can_manage(by, organization)
-    if len(agenda) > MAX_AGENDA_ITEMS:
-        raise InvalidInput(f"议程最多{MAX_AGENDA_ITEMS}项", fields={"agenda": "议程过多"})
+    _check_agenda(agenda)
     chosen = _check_schedule(
         organization=organization,
         kind=kind,
@@ -221,6 +225,7 @@ def schedule_recurring_meetings(
     """A series, e.g. the theme day on the 15th of every month: one meeting a month from
     `first_day`, `count` of them, each with its own notice. The title gets the month."""
     check_can_manage(by, organization)
+    _check_agenda(agenda)
     if not 1 <= count <= MAX_RECURRING:
         raise InvalidInput(f"一次最多安排{MAX_RECURRING}次", fields={"count": "次数不正确"})
     if not 1 <= day_of_month <= 28:
@@ -285,13 +290,7 @@ def schedule_meetings(
     `repeat_monthly` above 1 that many, one a month on the same day and time (China time). The
     party group is looked up in the organization; one that is not there is refused."""
     check_can_manage(by, organization)
-    party_group = None
-    if party_group_id is not None:
-        party_group = PartyGroup.objects.filter(
-            pk=party_group_id, organization=organization
-        ).first()
-        if party_group is None:
-            raise InvalidInput(PARTY_GROUP_NOT_FOUND, fields={"party_group_id": "党小组不正确"})
+    party_group = party_group_in(organization, party_group_id)
     if repeat_monthly > 1:
         local = starts_at.astimezone(clock.CHINA)
         return schedule_recurring_meetings(

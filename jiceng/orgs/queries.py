@@ -12,11 +12,24 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from jiceng.accounts.models import User
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock, paths
-from jiceng.core.errors import not_found
+from jiceng.core.errors import InvalidInput, not_found
 from jiceng.members.models import MemberStatus
 
 from . import rules
-from .models import Committee, CommitteeSeat, Organization
+from .models import Committee, CommitteeSeat, Organization, PartyGroup
+
+
+def party_group_in(organization: Organization, pk: int | None) -> PartyGroup | None:
+    """The party group `pk` of `organization`; None for none asked. One that is not the
+    organization's (or not there) is refused, for forms and the API alike."""
+    if pk is None:
+        return None
+    group = PartyGroup.objects.filter(pk=pk, organization=organization).first()
+    if group is None:
+        raise InvalidInput(
+            "党小组不存在或不属于该党组织", fields={"party_group_id": "党小组不属于所在党组织"}
+        )
+    return group
 
 
 def organizations_for(user: User) -> QuerySet[Organization]:

@@ -102,7 +102,7 @@ def test_api_refuses_a_party_group_of_another_branch(tree: Tree, orglife_branch:
         )
     assert response.status_code == 400
     assert response.json()["detail"] == "党小组不存在或不属于该党组织"
-    assert response.json()["fields"] == {"party_group_id": "党小组不正确"}
+    assert response.json()["fields"] == {"party_group_id": "党小组不属于所在党组织"}
     assert not Meeting.objects.exists()
 
 
