@@ -114,9 +114,10 @@ def check_unit_in_place(
         raise InvalidInput("该职能部门不属于诉求所在区县", fields={"unit": "部门不符"})
 
 
-def unit_name(case: Case) -> str:
+def unit_name(case: Case, *, default: str = "网格") -> str:
+    """Who handles `case` now: its department, its station, its grid, else `default`."""
     if case.level == Level.DEPARTMENT and case.department is not None:
         return case.department.name
     if case.level == Level.STATION and case.station is not None:
         return case.station.name
-    return case.grid.name if case.grid is not None else "网格"
+    return case.grid.name if case.grid is not None else default

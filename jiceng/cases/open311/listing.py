@@ -22,12 +22,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import QueryDict
 
-from jiceng.cases import queries as case_queries
 from jiceng.cases.models import Case
-from jiceng.cases.workflow import OPEN_STATUSES, Level, Status
+from jiceng.cases.workflow import OPEN_STATUSES, Status
 from jiceng.core import clock, masking
 from jiceng.core.errors import InvalidInput, NotFound
 
+from ..units import unit_name
 from . import catalogue
 
 MAX_REQUESTS = 1000  # the spec's cap on one GET, and so on one page
@@ -39,20 +39,8 @@ REQUEST_NOT_FOUND = "服务请求不存在"
 _CLOSED = frozenset(Status) - OPEN_STATUSES
 
 
-def masked_text(text: str) -> str:
-    return masking.mask_text(text)  # numbers however written (core.masking)
-
-
 def when(value: dt.datetime | None) -> str | None:
     return value.astimezone(clock.CHINA).isoformat(timespec="seconds") if value else None
-
-
-def agency_of(case: Case) -> str:
-    if case.level == Level.DEPARTMENT and case.department is not None:
-        return case.department.name
-    if case.level == Level.STATION and case.station is not None:
-        return case.station.name
-    return case.grid.name if case.grid is not None else "街道受理中心"
 
 
 def request_row(case: Case) -> dict[str, Any]:
@@ -72,13 +60,13 @@ def request_row(case: Case) -> dict[str, Any]:
         "status_notes": Status(case.status).label,
         "service_name": case.subject.name,
         "service_code": case.subject.code,
-        "description": masked_text(case.description),
-        "agency_responsible": agency_of(case),
+        "description": masking.mask_text(case.description),  # numbers however written
+        "agency_responsible": unit_name(case, default="街道受理中心"),
         "service_notice": f"{case.get_deadline_class_display()}办结",
         "requested_datetime": when(case.received_at),
         "updated_datetime": when(max(s for s in stamps if s is not None)),
         "expected_datetime": when(case.resolve_due_at),
-        "address": masked_text(case.address) or None,
+        "address": masking.mask_text(case.address) or None,
         "address_id": None,
         "zipcode": None,
         "lat": case.lat,
@@ -203,7 +191,3 @@ def find_requests(wanted: RequestFilter) -> Found:
     elif set(wanted.statuses) == {"closed"}:
         rows = rows.filter(status__in=_CLOSED)
     return _page(rows, wanted)
-
-
-def case_by_token(token: str) -> Case:
-    return case_queries.case_by_token(token)

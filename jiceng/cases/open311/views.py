@@ -23,6 +23,7 @@ from jiceng.accounts.access import public
 from jiceng.core import clock
 from jiceng.core.errors import DomainError, InvalidInput
 
+from ..queries import case_by_token
 from . import catalogue, intake, keys, listing, render
 
 PUBLIC = "Open311 公开接口：服务目录和公开的诉求进度，不含诉求人信息"
@@ -189,7 +190,7 @@ def request_detail(request: HttpRequest, *, fmt: str, request_id: str) -> HttpRe
 @_endpoint(*READ)
 def token(request: HttpRequest, *, fmt: str, token_id: str) -> HttpResponse:
     """The request a POST's token stands for (here every request has its id at once)."""
-    case = listing.case_by_token(token_id)
+    case = case_by_token(token_id)
     row = {"service_request_id": case.number, "token": token_id}
     return render.answer(fmt, [row], root="service_requests", item="request")
 
