@@ -24,6 +24,7 @@ from jiceng.accounts.requests import AuthedRequest
 from jiceng.core.schemas import MAX_ID, Error, PathId
 
 from . import categories, intake, queries, services, units, whistle
+from .links import feedback_path, track_path
 from .models import Case, CaseEvent, SummonsReport
 from .workflow import Channel, DeadlineClass, Level, Satisfaction
 from .workflow import Status as CaseStatus
@@ -244,9 +245,9 @@ def _submitted(submitted: intake.Submitted) -> SubmittedOut:
         number=case.number,
         status=CaseStatus(case.status),
         token=token,
-        track_url=f"/cases/track/{token}/",
+        track_url=track_path(token),
         feedback_key=key,
-        feedback_url=f"/cases/track/{token}/{key}/",
+        feedback_url=feedback_path(token, key),
         duplicates=[c.number for c in queries.duplicates_of(case)],
     )
 

@@ -227,14 +227,15 @@ class Area:
 
 def area_of(user: User | AnonymousUser, code: str | None = None) -> Area:
     """The user's area for metrics, or the division `code` inside it (404 outside)."""
-    prefixes = scope_of(user).reach(Permission.VIEW_CASE_METRICS).division_prefixes
+    reach = scope_of(user).reach(Permission.VIEW_CASE_METRICS)
+    prefixes = reach.division_prefixes
     if not code:
         return Area(prefixes=tuple(prefixes))
     code = code.strip()
     if not (code.isdigit() and len(code) == 12):
         raise not_found("区域")
     short = short_code_of(code)
-    if not any(short.startswith(p) for p in prefixes):
+    if not reach.covers_division(short):
         raise not_found("区域")
     return Area(prefixes=(short,))
 

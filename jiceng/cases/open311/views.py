@@ -23,6 +23,7 @@ from jiceng.accounts.access import public
 from jiceng.core import clock
 from jiceng.core.errors import DomainError, InvalidInput
 
+from ..links import feedback_path
 from ..queries import case_by_token
 from . import catalogue, intake, keys, listing, render
 
@@ -117,14 +118,6 @@ def _fields(request: HttpRequest) -> QueryDict:
     return fields
 
 
-@functools.cache
-def _feedback_path() -> str:
-    """The path of the submitter's own page (cases:feedback) with {token} and {key} to fill
-    in, reversed once per process: a reverse() took more of an intake than its own checks."""
-    path = reverse("cases:feedback", args=["TOKEN0", "FEEDBACK0"])
-    return path.replace("TOKEN0", "{token}").replace("FEEDBACK0", "{key}")
-
-
 def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
     # The shared anonymous rate (accounts.throttle), counted before the key is looked at
     # so that keys cannot be guessed at speed; answered in the spec's error format.
@@ -153,9 +146,7 @@ def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
         # Not the spec's: the reporter's own secret for rating the result, to be handed to
         # the reporter alone (in the page of feedback_url, or the API's track feedback).
         "feedback_key": feedback_key,
-        "feedback_url": request.build_absolute_uri(
-            _feedback_path().format(token=token, key=feedback_key)
-        ),
+        "feedback_url": request.build_absolute_uri(feedback_path(token, feedback_key)),
     }
     return render.answer(fmt, [row], root="service_requests", item="request")
 
