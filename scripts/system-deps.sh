@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs from Debian's packages, and only what is missing:
-# PostgreSQL 15 (its server binaries) and Chromium (for the browser tests in e2e/).
+# PostgreSQL 15 (its server binaries), Chromium (for the browser tests in e2e/) and the Noto CJK
+# fonts, without which Chromium draws Chinese as empty boxes in screenshots.
 set -euo pipefail
 
 need=()
@@ -9,6 +10,9 @@ if [[ ! -x "$("$(dirname "$0")/pg-bindir.sh" 2>/dev/null)/initdb" ]]; then
 fi
 if [[ ! -x ${JICENG_CHROMIUM:-/usr/bin/chromium} ]]; then
     need+=(chromium)
+fi
+if ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
+    need+=(fonts-noto-cjk)
 fi
 if [[ ${#need[@]} -eq 0 ]]; then
     exit 0
