@@ -14,6 +14,20 @@ class Level(models.IntegerChoices):
     VILLAGE = 5, "村级"
 
 
+# The committee at the end of a community's or village's official name (文澜社区居委会), and
+# what people call the place instead (文澜社区).
+COMMITTEE_SUFFIXES = {"居民委员会": "社区", "居委会": "社区", "村民委员会": "村", "村委会": "村"}
+
+
+def common_name(name: str) -> str:
+    """A division's name as people say it: 文澜社区居委会 → 文澜社区, 石埠桥村委会 → 石埠桥村."""
+    for suffix, place in COMMITTEE_SUFFIXES.items():
+        stem = name.removesuffix(suffix)
+        if stem and stem != name:
+            return stem if stem.endswith(("社区", "村")) else stem + place
+    return name
+
+
 class Division(models.Model):
     """An administrative division (行政区划) with its NBS 12-digit code.
 
@@ -55,3 +69,38 @@ def short_code_of(code: str) -> str:
         if code[start:end].strip("0"):
             return code[:end]
     return code
+
+
+class DivisionShape(models.Model):
+    """The outline (边界) of a division: a street's or a community's polygon, for the maps.
+
+    The NBS codes carry no shapes: an administrator imports them as GeoJSON (`shapes`), and
+    the demo synthesizes its district's. Stored as GeoJSON text in lon/lat (WGS-84 /
+    CGCS2000), like a grid's boundary, with its bounding box and a point inside it where the
+    name is written (the pole of inaccessibility: the centroid of a crescent lies outside).
+    """
+
+    division = models.OneToOneField(
+        Division,
+        verbose_name="行政区划",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="shape",
+        db_constraint=False,  # divisions are replaced in bulk by load-divisions --force
+    )
+    boundary = models.TextField("边界（GeoJSON 几何）")
+    min_lon = models.FloatField("最小经度")
+    min_lat = models.FloatField("最小纬度")
+    max_lon = models.FloatField("最大经度")
+    max_lat = models.FloatField("最大纬度")
+    label_lon = models.FloatField("名称标注经度")
+    label_lat = models.FloatField("名称标注纬度")
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        ordering = ["division"]
+        verbose_name = "区划边界"
+        verbose_name_plural = "区划边界"
+
+    def __str__(self) -> str:
+        return f"{self.division_id}的边界"

@@ -7,8 +7,12 @@ both name the same row, because the key is the short code padded with zeros.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+from typing import Any
+
 from jiceng.core.errors import InvalidInput, NotFound
-from jiceng.divisions.models import LEVEL_DIGITS, Division, Level
+from jiceng.divisions.models import LEVEL_DIGITS, Division, DivisionShape, Level, common_name
 
 CODE_DIGITS = 12
 SEARCH_LIMIT_MAX = 100
@@ -87,3 +91,27 @@ def code_range(prefix: str) -> dict[str, str]:
     if len(upper) > len(prefix):  # all nines: everything from the prefix on
         return {"code__gte": prefix}
     return {"code__gte": prefix, "code__lt": upper}
+
+
+def outlines(codes: Iterable[str]) -> list[dict[str, Any]]:
+    """The outlines of these divisions (12-digit codes) that have one, as GeoJSON features
+    with the division's name as people say it (common_name), its level and the point where
+    the name is written; streets first, then communities, each by code."""
+    rows = (
+        DivisionShape.objects.filter(division_id__in=set(codes))
+        .select_related("division")
+        .order_by("division__level", "division_id")
+    )
+    return [
+        {
+            "type": "Feature",
+            "properties": {
+                "code": s.division_id,
+                "name": common_name(s.division.name),
+                "level": s.division.level,
+                "label": [s.label_lon, s.label_lat],
+            },
+            "geometry": json.loads(s.boundary),
+        }
+        for s in rows
+    ]

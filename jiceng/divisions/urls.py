@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "divisions"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("shapes/import/", views.import_shapes, name="import_shapes"),
+]
