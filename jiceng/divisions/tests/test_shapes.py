@@ -45,8 +45,10 @@ def test_an_import_stores_each_outline_with_a_label_inside_it(
 ) -> None:
     # A U: its centroid lies in the notch, outside; the name must be written inside.
     u = shapely.Polygon(
-        [(118.90, 32.10), (118.92, 32.10), (118.92, 32.12), (118.915, 32.12), (118.915, 32.105)]
-        + [(118.905, 32.105), (118.905, 32.12), (118.90, 32.12)]
+        [
+            *[(118.90, 32.10), (118.92, 32.10), (118.92, 32.12), (118.915, 32.12)],
+            *[(118.915, 32.105), (118.905, 32.105), (118.905, 32.12), (118.90, 32.12)],
+        ]
     )
     assert not u.contains(u.centroid)
     data = collection(
