@@ -8,11 +8,9 @@ outside the user's reach is a 404 page, as everywhere.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -25,6 +23,7 @@ from jiceng.accounts.requests import AuthedRequest
 from jiceng.accounts.throttle import anonymous_rate
 from jiceng.core.errors import NO_SUCH_ACTION, DomainError, Forbidden, InvalidInput, NotFound
 from jiceng.core.paths import under
+from jiceng.grid import maps
 from jiceng.grid.models import Grid
 
 from . import categories, intake, queries, services, units, whistle, workflow
@@ -68,19 +67,22 @@ def _intake_from_post(
 
 
 def _map_context() -> dict[str, Any]:
-    """The grids drawn on the picking map (outlines only), and the tile URL if one is set:
-    without tiles the outlines alone show where to tap."""
+    """The picking map's layers (grid.maps): the grids, the outlines and names of their
+    streets and communities, and the basemap if one is set; without tiles the outlines and
+    names alone show where to tap."""
     grids = list(
         Grid.objects.filter(is_active=True)
-        .values("name", "boundary")
+        .values("code", "name", "community", "boundary")
         .order_by("code")[:MAP_GRIDS_MAX]
     )
-    return {
-        "map_data": {
-            "tiles": settings.JICENG_MAP_TILE_URL,
-            "grids": [{"name": g["name"], "boundary": json.loads(g["boundary"])} for g in grids],
-        }
-    }
+    # Every community with grids is outlined and named, even where the grids drawn stop.
+    communities = (
+        Grid.objects.filter(is_active=True)
+        .order_by("community")
+        .values_list("community", flat=True)
+        .distinct()[:MAP_GRIDS_MAX]
+    )
+    return {"map_data": maps.map_data(grids, communities=communities)}
 
 
 def _intake_context(request: HttpRequest, error: DomainError | None = None) -> dict[str, Any]:

@@ -5,7 +5,7 @@ The NBS codes carry no shapes, so the demo makes them up, the way a real distric
 - the district's outline, an irregular shape around where its streets lie;
 - its streets (街道 and the development zones, 乡级), a Voronoi partition of the outline
   from one seed per street: the nine streets at about their real places in Nanjing, so a
-  basemap (JICENG_MAP_TILE_URL) is roughly right, the zones along the east;
+  basemap (JICENG_MAP_TILE_URL) is roughly right, the zones a cluster on the east edge;
 - each street's communities (社区/村), a Voronoi partition of the street from seeds spread by
   two rounds of Lloyd's relaxation (each seed moved to its cell's centroid), so the cells are
   of similar size and irregular, not a block of squares;
@@ -51,8 +51,11 @@ STREET_SEEDS = {
     "320113009": (118.790, 32.185),  # 八卦洲街道
     "320113010": (119.000, 32.112),  # 西岗街道
 }
-ZONES_FROM = (119.12, 32.06)  # the development zones' seeds: a band east of 龙潭, going north
-ZONE_STEP = 0.028  # degrees between the zones' seeds
+# The development zones (乡级 units such as 仙林大学城 that the NBS lists beside the streets)
+# are a cluster of small cells on the east edge, where 南京经济技术开发区 is.
+ZONES_FROM = (119.105, 32.118)
+ZONE_STEP = 0.013  # degrees between the zones' seeds
+ZONES_PER_ROW = 4
 GRIDS_PER_COMMUNITY = (3, 6)
 LLOYD_ROUNDS = 2
 
@@ -118,7 +121,7 @@ def district_outline(seeds: Sequence[tuple[float, float]], code: str) -> Polygon
     in and out at random. A hull is star-shaped about its centroid, so moving each vertex
     along its ray keeps the ring simple (a valid polygon)."""
     rng = random.Random(code)  # noqa: S311
-    hull = MultiPoint(seeds).convex_hull.buffer(0.03, quad_segs=8)
+    hull = MultiPoint(seeds).convex_hull.buffer(0.02, quad_segs=8)
     cx, cy = hull.centroid.x, hull.centroid.y
     ring = []
     for x, y in hull.exterior.coords[:-1]:
@@ -134,7 +137,7 @@ def _street_seeds(streets: Sequence[str]) -> list[tuple[float, float]]:
         if code[:9] in STREET_SEEDS:
             seeds.append(STREET_SEEDS[code[:9]])
         else:
-            column, row = divmod(zone, 5)
+            row, column = divmod(zone, ZONES_PER_ROW)
             lon = ZONES_FROM[0] + column * ZONE_STEP + (row % 2) * ZONE_STEP / 2
             seeds.append((lon, ZONES_FROM[1] + row * ZONE_STEP))
             zone += 1

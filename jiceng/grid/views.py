@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -16,7 +15,7 @@ from jiceng.accounts.permissions import Permission, has_permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core.errors import NO_SUCH_ACTION, DomainError, NotFound, not_found
 
-from . import geojson, queries, services
+from . import geojson, maps, queries, services
 from .models import Patrol
 
 P = Permission
@@ -30,16 +29,13 @@ def grid_map(request: AuthedRequest) -> HttpResponse:
         .filter(is_active=True)
         .order_by("code")[: queries.MAX_MAP_GRIDS]
     )
-    features = [
+    rows = [
         {
-            "type": "Feature",
-            "properties": {
-                "id": g.pk,
-                "code": g.code,
-                "name": g.name,
-                "community": g.community_id,
-            },
-            "geometry": json.loads(g.boundary),
+            "id": g.pk,
+            "code": g.code,
+            "name": g.name,
+            "community": g.community_id,
+            "boundary": g.boundary,
         }
         for g in grids
     ]
@@ -48,12 +44,10 @@ def grid_map(request: AuthedRequest) -> HttpResponse:
         "grid/map.html",
         {
             "grids": grids,
-            "map_data": {
-                "type": "FeatureCollection",
-                "features": features,
-                "tiles": settings.JICENG_MAP_TILE_URL,
-            },
+            "map_data": maps.map_data(rows),
             "can_manage": has_permission(request.user, P.MANAGE_GRIDS),
+            "can_import_outlines": has_permission(request.user, P.MANAGE_GRIDS)
+            or has_permission(request.user, P.MANAGE_SETTINGS),
         },
     )
 

@@ -273,7 +273,13 @@ OTP_TOTP_ISSUER = "基层党建云平台"
 # A strict content security policy: nothing inline, nothing from another host but the map
 # tiles' (tile_source below adds it to img-src).
 # Map tiles (e.g. Tianditu's), as Leaflet's URL template; empty: maps draw on a blank ground.
+# In WGS-84/CGCS2000 only: GCJ-02 tiles (AMap, Tencent) put points hundreds of metres off.
+# See docs/maps.md. The attribution is shown on the map; the subdomains fill {s}; the label
+# tiles (天地图's 注记 layer, cva_w) are drawn over the basemap when set.
 JICENG_MAP_TILE_URL = env_str("JICENG_MAP_TILE_URL", "")
+JICENG_MAP_TILE_ATTRIBUTION = env_str("JICENG_MAP_TILE_ATTRIBUTION", "")
+JICENG_MAP_TILE_SUBDOMAINS = env_str("JICENG_MAP_TILE_SUBDOMAINS", "abc")
+JICENG_MAP_LABEL_TILE_URL = env_str("JICENG_MAP_LABEL_TILE_URL", "")
 
 
 def tile_source(template: str) -> list[str]:
@@ -293,7 +299,13 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *tile_source(JICENG_MAP_TILE_URL)],
+        "img-src": [
+            "'self'",
+            "data:",
+            *dict.fromkeys(
+                [*tile_source(JICENG_MAP_LABEL_TILE_URL), *tile_source(JICENG_MAP_TILE_URL)]
+            ),
+        ],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],

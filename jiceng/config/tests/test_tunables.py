@@ -59,6 +59,21 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
         "https://t{s}.tiles.example/{z}/{x}/{y}.png",
         "https://*.tiles.example",
     ),
+    "JICENG_MAP_LABEL_TILE_URL": (
+        "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'][-2]",
+        "https://labels.example/{z}/{x}/{y}.png",
+        "https://labels.example",
+    ),
+    "JICENG_MAP_TILE_ATTRIBUTION": (
+        "importlib.import_module('jiceng.grid.maps').basemap()['attribution']",
+        "© 天地图",
+        "© 天地图",
+    ),
+    "JICENG_MAP_TILE_SUBDOMAINS": (
+        "importlib.import_module('jiceng.grid.maps').basemap()['subdomains']",
+        "01234567",
+        "01234567",
+    ),
     "JICENG_CONN_MAX_AGE": ("settings.CONN_MAX_AGE", "60", 60),
     "JICENG_ALLOWED_HOSTS": (
         "settings.ALLOWED_HOSTS",
