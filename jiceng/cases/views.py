@@ -32,7 +32,7 @@ from .workflow import Channel, Level, Satisfaction, Status
 
 P = Permission
 ANY_CASE_ROLE = (P.HANDLE_CASES, P.DISPATCH_CASES, P.SUMMON_DEPARTMENTS, P.ANSWER_SUMMONS)
-MAP_GRIDS_MAX = 500
+MAP_GRIDS_MAX = 1000  # the picking map draws a district's grids (栖霞区 in the demo: 652)
 
 
 # -- forms ------------------------------------------------------------------------------------
