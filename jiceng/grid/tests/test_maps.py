@@ -103,14 +103,14 @@ def test_the_citizens_picking_map_names_every_community_with_grids(outlines: Non
 @override_settings(
     JICENG_MAP_TILE_URL=TIANDITU,
     JICENG_MAP_LABEL_TILE_URL=TIANDITU.replace("vec_w", "cva_w"),
-    JICENG_MAP_TILE_ATTRIBUTION="© 天地图 GS(2024)0650号",
+    JICENG_MAP_TILE_ATTRIBUTION="© 天地图",
     JICENG_MAP_TILE_SUBDOMAINS="01234567",
 )
 def test_a_basemap_is_drawn_when_a_tile_url_is_set(grids: Grids) -> None:
     assert maps.basemap() == {
         "url": TIANDITU,
         "labels": TIANDITU.replace("vec_w", "cva_w"),
-        "attribution": "© 天地图 GS(2024)0650号",
+        "attribution": "© 天地图",
         "subdomains": "01234567",
     }
     assert Client().get("/cases/submit/").context["map_data"]["tiles"]["subdomains"] == "01234567"

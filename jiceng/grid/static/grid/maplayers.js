@@ -42,7 +42,9 @@
 
   function basemap(map, tiles) {
     if (!tiles) { return; }
-    var options = { maxZoom: 18, subdomains: tiles.subdomains || "abc" };
+    // The site sends no referrer to other hosts (same-origin), but a map service checks its
+    // key against the site's domain: the tiles, and only they, send the origin (no path).
+    var options = { maxZoom: 18, subdomains: tiles.subdomains || "abc", referrerPolicy: "strict-origin" };
     L.tileLayer(tiles.url, L.extend({ attribution: tiles.attribution || "" }, options)).addTo(map);
     if (tiles.labels) { L.tileLayer(tiles.labels, options).addTo(map); }
   }
