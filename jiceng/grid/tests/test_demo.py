@@ -111,6 +111,7 @@ def test_routing_finds_the_grid_of_points_inside_it(demo: int) -> None:
         tried += 1
         placed = routing.locate(x, y)
         assert placed.how == "inside" and placed.street_code == XIANLIN
+        assert placed.grid_id is not None
         assert geoms[placed.grid_id].buffer(1e-7).contains(shapely.Point(x, y))
 
 
