@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from jiceng.accounts.access import requires
 from jiceng.accounts.permissions import Permission
 from jiceng.core.errors import InvalidInput
+from jiceng.grid import maps
 
 from . import metrics
 from .metrics import UNIT_LABELS, Unit
@@ -61,7 +61,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "map": {
                 **metrics.map_data(area, start, end),
-                "tiles": settings.JICENG_MAP_TILE_URL,
+                "tiles": maps.basemap(),
             },
             "weights": metrics.weights(),
         },

@@ -64,7 +64,13 @@
     var node = document.getElementById("case-map");
     if (!window.L || !node || !info) return;
     var m = L.map(node, { attributionControl: !!info.tiles });
-    if (info.tiles) L.tileLayer(info.tiles, { maxZoom: 19 }).addTo(m);
+    if (info.tiles) {
+      // The basemap as on every map (grid.maps.basemap; see grid/maplayers.js).
+      var options = { maxZoom: 18, subdomains: info.tiles.subdomains, referrerPolicy: "strict-origin" };
+      m.attributionControl.setPrefix(false);
+      L.tileLayer(info.tiles.url, L.extend({ attribution: info.tiles.attribution }, options)).addTo(m);
+      if (info.tiles.labels) L.tileLayer(info.tiles.labels, options).addTo(m);
+    }
     var most = Math.max.apply(null, [1].concat(info.grids.map(function (g) { return g.count; })));
     // The view comes first: vector layers added to a map without one cannot draw.
     var layers = [];
