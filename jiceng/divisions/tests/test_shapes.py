@@ -3,12 +3,15 @@ feature, who may import where, the page, and the outlines the maps read."""
 
 from __future__ import annotations
 
+import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 import shapely
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from jiceng.accounts.models import User
@@ -210,3 +213,22 @@ def test_the_page_is_for_those_who_manage_grids_or_settings(
         assert client.get("/divisions/shapes/import/").status_code == 403
         assert upload(client, collection(feature(WENYUAN))).status_code == 403
     assert not DivisionShape.objects.exists()
+
+
+def test_the_command_imports_a_file_or_lists_its_errors(
+    grid_divisions: dict[str, Division], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(json.dumps(collection(feature(WENYUAN), feature("320113007099"))))
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="文件有1处错误，没有导入任何边界"):
+        call_command("import-division-shapes", str(bad), stderr=errors)
+    assert "第2个要素 区划代码：没有代码为320113007099的行政区划" in errors.getvalue()
+    assert not DivisionShape.objects.exists()
+
+    good = tmp_path / "good.geojson"
+    good.write_text(json.dumps(collection(feature(WENYUAN), feature(YAOHUA))))
+    out = io.StringIO()
+    call_command("import-division-shapes", str(good), stdout=out)
+    assert "导入成功：新增2个区划边界" in out.getvalue()
+    assert DivisionShape.objects.count() == 2
