@@ -100,8 +100,10 @@
       var ne = map.latLngToContainerPoint(item.bounds.getNorthEast());
       var sw = map.latLngToContainerPoint(item.bounds.getSouthWest());
       var box = { x0: p.x - w / 2 - 2, x1: p.x + w / 2 + 2, y0: p.y - h / 2 - 1, y1: p.y + h / 2 + 1 };
-      // A name may reach a little beyond its area.
-      var fits = ne.x - sw.x >= w * 0.8 && sw.y - ne.y >= h * 1.4;
+      // A name may reach a little beyond its area (a street's, further: its neighbours'
+      // names are written small or not at all at that zoom).
+      var reach = item.kind === "street" ? 0.6 : 0.8;
+      var fits = ne.x - sw.x >= w * reach && sw.y - ne.y >= h * 1.4;
       if (item.kind === "street" && !overview) { fits = false; }
       var onScreen = box.x1 > 0 && box.x0 < size.x && box.y1 > 0 && box.y0 < size.y;
       var free = fits && onScreen && shown.every(function (o) {
