@@ -74,7 +74,7 @@ def test_marking_one_read_lowers_the_count(
     theme_day: Meeting, orglife_branch: Branch, case_notice: CaseNotice
 ) -> None:
     client = client_of(orglife_branch.chen)
-    meeting_notice = Notice.objects.get(meeting=theme_day, member_id=orglife_branch.chen.member_id)
+    meeting_notice = Notice.objects.get(meeting=theme_day, member=orglife_branch.chen.member)
 
     assert client.post(read_url("orglife", meeting_notice.pk)).status_code == 302
     assert queries.unread_count(orglife_branch.chen) == 1
@@ -97,7 +97,7 @@ def test_someone_elses_notice_cannot_be_marked(
     theme_day: Meeting, orglife_branch: Branch, case_notice: CaseNotice
 ) -> None:
     zhao = client_of(orglife_branch.zhao)
-    chen_notice = Notice.objects.get(meeting=theme_day, member_id=orglife_branch.chen.member_id)
+    chen_notice = Notice.objects.get(meeting=theme_day, member=orglife_branch.chen.member)
     assert zhao.post(read_url("orglife", chen_notice.pk)).status_code == 404
     assert zhao.post(read_url("case", case_notice.pk)).status_code == 404
     assert zhao.post(read_url("other", 1)).status_code == 404

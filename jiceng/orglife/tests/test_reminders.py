@@ -71,7 +71,7 @@ def test_a_meeting_is_reminded_once_however_often_the_task_runs(theme_day: Meeti
 def test_a_member_on_approved_leave_gets_no_reminder(
     theme_day: Meeting, orglife_branch: Branch
 ) -> None:
-    Attendance.objects.filter(meeting=theme_day, member_id=orglife_branch.zhao.member_id).update(
+    Attendance.objects.filter(meeting=theme_day, member=orglife_branch.zhao.member).update(
         leave_status=LeaveStatus.APPROVED
     )
     with clock.frozen(DAY_BEFORE):
