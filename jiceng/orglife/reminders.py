@@ -37,7 +37,9 @@ def warning_day() -> int:
 
 
 def when(meeting: Meeting) -> str:
-    return f"{meeting.starts_at.astimezone(clock.CHINA):%m月%d日 %H:%M}"
+    """5月15日 15:00, as the pages write dates ("n月j日 H:i")."""
+    local = meeting.starts_at.astimezone(clock.CHINA)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def remind_meetings(*, now: dt.datetime | None = None) -> list[Notice]:

@@ -63,7 +63,7 @@ def test_the_centre_lists_the_notices_of_both_apps_newest_first(
     page = client_of(orglife_branch.chen).get(CENTRE)
     html = page.content.decode()
     assert page.status_code == 200
-    assert html.index("您反映的诉求已办结") < html.index("05月15日 15:00召开五月主题党日")
+    assert html.index("您反映的诉求已办结") < html.index("5月15日 15:00召开五月主题党日")
     assert reverse("orglife:meeting", args=[theme_day.pk]) in html
     # 陈晓 cannot open the case's page: its notice carries no link to it
     assert reverse("cases:detail", args=[case_notice.case_id]) not in html

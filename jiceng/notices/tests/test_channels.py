@@ -107,7 +107,7 @@ def test_the_meeting_notice_reaches_the_member_by_every_channel(
     tasks.send_meeting_notices.call([theme_day.pk])
     assert [m.to for m in mail.outbox] == [["chen@example.cn"]]
     assert mail.outbox[0].subject == "基层党建云平台通知"
-    assert mail.outbox[0].body == "05月15日 15:00召开五月主题党日：学习党章"
+    assert mail.outbox[0].body == "5月15日 15:00召开五月主题党日：学习党章"
     chen_phone = Member.objects.get(user=orglife_branch.chen)
     assert chen_phone.phone_masked[-4:] in {m.phone[-4:] for m in LocmemBackend.outbox}
 

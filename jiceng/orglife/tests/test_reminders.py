@@ -45,7 +45,7 @@ def test_the_reminder_goes_out_the_lead_time_before_the_meeting(
     assert {orglife_branch.chen.member_id, orglife_branch.zhao.member_id} <= expected
     assert (
         written[0].text
-        == "提醒：05月15日 15:00召开五月主题党日：学习党章，地点：文苑社区党群服务中心"
+        == "提醒：5月15日 15:00召开五月主题党日：学习党章，地点：文苑社区党群服务中心"
     )
     theme_day.refresh_from_db()
     assert theme_day.reminded_at == DAY_BEFORE
@@ -115,7 +115,7 @@ def test_the_reminder_task_sends_by_sms_and_email(
         written = tasks.send_meeting_reminders.call()
     assert written == len(reminders_of(theme_day))
     assert [m.to for m in mail.outbox] == [["chen@example.cn"]]
-    assert "提醒：05月15日 15:00召开五月主题党日" in mail.outbox[0].body
+    assert "提醒：5月15日 15:00召开五月主题党日" in mail.outbox[0].body
     assert len(LocmemBackend.outbox) == written  # every member of the tests has a phone
     assert all(m.text.startswith("【基层党建】提醒：") for m in LocmemBackend.outbox)
 
