@@ -155,3 +155,14 @@ def test_the_count_is_not_read_on_a_page_that_does_not_show_it(
     request.user = orglife_branch.chen
     with django_assert_num_queries(0):
         unread_notices(request)
+
+
+def test_the_count_takes_a_fixed_handful_of_queries(
+    tree: Tree, secretary: User, django_assert_max_num_queries: Any
+) -> None:
+    """The top bar's count on every page: the user's reach (roles), the managed organizations'
+    ids, one count per app; however many notices there are."""
+    with clock.frozen(MAY_20):
+        reminders.warn_secretaries()
+    with django_assert_max_num_queries(4):
+        assert queries.unread_count(secretary) == 1
