@@ -5,7 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 JICENG := $(VENV)/bin/jiceng
 PYTEST := $(VENV)/bin/pytest
-HOST ?= 127.0.0.1
+# :: listens on IPv6 and IPv4 both (IPv4 clients arrive as IPv4-mapped addresses), as long as
+# the system allows it (net.ipv6.bindv6only = 0, Linux's default). HOST=127.0.0.1 for IPv4 only.
+HOST ?= ::
 PORT ?= 8000
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x -k members"`.
 PYTEST_ARGS ?=
@@ -72,15 +74,16 @@ demo: venv assets
 	$(JICENG) collectstatic --noinput --verbosity 0
 	$(MAKE) --no-print-directory serve
 
-# SQLite takes one writer at a time: with several blocking threads per worker, writers pile up
-# on its lock and waits reach seconds; with one, requests queue in granian instead. A blocking
-# thread holds its database connection, so it lives as long as the connection may (CONN_MAX_AGE)
-# rather than granian's default 30 s.
+# The web server, the task worker and the scheduler of periodic tasks, started together by
+# honcho from the Procfile and stopped together by Ctrl-C. SQLite takes one writer at a time:
+# with several blocking threads per worker, writers pile up on its lock and waits reach
+# seconds; with one, requests queue in granian instead. A blocking thread holds its database
+# connection, so it lives as long as the connection may (CONN_MAX_AGE) rather than granian's
+# default 30 s.
 serve: venv
-	@echo "== serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
-	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) \
-		--workers 2 --blocking-threads 1 --blocking-threads-idle-timeout 600 --no-ws \
-		jiceng.config.wsgi:application
+	@echo "== serving on http://127.0.0.1:$(PORT)/ and http://[::1]:$(PORT)/ (host $(HOST)), with the task worker and the scheduler (Ctrl-C stops all three)"
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST="$(HOST)" $(VENV)/bin/honcho --no-colour \
+		--procfile Procfile start --port $(PORT)
 
 clean:
 	rm -rf $(VENV) var node_modules jiceng/web/static/vendor

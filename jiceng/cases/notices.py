@@ -13,6 +13,8 @@ from django_tasks import task
 from jiceng.accounts.models import Role, RoleAssignment
 from jiceng.core import clock
 from jiceng.grid.models import GridWorker
+from jiceng.notices import channels
+from jiceng.notices.tasks import deliver_to_users_on_commit
 
 from .models import Case, DepartmentStaff, Notice
 from .workflow import Level
@@ -41,13 +43,13 @@ def handler_user_ids(case: Case) -> list[int]:
 
 
 def send_notices(*, user_ids: Iterable[int], case_id: int, text: str) -> int:
-    """Adds one notice per user (a bulk insert; notices are not audited: they change nothing)."""
+    """Adds one notice per user (a bulk insert; notices are not audited: they change nothing),
+    and sends it by e-mail and SMS from a task once committed (notices.channels)."""
     now = clock.now()
-    rows = [
-        Notice(user_id=u, case_id=case_id, text=text[:200], created_at=now)
-        for u in sorted(set(user_ids))
-    ]
+    users = sorted(set(user_ids))
+    rows = [Notice(user_id=u, case_id=case_id, text=text[:200], created_at=now) for u in users]
     Notice.objects.bulk_create(rows)
+    deliver_to_users_on_commit(users, text[:200])
     return len(rows)
 
 
@@ -63,6 +65,19 @@ def notify_grid_workers(case: Case, now: dt.datetime, *, text: str) -> None:
             f"SELECT user_id, %s, %s, %s FROM {worker} WHERE grid_id = %s",
             [case.pk, text[:200], connection.ops.adapt_datetimefield_value(now), case.grid_id],
         )
+    if case.grid_id is not None and channels.channels():
+        # queued inside the intake's transaction (the task's row commits or rolls back with
+        # the case): one INSERT more, rather than a second write transaction after it
+        deliver_to_grid_workers.enqueue(case.grid_id, text[:200])
+
+
+@task()
+def deliver_to_grid_workers(grid_id: int, text: str) -> int:
+    """Sends a grid's notice by e-mail and SMS to the grid's workers (notices.channels)."""
+    workers = list(GridWorker.objects.filter(grid_id=grid_id).values_list("user_id", flat=True))
+    recipients = channels.recipients_of_users(workers)
+    delivered = channels.deliver([(recipients[u], text) for u in workers if u in recipients])
+    return delivered.email + delivered.sms
 
 
 @task()

@@ -94,7 +94,19 @@ def client_ip(request: HttpRequest) -> str | None:
         forwarded = [a for a in forwarded if a]
         if len(forwarded) >= proxies:
             address = forwarded[-proxies]
-    return _normal_ip(address)
+    return _normal_ip(_unmapped(address))
+
+
+def _unmapped(address: str) -> str:
+    """An IPv4 client of a server listening on :: arrives as ::ffff:a.b.c.d: one client, one
+    address, whichever socket it came through (rate limits, lockouts, the log). Only the
+    request's address: a stored record keeps the form it was hashed in."""
+    try:
+        parsed = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address
+    mapped = parsed.ipv4_mapped if parsed.version == 6 else None
+    return str(mapped) if mapped is not None else address
 
 
 def _normal_ip(address: str | None) -> str | None:

@@ -148,6 +148,13 @@ class Meeting(models.Model):
                 ],
                 name="orglife_meeting_rollup",
             ),
+            # the reminder's scan every minute (orglife.reminders): the meetings to come that
+            # are not reminded yet, by start; reminded ones leave the index
+            models.Index(
+                fields=["starts_at"],
+                condition=models.Q(reminded_at__isnull=True),
+                name="orglife_meeting_to_remind",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -483,8 +490,9 @@ class NoticeKind(models.TextChoices):
 class Notice(models.Model):
     """A message in someone's inbox: the notice of a meeting to each expected attendee, the
     reminder the day before, the warning to a secretary whose branch is about to miss a
-    requirement. Written by orglife.tasks (the notice only: the reminder and the warning have
-    no writer yet); shown on "my meetings" and the secretary's month."""
+    requirement. Written by orglife.tasks (the reminder and the warning through
+    orglife.reminders); shown in the notice centre (notices), on "my meetings" and the
+    secretary's month."""
 
     kind = models.CharField("类型", max_length=20, choices=NoticeKind.choices)
     member = models.ForeignKey(

@@ -101,7 +101,8 @@ JICENG_AUDIT_KEY = env_str("JICENG_AUDIT_KEY", "") or _local.get("AUDIT_KEY", ""
 JICENG_KEYS_FILE = str(VAR_DIR / "secrets.json") if _local else ""
 
 DEBUG = env_bool("JICENG_DEBUG", False)
-ALLOWED_HOSTS = env_list("JICENG_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
+# [::1]: the server listens on IPv6 as well (granian --host ::).
+ALLOWED_HOSTS = env_list("JICENG_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
     "jiceng.accounts.admin_apps.JicengAdminConfig",  # the three administrators' site
@@ -131,6 +132,7 @@ INSTALLED_APPS = [
     "jiceng.cases",
     "jiceng.web",
     "jiceng.datasets",
+    "jiceng.notices",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +176,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiceng.web.context_processors.navigation",
+                "jiceng.notices.context_processors.unread_notices",
             ],
         },
     },
@@ -203,6 +206,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Background work (reminders, overdue cases) through Django's tasks API, queued in the
 # database; `jiceng db_worker` runs the queue.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Periodic tasks: `jiceng scheduler` enqueues each of them every so many seconds (0: never;
+# core.scheduler names the task of each). JICENG_SCHEDULE="tick=30,meeting_warnings=600"
+# changes some of them.
+JICENG_SCHEDULE: dict[str, int] = {
+    "tick": 60,  # overdue cases: escalation and notices (cases.deadlines)
+    "meeting_reminders": 60,  # 会前提醒 (orglife.reminders)
+    "meeting_warnings": 3600,  # the secretaries' warnings of unscheduled meetings
+    "audit_checkpoint": 86400,  # the audit chain's head written down (core.audit_checkpoints)
+    **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
+}
+# A meeting's reminder goes to each expected member this many minutes before it starts, once;
+# from this day of the month a secretary is warned, once a month, of the month's required
+# meetings not yet scheduled.
+JICENG_MEETING_REMINDER_LEAD = env_int("JICENG_MEETING_REMINDER_LEAD", 24 * 60)
+JICENG_MEETING_WARNING_DAY = env_int("JICENG_MEETING_WARNING_DAY", 20)
+
+# Notices: always in the site's notice centre (the rows), and by the channels named here too
+# ("email", "sms"), each through its backend, as Django sends e-mail through EMAIL_BACKEND.
+# The development backends write files under the var directory: var/mail, var/sms.
+JICENG_NOTICE_CHANNELS = env_list("JICENG_NOTICE_CHANNELS", ["email", "sms"])
+# The SMS gateway (notices.sms): a dotted path to a class with send_messages(messages).
+JICENG_SMS_BACKEND = env_str("JICENG_SMS_BACKEND", "jiceng.notices.sms.FileBackend")
+JICENG_SMS_FILE_PATH = VAR_DIR / "sms"
+EMAIL_BACKEND = env_str("JICENG_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env_str("JICENG_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("JICENG_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("JICENG_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("JICENG_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("JICENG_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("JICENG_EMAIL_FROM", "jiceng@localhost")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -10,6 +10,9 @@ os.environ.setdefault(
 )
 os.environ.setdefault("JICENG_INDEX_KEY", "0f" * 32)
 os.environ.setdefault("JICENG_AUDIT_KEY", "a5" * 32)
+# Text messages are kept in memory (notices.sms.LocmemBackend.outbox), as e-mail is in
+# django.core.mail.outbox.
+os.environ.setdefault("JICENG_SMS_BACKEND", "jiceng.notices.sms.LocmemBackend")
 
 from .base import *  # noqa: F403
 from .base import DATABASES, STORAGES

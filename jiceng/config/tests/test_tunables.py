@@ -75,6 +75,34 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
         "01234567",
     ),
     "JICENG_CONN_MAX_AGE": ("settings.CONN_MAX_AGE", "60", 60),
+    "JICENG_SCHEDULE": (
+        "{j.name: j.every.total_seconds() for j in jiceng.core.scheduler.jobs()}",
+        "tick=5,audit_checkpoint=0",
+        {"tick": 5.0, "meeting_reminders": 60.0, "meeting_warnings": 3600.0},
+    ),
+    "JICENG_MEETING_REMINDER_LEAD": (
+        "jiceng.orglife.reminders.reminder_lead().total_seconds()",
+        "90",
+        5400.0,
+    ),
+    "JICENG_MEETING_WARNING_DAY": ("jiceng.orglife.reminders.warning_day()", "25", 25),
+    "JICENG_NOTICE_CHANNELS": ("sorted(jiceng.notices.channels.channels())", "sms", ["sms"]),
+    "JICENG_SMS_BACKEND": (
+        "type(jiceng.notices.sms.backend()).__name__",
+        "jiceng.notices.sms.NullBackend",
+        "NullBackend",
+    ),
+    "JICENG_EMAIL_BACKEND": (
+        "type(django.core.mail.get_connection()).__module__",
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.console",
+    ),
+    "JICENG_EMAIL_HOST": ("settings.EMAIL_HOST", "smtp.example", "smtp.example"),
+    "JICENG_EMAIL_PORT": ("settings.EMAIL_PORT", "587", 587),
+    "JICENG_EMAIL_USER": ("settings.EMAIL_HOST_USER", "jiceng", "jiceng"),
+    "JICENG_EMAIL_PASSWORD": ("settings.EMAIL_HOST_PASSWORD", "s3cret", "s3cret"),
+    "JICENG_EMAIL_USE_TLS": ("settings.EMAIL_USE_TLS", "true", True),
+    "JICENG_EMAIL_FROM": ("settings.DEFAULT_FROM_EMAIL", "tz@example.cn", "tz@example.cn"),
     "JICENG_ALLOWED_HOSTS": (
         "settings.ALLOWED_HOSTS",
         "a.example,b.example",
@@ -123,7 +151,8 @@ def test_each_tunable_set_through_the_environment_takes_effect(tmp_path: Path) -
         "import jiceng.cases.intake, jiceng.cases.services, jiceng.cases.metrics\n"
         "import jiceng.orglife.attendance, jiceng.orglife.checks, jiceng.orglife.minutes\n"
         "import jiceng.grid.routing, jiceng.core.audit, jiceng.cases.open311.keys\n"
-        "import jiceng.web.middleware\n"
+        "import jiceng.web.middleware, jiceng.core.scheduler, jiceng.orglife.reminders\n"
+        "import jiceng.notices.channels, jiceng.notices.sms, django.core.mail\n"
         f"print(json.dumps({{n: eval(e) for n, e in {expressions!r}.items()}}))"
     )
     result = subprocess.run(

@@ -176,6 +176,12 @@ def test_forwarded_for_counts_only_behind_trusted_proxies(settings: Any) -> None
     assert audit.client_ip(direct) == "10.0.0.1"
 
 
+def test_an_ipv4_client_of_the_dual_stack_server_is_its_ipv4_address() -> None:
+    factory = RequestFactory()
+    assert audit.client_ip(factory.get("/", REMOTE_ADDR="::ffff:192.0.2.10")) == "192.0.2.10"
+    assert audit.client_ip(factory.get("/", REMOTE_ADDR="2001:DB8::1")) == "2001:db8::1"
+
+
 def test_a_refused_write_is_recorded_and_a_read_is_not(secretary: User) -> None:
     factory = RequestFactory()
     post = factory.post("/orgs/7/move/", REMOTE_ADDR="10.0.0.2")
