@@ -28,11 +28,13 @@ from jiceng.orglife import compliance, rules
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
 
 from . import seeding
+from .cases import CaseSeedResult, seed_cases
 from .orglife import OrglifeSeedResult, seed_orglife
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
 STREET = "仙林街道"
 SEED = 2024
+CASES_PER_YEAR = 6000  # about 500 a month over the district's 142 communities
 
 
 class DivisionsMissing(DomainError):
@@ -76,6 +78,8 @@ def load_demo(
     say("接诉即办的站所、部门和账号……")
     cases = load_demo_cases()
     logins += cases.logins
+    say("一年的诉求……")
+    load_demo_case_year(progress=progress)
     say("一年的组织生活……")
     load_demo_orglife()
     return logins
@@ -94,6 +98,28 @@ def load_demo_orglife() -> OrglifeSeedResult:
     for back in range(12, -1, -1):
         compliance.rollup_month(rules.add_months(current, -back))
     return result
+
+
+def load_demo_case_year(
+    *, per_year: int = CASES_PER_YEAR, progress: Callable[[str], None] | None = None
+) -> CaseSeedResult:
+    """A year of citizen requests in the district's grids, more in 仙林街道 and most in the
+    demo grid worker's grid, played through the workflow to today (`datasets.cases`).
+    Idempotent: a district with cases is left alone."""
+    street = Division.objects.filter(code__startswith=DISTRICT, level=4, name=STREET).first()
+    busy_grid = (
+        Grid.objects.filter(street=street).order_by("code").values_list("pk", flat=True).first()
+        if street
+        else None
+    )
+    return seed_cases(
+        district=DISTRICT,
+        seed=SEED,
+        per_year=per_year,
+        busy_street=street.code if street else "",
+        busy_grid=busy_grid,
+        progress=progress,
+    )
 
 
 # The grid worker of the first grid of the street, whose inbox citizens' cases there reach.
