@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from jiceng.accounts.models import Role, RoleAssignment, User
-from jiceng.cases.models import Department
+from jiceng.cases.models import Case, CaseEvent, Department
 from jiceng.datasets import demo
 from jiceng.grid.models import Grid, GridWorker
 from jiceng.members.models import Member
@@ -73,6 +73,9 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
     assert Grid.objects.filter(code__startswith="320113").exists()
     assert Department.objects.filter(district_id="320113000000").exists()
     assert Meeting.objects.filter(organization__path__startswith=district.path).exists()
+    # A year of cases, more in 仙林街道, the demo grid worker's inbox not empty.
+    assert Case.objects.filter(street__name="仙林街道").count() > 500
+    assert Case.objects.filter(grid__workers__user__username="grid-demo", status="DISPATCHED")
 
     counts = (
         Organization.objects.count(),
@@ -81,6 +84,8 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
         RoleAssignment.objects.count(),
         Grid.objects.count(),
         Meeting.objects.count(),
+        Case.objects.count(),
+        CaseEvent.objects.count(),
     )
     again = demo.load_demo(workers=0)
     assert [login.username for login in again][: len(demo.ACCOUNTS)] == [
@@ -97,6 +102,8 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
         RoleAssignment.objects.count(),
         Grid.objects.count(),
         Meeting.objects.count(),
+        Case.objects.count(),
+        CaseEvent.objects.count(),
     ) == counts
 
 
