@@ -392,10 +392,18 @@ class Play:
     """Plays one case; each step checks the move with the workflow and stops at `now`."""
 
     def __init__(
-        self, rng: random.Random, world: World, place: Place, planned: Planned, *, steady: bool
+        self,
+        rng: random.Random,
+        world: World,
+        place: Place,
+        planned: Planned,
+        *,
+        steady: bool,
+        summon_now: bool = False,
     ) -> None:
         self.rng, self.world, self.units, self.now = rng, world, world.units, world.now
         self.place, self.planned, self.steady = place, planned, steady
+        self.summon_now = summon_now
         self.case = planned.row
         self.busy_until: dt.datetime | None = None  # summoned departments work till then
         self.moved_at = self.case["received_at"]  # the last move's time
@@ -605,7 +613,7 @@ class Play:
         # Whatever the unit does next happens before the tick would take the case away.
         deadline = _after_tick(c["resolve_due_at"])
         step = at + MINUTE * (5 + 120 * rng.random())
-        if rng.random() < 0.6 and step < deadline:
+        if rng.random() < 0.6 and step < deadline and not self.summon_now:
             at = step
             self.move(Move.START, EventKind.STARTED, at, actor=self.handler(), unit=self.unit())
         # A grid worker who finds it beyond the grid escalates it (大事站所办).
@@ -631,7 +639,7 @@ class Play:
             c["level"] != Level.DEPARTMENT
             and self.official() is not None
             and round_ == 1
-            and rng.random() < WHISTLE_SHARE
+            and (self.summon_now or rng.random() < WHISTLE_SHARE)
         ):
             self.whistle(at, deadline)
         # 办结: mostly well within the time; a slack unit runs over.
@@ -762,16 +770,21 @@ class Play:
         would take the case away; `busy_until` becomes the time the last department
         finished."""
         rng, units = self.rng, self.units
-        function = self.subject.function
-        mine = [d for d in units.departments if units.department_function[d] == function]
-        picked = set(mine[:1])
+        functions = {self.subject.function, *(SUMMONED_NOW if self.summon_now else ())}
+        picked = {
+            next(d for d in units.departments if units.department_function[d] == function)
+            for function in functions
+            if function in units.department_function.values()
+        }
         while len(picked) < 1 + (rng.random() < 0.4):
             picked.add(units.departments[int(rng.random() * len(units.departments))])
         at = accepted_at + HOUR * (1 + 20 * rng.random())
+        within = None if rng.random() < 0.7 else dt.timedelta(hours=2)
+        if self.summon_now:  # a moment ago: the departments have yet to report
+            at, within = self.now - 10 * MINUTE, dt.timedelta(hours=2)
         if at >= deadline:
             return
         at = self._at(at)
-        within = None if rng.random() < 0.7 else dt.timedelta(hours=2)
         due = workflow.report_due(at, within)
         span = due - at
         names = "、".join(units.department_names[d] for d in sorted(picked))
@@ -903,6 +916,9 @@ def year_start(now: dt.datetime) -> dt.datetime:
 
 
 STEADY_SUBJECTS = ("housing-property", "city-garbage", "security-dispute", "livelihood-elderly")
+# The whistle just blown in the demo street: a manhole cover (the street's 城管 station) that
+# the district's 城管 and 水务 must see to.
+SUMMONED_SUBJECT, SUMMONED_NOW = "utility-streetlight", ("城管", "水务")
 STEADY_AGES = (dt.timedelta(minutes=30), 3 * HOUR, 9 * HOUR, 26 * HOUR, 50 * HOUR)
 
 
@@ -974,6 +990,19 @@ def plan_cases(world: World, *, seed: int, per_year: int, busy_grid: int | None)
                         steady=True,
                     )
                 )
+        # and a whistle the street has just blown, for the departments to report to
+        if SUMMONED_SUBJECT in subjects:
+            planned.append(
+                _case(
+                    world,
+                    rng,
+                    world.places[busy_grid],
+                    SUMMONED_SUBJECT,
+                    (end - 3 * HOUR).replace(second=0, microsecond=0),
+                    steady=True,
+                    summon_now=True,
+                )
+            )
     planned.sort(key=lambda p: (p.row["received_at"], p.number))
     return planned
 
@@ -986,6 +1015,7 @@ def _case(
     at: dt.datetime,
     *,
     steady: bool = False,
+    summon_now: bool = False,
     channel: Channel | None = None,
     point: tuple[float, float] | None = None,
     intake_only: bool = False,
@@ -994,7 +1024,7 @@ def _case(
     channel = channel or CHANNELS(rng.random)
     lon, lat = point or _point_in(place, rng)
     type_code = TYPE_OF.get(code) or OTHER_TYPES(rng.random)
-    texts = DESCRIPTIONS.get(code, DESCRIPTIONS["other"])
+    texts = DESCRIPTIONS.get(code, DESCRIPTIONS["other"])[-1 if summon_now else 0 :]
     where = f"{place.where}{1 + int(rng.random() * 40)}栋附近"
     reporter = channel != Channel.PATROL
     birth = 1950 + int(rng.random() * 55)
@@ -1041,7 +1071,8 @@ def _case(
     }
     world.planned += 1
     planned = Planned(number=world.planned, row=row)
-    Play(rng, world, place, planned, steady=steady).play(intake_only=intake_only)
+    play = Play(rng, world, place, planned, steady=steady, summon_now=summon_now)
+    play.play(intake_only=intake_only)
     return planned
 
 

@@ -77,6 +77,9 @@ def test_the_year_holds_every_kind_of_outcome(year: seeding.CaseSeedResult) -> N
     # whistles only where a street official can blow them, with late and timely reports
     assert Summons.objects.exists()
     assert not Summons.objects.exclude(case__street_id=XIANLIN).exists()
+    # one blown a moment ago, for the demo's 城管 and 水务 officers to report to
+    waiting = SummonsReport.objects.filter(reported_at__isnull=True, report_due_at__gt=NOW)
+    assert set(waiting.values_list("department__function", flat=True)) >= {"城管", "水务"}
     reports = SummonsReport.objects.filter(reported_at__isnull=False)
     assert reports.filter(is_late=True).exists() and reports.filter(is_late=False).exists()
     # merged duplicates point at an earlier case of the same subject
