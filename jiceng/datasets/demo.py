@@ -30,6 +30,7 @@ from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Secto
 from . import seeding
 from .cases import CaseSeedResult, seed_cases
 from .orglife import OrglifeSeedResult, seed_orglife
+from .patrols import seed_patrols
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
 STREET = "仙林街道"
@@ -78,8 +79,9 @@ def load_demo(
     say("接诉即办的站所、部门和账号……")
     cases = load_demo_cases()
     logins += cases.logins
-    say("一年的诉求……")
+    say("一年的诉求和巡查……")
     load_demo_case_year(progress=progress)
+    load_demo_patrols()
     say("一年的组织生活……")
     load_demo_orglife()
     return logins
@@ -120,6 +122,14 @@ def load_demo_case_year(
         busy_grid=busy_grid,
         progress=progress,
     )
+
+
+def load_demo_patrols() -> int:
+    """A year of the demo grid worker's patrols of their grid; none if they have any."""
+    worker = GridWorker.objects.filter(user__username=GRID_WORKER[0]).select_related("grid").first()
+    if worker is None:
+        return 0
+    return seed_patrols(grid=worker.grid, worker_id=worker.user_id, now=clock.now(), seed=SEED)
 
 
 # The grid worker of the first grid of the street, whose inbox citizens' cases there reach.
