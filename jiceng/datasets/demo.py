@@ -29,7 +29,7 @@ from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Secto
 
 from . import seeding
 from .cases import CaseSeedResult, seed_cases
-from .orglife import OrglifeSeedResult, seed_orglife
+from .orglife import OrglifeSeedResult, fill_branch_year, seed_orglife
 from .patrols import seed_patrols
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
@@ -53,6 +53,9 @@ ACCOUNTS = (
     ("secadmin-demo", "Birch#Lake4729", Role.SECURITY_ADMIN, "system"),
     ("auditadmin-demo", "Aspen#Hill6174", Role.AUDIT_ADMIN, "system"),
 )
+
+
+SECRETARY = "secretary-demo"
 
 
 def district_committee() -> Organization | None:
@@ -96,6 +99,16 @@ def load_demo_orglife() -> OrglifeSeedResult:
         return OrglifeSeedResult()
     today = clock.today()
     result = seed_orglife(as_of=today, seed=320113, under=[district.path])
+    # The demo secretary's branch in full: attendance lists and signed minutes.
+    secretary = RoleAssignment.objects.filter(
+        user__username=SECRETARY, role=Role.BRANCH_SECRETARY, organization__isnull=False
+    ).first()
+    if secretary is not None and secretary.organization_id is not None:
+        fill_branch_year(
+            organization_id=secretary.organization_id,
+            secretary_user_id=secretary.user_id,
+            seed=SEED,
+        )
     current = rules.month_of(today)
     for back in range(12, -1, -1):
         compliance.rollup_month(rules.add_months(current, -back))
