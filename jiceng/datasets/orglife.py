@@ -346,7 +346,9 @@ def fill_branch_year(*, organization_id: int, secretary_user_id: int | None, see
         for row in rows:
             came = row.status in (AttendanceStatus.IN_PERSON, AttendanceStatus.ONLINE)
             if row.status == AttendanceStatus.IN_PERSON and row.pk is None:
-                row.checked_in_at = meeting.starts_at - dt.timedelta(minutes=5)
+                row.checked_in_at = meeting.starts_at - dt.timedelta(
+                    minutes=generator.randrange(-5, 20)
+                )
             present += came
             present_full += came and row.is_full_member
             expected_full += row.is_full_member

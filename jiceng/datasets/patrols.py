@@ -61,10 +61,13 @@ def seed_patrols(*, grid: Grid, worker_id: int, now: dt.datetime, seed: int) -> 
     patrols: list[Patrol] = []
     found: list[list[tuple[str, float, float, dt.datetime]]] = []
     while day < today:
-        if day.weekday() < 5 and rng.random() < 0.5:
+        recent = (today - day).days <= 7  # the last week's patrols are on the list
+        if day.weekday() < 5 and (rng.random() < 0.5 or recent):
             hour = 9 if rng.random() < 0.6 else 14
             start = dt.datetime.combine(day, dt.time(hour, int(rng.random() * 50)), clock.CHINA)
             minutes = 45 + int(rng.random() * 60)
+            if start + dt.timedelta(minutes=minutes) >= now:
+                break
             points = _walk(geometry, rng, POINTS_PER_PATROL)
             pace = dt.timedelta(minutes=minutes) / max(len(points), 1)
             track = [
