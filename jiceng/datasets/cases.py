@@ -42,7 +42,7 @@ from typing import Any
 
 import shapely
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from shapely.geometry import shape
 
 from jiceng.accounts.models import Role, RoleAssignment
@@ -522,14 +522,14 @@ class Play:
         )
         unit = "网格"
         wanted = Level(self.subject.unit_level)
-        while Level(c["level"]) != wanted:
-            up = self.units.target(
-                Level(c["level"]), c["street_id"], c["community_id"], self.subject
-            )
-            if up is None:
-                break
-            c.update(self.unit_fields(*up))
-            unit = self.unit()
+        if wanted != Level.GRID:
+            # The unit of the subject's level and line of work, straight away: escalation's
+            # choice from the level below it.
+            below = workflow.LEVEL_ORDER[workflow.LEVEL_ORDER.index(wanted) - 1]
+            up = self.units.target(below, c["street_id"], c["community_id"], self.subject)
+            if up is not None:
+                c.update(self.unit_fields(*up))
+                unit = self.unit()
         self.event(
             EventKind.DISPATCHED,
             at,
@@ -1346,7 +1346,10 @@ def write_cases(planned: list[Planned], *, now: dt.datetime) -> CaseSeedResult:
         "reports": Table.of(SummonsReport, REPORT_COLUMNS),
         "notices": Table.of(Notice, NOTICE_COLUMNS),
     }
-    with BulkWriter(tables, defer_indexes=False) as writer:
+    # Inside a transaction the writer leaves SQLite's journal as it is: switching it off needs
+    # the database to itself, and the demo is often loaded with its server running. A few
+    # ten thousand rows do not need it.
+    with transaction.atomic(), BulkWriter(tables, defer_indexes=False) as writer:
         writer.write("cases", cases)
         writer.write("events", events)
         writer.write("summonses", summonses)
