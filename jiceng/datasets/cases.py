@@ -21,7 +21,7 @@ when:
   "unsatisfied" reopens the case (up to twice), an unanswered one is closed by the tick after
   the reopen period;
 - the street with a street official's login summons departments (吹哨) to some hard cases,
-  the departments report (報到) mostly in time, finish and are rated; duplicates are merged;
+  the departments report (报到) mostly in time, finish and are rated; duplicates are merged;
   a few cases are returned (退单) and reassigned to the next grid.
 
 Rows go through writer.BulkWriter with ids handed out here, like the rest of the data set.

@@ -68,7 +68,8 @@ def load_demo(
     *, workers: int = 2, progress: Callable[[str], None] | None = None
 ) -> list[DemoLogin]:
     """Seed the district if it is not in the tree yet, make the demo accounts that are missing,
-    then the district's grids, case units and a year of organizational life (载入演示数据).
+    then the district's grids, case units, a year of citizen requests and of the demo grid
+    worker's patrols, and a year of organizational life (载入演示数据).
     Running it again adds nothing and returns the same logins."""
     say = progress or (lambda line: None)
     if district_committee() is None:
