@@ -28,11 +28,14 @@ from jiceng.orglife import compliance, rules
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
 
 from . import seeding
-from .orglife import OrglifeSeedResult, seed_orglife
+from .cases import CaseSeedResult, seed_cases
+from .orglife import OrglifeSeedResult, fill_branch_year, seed_orglife
+from .patrols import seed_patrols
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
 STREET = "仙林街道"
 SEED = 2024
+CASES_PER_YEAR = 6000  # about 500 a month over the district's 142 communities
 
 
 class DivisionsMissing(DomainError):
@@ -52,6 +55,9 @@ ACCOUNTS = (
 )
 
 
+SECRETARY = "secretary-demo"
+
+
 def district_committee() -> Organization | None:
     return Organization.objects.filter(
         kind=OrgKind.LOCAL_COMMITTEE, division_id=DISTRICT.ljust(12, "0")
@@ -62,7 +68,8 @@ def load_demo(
     *, workers: int = 2, progress: Callable[[str], None] | None = None
 ) -> list[DemoLogin]:
     """Seed the district if it is not in the tree yet, make the demo accounts that are missing,
-    then the district's grids, case units and a year of organizational life (载入演示数据).
+    then the district's grids, case units, a year of citizen requests and of the demo grid
+    worker's patrols, and a year of organizational life (载入演示数据).
     Running it again adds nothing and returns the same logins."""
     say = progress or (lambda line: None)
     if district_committee() is None:
@@ -76,6 +83,9 @@ def load_demo(
     say("接诉即办的站所、部门和账号……")
     cases = load_demo_cases()
     logins += cases.logins
+    say("一年的诉求和巡查……")
+    load_demo_case_year(progress=progress)
+    load_demo_patrols()
     say("一年的组织生活……")
     load_demo_orglife()
     return logins
@@ -90,10 +100,50 @@ def load_demo_orglife() -> OrglifeSeedResult:
         return OrglifeSeedResult()
     today = clock.today()
     result = seed_orglife(as_of=today, seed=320113, under=[district.path])
+    # The demo secretary's branch in full: attendance lists and signed minutes.
+    secretary = RoleAssignment.objects.filter(
+        user__username=SECRETARY, role=Role.BRANCH_SECRETARY, organization__isnull=False
+    ).first()
+    if secretary is not None and secretary.organization_id is not None:
+        fill_branch_year(
+            organization_id=secretary.organization_id,
+            secretary_user_id=secretary.user_id,
+            seed=SEED,
+        )
     current = rules.month_of(today)
     for back in range(12, -1, -1):
         compliance.rollup_month(rules.add_months(current, -back))
     return result
+
+
+def load_demo_case_year(
+    *, per_year: int = CASES_PER_YEAR, progress: Callable[[str], None] | None = None
+) -> CaseSeedResult:
+    """A year of citizen requests in the district's grids, more in 仙林街道 and most in the
+    demo grid worker's grid, played through the workflow to today (`datasets.cases`).
+    Idempotent: a district with cases is left alone."""
+    street = Division.objects.filter(code__startswith=DISTRICT, level=4, name=STREET).first()
+    busy_grid = (
+        Grid.objects.filter(street=street).order_by("code").values_list("pk", flat=True).first()
+        if street
+        else None
+    )
+    return seed_cases(
+        district=DISTRICT,
+        seed=SEED,
+        per_year=per_year,
+        busy_street=street.code if street else "",
+        busy_grid=busy_grid,
+        progress=progress,
+    )
+
+
+def load_demo_patrols() -> int:
+    """A year of the demo grid worker's patrols of their grid; none if they have any."""
+    worker = GridWorker.objects.filter(user__username=GRID_WORKER[0]).select_related("grid").first()
+    if worker is None:
+        return 0
+    return seed_patrols(grid=worker.grid, worker_id=worker.user_id, now=clock.now(), seed=SEED)
 
 
 # The grid worker of the first grid of the street, whose inbox citizens' cases there reach.

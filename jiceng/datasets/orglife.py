@@ -14,12 +14,14 @@ import random
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 
 from jiceng.core import clock
 from jiceng.core.paths import under_any
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orglife import rules
+from jiceng.orglife.minutes import check_minutes_body
 from jiceng.orglife.models import (
     Attendance,
     AttendanceStatus,
@@ -28,7 +30,9 @@ from jiceng.orglife.models import (
     Meeting,
     MeetingKind,
     MeetingStatus,
+    Minutes,
 )
+from jiceng.orglife.scheduling import _expected_members
 from jiceng.orgs.models import BRANCH_KINDS, Committee, Organization, PartyGroup
 
 from .writer import BulkWriter, Table
@@ -262,3 +266,123 @@ def _attendance_rows(
         )
         next_id += 1
     return rows
+
+
+# What the demo branch's meetings were about, by kind: (agenda item, summary, resolution).
+AGENDA = {
+    K.THEME_DAY: (
+        "主题党日：走访慰问困难党员群众",
+        "分组走访辖区困难家庭，收集诉求。",
+        "建立走访台账，每月跟进",
+    ),
+    K.COMMITTEE_MEETING: (
+        "研究本月支部工作安排",
+        "讨论党员发展、组织生活安排和为民办实事项目。",
+        "通过本月工作安排",
+    ),
+    K.GROUP_MEETING: (
+        "学习讨论：基层治理中的党员作用",
+        "党员结合网格工作交流体会。",
+        "每名党员联系一个楼栋",
+    ),
+    K.PARTY_LECTURE: (
+        "党课：学习贯彻党的创新理论",
+        "支部书记讲授党课，党员交流讨论。",
+        "组织党员撰写学习体会",
+    ),
+    K.GENERAL_MEETING: (
+        "支部党员大会：通报季度工作",
+        "通报支部季度工作和党费收缴情况。",
+        "通过季度工作报告",
+    ),
+    K.LIFE_MEETING: (
+        "组织生活会：对照检查、批评与自我批评",
+        "党员逐一发言，开展批评与自我批评。",
+        "形成整改清单",
+    ),
+    K.DEMOCRATIC_REVIEW: ("民主评议党员", "党员自评、互评，支部综合评定。", "通过评议结果"),
+}
+
+
+def fill_branch_year(*, organization_id: int, secretary_user_id: int | None, seed: int) -> int:
+    """The demo branch's year in full: who came to each held meeting (the notice's list, as
+    scheduling makes it), the quorum from that, and the signed minutes. The bulk seed keeps
+    only the counts and the last theme day's list; a demo member opening her history, or the
+    secretary her meetings, would otherwise see a year of empty pages. Meetings that have
+    minutes are left alone. Returns how many meetings were filled."""
+    generator = random.Random(seed)  # noqa: S311  # synthetic data
+    statuses = (
+        [AttendanceStatus.IN_PERSON] * 15
+        + [AttendanceStatus.ONLINE] * 2
+        + [AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT]
+    )
+    meetings = list(
+        Meeting.objects.filter(organization_id=organization_id, status=MeetingStatus.HELD)
+        .exclude(pk__in=Minutes.objects.values("meeting_id"))
+        .order_by("starts_at", "pk")
+    )
+    listed = set(
+        Attendance.objects.filter(meeting__in=meetings).values_list("meeting_id", flat=True)
+    )
+    attendances: list[Attendance] = []
+    minutes: list[Minutes] = []
+    for meeting in meetings:
+        present = present_full = expected_full = 0
+        rows = [
+            Attendance(
+                month=meeting.month,
+                meeting=meeting,
+                member_id=member_id,
+                status=statuses[generator.randrange(len(statuses))],
+                is_full_member=full,
+                is_remote=mobile,
+            )
+            for member_id, full, mobile in _expected_members(meeting)
+        ]
+        if meeting.pk in listed:
+            rows = list(meeting.attendances.all())
+        else:
+            attendances.extend(rows)
+        for row in rows:
+            came = row.status in (AttendanceStatus.IN_PERSON, AttendanceStatus.ONLINE)
+            if row.status == AttendanceStatus.IN_PERSON and row.pk is None:
+                row.checked_in_at = meeting.starts_at - dt.timedelta(
+                    minutes=generator.randrange(-5, 20)
+                )
+            present += came
+            present_full += came and row.is_full_member
+            expected_full += row.is_full_member
+        Meeting.objects.filter(pk=meeting.pk).update(
+            expected_count=len(rows),
+            present_count=present,
+            quorum_met=rules.quorum_met(
+                meeting.kind,
+                present=present,
+                expected=len(rows),
+                present_full=present_full,
+                expected_full=expected_full,
+            ),
+        )
+        title, summary, resolution = AGENDA.get(
+            MeetingKind(meeting.kind), (meeting.title, "按计划召开。", "按计划推进")
+        )
+        body = check_minutes_body(
+            {"items": [{"title": title, "summary": summary}], "resolutions": [resolution]}
+        )
+        minutes.append(
+            Minutes(
+                meeting=meeting,
+                body=body,
+                original_body=body,
+                recorded_by_id=secretary_user_id,
+                recorded_at=meeting.ends_at + dt.timedelta(hours=2),
+                signed_by_id=secretary_user_id,
+                signed_at=meeting.ends_at + dt.timedelta(days=1),
+                locks_at=rules.minutes_lock_at(
+                    ends_at=meeting.ends_at, lock_days=settings.JICENG_MINUTES_LOCK_DAYS
+                ),
+            )
+        )
+    Attendance.objects.bulk_create(attendances, batch_size=2000)
+    Minutes.objects.bulk_create(minutes)
+    return len(minutes)

@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.test import Client
 
 from jiceng.accounts.models import Role, RoleAssignment, User
-from jiceng.cases.models import Department
+from jiceng.cases.models import Case, CaseEvent, Department
 from jiceng.datasets import demo
-from jiceng.grid.models import Grid, GridWorker
+from jiceng.grid.models import Grid, GridWorker, Patrol
 from jiceng.members.models import Member
 from jiceng.orglife.models import Meeting
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
@@ -73,6 +73,10 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
     assert Grid.objects.filter(code__startswith="320113").exists()
     assert Department.objects.filter(district_id="320113000000").exists()
     assert Meeting.objects.filter(organization__path__startswith=district.path).exists()
+    # A year of cases, more in 仙林街道, the demo grid worker's inbox not empty.
+    assert Case.objects.filter(street__name="仙林街道").count() > 500
+    assert Case.objects.filter(grid__workers__user__username="grid-demo", status="DISPATCHED")
+    assert Patrol.objects.filter(worker__username="grid-demo").count() > 50
 
     counts = (
         Organization.objects.count(),
@@ -81,6 +85,9 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
         RoleAssignment.objects.count(),
         Grid.objects.count(),
         Meeting.objects.count(),
+        Case.objects.count(),
+        CaseEvent.objects.count(),
+        Patrol.objects.count(),
     )
     again = demo.load_demo(workers=0)
     assert [login.username for login in again][: len(demo.ACCOUNTS)] == [
@@ -97,6 +104,9 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
         RoleAssignment.objects.count(),
         Grid.objects.count(),
         Meeting.objects.count(),
+        Case.objects.count(),
+        CaseEvent.objects.count(),
+        Patrol.objects.count(),
     ) == counts
 
 

@@ -8,9 +8,17 @@ import pytest
 from django.core.management import call_command
 
 from jiceng.datasets.demo import load_demo_orglife
-from jiceng.datasets.orglife import seed_orglife
+from jiceng.datasets.orglife import fill_branch_year, seed_orglife
 from jiceng.orglife import compliance
-from jiceng.orglife.models import Attendance, Compliance, HeartToHeartTalk, Meeting
+from jiceng.orglife.models import (
+    Attendance,
+    AttendanceStatus,
+    Compliance,
+    HeartToHeartTalk,
+    Meeting,
+    MeetingStatus,
+    Minutes,
+)
 from jiceng.testing.personas import Tree, add_member
 
 
@@ -61,3 +69,24 @@ def test_the_orglife_seed_command_reports_what_it_wrote(
     meetings = Meeting.objects.count()
     assert meetings > 12
     assert f"会议 {meetings:,} 次" in capsys.readouterr().out
+
+
+def test_the_demo_branch_gets_its_year_in_full(tree: Tree):
+    for _ in range(6):
+        add_member(tree.branch)
+    add_member(tree.sibling)
+    seed_orglife(as_of=dt.date(2026, 1, 1), seed=3)
+    filled = fill_branch_year(organization_id=tree.branch.pk, secretary_user_id=None, seed=1)
+    held = Meeting.objects.filter(organization=tree.branch, status=MeetingStatus.HELD)
+    assert filled == held.count() > 12
+    for meeting in held:
+        assert meeting.minutes.signed_at is not None and meeting.minutes.body["items"]
+        rows = list(meeting.attendances.all())
+        assert rows and meeting.expected_count == len(rows)
+        came = [
+            a for a in rows if a.status in (AttendanceStatus.IN_PERSON, AttendanceStatus.ONLINE)
+        ]
+        assert meeting.present_count == len(came)
+    # only the demo branch; and a second run fills nothing
+    assert not Minutes.objects.exclude(meeting__organization=tree.branch).exists()
+    assert fill_branch_year(organization_id=tree.branch.pk, secretary_user_id=None, seed=1) == 0
