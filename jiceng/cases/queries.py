@@ -30,6 +30,7 @@ from jiceng.core.paths import under_any
 from .models import (
     Case,
     CaseEvent,
+    DepartmentStaff,
     Notice,
     Summons,
     SummonsReport,
@@ -196,6 +197,16 @@ def summons_reports_for(user: User, *, unfinished_only: bool = True) -> QuerySet
         rows = rows.filter(finished_at__isnull=True)
     return rows.select_related("summons", "case", "case__subject", "department").order_by(
         "report_due_at", "pk"
+    )
+
+
+def departments_with_staff(department_ids: list[int]) -> frozenset[int]:
+    """Those of the departments someone can answer for: a summons to any other waits for no
+    one (withdraw it or send it elsewhere, whistle.withdraw_summons)."""
+    return frozenset(
+        DepartmentStaff.objects.filter(department_id__in=department_ids)
+        .values_list("department_id", flat=True)
+        .distinct()
     )
 
 

@@ -203,12 +203,15 @@ def hotline_intake(request: AuthedRequest) -> HttpResponse:
 @requires(P.SUMMON_DEPARTMENTS)
 def whistle_board(request: AuthedRequest) -> HttpResponse:
     """The street's whistle board: open cases, and every summons with each department's part."""
+    summonses = list(queries.summonses_for_street(request.user)[:100])
+    departments = [r.department_id for s in summonses for r in s.reports.all()]
     return render(
         request,
         "cases/whistle.html",
         {
             "open_cases": list(queries.open_cases_in_area(request.user)[:200]),
-            "summonses": list(queries.summonses_for_street(request.user)[:100]),
+            "summonses": summonses,
+            "staffed": queries.departments_with_staff(departments),
         },
     )
 
@@ -283,8 +286,12 @@ def _detail_page(request: AuthedRequest, case: Case, *, phone: str | None) -> Ht
         context["grids"] = Grid.objects.filter(street_id=street, is_active=True).order_by("code")
         context["stations"] = Station.objects.filter(street_id=street, is_active=True)
     if can_dispatch or can_summon:
-        context["departments"] = Department.objects.filter(
-            under(district, "district_id"), is_active=True
+        context["departments"] = list(
+            Department.objects.filter(under(district, "district_id"), is_active=True)
+        )
+    if can_summon:
+        context["staffed"] = queries.departments_with_staff(
+            [d.pk for d in context["departments"]] + [r.department_id for r in reports]
         )
     return render(request, "cases/detail.html", context)
 
@@ -402,6 +409,22 @@ def report_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
                 report=report, by=request.user, note=request.POST.get("note", "")
             )
             messages.success(request, "已提交办理情况")
+        elif action == "withdraw":
+            whistle.withdraw_summons(
+                report=report, by=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, f"已撤回对{report.department.name}的吹哨")
+        elif action == "reassign":
+            raw = request.POST.get("department", "")
+            if not raw.isdigit():
+                raise InvalidInput("请选择改派的部门", fields={"department": "请选择"})
+            moved = whistle.reassign_summons(
+                report=report,
+                to=units.departments_by_id([int(raw)])[0],
+                by=request.user,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, f"已改派给{moved.department.name}，等待报到")
         elif action == "rate":
             raw = request.POST.get("rating", "")
             whistle.rate_department(
