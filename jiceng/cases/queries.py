@@ -269,6 +269,45 @@ def case_for_feedback(token: str, feedback_key: str) -> Case:
     return case
 
 
+NUMBER_OR_PHONE_WRONG = "工单号或手机号后四位不对，请核对后再试"
+
+
+def number_parts(number: str) -> tuple[dt.date, int] | None:
+    """The date received and the id a case number (models.case_number) is made of, or None if
+    `number` is not one."""
+    number = number.strip()
+    if not (14 <= len(number) <= 20 and number.isascii() and number.isdigit()):
+        return None
+    try:
+        day = dt.date(int(number[:4]), int(number[4:6]), int(number[6:8]))
+    except ValueError:
+        return None
+    return day, int(number[8:])
+
+
+def case_by_number_and_phone_tail(number: str, tail: str) -> Case:
+    """The case a reporter finds by its number and the last four digits of the phone they gave
+    (按工单号和手机号后四位查询). No case and other digits answer the same NotFound, and a case
+    without a phone is found by no digits. It reads the progress only: the feedback key,
+    never these digits, rates a case."""
+    parts = number_parts(number)
+    if parts is None or not (len(tail) == 4 and tail.isascii() and tail.isdigit()):
+        raise NotFound(NUMBER_OR_PHONE_WRONG)
+    day, pk = parts
+    found = Case.objects.filter(pk=pk).select_related("case_type", "subject", "merged_into").first()
+    if found is None or found.received_at.astimezone(clock.CHINA).date() != day:
+        raise NotFound(NUMBER_OR_PHONE_WRONG)
+    phone = (
+        crypto.unseal(found.reporter_phone_sealed, field=PHONE_FIELD)
+        if found.reporter_phone_sealed
+        else ""
+    )
+    digits = "".join(c for c in phone if c.isdigit())
+    if len(digits) < 7 or not hmac.compare_digest(digits[-4:].encode(), tail.encode()):
+        raise NotFound(NUMBER_OR_PHONE_WRONG)
+    return found
+
+
 # -- duplicates -----------------------------------------------------------------------------
 
 

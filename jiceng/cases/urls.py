@@ -5,6 +5,7 @@ from . import views
 app_name = "cases"
 urlpatterns = [
     path("submit/", views.citizen_submit, name="submit"),
+    path("track/", views.lookup, name="lookup"),
     path("track/<str:token>/", views.track, name="track"),
     path("track/<str:token>/<str:key>/", views.track, name="feedback"),
     path("inbox/", views.inbox, name="inbox"),

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from jiceng.accounts.access import public, requires
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
-from jiceng.accounts.throttle import anonymous_rate
+from jiceng.accounts.throttle import anonymous_rate, hit, over_rate, throttled
 from jiceng.core.errors import NO_SUCH_ACTION, DomainError, Forbidden, InvalidInput, NotFound
 from jiceng.core.paths import under
 from jiceng.grid.models import Grid
@@ -147,6 +147,50 @@ def track(request: HttpRequest, token: str, key: str = "") -> HttpResponse:
     # no-referrer, which makes the browser send "Origin: null" and fail the CSRF check).
     response["Referrer-Policy"] = "same-origin"
     return response
+
+
+@public("群众凭工单号和手机号后四位查看进度（不显示个人信息，不能评价）；按来源地址和工单号限流")
+def lookup(request: HttpRequest) -> HttpResponse:
+    """按工单号查询: for the reporter without the link (a hotline caller, a lost link). The page
+    shows where the case stands and nothing of the person or the free text: four digits are
+    a weaker key than the link's token."""
+    number = request.POST.get("number", "").strip()[:40]
+    tail = request.POST.get("phone_tail", "").strip()[:10]
+    context: dict[str, Any] = {"number": number, "phone_tail": tail, "fields": {}}
+    if request.method == "POST":
+        retry_after = over_rate("case_lookup", request)
+        if retry_after is None and queries.number_parts(number) is not None:
+            retry_after = hit("case_lookup_number", number)
+        if retry_after is not None:
+            return throttled(request, retry_after)
+        context["fields"] = _lookup_fields(number, tail)
+        if not context["fields"]:
+            try:
+                case = queries.case_by_number_and_phone_tail(number, tail)
+                context.update(case=case, events=queries.events_of(case))
+            except NotFound as wrong:
+                context["error"] = wrong.message
+    status = 400 if context["fields"] else 404 if context.get("error") else 200
+    response = render(request, "cases/lookup.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _lookup_fields(number: str, tail: str) -> dict[str, str]:
+    """What is wrong in the form itself (said beside the field; a number or digits of the
+    right form that match nothing get one answer for both, from the query)."""
+    fields = {}
+    if not number:
+        fields["number"] = "请填写工单号"
+    elif not (number.isascii() and number.isdigit()):
+        fields["number"] = "工单号只有数字，如 20260302000123"
+    elif queries.number_parts(number) is None:
+        fields["number"] = "工单号是14位或更长的数字，前8位是受理日期"
+    if not tail:
+        fields["phone_tail"] = "请填写手机号后四位"
+    elif not (len(tail) == 4 and tail.isascii() and tail.isdigit()):
+        fields["phone_tail"] = "请填写4位数字"
+    return fields
 
 
 def _satisfaction(raw: str) -> Satisfaction:
