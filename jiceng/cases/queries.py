@@ -26,6 +26,7 @@ from jiceng.accounts.scoping import Reach, scope_of
 from jiceng.core import audit, clock, crypto
 from jiceng.core.errors import NotFound, not_found
 from jiceng.core.paths import under_any
+from jiceng.grid.models import PatrolFinding
 
 from .models import (
     Case,
@@ -232,6 +233,17 @@ def events_of(case: Case) -> QuerySet[CaseEvent]:
 
 def notices_for(user: User, limit: int = 20) -> list[Notice]:
     return list(Notice.objects.filter(user=user).select_related("case")[:limit])
+
+
+def findings_without_case(findings: QuerySet[PatrolFinding]) -> QuerySet[PatrolFinding]:
+    """Those of `findings` no case was opened from yet (巡查发现待转工单)."""
+    return findings.exclude(Exists(Case.objects.filter(finding=OuterRef("pk"))))
+
+
+def cases_of_findings(finding_ids: list[int]) -> dict[int, Case]:
+    """The case opened from each of these findings, by finding id (none for the others)."""
+    rows = Case.objects.filter(finding_id__in=finding_ids).only("pk", "received_at", "finding_id")
+    return {case.finding_id: case for case in rows if case.finding_id is not None}
 
 
 # -- the reporter's link --------------------------------------------------------------------

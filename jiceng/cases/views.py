@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from jiceng.accounts.access import public, requires
 from jiceng.accounts.permissions import Permission
@@ -25,6 +25,7 @@ from jiceng.accounts.requests import AuthedRequest
 from jiceng.accounts.throttle import anonymous_rate, hit, over_rate, throttled
 from jiceng.core.errors import NO_SUCH_ACTION, DomainError, Forbidden, InvalidInput, NotFound
 from jiceng.core.paths import under
+from jiceng.grid import queries as grid_queries
 from jiceng.grid.models import Grid
 
 from . import categories, intake, queries, services, units, whistle, workflow
@@ -242,6 +243,47 @@ def hotline_intake(request: AuthedRequest) -> HttpResponse:
         messages.success(request, f"已受理，工单号 {case.number}")
         return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
     return render(request, "cases/hotline.html", _intake_context(request))
+
+
+@require_http_methods(["GET", "POST"])
+@requires(P.HANDLE_CASES)
+def case_from_finding(request: AuthedRequest, finding_id: int) -> HttpResponse:
+    """巡查发现转工单 on the page: the worker picks the finding's type and subject; the case is
+    routed and dispatched as any other (intake.submit_finding)."""
+    finding = grid_queries.access_own_finding(request.user, finding_id)
+    opened = queries.cases_of_findings([finding.pk]).get(finding.pk)
+    error: DomainError | None = None
+    if request.method == "POST" and opened is None:
+        try:
+            case = intake.submit_finding(
+                finding_id=finding.pk,
+                type=categories.type_by_code(request.POST.get("type", "")),
+                subject=categories.subject_by_code(request.POST.get("subject", "")),
+                by=request.user,
+            ).case
+        except DomainError as refused:
+            error = refused
+        else:
+            messages.success(request, f"已转为工单 {case.number}，已派单给{units.unit_name(case)}")
+            if queries.cases_for(request.user).filter(pk=case.pk).exists():
+                return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+            return HttpResponseRedirect(reverse("grid:patrol"))  # routed to another's grid
+    return render(
+        request,
+        "cases/from_finding.html",
+        {
+            "finding": finding,
+            "opened": opened,
+            "can_open": opened is not None
+            and queries.cases_for(request.user).filter(pk=opened.pk).exists(),
+            "types": categories.active_types(),
+            "subjects": categories.active_subjects(),
+            "error": error,
+            "fields": getattr(error, "fields", {}) if error else {},
+            "form": request.POST if request.method == "POST" else {},
+        },
+        status=400 if error else 200,
+    )
 
 
 @requires(P.SUMMON_DEPARTMENTS)
