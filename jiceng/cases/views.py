@@ -444,6 +444,24 @@ def _moves() -> dict[str, Callable[[AuthedRequest, Case], Case]]:
     }
 
 
+# What the page says once a move is done. Not "已" + the new status: the statuses read 已签收,
+# 已派单 already (which gave "已已签收"), and 办理中 or a reopened case's 已派单 say nothing of
+# what was done.
+MOVE_DONE = {
+    "dispatch": "已派单",
+    "reassign": "已改派",
+    "accept": "已签收",
+    "start": "已开始办理",
+    "resolve": "已办结",
+    "return": "已退回调度",
+    "escalate": "已上报",
+    "follow-up": "已记录回访",
+    "close": "已结案",
+    "reopen": "已重新派单办理",
+    "merge": "已合并到所选诉求",
+}
+
+
 @requires(P.HANDLE_CASES, P.DISPATCH_CASES)
 @require_POST
 def case_move(request: AuthedRequest, pk: int, move: str) -> HttpResponse:
@@ -452,8 +470,8 @@ def case_move(request: AuthedRequest, pk: int, move: str) -> HttpResponse:
     if run is None:
         raise NotFound(NO_SUCH_ACTION)
     try:
-        moved = run(request, case)
-        messages.success(request, f"已{moved.get_status_display()}")
+        run(request, case)
+        messages.success(request, MOVE_DONE[move])
     except NotFound:
         raise
     except DomainError as refused:
