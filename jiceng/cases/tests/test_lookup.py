@@ -40,6 +40,7 @@ def test_the_number_and_the_phones_last_digits_show_the_progress_and_nothing_per
         reporter_name="王建国", reporter_phone="13912345678", address="文苑路 1 号 3 栋"
     ).case
     assert Client().get("/cases/track/").status_code == 200
+    assert 'href="/cases/track/"' in Client().get("/cases/submit/").content.decode()
     found = ask(case.number, "5678")
     text = found.content.decode()
     assert found.status_code == 200 and found["Cache-Control"] == "no-store"
