@@ -214,6 +214,8 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             "cases": list(queries.handling_inbox(request.user)[:200]),
             "notices": queries.notices_for(request.user, 10),
             "title": "我的待办诉求",
+            # a grid worker patrols from here; a station's or department's handler does not
+            "patrols": grid_queries.worker_grids(request.user).exists(),
         },
     )
 

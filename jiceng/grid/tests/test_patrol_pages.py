@@ -69,6 +69,14 @@ def test_a_finding_becomes_a_case_from_the_patrol_page(grids: Grids, grid_worker
     assert "已经转为工单" in again.content.decode() and Case.objects.count() == 1
 
 
+def test_the_worker_patrols_from_the_inbox(
+    grids: Grids, grid_worker: User, units: object, urban_staff: User
+) -> None:
+    assert 'href="/grid/patrol/"' in client_of(grid_worker).get("/cases/inbox/").content.decode()
+    staff_inbox = client_of(urban_staff).get("/cases/inbox/").content.decode()
+    assert 'href="/grid/patrol/"' not in staff_inbox  # a department has no grid to patrol
+
+
 def test_a_finding_handled_on_the_spot_stays_a_record(grids: Grids, grid_worker: User) -> None:
     page = client_of(grid_worker)
     patrol = start(page, grids)
