@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -265,6 +266,8 @@ def case_from_finding(request: AuthedRequest, finding_id: int) -> HttpResponse:
             ).case
         except DomainError as refused:
             error = refused
+        except IntegrityError:  # a double tap: the other request opened it first
+            opened = queries.cases_of_findings([finding.pk]).get(finding.pk)
         else:
             messages.success(request, f"已转为工单 {case.number}，已派单给{units.unit_name(case)}")
             if queries.cases_for(request.user).filter(pk=case.pk).exists():

@@ -3,10 +3,14 @@ into a case (巡查发现转工单) on the pages, end; and the counts of finding
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.db import IntegrityError
 from django.test import Client
 
 from jiceng.accounts.models import User
+from jiceng.cases import queries as case_queries
 from jiceng.cases.models import Case
 from jiceng.cases.workflow import Channel, Status
 from jiceng.grid.models import Patrol, PatrolFinding
@@ -119,3 +123,28 @@ def test_the_patrol_list_counts_the_findings(grids: Grids, grid_worker: User) ->
     record(page, patrol, "树枝倒伏", becomes_case=False)
     listed = page.get("/api/v1/grid/patrols").json()
     assert [(p["id"], p["findings"]) for p in listed] == [(patrol.pk, 2)]
+
+
+def test_a_double_tap_shows_the_case_the_first_tap_opened(
+    grids: Grids, grid_worker: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = client_of(grid_worker)
+    next_page = record(page, start(page, grids), "井盖缺失")
+    first = page.post(next_page, {"type": "report", "subject": "city-garbage"})
+    assert first.status_code == 302
+    # The second tap read "no case yet" before the first committed, and its insert meets the
+    # one-case-per-finding index.
+    seen: Iterator[dict[int, Case]] = iter([{}])
+    real = case_queries.cases_of_findings
+    monkeypatch.setattr(
+        "jiceng.cases.queries.cases_of_findings", lambda ids: next(seen, None) or real(ids)
+    )
+
+    def too_late(**_: object) -> None:
+        raise IntegrityError("UNIQUE constraint failed: case_one_per_finding")
+
+    monkeypatch.setattr("jiceng.cases.intake.submit_finding", too_late)
+    second = page.post(next_page, {"type": "report", "subject": "city-garbage"})
+    assert second.status_code == 200
+    assert Case.objects.get().number in second.content.decode()
+    assert "已经转为工单" in second.content.decode()
