@@ -355,6 +355,8 @@ class EventKind(models.TextChoices):
     REPORTED = "REPORTED", "部门报到"
     FINISHED = "FINISHED", "部门完成"
     RATED = "RATED", "评价部门"
+    UNSUMMONED = "UNSUMMONED", "撤回吹哨"
+    RESUMMONED = "RESUMMONED", "吹哨改派"
     OVERDUE = "OVERDUE", "超时"
 
 

@@ -26,10 +26,12 @@ from jiceng.accounts.scoping import Reach, scope_of
 from jiceng.core import audit, clock, crypto
 from jiceng.core.errors import NotFound, not_found
 from jiceng.core.paths import under_any
+from jiceng.grid.models import PatrolFinding
 
 from .models import (
     Case,
     CaseEvent,
+    DepartmentStaff,
     Notice,
     Summons,
     SummonsReport,
@@ -199,6 +201,16 @@ def summons_reports_for(user: User, *, unfinished_only: bool = True) -> QuerySet
     )
 
 
+def departments_with_staff(department_ids: list[int]) -> frozenset[int]:
+    """Those of the departments someone can answer for: a summons to any other waits for no
+    one (withdraw it or send it elsewhere, whistle.withdraw_summons)."""
+    return frozenset(
+        DepartmentStaff.objects.filter(department_id__in=department_ids)
+        .values_list("department_id", flat=True)
+        .distinct()
+    )
+
+
 def access_report(user: User, pk: int) -> SummonsReport:
     """A summons report the user may see: their department's, or one of a case in their view."""
     found = (
@@ -221,6 +233,17 @@ def events_of(case: Case) -> QuerySet[CaseEvent]:
 
 def notices_for(user: User, limit: int = 20) -> list[Notice]:
     return list(Notice.objects.filter(user=user).select_related("case")[:limit])
+
+
+def findings_without_case(findings: QuerySet[PatrolFinding]) -> QuerySet[PatrolFinding]:
+    """Those of `findings` no case was opened from yet (巡查发现待转工单)."""
+    return findings.exclude(Exists(Case.objects.filter(finding=OuterRef("pk"))))
+
+
+def cases_of_findings(finding_ids: list[int]) -> dict[int, Case]:
+    """The case opened from each of these findings, by finding id (none for the others)."""
+    rows = Case.objects.filter(finding_id__in=finding_ids).only("pk", "received_at", "finding_id")
+    return {case.finding_id: case for case in rows if case.finding_id is not None}
 
 
 # -- the reporter's link --------------------------------------------------------------------
@@ -256,6 +279,46 @@ def case_for_feedback(token: str, feedback_key: str) -> Case:
     ):
         raise NotFound("评价码无效")
     return case
+
+
+NUMBER_OR_PHONE_WRONG = "工单号或手机号后四位不对，请核对后再试"
+
+
+def number_parts(number: str) -> tuple[dt.date, int] | None:
+    """The date received and the id a case number (models.case_number) is made of, or None if
+    `number` is not one."""
+    number = number.strip()
+    if not (14 <= len(number) <= 20 and number.isascii() and number.isdigit()):
+        return None
+    try:
+        day = dt.date(int(number[:4]), int(number[4:6]), int(number[6:8]))
+    except ValueError:
+        return None
+    return day, int(number[8:])
+
+
+def case_by_number_and_phone_tail(number: str, tail: str) -> Case:
+    """The case a reporter finds by its number and the last four digits of the phone they gave
+    (按工单号和手机号后四位查询). No case and other digits answer the same NotFound, and a case
+    without a phone is found by no digits. It reads the progress only: the feedback key,
+    never these digits, rates a case."""
+    parts = number_parts(number)
+    if parts is None or not (len(tail) == 4 and tail.isascii() and tail.isdigit()):
+        raise NotFound(NUMBER_OR_PHONE_WRONG)
+    day, pk = parts
+    # Not merged_into: few cases are merged, and its fifty columns cost every look-up 40%.
+    found = Case.objects.filter(pk=pk).select_related("case_type", "subject").first()
+    if found is None or found.received_at.astimezone(clock.CHINA).date() != day:
+        raise NotFound(NUMBER_OR_PHONE_WRONG)
+    phone = (
+        crypto.unseal(found.reporter_phone_sealed, field=PHONE_FIELD)
+        if found.reporter_phone_sealed
+        else ""
+    )
+    digits = "".join(c for c in phone if c.isdigit())
+    if len(digits) < 7 or not hmac.compare_digest(digits[-4:].encode(), tail.encode()):
+        raise NotFound(NUMBER_OR_PHONE_WRONG)
+    return found
 
 
 # -- duplicates -----------------------------------------------------------------------------

@@ -12,18 +12,20 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from jiceng.accounts.access import public, requires
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
-from jiceng.accounts.throttle import anonymous_rate
+from jiceng.accounts.throttle import anonymous_rate, hit, over_rate, throttled
 from jiceng.core.errors import NO_SUCH_ACTION, DomainError, Forbidden, InvalidInput, NotFound
 from jiceng.core.paths import under
 from jiceng.grid import maps
+from jiceng.grid import queries as grid_queries
 from jiceng.grid.models import Grid
 
 from . import categories, intake, queries, services, units, whistle, workflow
@@ -151,6 +153,50 @@ def track(request: HttpRequest, token: str, key: str = "") -> HttpResponse:
     return response
 
 
+@public("群众凭工单号和手机号后四位查看进度（不显示个人信息，不能评价）；按来源地址和工单号限流")
+def lookup(request: HttpRequest) -> HttpResponse:
+    """按工单号查询: for the reporter without the link (a hotline caller, a lost link). The page
+    shows where the case stands and nothing of the person or the free text: four digits are
+    a weaker key than the link's token."""
+    number = request.POST.get("number", "").strip()[:40]
+    tail = request.POST.get("phone_tail", "").strip()[:10]
+    context: dict[str, Any] = {"number": number, "phone_tail": tail, "fields": {}}
+    if request.method == "POST":
+        retry_after = over_rate("case_lookup", request)
+        if retry_after is None and queries.number_parts(number) is not None:
+            retry_after = hit("case_lookup_number", number)
+        if retry_after is not None:
+            return throttled(request, retry_after)
+        context["fields"] = _lookup_fields(number, tail)
+        if not context["fields"]:
+            try:
+                case = queries.case_by_number_and_phone_tail(number, tail)
+                context.update(case=case, events=queries.events_of(case))
+            except NotFound as wrong:
+                context["error"] = wrong.message
+    status = 400 if context["fields"] else 404 if context.get("error") else 200
+    response = render(request, "cases/lookup.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _lookup_fields(number: str, tail: str) -> dict[str, str]:
+    """What is wrong in the form itself (said beside the field; a number or digits of the
+    right form that match nothing get one answer for both, from the query)."""
+    fields = {}
+    if not number:
+        fields["number"] = "请填写工单号"
+    elif not (number.isascii() and number.isdigit()):
+        fields["number"] = "工单号只有数字，如 20260302000123"
+    elif queries.number_parts(number) is None:
+        fields["number"] = "工单号是14位或更长的数字，前8位是受理日期"
+    if not tail:
+        fields["phone_tail"] = "请填写手机号后四位"
+    elif not (len(tail) == 4 and tail.isascii() and tail.isdigit()):
+        fields["phone_tail"] = "请填写4位数字"
+    return fields
+
+
 def _satisfaction(raw: str) -> Satisfaction:
     try:
         return Satisfaction(raw)
@@ -171,6 +217,8 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             "cases": list(queries.handling_inbox(request.user)[:200]),
             "notices": queries.notices_for(request.user, 10),
             "title": "我的待办诉求",
+            # a grid worker patrols from here; a station's or department's handler does not
+            "patrols": grid_queries.worker_grids(request.user).exists(),
         },
     )
 
@@ -202,15 +250,61 @@ def hotline_intake(request: AuthedRequest) -> HttpResponse:
     return render(request, "cases/hotline.html", _intake_context(request))
 
 
+@require_http_methods(["GET", "POST"])
+@requires(P.HANDLE_CASES)
+def case_from_finding(request: AuthedRequest, finding_id: int) -> HttpResponse:
+    """巡查发现转工单 on the page: the worker picks the finding's type and subject; the case is
+    routed and dispatched as any other (intake.submit_finding)."""
+    finding = grid_queries.access_own_finding(request.user, finding_id)
+    opened = queries.cases_of_findings([finding.pk]).get(finding.pk)
+    error: DomainError | None = None
+    if request.method == "POST" and opened is None:
+        try:
+            case = intake.submit_finding(
+                finding_id=finding.pk,
+                type=categories.type_by_code(request.POST.get("type", "")),
+                subject=categories.subject_by_code(request.POST.get("subject", "")),
+                by=request.user,
+            ).case
+        except DomainError as refused:
+            error = refused
+        except IntegrityError:  # a double tap: the other request opened it first
+            opened = queries.cases_of_findings([finding.pk]).get(finding.pk)
+        else:
+            messages.success(request, f"已转为工单 {case.number}，已派单给{units.unit_name(case)}")
+            if queries.cases_for(request.user).filter(pk=case.pk).exists():
+                return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+            return HttpResponseRedirect(reverse("grid:patrol"))  # routed to another's grid
+    return render(
+        request,
+        "cases/from_finding.html",
+        {
+            "finding": finding,
+            "opened": opened,
+            "can_open": opened is not None
+            and queries.cases_for(request.user).filter(pk=opened.pk).exists(),
+            "types": categories.active_types(),
+            "subjects": categories.active_subjects(),
+            "error": error,
+            "fields": getattr(error, "fields", {}) if error else {},
+            "form": request.POST if request.method == "POST" else {},
+        },
+        status=400 if error else 200,
+    )
+
+
 @requires(P.SUMMON_DEPARTMENTS)
 def whistle_board(request: AuthedRequest) -> HttpResponse:
     """The street's whistle board: open cases, and every summons with each department's part."""
+    summonses = list(queries.summonses_for_street(request.user)[:100])
+    departments = [r.department_id for s in summonses for r in s.reports.all()]
     return render(
         request,
         "cases/whistle.html",
         {
             "open_cases": list(queries.open_cases_in_area(request.user)[:200]),
-            "summonses": list(queries.summonses_for_street(request.user)[:100]),
+            "summonses": summonses,
+            "staffed": queries.departments_with_staff(departments),
         },
     )
 
@@ -285,8 +379,12 @@ def _detail_page(request: AuthedRequest, case: Case, *, phone: str | None) -> Ht
         context["grids"] = Grid.objects.filter(street_id=street, is_active=True).order_by("code")
         context["stations"] = Station.objects.filter(street_id=street, is_active=True)
     if can_dispatch or can_summon:
-        context["departments"] = Department.objects.filter(
-            under(district, "district_id"), is_active=True
+        context["departments"] = list(
+            Department.objects.filter(under(district, "district_id"), is_active=True)
+        )
+    if can_summon:
+        context["staffed"] = queries.departments_with_staff(
+            [d.pk for d in context["departments"]] + [r.department_id for r in reports]
         )
     return render(request, "cases/detail.html", context)
 
@@ -353,6 +451,24 @@ def _moves() -> dict[str, Callable[[AuthedRequest, Case], Case]]:
     }
 
 
+# What the page says once a move is done. Not "已" + the new status: the statuses read 已签收,
+# 已派单 already (which gave "已已签收"), and 办理中 or a reopened case's 已派单 say nothing of
+# what was done.
+MOVE_DONE = {
+    "dispatch": "已派单",
+    "reassign": "已改派",
+    "accept": "已签收",
+    "start": "已开始办理",
+    "resolve": "已办结",
+    "return": "已退回调度",
+    "escalate": "已上报",
+    "follow-up": "已记录回访",
+    "close": "已结案",
+    "reopen": "已重新派单办理",
+    "merge": "已合并到所选诉求",
+}
+
+
 @requires(P.HANDLE_CASES, P.DISPATCH_CASES)
 @require_POST
 def case_move(request: AuthedRequest, pk: int, move: str) -> HttpResponse:
@@ -361,8 +477,8 @@ def case_move(request: AuthedRequest, pk: int, move: str) -> HttpResponse:
     if run is None:
         raise NotFound(NO_SUCH_ACTION)
     try:
-        moved = run(request, case)
-        messages.success(request, f"已{moved.get_status_display()}")
+        run(request, case)
+        messages.success(request, MOVE_DONE[move])
     except NotFound:
         raise
     except DomainError as refused:
@@ -404,6 +520,22 @@ def report_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
                 report=report, by=request.user, note=request.POST.get("note", "")
             )
             messages.success(request, "已提交办理情况")
+        elif action == "withdraw":
+            whistle.withdraw_summons(
+                report=report, by=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, f"已撤回对{report.department.name}的吹哨")
+        elif action == "reassign":
+            raw = request.POST.get("department", "")
+            if not raw.isdigit():
+                raise InvalidInput("请选择改派的部门", fields={"department": "请选择"})
+            moved = whistle.reassign_summons(
+                report=report,
+                to=units.departments_by_id([int(raw)])[0],
+                by=request.user,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, f"已改派给{moved.department.name}，等待报到")
         elif action == "rate":
             raw = request.POST.get("rating", "")
             whistle.rate_department(

@@ -157,3 +157,110 @@ def rate_department(*, report: SummonsReport, by: User, rating: int) -> SummonsR
         detail={"rating": rating},
     )
     return SummonsReport.objects.select_related("summons", "case", "department").get(pk=report.pk)
+
+
+# -- withdrawing and reassigning ---------------------------------------------------------------
+#
+# A summons sent to a department that cannot answer it (no account yet, the wrong department)
+# would hold the case's resolution forever. Before the department reports, the street takes it
+# back or sends it to another department. The unanswered part is deleted rather than flagged:
+# nothing happened in it to keep, every reader of the reports (rates, the close check, the
+# boards) stays as it is, and the case's timeline and the audit log say who withdrew what, when
+# and why.
+
+REASON_MAX = 500
+
+
+def _checked_reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise InvalidInput("请填写撤回或改派的理由", fields={"reason": "请填写理由"})
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(f"理由不能超过{REASON_MAX}字", fields={"reason": "理由过长"})
+    return reason
+
+
+def _delete_unanswered(report: SummonsReport) -> None:
+    """Deletes the report if its department has not reported yet: a conditional DELETE, so a
+    report arriving at the same moment wins."""
+    deleted, _ = SummonsReport.objects.filter(pk=report.pk, reported_at__isnull=True).delete()
+    if deleted != 1:
+        raise Conflict("该部门已经报到，不能撤回或改派")
+
+
+@transaction.atomic
+def withdraw_summons(*, report: SummonsReport, by: User, reason: str) -> None:
+    """撤回吹哨: the street takes back one department's summons before it reports."""
+    require(queries.can_summon(by, report.case), "只有诉求所在街道可以撤回吹哨")
+    reason = _checked_reason(reason)
+    _delete_unanswered(report)
+    if not SummonsReport.objects.filter(summons_id=report.summons_id).exists():
+        Summons.objects.filter(pk=report.summons_id).delete()  # no department left in it
+    CaseEvent.objects.create(
+        case_id=report.case_id,
+        kind=EventKind.UNSUMMONED,
+        at=clock.now(),
+        actor=by,
+        unit=report.department.name,
+        note=reason,
+    )
+    audit.record(
+        audit.AuditEvent.WRITE,
+        action="cases.withdraw_summons",
+        target=report.case,
+        user=by,
+        detail={
+            "summons": report.summons_id,
+            "department": report.department_id,
+            "reason": reason,
+        },
+    )
+
+
+@transaction.atomic
+def reassign_summons(
+    *, report: SummonsReport, to: Department, by: User, reason: str
+) -> SummonsReport:
+    """吹哨改派: one department's unanswered summons goes to another department of the case's
+    district, with a fresh report time as long as the summons first gave."""
+    case = report.case
+    require(queries.can_summon(by, case), "只有诉求所在街道可以改派吹哨")
+    reason = _checked_reason(reason)
+    if not case.is_open:
+        raise InvalidInput("诉求已办结或已结案，不能改派，请撤回")
+    if to.pk == report.department_id:
+        raise InvalidInput("请选择另一个职能部门", fields={"department": "与原部门相同"})
+    check_unit_in_place(case, grid=None, station=None, department=to)
+    summons = report.summons
+    if SummonsReport.objects.filter(summons=summons, department=to).exists():
+        raise InvalidInput("该部门已在本次吹哨中", fields={"department": "已被吹哨"})
+    _delete_unanswered(report)
+    now = clock.now()
+    due = workflow.report_due(now, summons.report_due_at - summons.summoned_at)
+    moved = SummonsReport.objects.create(
+        summons=summons, department=to, case=case, report_due_at=due
+    )
+    CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.RESUMMONED,
+        at=now,
+        actor=by,
+        unit=to.name,
+        note=f"由{report.department.name}改派：{reason}"[:1000],
+    )
+    audit.record(
+        audit.AuditEvent.WRITE,
+        action="cases.reassign_summons",
+        target=case,
+        user=by,
+        detail={
+            "summons": summons.pk,
+            "from": report.department_id,
+            "to": to.pk,
+            "reason": reason,
+        },
+    )
+    staff = list(DepartmentStaff.objects.filter(department=to).values_list("user_id", flat=True))
+    text = f"吹哨：请于 {due.astimezone(clock.CHINA):%H:%M} 前报到（{case.subject.name}）"
+    notices.notify_users_on_commit(staff, case.pk, text)
+    return SummonsReport.objects.select_related("summons", "case", "department").get(pk=moved.pk)

@@ -246,7 +246,7 @@ def locate(
 @router.get("/patrols", response={200: list[PatrolOut], **E})
 @api_requires(P.HANDLE_CASES, P.MANAGE_GRIDS)
 def list_patrols(request: AuthedRequest) -> list[PatrolOut]:
-    return [PatrolOut.of(p) for p in queries.patrols_for(request.user)[:100]]
+    return [PatrolOut.of(p, p.finding_count) for p in queries.patrols_for(request.user)[:100]]
 
 
 @router.post("/patrols", response={201: PatrolOut, 409: Error, **E})

@@ -5,15 +5,18 @@ for the patrols of the grids they manage.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django_stubs_ext import WithAnnotations
 
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core.errors import not_found
 
-from .models import Grid, Patrol
+from .models import Grid, Patrol, PatrolFinding
 from .services import can_manage_community
 
 MAX_MAP_GRIDS = 5000  # a street has a few hundred grids; the map page draws at most this many
@@ -55,16 +58,44 @@ def worker_grids(user: User) -> QuerySet[Grid]:
     return Grid.objects.filter(workers__user=user, is_active=True).order_by("code")
 
 
-def patrols_for(user: User, *, grid: Grid | None = None) -> QuerySet[Patrol]:
-    """A worker's own patrols, and every patrol of the grids the user manages."""
+class FindingCount(TypedDict):
+    finding_count: int
+
+
+def patrols_for(
+    user: User, *, grid: Grid | None = None
+) -> QuerySet[WithAnnotations[Patrol, FindingCount]]:
+    """A worker's own patrols, and every patrol of the grids the user manages, each with the
+    number of its findings (`finding_count`)."""
     managed = Grid.objects.filter(
         scope_of(user).reach(Permission.MANAGE_GRIDS).division_q("community_id")
     )
     patrols = Patrol.objects.filter(Q(worker=user) | Q(grid__in=managed.values("pk")))
     if grid is not None:
         patrols = patrols.filter(grid=grid)
-    return patrols.select_related("grid", "worker").order_by("-started_at")
+    return (
+        patrols.select_related("grid", "worker")
+        .annotate(finding_count=Count("findings"))
+        .order_by("-started_at")
+    )
 
 
 def open_patrol_of(user: User) -> Patrol | None:
     return Patrol.objects.filter(worker=user, ended_at__isnull=True).select_related("grid").first()
+
+
+def own_findings(user: User) -> QuerySet[PatrolFinding]:
+    """The findings of the user's own patrols, newest first."""
+    return (
+        PatrolFinding.objects.filter(patrol__worker=user)
+        .select_related("patrol__grid")
+        .order_by("-found_at", "-pk")
+    )
+
+
+def access_own_finding(user: User, finding_id: int) -> PatrolFinding:
+    """A finding of one of the user's own patrols; any other answers as if it did not exist."""
+    found = own_findings(user).filter(pk=finding_id).first()
+    if found is None:
+        raise not_found("巡查发现")
+    return found

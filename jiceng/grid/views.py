@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from jiceng.accounts.access import requires
 from jiceng.accounts.permissions import Permission, has_permission
 from jiceng.accounts.requests import AuthedRequest
+from jiceng.cases import queries as case_queries
 from jiceng.core.errors import NO_SUCH_ACTION, DomainError, NotFound, not_found
 
 from . import geojson, maps, queries, services
@@ -88,46 +91,64 @@ def patrol(request: AuthedRequest) -> HttpResponse:
     problem = ""
     if request.method == "POST":
         try:
-            _act(request)
-            return redirect("grid:patrol")
+            return redirect(_act(request))
         except DomainError as exc:
             problem = exc.message
-    current = queries.open_patrol_of(request.user)
+    user = request.user
+    current = queries.open_patrol_of(user)
+    findings = list(current.findings.all()) if current else []
+    mine = queries.own_findings(user)
+    opened = case_queries.cases_of_findings([f.pk for f in findings])
     return render(
         request,
         "grid/patrol.html",
         {
-            "grids": list(queries.worker_grids(request.user)),
+            "grids": list(queries.worker_grids(user)),
             "current": current,
-            "findings": list(current.findings.all()) if current else [],
-            "recent": list(queries.patrols_for(request.user).filter(worker=request.user)[:10]),
+            # each finding of the open patrol with the case opened from it, if any
+            "findings": [(f, opened.get(f.pk)) for f in findings],
+            "awaiting": list(
+                case_queries.findings_without_case(
+                    mine.filter(becomes_case=True).exclude(patrol=current)
+                )[:MAX_AWAITING]
+            ),
+            "recent": list(queries.patrols_for(user).filter(worker=user)[:10]),
             "problem": problem,
         },
     )
 
 
-def _act(request: AuthedRequest) -> None:
+MAX_AWAITING = 20  # findings still to become cases, listed on the patrol page
+
+
+def _act(request: AuthedRequest) -> str:
+    """Does the posted action; the address to go to next."""
     action = request.POST.get("action", "")
     if action == "start":
         grid = queries.worker_grids(request.user).filter(pk=_int(request.POST.get("grid"))).first()
         if grid is None:
             raise not_found("网格")
         services.start_patrol(grid=grid, note=request.POST.get("note", ""), by=request.user)
-        return
+        return reverse("grid:patrol")
     current = _own_open(request)
     if action == "finding":
         lon, lat = _float(request.POST.get("lon")), _float(request.POST.get("lat"))
-        services.record_finding(
+        found = services.record_finding(
             patrol=current,
             description=request.POST.get("description", ""),
             lon=lon,
             lat=lat,
+            becomes_case=request.POST.get("becomes_case") == "yes",
             by=request.user,
         )
+        if found.becomes_case:  # straight on to choosing its category (巡查发现转工单)
+            return reverse("cases:from_finding", args=[found.finding_id])
+        messages.success(request, "已记录（当场处置，不转工单）")
     elif action == "end":
         services.end_patrol(patrol=current, by=request.user)
     else:
         raise NotFound(NO_SUCH_ACTION)
+    return reverse("grid:patrol")
 
 
 def _own_open(request: AuthedRequest) -> Patrol:

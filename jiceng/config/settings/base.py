@@ -295,6 +295,11 @@ JICENG_RATES = {
     "signin": "20/m",
     "citizen_case": "10/m",
     "open311": "100/s",  # Open311 POSTs of one key holder's address (machines, not people)
+    # Tracking a case by its number and the phone's last four digits (cases.views.lookup):
+    # per client address, and per case number whatever the digits tried, so that ten thousand
+    # guesses take years however many addresses share them.
+    "case_lookup": "20/h",
+    "case_lookup_number": "10/d",
     **env_pairs("JICENG_RATES", "="),
 }
 # Open311 API keys of the systems allowed to submit cases: JICENG_OPEN311_KEYS="name:key,...".

@@ -142,6 +142,8 @@ def test_lockout_idle_and_rates_come_from_the_environment(tmp_path: Path) -> Non
         "signin": "5/m",
         "citizen_case": "10/m",
         "open311": "100/s",
+        "case_lookup": "20/h",
+        "case_lookup_number": "10/d",
         "export": "2/h",
     }
 
