@@ -15,6 +15,7 @@ urlpatterns = [
     path("grid/", include("jiceng.grid.urls")),
     path("cases/metrics/", include("jiceng.cases.metrics_urls")),
     path("cases/", include("jiceng.cases.urls")),
+    path("feedback/", include("jiceng.feedback.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "jiceng.orglife",
     "jiceng.grid",
     "jiceng.cases",
+    "jiceng.feedback",
     "jiceng.web",
     "jiceng.datasets",
 ]
