@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/metrics/", include("jiceng.cases.metrics_urls")),
     path("cases/", include("jiceng.cases.urls")),
     path("feedback/", include("jiceng.feedback.urls")),
+    path("exports/", include("jiceng.exports.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -283,9 +283,11 @@ def kind_lines(organization: Organization, month: int, row: Compliance) -> list[
                 "ends_at",
             )
         )
-        for pk, kind, held_month, *rest in found:
+        for pk, kind, held_month, status, quorum, present, expected, starts_at, ends_at in found:
             if held_month >= starts[MeetingKind(kind)]:
-                facts[MeetingKind(kind)].append(MeetingFacts(pk, *rest))
+                facts[MeetingKind(kind)].append(
+                    MeetingFacts(pk, status, quorum, present, expected, starts_at, ends_at)
+                )
     now = clock.now()
     lines = [KindLine(k, "met") for k in rules.kinds_in(row.met)]
     for state, mask in (("missing", row.missing), ("pending", row.pending)):
