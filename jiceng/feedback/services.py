@@ -39,10 +39,21 @@ def _text(value: str, *, field: str, label: str, limit: int) -> str:
 @transaction.atomic
 def submit_feedback(*, by: User, kind: str, subject: str, body: str, page: str = "") -> Feedback:
     """提交投诉建议. Anyone signed in; what they wrote goes to the system administrator."""
+    errors: dict[str, str] = {}
     if kind not in FeedbackKind.values:
-        raise InvalidInput("请选择投诉或建议", fields={"kind": "请选择投诉或建议"})
-    subject = _text(subject, field="subject", label="标题", limit=MAX_SUBJECT)
-    body = _text(body, field="body", label="内容", limit=MAX_TEXT)
+        errors["kind"] = "请选择投诉或建议"
+    checked = {}
+    for field, label, value, limit in (
+        ("subject", "标题", subject, MAX_SUBJECT),
+        ("body", "内容", body, MAX_TEXT),
+    ):
+        try:
+            checked[field] = _text(value, field=field, label=label, limit=limit)
+        except InvalidInput as exc:
+            errors.update(exc.fields)
+    if errors:  # every field's reason at once, beside each field
+        raise InvalidInput(next(iter(errors.values())), fields=errors)
+    subject, body = checked["subject"], checked["body"]
     now = clock.now()
     recent = Feedback.objects.filter(author=by, created_at__gte=now - dt.timedelta(days=1)).count()
     if recent >= DAILY_LIMIT:

@@ -518,7 +518,7 @@ def why_not_met(
         if m.status == MeetingStatus.HELD and not m.quorum_met:
             return (
                 f"已召开，但{quorum_shortfall(kind)}（实到{m.present}/应到{m.expected}），"
-                "未达到法定人数，不计入达标",
+                "不计入达标",
                 m.pk,
             )
     for m in meetings:

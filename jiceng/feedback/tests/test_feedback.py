@@ -69,6 +69,7 @@ def test_an_empty_form_comes_back_with_the_reason_beside_each_field(member_user:
     page = client_of(member_user).post("/feedback/", {"kind": "SUGGESTION", "subject": " "})
     text = page.content.decode()
     assert page.status_code == 200 and 'id="subject-error">请填写标题' in text
+    assert 'id="body-error">请填写内容' in text  # every field's reason at once
     assert not Feedback.objects.exists()
     too_long = client_of(member_user).post(
         "/feedback/", {"kind": "SUGGESTION", "subject": "长", "body": "字" * 2001}

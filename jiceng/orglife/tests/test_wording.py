@@ -83,7 +83,7 @@ def test_a_requirement_not_met_says_why():
     later = MeetingFacts(9, MeetingStatus.SCHEDULED, None, 0, 22, now, now)
     theme = MeetingKind.THEME_DAY
     assert why_not_met(theme, Period.MONTH, [held], now) == (
-        "已召开，但到会人数未过半（实到3/应到22），未达到法定人数，不计入达标",
+        "已召开，但到会人数未过半（实到3/应到22），不计入达标",
         7,
     )
     committee = why_not_met(MeetingKind.COMMITTEE_MEETING, Period.MONTH, [held], now)
