@@ -485,7 +485,9 @@ def compliance(request: AuthedRequest, org: int | None = None) -> HttpResponse:
         ) or queries.default_organization(request.user, Permission.MANAGE_MEETINGS)
         if first is None:
             raise Http404
-        return redirect("orglife:org_compliance", org=first.pk)
+        target = reverse("orglife:org_compliance", kwargs={"org": first.pk})
+        query = request.GET.urlencode()  # a month asked for stays asked for
+        return redirect(f"{target}?{query}" if query else target)
     organization = queries.access_compliance_organization(request.user, org)
     current = rules.month_of(clock.today())
     # The month still under way would read as failing everywhere (every requirement not yet

@@ -135,6 +135,9 @@ def test_compliance_opens_on_the_last_complete_month(
         ).content.decode()
     assert 'value="2025-05"' in opened and "2025年5月" in opened and "进行中" not in opened
     assert "2025年6月" in current and "进行中" in current and "尚未完成" in current
+    with clock.frozen(dt.datetime(2025, 6, 20, 9, tzinfo=clock.CHINA)):
+        kept = client.get("/orglife/compliance/?month=2025-06")
+    assert kept["Location"] == f"/orglife/org/{tree.xianlin.pk}/compliance/?month=2025-06"
     data = json.loads(
         current.split('id="compliance-data" type="application/json">')[1].split("</script>")[0]
     )
