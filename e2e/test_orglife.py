@@ -101,7 +101,9 @@ def test_theme_day_from_schedule_to_compliance(
     expect(secretary.get_by_text("会议记录已签发")).to_be_visible()
     expect(secretary.get_by_text("达到法定人数")).to_be_visible()
 
-    # 5. the compliance page: this month's theme day is done for the branch
-    secretary.goto(f"{live_url}/orglife/compliance/")
+    # 5. the compliance page (it opens on the last complete month: this one is asked for, and
+    # marked 进行中): this month's theme day is done for the branch
+    secretary.goto(f"{live_url}/orglife/compliance/?month={now:%Y-%m}")
+    expect(secretary.locator("#month-state")).to_contain_text("进行中")
     expect(secretary.locator('#kinds li[data-kind="THEME_DAY"]')).to_contain_text("已完成")
     expect(secretary.locator('#kinds li[data-kind="THEME_DAY"]')).to_have_class("met")

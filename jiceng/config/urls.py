@@ -16,6 +16,8 @@ urlpatterns = [
     path("cases/metrics/", include("jiceng.cases.metrics_urls")),
     path("cases/", include("jiceng.cases.urls")),
     path("notices/", include("jiceng.notices.urls")),
+    path("feedback/", include("jiceng.feedback.urls")),
+    path("exports/", include("jiceng.exports.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

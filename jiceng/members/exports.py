@@ -8,7 +8,7 @@ are never read, so nothing here can decrypt.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from django.db.models import QuerySet
 
@@ -17,6 +17,9 @@ from jiceng.core import audit, excel, masking
 from .models import Category, Education, Gender, Member, MemberStatus
 
 EXPORT_MAX_ROWS = 100_000
+# A background export (jiceng.exports) hears how far it got every this many rows.
+PROGRESS_EVERY = 1000
+Progress = Callable[[int], None]
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     # (field read from the database, header, width)
     ("name", "姓名", 10),
@@ -46,18 +49,23 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 def export_members(
-    rows: QuerySet[Member], *, about: Mapping[str, object], limit: int = EXPORT_MAX_ROWS
+    rows: QuerySet[Member],
+    *,
+    about: Mapping[str, object],
+    limit: int = EXPORT_MAX_ROWS,
+    progress: Progress | None = None,
 ) -> bytes:
     """The members of `rows` (already scoped and filtered, in the order given), at most
     `limit` of them; a note row at the end says so when there were more. Every export is an
-    audit record with `about` (what was asked for, masked) and the number of rows."""
+    audit record with `about` (what was asked for, masked) and the number of rows.
+    `progress`, if given, is told the rows written so far every PROGRESS_EVERY rows."""
     fields = [field for field, _, _ in COLUMNS]
     values = excel.Counted(rows.values_list(*fields)[: limit + 1].iterator(chunk_size=2000))
     sheet = excel.Sheet(
         title="党员名单",
         headers=[header for _, header, _ in COLUMNS],
         widths=[width for _, _, width in COLUMNS],
-        rows=_cells(values, fields, limit),
+        rows=_cells(values, fields, limit, progress),
     )
     content = excel.write_workbook([sheet])
     audit.record(
@@ -69,10 +77,15 @@ def export_members(
 
 
 def _cells(
-    rows: Iterator[tuple[object, ...]], fields: Sequence[str], limit: int
+    rows: Iterator[tuple[object, ...]],
+    fields: Sequence[str],
+    limit: int,
+    progress: Progress | None = None,
 ) -> Iterator[list[object] | excel.Note]:
     birth = fields.index("birth_date")
     for count, row in enumerate(rows):
+        if progress is not None and count and count % PROGRESS_EVERY == 0:
+            progress(count)
         if count == limit:
             yield excel.Note(
                 f"注：符合条件的党员超过{limit:,}名，本文件只包含前{limit:,}名，"

@@ -10,11 +10,12 @@ from jiceng.accounts.access import requires
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
+from jiceng.exports.models import ExportKind
 from jiceng.orgs.models import GRASSROOTS_KINDS
-from jiceng.web.excel_pages import import_page, xlsx_response
+from jiceng.web.excel_pages import export_page, import_page, xlsx_response
 
 from . import queries
-from .exports import export_members
+from .exports import EXPORT_MAX_ROWS, export_members
 from .forms import filters_from_query
 from .imports import import_members, member_template
 
@@ -40,12 +41,29 @@ def member_import_template(request: AuthedRequest) -> HttpResponse:
     return xlsx_response(member_template(), "党员信息导入模板.xlsx")
 
 
+# The list's filters a background export asks again with (never id_number: see below).
+QUERY_KEYS = ("org", "name", "status", "category", "mobile")
+
+
 @requires(Permission.EXPORT_DATA)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def member_export(request: AuthedRequest) -> HttpResponse:
-    """The member list as .xlsx, with the list's own filters (the same query string)."""
+    """The member list as .xlsx, with the list's own filters (the same query string); a long
+    one is written in the background (web.excel_pages.export_page)."""
     filters = filters_from_query(request.user, request.GET)
     rows = queries.search_members(request.user, filters)
     scope = filters.organization.name if filters.organization else "党员名单"
-    content = export_members(rows, about=filters.describe())
-    return xlsx_response(content, f"{scope}-{clock.today():%Y%m%d}.xlsx")
+    filename = f"{scope}-{clock.today():%Y%m%d}.xlsx"
+    if filters.id_number.strip():
+        # A search by ID number finds one person: at once, and the number is never kept in
+        # a job's row.
+        return xlsx_response(export_members(rows, about=filters.describe()), filename)
+    return export_page(
+        request,
+        count=min(rows.count(), EXPORT_MAX_ROWS),
+        title=f"{scope}（党员）" if filters.organization else scope,
+        filename=filename,
+        at_once=lambda: export_members(rows, about=filters.describe()),
+        kind=ExportKind.MEMBERS,
+        params={"query": {k: request.GET[k] for k in QUERY_KEYS if request.GET.get(k)}},
+    )

@@ -11,6 +11,7 @@ ancestors' paths, one statement whatever the depth)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, F
 
+from jiceng.core import clock
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import BRANCH_KINDS, Committee, Organization, PartyGroup
 
@@ -475,3 +477,58 @@ def _refresh_month(
 
 def rules_ancestors(path: str) -> list[str]:
     return [path[:end] for end in range(STEP, len(path), STEP)]
+
+
+# -- why a requirement is not met (the branch's own page) -----------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingFacts:
+    """What the explanation needs of one meeting of the period (not cancelled)."""
+
+    pk: int
+    status: str
+    quorum_met: bool | None
+    present: int
+    expected: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+PERIOD_WORDS = {Period.MONTH: "本月", Period.QUARTER: "本季度", Period.YEAR: "本年度"}
+
+
+def quorum_shortfall(kind: MeetingKind | str) -> str:
+    """Why a held meeting of `kind` did not count (rules.quorum_met, in words)."""
+    if kind == MeetingKind.COMMITTEE_MEETING:
+        return "到会委员不足半数"
+    if kind in rules.ALL_MEMBER_KINDS:
+        return "到会人数未过半"
+    return "无人到会"
+
+
+def why_not_met(
+    kind: MeetingKind, period: Period | str, meetings: Sequence[MeetingFacts], now: dt.datetime
+) -> tuple[str, int | None]:
+    """(the reason in words, the meeting it is about) for a required kind that is not met:
+    held without quorum, held but the minutes not signed (a meeting counts once they are),
+    scheduled for later, or not held at all. The first of these that applies, in that order:
+    the one that tells the secretary what to do."""
+    for m in meetings:
+        if m.status == MeetingStatus.HELD and not m.quorum_met:
+            return (
+                f"已召开，但{quorum_shortfall(kind)}（实到{m.present}/应到{m.expected}），"
+                "不计入达标",
+                m.pk,
+            )
+    for m in meetings:
+        if m.status == MeetingStatus.SCHEDULED and m.ends_at < now:
+            return "会议已开，会议记录尚未签发（签发后计入）", m.pk
+    for m in meetings:
+        if m.status == MeetingStatus.SCHEDULED:
+            when = m.starts_at.astimezone(clock.CHINA)
+            return f"已安排在{when.month}月{when.day}日召开", m.pk
+    words = PERIOD_WORDS.get(Period(period), "本期")
+    if kind == MeetingKind.GROUP_MEETING:
+        return f"{words}有党小组尚未召开党小组会", None
+    return f"{words}尚未召开", None

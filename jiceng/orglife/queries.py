@@ -18,7 +18,7 @@ from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import Organization
 
 from . import rules
-from .compliance import MISSING_COLUMNS
+from .compliance import MISSING_COLUMNS, MeetingFacts, Requirements, why_not_met
 from .models import (
     Attendance,
     CalendarToken,
@@ -26,9 +26,11 @@ from .models import (
     HeartToHeartTalk,
     Meeting,
     MeetingKind,
+    MeetingStatus,
     Minutes,
     MinutesPhoto,
     Notice,
+    Period,
 )
 
 
@@ -121,7 +123,7 @@ def month_meetings(organization: Organization, month: int) -> QuerySet[Meeting]:
 def attendance_list(meeting: Meeting) -> QuerySet[Attendance]:
     return (
         Attendance.objects.filter(month=meeting.month, meeting=meeting)
-        .select_related("member")
+        .select_related("member", "meeting")
         .order_by("status", "member__name")
     )
 
@@ -171,6 +173,17 @@ def access_compliance_organization(user: User, pk: int) -> Organization:
     return found
 
 
+@dataclass(frozen=True)
+class KindLine:
+    """One required kind on a branch's compliance page: its state (met, missing, pending),
+    and for one not met, why, and the meeting concerned if there is one."""
+
+    kind: MeetingKind
+    state: str
+    reason: str = ""
+    meeting_id: int | None = None
+
+
 @dataclass
 class ComplianceView:
     organization: Organization
@@ -183,6 +196,8 @@ class ComplianceView:
     missing: list[tuple[MeetingKind, int]] = field(default_factory=list)
     met_kinds: list[MeetingKind] = field(default_factory=list)
     pending_kinds: list[MeetingKind] = field(default_factory=list)
+    # a branch's own page: each required kind with its state and, if not met, the reason
+    kind_lines: list[KindLine] = field(default_factory=list)
 
     @property
     def rate(self) -> float | None:
@@ -234,7 +249,57 @@ def compliance_view(
         view.missing = [(k, getattr(row, col)) for k, col in MISSING_COLUMNS.items()]
         view.met_kinds = rules.kinds_in(row.met)
         view.pending_kinds = rules.kinds_in(row.pending)
+        if row.branches == 1 and row.organization_id == organization.pk:
+            view.kind_lines = kind_lines(organization, month, row)
     return view
+
+
+def kind_lines(organization: Organization, month: int, row: Compliance) -> list[KindLine]:
+    """A branch's required kinds for `month`, met first; for each kind not met, why (one
+    read of the branch's meetings of those kinds over the longest period concerned)."""
+    required = Requirements().for_path(organization.path)
+    unmet = rules.kinds_in(row.missing | row.pending)
+    starts = {k: rules.period_bounds(required[k].period, month)[0] for k in unmet if k in required}
+    facts: dict[MeetingKind, list[MeetingFacts]] = {k: [] for k in starts}
+    if starts:
+        found = (
+            Meeting.objects.filter(
+                organization=organization,
+                kind__in=list(starts),
+                month__gte=min(starts.values()),
+                month__lte=month,
+            )
+            .exclude(status=MeetingStatus.CANCELLED)
+            .order_by("starts_at")
+            .values_list(
+                "pk",
+                "kind",
+                "month",
+                "status",
+                "quorum_met",
+                "present_count",
+                "expected_count",
+                "starts_at",
+                "ends_at",
+            )
+        )
+        for pk, kind, held_month, status, quorum, present, expected, starts_at, ends_at in found:
+            if held_month >= starts[MeetingKind(kind)]:
+                facts[MeetingKind(kind)].append(
+                    MeetingFacts(pk, status, quorum, present, expected, starts_at, ends_at)
+                )
+    now = clock.now()
+    lines = [KindLine(k, "met") for k in rules.kinds_in(row.met)]
+    for state, mask in (("missing", row.missing), ("pending", row.pending)):
+        for kind in rules.kinds_in(mask):
+            if kind == MeetingKind.HEART_TO_HEART_TALK:
+                reason = f"{row.members_without_talk}名党员尚未谈心谈话"
+                lines.append(KindLine(kind, state, reason))
+                continue
+            period = required[kind].period if kind in required else Period.MONTH
+            reason, meeting_id = why_not_met(kind, period, facts.get(kind, []), now)
+            lines.append(KindLine(kind, state, reason, meeting_id))
+    return lines
 
 
 @dataclass

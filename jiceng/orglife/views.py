@@ -485,17 +485,27 @@ def compliance(request: AuthedRequest, org: int | None = None) -> HttpResponse:
         ) or queries.default_organization(request.user, Permission.MANAGE_MEETINGS)
         if first is None:
             raise Http404
-        return redirect("orglife:org_compliance", org=first.pk)
+        target = reverse("orglife:org_compliance", kwargs={"org": first.pk})
+        query = request.GET.urlencode()  # a month asked for stays asked for
+        return redirect(f"{target}?{query}" if query else target)
     organization = queries.access_compliance_organization(request.user, org)
-    shown = _month(request)
+    current = rules.month_of(clock.today())
+    # The month still under way would read as failing everywhere (every requirement not yet
+    # held): the page opens on the last complete month, and says so when the current one is
+    # asked for.
+    shown = _month(request) if request.GET.get("month") else rules.add_months(current, -1)
     view = queries.compliance_view(organization, shown)
     chart = {
-        "months": [rules.format_month(m) for m, _ in view.by_month],
+        "months": [
+            rules.format_month(m) + ("\n进行中" if m == current else "") for m, _ in view.by_month
+        ],
+        # no point for the month under way: it is not a drop to zero, only not over yet
         "rates": [
-            round(100 * r.compliant / r.branches, 1) if r and r.branches else None
-            for _, r in view.by_month
+            round(100 * r.compliant / r.branches, 1) if r and r.branches and m < current else None
+            for m, r in view.by_month
         ],
         "children": [o.name for o, _ in view.children],
+        "short": short_names(view.organization.name, [o.name for o, _ in view.children]),
         "compliant": [c.compliant for _, c in view.children],
         "failing": [c.branches - c.compliant for _, c in view.children],
     }
@@ -505,10 +515,40 @@ def compliance(request: AuthedRequest, org: int | None = None) -> HttpResponse:
         {
             "view": view,
             "month_text": rules.format_month(shown),
+            "month_label": f"{shown // 100}年{shown % 100}月",
+            "latest_text": rules.format_month(current),
+            "in_progress": shown == current,
+            "is_future": shown > current,
             "chart": chart,
             "kinds": MeetingKind,
         },
     )
+
+
+# Long forms a bar's label can do without (the full name is in the tooltip and the table).
+ABBREVIATIONS = (
+    ("工作委员会", "工委"),
+    ("总支部委员会", "总支"),
+    ("支部委员会", "支部"),
+    ("委员会", "委"),
+    ("党支部", "支部"),
+)
+
+
+def short_names(parent: str, names: list[str]) -> list[str]:
+    """Names for the bars of a phone-width chart: without 中共 and the place the parent's
+    name already says (中共南京市栖霞区委 → its children lose 南京市栖霞区), long forms
+    shortened."""
+    place = parent.removeprefix("中共").removesuffix("委")
+    shortened = []
+    for name in names:
+        short = name.removeprefix("中共")
+        if len(place) >= 2 and short.startswith(place) and len(short) > len(place):
+            short = short[len(place) :]
+        for long, brief in ABBREVIATIONS:
+            short = short.replace(long, brief)
+        shortened.append(short)
+    return shortened
 
 
 # -- calendars -------------------------------------------------------------------------------

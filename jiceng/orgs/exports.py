@@ -6,7 +6,7 @@ and imported elsewhere; the counts after them are the rollups.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.db.models import QuerySet
 
@@ -15,6 +15,9 @@ from jiceng.core import audit, excel
 from .models import Organization, OrgKind, Sector
 
 EXPORT_MAX_ROWS = 100_000
+# A background export (jiceng.exports) hears how far it got every this many rows.
+PROGRESS_EVERY = 1000
+Progress = Callable[[int], None]
 HEADERS = (
     ("名称", 32),
     ("类型", 12),
@@ -46,17 +49,22 @@ SECTOR_LABELS = dict(Sector.choices)
 
 
 def export_organizations(
-    rows: QuerySet[Organization], *, under: Organization, limit: int = EXPORT_MAX_ROWS
+    rows: QuerySet[Organization],
+    *,
+    under: Organization,
+    limit: int = EXPORT_MAX_ROWS,
+    progress: Progress | None = None,
 ) -> bytes:
     """The organizations of `rows` (already scoped; in tree order, so a parent comes before
     its children), at most `limit`; a note row at the end says so when there were more.
-    Every export is an audit record naming the subtree and the number of rows."""
+    Every export is an audit record naming the subtree and the number of rows. `progress`,
+    if given, is told the rows written so far every PROGRESS_EVERY rows."""
     values = excel.Counted(rows.values_list(*FIELDS)[: limit + 1].iterator(chunk_size=2000))
     sheet = excel.Sheet(
         title="党组织",
         headers=[header for header, _ in HEADERS],
         widths=[width for _, width in HEADERS],
-        rows=_cells(values, limit),
+        rows=_cells(values, limit, progress),
     )
     content = excel.write_workbook([sheet])
     audit.record(
@@ -68,10 +76,14 @@ def export_organizations(
     return content
 
 
-def _cells(rows: Iterator[tuple[object, ...]], limit: int) -> Iterator[list[object] | excel.Note]:
+def _cells(
+    rows: Iterator[tuple[object, ...]], limit: int, progress: Progress | None = None
+) -> Iterator[list[object] | excel.Note]:
     names: dict[str, str] = {}  # path → name of every row written so far
     step = Organization.steplen
     for count, row in enumerate(rows):
+        if progress is not None and count and count % PROGRESS_EVERY == 0:
+            progress(count)
         if count == limit:
             yield excel.Note(
                 f"注：党组织超过{limit:,}个，本文件只包含前{limit:,}个，请从下级党组织分别导出"

@@ -10,10 +10,11 @@ from jiceng.accounts.access import requires
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
-from jiceng.web.excel_pages import import_page, xlsx_response
+from jiceng.exports.models import ExportKind
+from jiceng.web.excel_pages import export_page, import_page, xlsx_response
 
 from . import queries
-from .exports import export_organizations
+from .exports import EXPORT_MAX_ROWS, export_organizations
 from .imports import import_organizations, organization_template
 from .models import BRANCH_KINDS, OrgKind
 
@@ -43,10 +44,18 @@ def organization_import_template(request: AuthedRequest) -> HttpResponse:
 
 
 @requires(Permission.EXPORT_DATA)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def organization_export(request: AuthedRequest, pk: int) -> HttpResponse:
-    """The organization and its whole subtree (as far as the user sees it) as .xlsx."""
+    """The organization and its whole subtree (as far as the user sees it) as .xlsx; a large
+    one is written in the background (web.excel_pages.export_page)."""
     organization = queries.access_organization(request.user, pk)
     rows = queries.subtree(request.user, organization)
-    content = export_organizations(rows, under=organization)
-    return xlsx_response(content, f"{organization.name}-党组织-{clock.today():%Y%m%d}.xlsx")
+    return export_page(
+        request,
+        count=min(rows.count(), EXPORT_MAX_ROWS),
+        title=f"{organization.name}及下级党组织",
+        filename=f"{organization.name}-党组织-{clock.today():%Y%m%d}.xlsx",
+        at_once=lambda: export_organizations(rows, under=organization),
+        kind=ExportKind.ORGANIZATIONS,
+        params={"organization": organization.pk},
+    )

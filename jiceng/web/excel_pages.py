@@ -1,18 +1,22 @@
-"""Page pieces shared by every Excel import and export page: the upload flow, the download."""
+"""Page pieces shared by every Excel import and export page: the upload flow, the download,
+and the choice between an export downloaded at once and one written in the background."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from typing import IO
+from collections.abc import Callable, Collection, Mapping
+from typing import IO, Any
 
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
+from jiceng.core.audit import client_ip
 from jiceng.core.errors import InvalidInput
 from jiceng.core.excel import XLSX_CONTENT_TYPE, ImportResult
+from jiceng.exports.models import ExportKind
+from jiceng.exports.services import inline_rows, start_export
 from jiceng.orgs.imports import import_targets
 from jiceng.orgs.models import Organization
 from jiceng.orgs.queries import access_organization
@@ -84,4 +88,43 @@ def import_page(
             "done_url": done_url,
             "done_text": done_text,
         },
+    )
+
+
+def export_page(
+    request: AuthedRequest,
+    *,
+    count: int,
+    title: str,
+    filename: str,
+    at_once: Callable[[], bytes],
+    kind: ExportKind,
+    params: Mapping[str, Any],
+) -> HttpResponse:
+    """An export of `count` rows: up to JICENG_EXPORT_INLINE_ROWS the file itself, at once
+    (`at_once`), as it always was; more, a page that says how many and starts a background
+    job on POST (jiceng.exports), then shows its progress and the download link. Either way
+    the same export function writes the file, with the same masking and audit record."""
+    problem = ""
+    if request.method == "POST":
+        try:
+            job = start_export(
+                kind=kind,
+                params=params,
+                title=title,
+                filename=filename,
+                total=count,
+                by=request.user,
+                ip=client_ip(request),
+            )
+        except InvalidInput as exc:
+            problem = exc.message
+        else:
+            return redirect("exports:job", pk=job.pk)
+    elif count <= inline_rows():
+        return xlsx_response(at_once(), filename)
+    return render(
+        request,
+        "exports/confirm.html",
+        {"count": count, "title": title, "problem": problem},
     )

@@ -130,6 +130,8 @@ INSTALLED_APPS = [
     "jiceng.orglife",
     "jiceng.grid",
     "jiceng.cases",
+    "jiceng.feedback",
+    "jiceng.exports",
     "jiceng.web",
     "jiceng.datasets",
     "jiceng.notices",
@@ -374,6 +376,12 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta t
 JICENG_IMPORT_MAX_BYTES = env_int("JICENG_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 JICENG_IMPORT_MAX_ROWS = env_int("JICENG_IMPORT_MAX_ROWS", 50_000)
 JICENG_PAGE_SIZE = env_int("JICENG_PAGE_SIZE", 50)
+# Exports (jiceng.exports): up to this many rows the file downloads at once; more are written
+# in the background by the task worker, with their progress on a page, and the file is kept
+# this many hours in this directory, for the user who asked only.
+JICENG_EXPORT_INLINE_ROWS = env_int("JICENG_EXPORT_INLINE_ROWS", 5000)
+JICENG_EXPORT_KEEP_HOURS = env_int("JICENG_EXPORT_KEEP_HOURS", 24)
+JICENG_EXPORT_DIR = env_str("JICENG_EXPORT_DIR", str(VAR_DIR / "exports"))
 
 # Days audit records are kept before `jiceng audit purge` may remove them; never below 180.
 JICENG_AUDIT_RETENTION_DAYS = env_int("JICENG_AUDIT_RETENTION_DAYS", 180)

@@ -54,6 +54,21 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
     "JICENG_PAGE_SIZE": ("settings.JICENG_PAGE_SIZE", "20", 20),
     "JICENG_IMPORT_MAX_BYTES": ("settings.JICENG_IMPORT_MAX_BYTES", "1024", 1024),
     "JICENG_IMPORT_MAX_ROWS": ("settings.JICENG_IMPORT_MAX_ROWS", "10", 10),
+    "JICENG_EXPORT_INLINE_ROWS": (
+        "importlib.import_module('jiceng.exports.services').inline_rows()",
+        "200",
+        200,
+    ),
+    "JICENG_EXPORT_KEEP_HOURS": (
+        "importlib.import_module('jiceng.exports.jobs').keep_hours()",
+        "6",
+        6,
+    ),
+    "JICENG_EXPORT_DIR": (
+        "str(importlib.import_module('jiceng.exports.jobs').export_dir())",
+        "/srv/jiceng/exports",
+        "/srv/jiceng/exports",
+    ),
     "JICENG_MAP_TILE_URL": (
         "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'][-1]",
         "https://t{s}.tiles.example/{z}/{x}/{y}.png",
