@@ -31,6 +31,7 @@ PERIODIC_TASKS: dict[str, str] = {
     "meeting_reminders": "jiceng.orglife.tasks.send_meeting_reminders",
     "meeting_warnings": "jiceng.orglife.tasks.warn_secretaries",
     "audit_checkpoint": "jiceng.core.tasks.audit_checkpoint",
+    "purge_exports": "jiceng.exports.tasks.purge_expired_exports",
 }
 
 

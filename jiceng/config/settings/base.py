@@ -216,6 +216,7 @@ JICENG_SCHEDULE: dict[str, int] = {
     "meeting_reminders": 60,  # 会前提醒 (orglife.reminders)
     "meeting_warnings": 3600,  # the secretaries' warnings of unscheduled meetings
     "audit_checkpoint": 86400,  # the audit chain's head written down (core.audit_checkpoints)
+    "purge_exports": 3600,  # background exports past JICENG_EXPORT_KEEP_HOURS deleted
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
 }
 # A meeting's reminder goes to each expected member this many minutes before it starts, once;

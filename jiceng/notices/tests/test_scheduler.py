@@ -93,3 +93,12 @@ def test_a_run_still_waiting_in_the_queue_is_not_queued_again(settings: Any) -> 
     DBTaskResult.objects.update(status="SUCCESSFUL")  # the worker ran it
     assert run_at(s, START + dt.timedelta(minutes=2)) == ["tick"]
     assert DBTaskResult.objects.filter(task_path="jiceng.cases.tasks.tick").count() == 2
+
+
+def test_every_periodic_task_is_a_task_and_on_by_default(settings: Any) -> None:
+    from django.utils.module_loading import import_string
+    from django_tasks.base import Task
+
+    for path in scheduler.PERIODIC_TASKS.values():
+        assert isinstance(import_string(path), Task), path
+    assert set(scheduler.PERIODIC_TASKS) == {job.name for job in scheduler.jobs()}
