@@ -15,7 +15,7 @@ from jiceng.core.masking import mask_id_number
 from jiceng.core.paths import under
 from jiceng.orgs.models import Organization
 
-from .models import Member
+from .models import Member, MemberEvent
 from .services import ID_FIELD, PHONE_FIELD, id_number_digest
 
 
@@ -117,3 +117,9 @@ def search_members(user: User, filters: MemberFilters) -> QuerySet[Member]:
     if filters.is_mobile is not None:
         rows = rows.filter(is_mobile=filters.is_mobile)
     return rows.order_by("organization__path", "name", "pk")
+
+
+def timeline(member: Member) -> list[MemberEvent]:
+    """The member's status changes, latest first (the member page; the caller has accessed
+    the member)."""
+    return list(member.events.select_related("by").order_by("-on", "-pk"))
