@@ -54,10 +54,12 @@ def _id(text: str) -> int | None:
 
 def member_fields_from_post(post: QueryDict, *, editing: bool) -> dict[str, object]:
     """The member form's POST as check_member_fields takes it. When editing, a blank ID or
-    phone number keeps the stored one (the form never shows them unmasked)."""
+    phone number, or joining date, keeps the stored one (the form never shows them beyond
+    what core.masking lets a list show: a joining date that would pin the birth date is not
+    filled in)."""
     raw: dict[str, object] = {name: post.get(name, "").strip() for name in TEXT_FIELDS}
     if editing:
-        for kept in ("id_number", "phone"):
+        for kept in ("id_number", "phone", "joined_on"):
             if not raw[kept]:
                 del raw[kept]
     raw["organization_id"] = _id(post.get("organization_id", ""))

@@ -145,6 +145,7 @@ def _form_context(
         "genders": Gender.choices,
         "id_hint": f"现为{member.id_number_masked}，不修改请留空" if member else "",
         "phone_hint": f"现为{member.phone_masked or '未填'}，不修改请留空" if member else "",
+        "joined_hint": f"现为{member.joined_on_shown}，不修改请留空" if member else "",
     }
 
 
@@ -196,7 +197,8 @@ def member_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "ethnicity": member.ethnicity,
         "education": member.education,
         "category": member.category,
-        "joined_on": member.joined_on.isoformat(),
+        # filled in only where the page would show it whole (core.masking)
+        "joined_on": member.joined_on_shown if len(member.joined_on_shown) == 10 else "",
         "full_member_on": member.full_member_on.isoformat() if member.full_member_on else "",
         "status": member.status,
         "organization_id": member.organization_id,

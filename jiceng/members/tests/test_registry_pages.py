@@ -1,14 +1,16 @@
 """Registering and editing members on the pages, and their status moves: one path with the
 API (members.services, members.lifecycle), Chinese reasons beside the field, scoped."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.test import Client
 
+from jiceng.accounts.models import Role
 from jiceng.core import crypto
 from jiceng.members.models import Member, MemberEvent, MemberStatus
-from jiceng.testing.personas import Tree, add_member, new_id_number
+from jiceng.testing.personas import Tree, add_member, new_id_number, user_with
 
 FULL_ID = re.compile(r"(?<!\d)\d{17}[\dX](?!\d)")
 
@@ -20,6 +22,12 @@ def signed_in(client: Client):
         return client
 
     return login
+
+
+@pytest.fixture
+def committee_member(tree: Tree):
+    """赵磊, 支委 of the first branch: edits members, never sees their numbers unmasked."""
+    return user_with("zhao-lei", Role.COMMITTEE_MEMBER, organization=tree.branch)
 
 
 def form(tree: Tree, **overrides: str) -> dict[str, str]:
@@ -154,3 +162,21 @@ def test_a_viewer_sees_no_edit_link_and_a_member_no_page(
     assert client.get(f"/members/{member_user.member_id}/edit/").status_code == 403
     assert client.get("/members/new/").status_code == 403
     assert client.post(f"/members/{member.pk}/status/", {"move": "DIE"}).status_code == 403
+
+
+def test_a_joining_date_that_pins_the_birth_date_is_not_filled_in(
+    tree: Tree, committee_member, signed_in
+) -> None:
+    born, joined = dt.date(1990, 1, 2), dt.date(2008, 1, 10)  # January of the 18th year
+    member = add_member(
+        tree.branch,
+        id_number=new_id_number(birth=born),
+        joined_on=joined,
+        full_member_on=dt.date(2009, 1, 10),
+    )
+    client = signed_in(committee_member)
+    page = client.get(f"/members/{member.pk}/edit/").content.decode()
+    assert "2008-01-10" not in page and "现为2008-01，不修改请留空" in page
+    sent = form(tree, id_number="", phone="", joined_on="", full_member_on="2009-01-10")
+    assert client.post(f"/members/{member.pk}/edit/", sent).status_code == 302
+    assert Member.objects.get(pk=member.pk).joined_on == joined
