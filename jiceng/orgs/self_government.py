@@ -47,8 +47,17 @@ class SeatInput:
 
 
 def kind_for(organization: Organization) -> SelfGovernmentKind | None:
-    """村民委员会 for a village's organization, 居民委员会 for a community's, else none."""
-    return KIND_OF_SECTOR.get(Sector(organization.sector)) if organization.sector else None
+    """村民委员会 for a village's party organization, 居民委员会 for a community's, else none.
+    Only the village's or community's own organization (the top of its sector: its parent is
+    a street's or township's) has one, not the branches of its grids or buildings below it."""
+    kind = KIND_OF_SECTOR.get(Sector(organization.sector)) if organization.sector else None
+    if kind is None or organization.depth <= 1:
+        return kind
+    parent_path = organization.path[: -Organization.steplen]
+    parent_sector = (
+        Organization.objects.filter(path=parent_path).values_list("sector", flat=True).first()
+    )
+    return None if parent_sector == organization.sector else kind
 
 
 def term_due(start: dt.date) -> dt.date:

@@ -297,6 +297,14 @@ def test_self_government_rules(tree: Tree, street_official) -> None:
             seats=[self_government.SeatInput(name="甲", post="MEMBER")],
             by=street_official,
         )
+    for not_a_community in (tree.xianlin, tree.branch):  # a branch below the community too
+        with pytest.raises(InvalidInput, match="只有村、社区的党组织"):
+            self_government.elect_self_government(
+                organization=not_a_community,
+                term_start=dt.date(2021, 1, 1),
+                seats=[self_government.SeatInput(name="甲", post="CHAIR")],
+                by=street_official,
+            )
     with pytest.raises(InvalidInput, match="只有村、社区的党组织"):
         self_government.elect_self_government(
             organization=tree.xianlin,
