@@ -29,7 +29,7 @@ from .models import (
     SelfGovernmentPost,
     SelfGovernmentSeat,
 )
-from .services import _audit, _lock, check_can_write
+from .services import _audit, _lock, check_can_write, members_on_roll_under
 
 TERM_YEARS = 5
 MAX_SEATS = 9  # 村民委员会由主任、副主任和委员共三至七人组成; a residents' committee five to nine
@@ -132,12 +132,17 @@ def _seat_problem(
         return f"{kind.label}成员不超过{MAX_SEATS}人"
     if [s.post for s in seats].count(SelfGovernmentPost.CHAIR) != 1:
         return f"{kind.label}应有且只有一名主任"
+    eligible = set(
+        members_on_roll_under(organization)
+        .filter(pk__in=[s.member.pk for s in seats if s.member is not None])
+        .values_list("pk", flat=True)
+    )
     names: set[str] = set()
     for seat in seats:
         if seat.post not in SelfGovernmentPost.values:
             return "职务不正确"
         if seat.member is not None:
-            if seat.member.organization_id != organization.pk or not seat.member.is_active:
+            if seat.member.pk not in eligible:
                 return f"{seat.member.name}不是本组织的在册党员"
             if seat.name and seat.name != seat.member.name:
                 return f"姓名“{seat.name}”与所选党员{seat.member.name}不一致"

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.accounts.permissions import Permission
@@ -243,6 +244,14 @@ def dissolve_organization(
     return Organization.objects.get(pk=organization.pk)
 
 
+def members_on_roll_under(organization: Organization) -> QuerySet[Member]:
+    """Who may sit on the organization's committees: its members on the roll and those of the
+    organizations below it (a 党委's committee is elected from the members of its branches)."""
+    return Member.objects.filter(
+        under(organization.path, "organization__path"), status__in=ACTIVE_STATUSES
+    )
+
+
 # The role each post of a committee holds at its organization (accounts.delegations: granted
 # by the organization department that records the election).
 SEAT_ROLES: dict[str, Role] = dict.fromkeys(Post.values, Role.COMMITTEE_MEMBER)
@@ -288,10 +297,15 @@ def elect_committee(
     if len({member.pk for member, _ in seats}) != len(seats):
         message = "同一名党员不能在本届委员会中担任两个职务"
         raise InvalidInput(message, fields={"seats": message})
+    eligible = set(
+        members_on_roll_under(organization)
+        .filter(pk__in=[member.pk for member, _ in seats])
+        .values_list("pk", flat=True)
+    )
     for member, post in seats:
         if post not in Post.values:
             raise InvalidInput("职务不正确", fields={"seats": "职务不正确"})
-        if member.organization_id != organization.pk or not member.is_active:
+        if member.pk not in eligible:
             message = f"{member.name}不是本组织的在册党员，不能担任委员"
             raise InvalidInput(message, fields={"seats": message})
     previous = Committee.objects.filter(organization=organization, ended_on__isnull=True).first()

@@ -17,7 +17,6 @@ from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
 from jiceng.core.errors import InvalidInput
-from jiceng.members.models import ACTIVE_STATUSES, Member
 
 from . import queries, rules, self_government, services
 from .forms import SEAT_ROWS, committee_seats, date_of, division_of, self_government_seats
@@ -31,6 +30,7 @@ from .models import (
     SelfGovernmentPost,
 )
 
+SEAT_CHOICES = 3000  # members a committee form lists (a large 党委 has more: by name)
 TERMS_SHOWN = 10  # on the organization's page; the whole list is its own paged page
 
 
@@ -256,10 +256,12 @@ def terms_due(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _seat_context(organization: Organization) -> dict[str, Any]:
+    """The members a committee form offers: those on the roll here and below (SEAT_CHOICES at
+    most, by name), each with their organization where it is another."""
     members = list(
-        Member.objects.filter(organization=organization, status__in=ACTIVE_STATUSES).order_by(
-            "name", "pk"
-        )
+        services.members_on_roll_under(organization)
+        .select_related("organization")
+        .order_by("name", "pk")[:SEAT_CHOICES]
     )
     return {"organization": organization, "members": members}
 

@@ -362,3 +362,26 @@ def test_audit_records_name_the_election(tree: Tree, street_official) -> None:
     )
     record = AuditRecord.objects.get(action="orgs.elect_committee")
     assert record.event == audit.AuditEvent.WRITE and record.user_id == street_official.pk
+
+
+def test_a_committee_above_branches_is_elected_from_their_members(
+    tree: Tree, street_official, signed_in
+) -> None:
+    in_branch, in_sibling = add_member(tree.branch, name="甲"), add_member(tree.sibling, name="乙")
+    outsider = add_member(tree.yaohua_branch, name="丙")
+    client = signed_in(street_official)
+    form = client.get(f"/orgs/{tree.community.pk}/election/").content.decode()
+    assert "甲（文苑社区第一党支部）" in form and "丙" not in form
+    services.elect_committee(
+        organization=tree.community,
+        term_start=dt.date(2023, 5, 1),
+        seats=[(in_branch, Post.SECRETARY), (in_sibling, Post.DEPUTY_SECRETARY)],
+        by=street_official,
+    )
+    with pytest.raises(InvalidInput, match="丙不是本组织的在册党员"):
+        services.elect_committee(
+            organization=tree.community,
+            term_start=dt.date(2024, 5, 1),
+            seats=[(outsider, Post.SECRETARY)],
+            by=street_official,
+        )
