@@ -266,10 +266,13 @@ def _seat_context(organization: Organization) -> dict[str, Any]:
     return {"organization": organization, "members": members}
 
 
-def _padded(seats: list[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
-    """The form's seat rows: the given ones, then blanks up to SEAT_ROWS, each with its index."""
+def _padded(seats: list[tuple[Any, ...]], width: int, first: str) -> list[tuple[Any, ...]]:
+    """The form's seat rows: the given ones, then blanks up to SEAT_ROWS, each with its index;
+    an empty form's first row offers the post `first` (书记, 主任)."""
     blank = ("",) * width
     rows = [*seats, *([blank] * (SEAT_ROWS - len(seats)))][:SEAT_ROWS]
+    if not seats:
+        rows[0] = (*blank[:-1], first)
     return [(i, *row) for i, row in enumerate(rows)]
 
 
@@ -286,7 +289,7 @@ def election(request: AuthedRequest, pk: int) -> HttpResponse:
         posts=Post.choices,
         current=current,
         form={"term_start": ""},
-        seat_rows=_padded(seats, 2),
+        seat_rows=_padded(seats, 2, Post.SECRETARY),
         fields={},
     )
     if request.method == "POST":
@@ -295,7 +298,7 @@ def election(request: AuthedRequest, pk: int) -> HttpResponse:
             for row in range(SEAT_ROWS)
         ]
         context["form"] = {"term_start": request.POST.get("term_start", "")}
-        context["seat_rows"] = _padded([c for c in chosen if c[0] is not None], 2)
+        context["seat_rows"] = _padded([c for c in chosen if c[0] is not None], 2, Post.SECRETARY)
         try:
             term_start = date_of(request.POST, "term_start", "本届开始日期")
             if term_start is None:
@@ -335,7 +338,7 @@ def self_government_election(request: AuthedRequest, pk: int) -> HttpResponse:
         posts=SelfGovernmentPost.choices,
         current=current,
         form={"term_start": ""},
-        seat_rows=_padded(seats, 3),
+        seat_rows=_padded(seats, 3, SelfGovernmentPost.CHAIR),
         fields={},
     )
     if request.method == "POST":
@@ -348,7 +351,9 @@ def self_government_election(request: AuthedRequest, pk: int) -> HttpResponse:
             for row in range(SEAT_ROWS)
         ]
         context["form"] = {"term_start": request.POST.get("term_start", "")}
-        context["seat_rows"] = _padded([c for c in chosen if c[0] or c[1] is not None], 3)
+        context["seat_rows"] = _padded(
+            [c for c in chosen if c[0] or c[1] is not None], 3, SelfGovernmentPost.CHAIR
+        )
         try:
             term_start = date_of(request.POST, "term_start", "本届开始日期")
             if term_start is None:
