@@ -270,12 +270,18 @@ def dissolve(request: AuthedRequest, org_id: OrgId, payload: DissolveIn) -> Orga
     return _detail(request, done)
 
 
-@router.post("/{org_id}/committee", response={201: OrganizationDetailOut, 400: Error, 404: Error})
+@router.post(
+    "/{org_id}/committee",
+    response={201: OrganizationDetailOut, 400: Error, 403: Error, 404: Error},
+)
 @api_requires(Permission.MANAGE_ORGANIZATIONS)
 def elect_committee(
     request: AuthedRequest, org_id: OrgId, payload: CommitteeIn
 ) -> Status[OrganizationDetailOut]:
-    """Record a new term (换届): the seats name members of this organization."""
+    """Record a new term (换届): the seats name members on the roll of this organization or of
+    those below it. The new committee's accounts get their roles at the organization (支部书记,
+    支委) and the old committee's lose them, so only whoever may grant those roles records it
+    (the organization department above): others get 403."""
     org = queries.access_organization(request.user, org_id)
     found = Member.objects.in_bulk([seat.member_id for seat in payload.seats])
     missing = [seat.member_id for seat in payload.seats if seat.member_id not in found]
