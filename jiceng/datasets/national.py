@@ -1239,7 +1239,8 @@ class MemberMaker:
             else:
                 joined = min(birth + joining[category](rand) * 365 + int(rand() * 365), today - 366)
                 joined = max(joined, adult)
-                full_on = joined + 365 + (int(rand() * 180) if rand() < 0.04 else 0)
+                # probation is a calendar year at least (members.workflow); 366 days always is
+                full_on = joined + 366 + (int(rand() * 180) if rand() < 0.04 else 0)
                 if full_on > today:
                     full_on, status = None, probationary
                 else:

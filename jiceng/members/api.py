@@ -111,6 +111,11 @@ class MemberPatch(Schema):
     is_mobile: bool | None = None
     work_place: str | None = Field(default=None, max_length=200)
     residential_division_code: str | None = Field(default=None, pattern=r"^\d{2,12}$")
+    status_reason: str = Field(
+        default="",
+        max_length=200,
+        description="改变党籍状态时的原因；更正党籍状态（录入有误）必填",
+    )
 
 
 @router.get("", response={200: MemberPage, 404: Error}, summary="Filtered, paginated member list")
@@ -174,7 +179,7 @@ def member_create(request: AuthedRequest, payload: MemberIn) -> Status[MemberOut
 @api_requires(Permission.MANAGE_MEMBERS)
 def member_update(request: AuthedRequest, member_id: MemberId, payload: MemberPatch) -> MemberOut:
     member = queries.access_member(request.user, member_id)
-    updated = services.patch_member(
-        member=member, changes=payload.model_dump(exclude_unset=True), by=request.user
-    )
+    changes = payload.model_dump(exclude_unset=True)
+    reason = changes.pop("status_reason", "")
+    updated = services.patch_member(member=member, changes=changes, by=request.user, reason=reason)
     return MemberOut.from_member(updated)

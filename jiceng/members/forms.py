@@ -28,3 +28,41 @@ def filters_from_query(user: User, query: QueryDict) -> MemberFilters:
         category=category if category in Category.values else "",
         is_mobile={"1": True, "0": False}.get(mobile),
     )
+
+
+# The fields of the member form, by the names members.services.check_member_fields takes.
+TEXT_FIELDS = (
+    "name",
+    "id_number",
+    "gender",
+    "ethnicity",
+    "phone",
+    "education",
+    "category",
+    "joined_on",
+    "full_member_on",
+    "status",
+    "work_place",
+    "residential_division_code",
+)
+
+
+def _id(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.isdigit() and len(text) <= 15 else None
+
+
+def member_fields_from_post(post: QueryDict, *, editing: bool) -> dict[str, object]:
+    """The member form's POST as check_member_fields takes it. When editing, a blank ID or
+    phone number, or joining date, keeps the stored one (the form never shows them beyond
+    what core.masking lets a list show: a joining date that would pin the birth date is not
+    filled in)."""
+    raw: dict[str, object] = {name: post.get(name, "").strip() for name in TEXT_FIELDS}
+    if editing:
+        for kept in ("id_number", "phone", "joined_on"):
+            if not raw[kept]:
+                del raw[kept]
+    raw["organization_id"] = _id(post.get("organization_id", ""))
+    raw["party_group_id"] = _id(post.get("party_group_id", ""))
+    raw["is_mobile"] = post.get("is_mobile") == "1"
+    return raw

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from jiceng.core import masking
+from jiceng.core import clock, masking
 
 
 class Gender(models.TextChoices):
@@ -30,6 +30,15 @@ ACTIVE_STATUSES = frozenset(
         MemberStatus.SUSPENDED,
     }
 )
+
+
+class StatusMove(models.TextChoices):
+    """The ways a member's status changes (members.workflow says from where to where)."""
+
+    LOSE_CONTACT = "LOSE_CONTACT", "失去联系"
+    RESTORE_CONTACT = "RESTORE_CONTACT", "恢复联系"
+    DIE = "DIE", "去世"
+    CORRECT = "CORRECT", "更正党籍状态"
 
 
 class Category(models.TextChoices):
@@ -126,3 +135,34 @@ class Member(models.Model):
         if self.full_member_on is None:
             return ""
         return masking.date_beside_birth_year(self.full_member_on, birth_year=self.birth_year)
+
+
+class MemberEvent(models.Model):
+    """One change of a member's status (党籍状态), as members.workflow allowed it: the timeline
+    of the member's page. Written by members.lifecycle only, never changed afterwards."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="events", verbose_name="党员"
+    )
+    move = models.CharField("变动", max_length=30, choices=StatusMove.choices)
+    from_status = models.CharField("原党籍状态", max_length=20, choices=MemberStatus.choices)
+    to_status = models.CharField("新党籍状态", max_length=20, choices=MemberStatus.choices)
+    on = models.DateField("发生日期")
+    reason = models.CharField("原因/说明", max_length=200, blank=True)
+    by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    recorded_at = models.DateTimeField("录入时间", default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = "党籍变动"
+        verbose_name_plural = "党籍变动"
+        indexes = [models.Index(fields=["member", "on"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.from_status}→{self.to_status}"

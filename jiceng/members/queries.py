@@ -15,7 +15,7 @@ from jiceng.core.masking import mask_id_number
 from jiceng.core.paths import under
 from jiceng.orgs.models import Organization
 
-from .models import Member
+from .models import Member, MemberEvent
 from .services import ID_FIELD, PHONE_FIELD, id_number_digest
 
 
@@ -61,6 +61,32 @@ def reveal_personal_data(user: User, pk: int) -> tuple[Member, PersonalData]:
         user=user,
     )
     return member, data
+
+
+def can_manage(user: User, member: Member) -> bool:
+    """Whether a role lets the user edit the member and change their status."""
+    return may_manage_at(user, member.organization)
+
+
+def may_manage_at(user: User, organization: Organization) -> bool:
+    """Whether a role lets the user register and edit the members of `organization`."""
+    return scope_of(user).allows(
+        Permission.MANAGE_MEMBERS, path=organization.path, division_id=organization.division_id
+    )
+
+
+def may_manage_somewhere(user: User) -> bool:
+    """Whether the user may register members anywhere (the list's 登记党员 link)."""
+    return bool(scope_of(user).reach(Permission.MANAGE_MEMBERS).paths)
+
+
+def access_managed_member(user: User, pk: int) -> Member:
+    """The member, if the user may edit them; otherwise not found, like a member outside the
+    scope (a member they may only see is not told apart)."""
+    member = access_member(user, pk)
+    if not can_manage(user, member):
+        raise not_found("党员")
+    return member
 
 
 def access_member(user: User, pk: int) -> Member:
@@ -117,3 +143,20 @@ def search_members(user: User, filters: MemberFilters) -> QuerySet[Member]:
     if filters.is_mobile is not None:
         rows = rows.filter(is_mobile=filters.is_mobile)
     return rows.order_by("organization__path", "name", "pk")
+
+
+def timeline(member: Member) -> list[MemberEvent]:
+    """The member's status changes, latest first (the member page; the caller has accessed
+    the member)."""
+    return list(member.events.select_related("by").order_by("-on", "-pk"))
+
+
+# The list counts its rows exactly up to this many; beyond, it says "more than" (a count of a
+# province's millions of members would cost more than the page).
+COUNT_LIMIT = 100_000
+
+
+def count_members(rows: QuerySet[Member]) -> int:
+    """How many rows the list holds, counted up to COUNT_LIMIT + 1: a COUNT over a LIMITed
+    subquery stops early, so a national list costs no more than a city's."""
+    return rows.order_by().values("pk")[: COUNT_LIMIT + 1].count()

@@ -23,6 +23,7 @@ from jiceng.orgs.models import GRASSROOTS_KINDS, Organization, PartyGroup
 from jiceng.orgs.queries import access_organization, party_group_in
 from jiceng.orgs.services import check_can_write
 
+from . import lifecycle, workflow
 from .ethnicities import ETHNICITIES
 from .models import ACTIVE_STATUSES, Category, Education, Gender, Member, MemberStatus
 
@@ -182,6 +183,10 @@ def check_member_input(
             errors["joined_on"] = f"入党时未满{MIN_AGE_AT_JOINING}周岁，请核对入党日期和身份证号"
     if full_member_on and joined_on and full_member_on < joined_on:
         errors["full_member_on"] = "转正日期不能早于入党日期"
+    elif full_member_on and joined_on:
+        problem = workflow.probation_problem(joined_on, full_member_on)
+        if problem:
+            errors["full_member_on"] = problem
     if full_member_on and full_member_on > today:
         errors["full_member_on"] = "转正日期不能晚于今天"
     if status == MemberStatus.PROBATIONARY and full_member_on:
@@ -277,11 +282,14 @@ def particulars_of(member: Member) -> dict[str, object]:
     }
 
 
-def patch_member(*, member: Member, changes: Mapping[str, object], by: User) -> Member:
+def patch_member(
+    *, member: Member, changes: Mapping[str, object], by: User, reason: str = ""
+) -> Member:
     """A partial change (the API's PATCH): the fields given replace the member's, and the whole
-    is checked again as a new registration would be."""
+    is checked again as a new registration would be. A change of status goes through the
+    status machine (update_member), with `reason` where it is a correction."""
     data = check_member_fields({**particulars_of(member), **changes}, by=by)
-    return update_member(member=member, data=data, by=by)
+    return update_member(member=member, data=data, by=by, reason=reason)
 
 
 def check_area_code(area_code: str) -> list[str]:
@@ -470,25 +478,29 @@ def _plain(value: object) -> object:
     return bytes(value) if isinstance(value, memoryview) else value  # PostgreSQL's bytea
 
 
-def _weight(status: str) -> tuple[int, int]:
-    return int(status in ACTIVE_STATUSES), int(status == MemberStatus.FULL)
-
-
-def update_member(*, member: Member, data: MemberInput, by: User | None) -> Member:
+def update_member(
+    *, member: Member, data: MemberInput, by: User | None, reason: str = ""
+) -> Member:
     """Replace a member's particulars with checked ones; moves the rollups if the status or
-    the organization changed. An ID number registered to another member is refused with
-    ID_NUMBER_TAKEN and recorded."""
+    the organization changed. A changed status is a move of the status machine
+    (workflow.move_between: a correction needs its `reason`) and writes its event row. An ID
+    number registered to another member is refused with ID_NUMBER_TAKEN and recorded."""
     try:
-        return _replace_member(member=member, data=data, by=by)
+        return _replace_member(member=member, data=data, by=by, reason=reason)
     except _IdNumbersTaken as taken:
         raise _refused(taken.duplicates, by=by) from None
 
 
 @transaction.atomic
-def _replace_member(*, member: Member, data: MemberInput, by: User | None) -> Member:
+def _replace_member(*, member: Member, data: MemberInput, by: User | None, reason: str) -> Member:
     check_can_write(by, member.organization, Permission.MANAGE_MEMBERS)
     check_can_write(by, data.organization, Permission.MANAGE_MEMBERS)
     current = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    move = None
+    if data.status != current.status:
+        move = workflow.move_between(current.status, data.status)
+        workflow.check_move(move, current.status, data.status)
+        reason = workflow.check_reason(move, reason)
     digest = id_number_digest(data.id_number)
     holders = Member.objects.filter(id_number_digest=digest).exclude(pk=member.pk)
     holder = holders.values_list("pk", flat=True).first()
@@ -509,18 +521,20 @@ def _replace_member(*, member: Member, data: MemberInput, by: User | None) -> Me
         user=by,
         detail={"fields": changed},  # names only: the values may be personal data
     )
-    old_weight, new_weight = _weight(current.status), _weight(data.status)
-    if current.organization_id != data.organization.pk:
-        rollups.add_members(
-            organization=current.organization, members=-old_weight[0], full_members=-old_weight[1]
+    if move is not None:
+        lifecycle.record_event(
+            member=fresh,
+            move=move,
+            from_status=current.status,
+            to_status=data.status,
+            on=clock.today(),
+            reason=reason,
+            by=by,
         )
-        rollups.add_members(
-            organization=data.organization, members=new_weight[0], full_members=new_weight[1]
-        )
-    elif old_weight != new_weight:
-        rollups.add_members(
-            organization=data.organization,
-            members=new_weight[0] - old_weight[0],
-            full_members=new_weight[1] - old_weight[1],
-        )
+    lifecycle.move_rollups(
+        before=current.organization,
+        before_status=current.status,
+        after=data.organization,
+        after_status=data.status,
+    )
     return Member.objects.select_related("organization").get(pk=member.pk)

@@ -13,10 +13,10 @@ from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
 from jiceng.core.errors import InvalidInput
 from jiceng.core.schemas import MAX_ID, Error, PathId
-from jiceng.divisions.models import Division
 from jiceng.members.models import Member
 
 from . import queries, rules, services
+from .forms import division_of
 from .models import Organization, OrgKind, Post, Sector
 
 router = Router(tags=["organizations"])
@@ -125,15 +125,6 @@ class TermDueOut(Schema):
     overdue: bool
 
 
-def _division(code: str | None) -> Division | None:
-    if not code:
-        return None
-    found = Division.objects.filter(code=code.ljust(12, "0")).first()
-    if found is None:
-        raise InvalidInput(f"行政区划代码{code}不存在", fields={"division_code": "区划代码不存在"})
-    return found
-
-
 def _detail(request: AuthedRequest, org: Organization) -> OrganizationDetailOut:
     view = queries.overview(org)
     committee = None
@@ -238,7 +229,7 @@ def create(request: AuthedRequest, payload: OrganizationIn) -> Status[Organizati
         name=payload.name,
         kind=payload.kind,
         sector=payload.sector or "",
-        division=_division(payload.division_code),
+        division=division_of(payload.division_code),
         founded_on=payload.founded_on,
         by=request.user,
     )
@@ -255,7 +246,7 @@ def update(
         organization=org,
         name=payload.name,
         sector=payload.sector.value if payload.sector else None,
-        division=_division(payload.division_code),
+        division=division_of(payload.division_code),
         founded_on=payload.founded_on,
         by=request.user,
     )
@@ -279,12 +270,18 @@ def dissolve(request: AuthedRequest, org_id: OrgId, payload: DissolveIn) -> Orga
     return _detail(request, done)
 
 
-@router.post("/{org_id}/committee", response={201: OrganizationDetailOut, 400: Error, 404: Error})
+@router.post(
+    "/{org_id}/committee",
+    response={201: OrganizationDetailOut, 400: Error, 403: Error, 404: Error},
+)
 @api_requires(Permission.MANAGE_ORGANIZATIONS)
 def elect_committee(
     request: AuthedRequest, org_id: OrgId, payload: CommitteeIn
 ) -> Status[OrganizationDetailOut]:
-    """Record a new term (换届): the seats name members of this organization."""
+    """Record a new term (换届): the seats name members on the roll of this organization or of
+    those below it. The new committee's accounts get their roles at the organization (支部书记,
+    支委) and the old committee's lose them, so only whoever may grant those roles records it
+    (the organization department above): others get 403."""
     org = queries.access_organization(request.user, org_id)
     found = Member.objects.in_bulk([seat.member_id for seat in payload.seats])
     missing = [seat.member_id for seat in payload.seats if seat.member_id not in found]

@@ -176,3 +176,81 @@ class CommitteeSeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_post_display()} {self.member}"
+
+
+class SelfGovernmentKind(models.TextChoices):
+    VILLAGERS = "VILLAGERS", "村民委员会"
+    RESIDENTS = "RESIDENTS", "居民委员会"
+
+
+class SelfGovernmentPost(models.TextChoices):
+    CHAIR = "CHAIR", "主任"
+    VICE_CHAIR = "VICE_CHAIR", "副主任"
+    MEMBER = "MEMBER", "委员"
+
+
+class SelfGovernmentCommittee(models.Model):
+    """One term of a village's villagers' committee (村民委员会) or a community's residents'
+    committee (居民委员会): the other of the 两委 beside the party organization, elected by
+    the villagers or residents, recorded here at the party organization of the village or
+    community (orgs.self_government)."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="self_government_committees",
+        verbose_name="村（社区）党组织",
+    )
+    kind = models.CharField("类别", max_length=20, choices=SelfGovernmentKind.choices)
+    term_start = models.DateField("本届开始")
+    term_due = models.DateField("应换届日期", db_index=True)
+    ended_on = models.DateField("届满/换届日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "村（居）民委员会（届）"
+        verbose_name_plural = "村（居）民委员会（届）"
+        ordering = ["-term_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(ended_on__isnull=True),
+                name="one_current_self_government_committee",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}{self.get_kind_display()}（{self.term_start:%Y}年起）"
+
+
+class SelfGovernmentSeat(models.Model):
+    """A post on a villagers' or residents' committee. Its holder need not be a party member:
+    `member` names them where they are one of the organization's members (书记、主任一肩挑)."""
+
+    committee = models.ForeignKey(
+        SelfGovernmentCommittee,
+        on_delete=models.CASCADE,
+        related_name="seats",
+        verbose_name="委员会",
+    )
+    name = models.CharField("姓名", max_length=50)
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="self_government_seats",
+        verbose_name="党员",
+    )
+    post = models.CharField("职务", max_length=20, choices=SelfGovernmentPost.choices)
+
+    class Meta:
+        verbose_name = "村（居）委会成员"
+        verbose_name_plural = "村（居）委会成员"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee"], condition=models.Q(post="CHAIR"), name="one_chair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_post_display()} {self.name}"

@@ -9,14 +9,16 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from jiceng.accounts.models import User
+from jiceng.accounts.models import RoleAssignment, User
+from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock, paths
-from jiceng.core.errors import InvalidInput, not_found
+from jiceng.core.errors import DomainError, InvalidInput, not_found
 from jiceng.members.models import MemberStatus
 
 from . import rules
-from .models import Committee, CommitteeSeat, Organization, PartyGroup
+from .models import Committee, CommitteeSeat, Organization, PartyGroup, SelfGovernmentCommittee
+from .services import check_can_record_election
 
 
 def party_group_in(organization: Organization, pk: int | None) -> PartyGroup | None:
@@ -43,6 +45,56 @@ def access_organization(user: User, pk: int) -> Organization:
     if found is None:
         raise not_found("党组织")
     return found
+
+
+def access_writable_organization(
+    user: User, pk: int, permission: Permission = Permission.MANAGE_ORGANIZATIONS
+) -> Organization:
+    """The organization, if `permission` holds there; otherwise not found, as outside the
+    scope (an organization the user may only see is not told apart)."""
+    found = (
+        Organization.objects.filter(scope_of(user).organization_q(permission), pk=pk)
+        .select_related("division")
+        .first()
+    )
+    if found is None:
+        raise not_found("党组织")
+    return found
+
+
+def may_write(
+    user: User, organization: Organization, permission: Permission = Permission.MANAGE_ORGANIZATIONS
+) -> bool:
+    return scope_of(user).allows(
+        permission, path=organization.path, division_id=organization.division_id
+    )
+
+
+def parent_of(organization: Organization) -> Organization | None:
+    if organization.depth <= 1:
+        return None
+    return Organization.objects.filter(path=organization.path[: -Organization.steplen]).first()
+
+
+def move_targets(
+    user: User, organization: Organization, *, name: str = "", limit: int = 100
+) -> list[Organization]:
+    """Where the user may move `organization` to: active organizations where they may write,
+    outside its own subtree, of a kind that may contain it (rules.ALLOWED_CHILDREN), not its
+    present parent; by name when `name` is given."""
+    kinds = [k for k, allowed in rules.ALLOWED_CHILDREN.items() if organization.kind in allowed]
+    rows = (
+        Organization.objects.filter(
+            scope_of(user).organization_q(Permission.MANAGE_ORGANIZATIONS),
+            kind__in=kinds,
+            dissolved_on__isnull=True,
+        )
+        .exclude(paths.under(organization.path))
+        .exclude(path=organization.path[: -Organization.steplen])
+    )
+    if name.strip():
+        rows = rows.filter(name__contains=name.strip())
+    return list(rows.order_by("depth", "path")[:limit])
 
 
 def tree_roots(user: User) -> QuerySet[Organization]:
@@ -175,3 +227,48 @@ def terms_due(
         .select_related("organization")
         .order_by("term_due")
     )
+
+
+def current_self_government(organization: Organization) -> SelfGovernmentCommittee | None:
+    return (
+        SelfGovernmentCommittee.objects.filter(organization=organization, ended_on__isnull=True)
+        .prefetch_related("seats__member")
+        .first()
+    )
+
+
+def terms_overdue_count(user: User, *, under: Organization, today: dt.date | None = None) -> int:
+    """How many of terms_due's terms are past their date."""
+    today = today or clock.today()
+    return terms_due(user, under=under, today=today).filter(term_due__lt=today).count()
+
+
+def may_record_election(user: User, organization: Organization) -> bool:
+    """Whether the 记录换届 link opens for the user (orgs.services.check_can_record_election)."""
+    try:
+        check_can_record_election(user, organization)
+    except DomainError:
+        return False
+    return True
+
+
+def seat_accounts(committee: Committee) -> dict[int, str]:
+    """For each seat's member, what their account holds at the committee's organization: the
+    committee role's label, or a note that they have no account (so the page says why no role
+    followed the election)."""
+    member_ids = [seat.member_id for seat in committee.seats.all()]
+    users = dict(
+        User.objects.filter(member_id__in=member_ids, is_active=True).values_list("member_id", "pk")
+    )
+    held: dict[int, list[str]] = defaultdict(list)
+    for assignment in RoleAssignment.objects.filter(
+        user_id__in=users.values(), organization=committee.organization_id
+    ).order_by("role"):
+        held[assignment.user_id].append(assignment.get_role_display())
+    shown: dict[int, str] = {}
+    for member_id in member_ids:
+        if member_id not in users:
+            shown[member_id] = "未开通账号"
+        else:
+            shown[member_id] = "、".join(held[users[member_id]]) or "无角色"
+    return shown

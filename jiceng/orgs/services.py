@@ -6,12 +6,14 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.db.models import QuerySet
 
-from jiceng.accounts.models import User
+from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
+from jiceng.accounts.services import assign_role, check_can_grant, remove_role
 from jiceng.core import audit, clock
-from jiceng.core.errors import InvalidInput, not_found
+from jiceng.core.errors import Forbidden, InvalidInput, not_found
 from jiceng.core.paths import under
 from jiceng.divisions.models import Division
 from jiceng.members.models import ACTIVE_STATUSES, Member
@@ -206,8 +208,14 @@ def move_organization(
 def dissolve_organization(
     *, organization: Organization, on: dt.date | None = None, by: User | None
 ) -> Organization:
-    """Dissolve (撤销) an organization; refused while it still has members or sub-organizations."""
+    """Dissolve (撤销) an organization; refused while it still has members or sub-organizations.
+    The decision is the level above's: the user must be able to write at the parent too (a
+    branch's secretary does not dissolve their own branch)."""
     check_can_write(by, organization)
+    if organization.depth <= 1:
+        raise InvalidInput("不能撤销全国根节点")
+    parent = Organization.objects.get(path=organization.path[: -Organization.steplen])
+    check_can_write(by, parent)
     organization = _lock(organization)
     if organization.dissolved_on is not None:
         raise InvalidInput(f"“{organization.name}”已于{organization.dissolved_on:%Y年%m月%d日}撤销")
@@ -236,6 +244,34 @@ def dissolve_organization(
     return Organization.objects.get(pk=organization.pk)
 
 
+def members_on_roll_under(organization: Organization) -> QuerySet[Member]:
+    """Who may sit on the organization's committees: its members on the roll and those of the
+    organizations below it (a 党委's committee is elected from the members of its branches)."""
+    return Member.objects.filter(
+        under(organization.path, "organization__path"), status__in=ACTIVE_STATUSES
+    )
+
+
+# The role each post of a committee holds at its organization (accounts.delegations: granted
+# by the organization department that records the election).
+SEAT_ROLES: dict[str, Role] = dict.fromkeys(Post.values, Role.COMMITTEE_MEMBER)
+SEAT_ROLES[Post.SECRETARY] = Role.BRANCH_SECRETARY
+COMMITTEE_ROLES = frozenset(SEAT_ROLES.values())
+ELECTION_RECORDERS = "换届选举结果由上级党组织的组织部门录入（同时授予新一届委员会的角色）"
+
+
+def check_can_record_election(by: User | None, organization: Organization) -> None:
+    """Recording an election grants the new committee's roles, so it is for whoever may grant
+    them there (accounts.delegations: the organization department above); anyone else who
+    sees the organization is Forbidden, and outside their scope it is not found."""
+    check_can_write(by, organization)
+    for role in COMMITTEE_ROLES:
+        try:
+            check_can_grant(by, role, organization=organization)
+        except Forbidden:
+            raise Forbidden(ELECTION_RECORDERS) from None
+
+
 @transaction.atomic
 def elect_committee(
     *,
@@ -244,23 +280,39 @@ def elect_committee(
     seats: Sequence[tuple[Member, str]],
     by: User | None,
 ) -> Committee:
-    """Record a new term (换届): the current committee ends, the new one starts with its seats."""
-    check_can_write(by, organization)
+    """Record a new term (换届): the current committee ends, the new one starts with its seats,
+    and the roles follow (hand_over_roles): the new secretary and committee members whose
+    accounts exist get theirs at the organization, the old committee's members lose theirs."""
+    check_can_record_election(by, organization)
     organization = _lock(organization)
     if not organization.is_grassroots:
         raise InvalidInput("只有基层党组织设立委员会")
     if term_start > clock.today():
-        raise InvalidInput("本届开始日期不能晚于今天")
+        message = "本届开始日期不能晚于今天"
+        raise InvalidInput(message, fields={"term_start": message})
     posts = [post for _, post in seats]
     if posts.count(Post.SECRETARY) != 1:
-        raise InvalidInput("委员会应有且只有一名书记")
+        message = "委员会应有且只有一名书记"
+        raise InvalidInput(message, fields={"seats": message})
     if len({member.pk for member, _ in seats}) != len(seats):
-        raise InvalidInput("同一名党员不能在本届委员会中担任两个职务")
+        message = "同一名党员不能在本届委员会中担任两个职务"
+        raise InvalidInput(message, fields={"seats": message})
+    eligible = set(
+        members_on_roll_under(organization)
+        .filter(pk__in=[member.pk for member, _ in seats])
+        .values_list("pk", flat=True)
+    )
     for member, post in seats:
         if post not in Post.values:
-            raise InvalidInput("职务不正确")
-        if member.organization_id != organization.pk or not member.is_active:
-            raise InvalidInput(f"{member.name}不是本组织的在册党员，不能担任委员")
+            raise InvalidInput("职务不正确", fields={"seats": "职务不正确"})
+        if member.pk not in eligible:
+            message = f"{member.name}不是本组织的在册党员，不能担任委员"
+            raise InvalidInput(message, fields={"seats": message})
+    previous = Committee.objects.filter(organization=organization, ended_on__isnull=True).first()
+    if previous is not None and term_start < previous.term_start:
+        message = f"本届开始日期不能早于上一届的开始日期{previous.term_start:%Y-%m-%d}"
+        raise InvalidInput(message, fields={"term_start": message})
+    old_member_ids = set(previous.seats.values_list("member_id", flat=True)) if previous else set()
     Committee.objects.filter(organization=organization, ended_on__isnull=True).update(
         ended_on=term_start
     )
@@ -273,7 +325,47 @@ def elect_committee(
         CommitteeSeat(committee=committee, member=member, post=post) for member, post in seats
     )
     _audit("elect_committee", organization, by, term_start=term_start, seats=len(seats))
+    hand_over_roles(
+        organization=organization,
+        seats=[(member.pk, post) for member, post in seats],
+        old_member_ids=old_member_ids,
+        by=by,
+    )
     return committee
+
+
+def hand_over_roles(
+    *,
+    organization: Organization,
+    seats: Sequence[tuple[int, str]],
+    old_member_ids: set[int],
+    by: User | None,
+) -> None:
+    """The roles of a new committee at `organization` (inside the election's transaction):
+    each seated member with an account gets the role of the post (SEAT_ROLES); a member of the
+    old committee no longer holds a committee role there unless re-elected to it. Roles the
+    security administrator granted to people who sat on neither committee stay. Each grant and
+    removal goes through accounts.services, which checks the delegation and audits it."""
+    wanted_by_member = {member_id: SEAT_ROLES[post] for member_id, post in seats}
+    accounts = User.objects.filter(
+        member_id__in=set(wanted_by_member) | old_member_ids, is_active=True
+    )
+    user_of_member = {user.member_id: user for user in accounts}
+    wanted = {
+        (user_of_member[m].pk, role) for m, role in wanted_by_member.items() if m in user_of_member
+    }
+    held = RoleAssignment.objects.filter(
+        organization=organization, role__in=COMMITTEE_ROLES, user__in=accounts
+    ).select_related("user", "organization")
+    kept: set[tuple[int, str]] = set()
+    for assignment in held:
+        if (assignment.user_id, assignment.role) in wanted:
+            kept.add((assignment.user_id, assignment.role))
+        else:
+            remove_role(assignment=assignment, by=by)
+    for user_id, role in sorted(wanted - kept):
+        user = next(u for u in accounts if u.pk == user_id)
+        assign_role(user=user, role=role, organization=organization, by=by)
 
 
 def _audit(action: str, organization: Organization, by: User | None, **detail: object) -> None:

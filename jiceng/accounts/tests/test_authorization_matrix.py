@@ -150,7 +150,8 @@ MATRIX: dict[str, tuple[Call, tuple[str, ...]]] = {
             lambda t: f"/api/v1/organizations/{t.tree.sibling.pk}/dissolve",
             lambda t: {"dissolved_on": "2026-01-01"},
         ),
-        (L, F, OK, OK, F, N, F, F, F),
+        # 撤销 is decided above: a branch's own secretary does not dissolve it (orgs.services)
+        (L, F, N, OK, F, N, F, F, F),
     ),
     "accounts (admin)": (
         get(lambda t: reverse("admin:accounts_user_changelist")),

@@ -5,7 +5,7 @@ import pytest
 from jiceng.core import clock, crypto, idnumbers
 from jiceng.core.errors import InvalidInput, NotFound
 from jiceng.members import services
-from jiceng.members.models import Member, MemberStatus
+from jiceng.members.models import Member, MemberEvent, MemberStatus
 from jiceng.orgs.models import Organization
 from jiceng.testing.personas import Tree, add_member, member_fields
 
@@ -128,7 +128,10 @@ def test_rollups_follow_status_and_organization_changes(tree: Tree) -> None:
         full_member_on=dt.date(2011, 7, 1),
     )
     services.update_member(
-        member=member, data=services.check_member_input(raw, organization=tree.sibling), by=None
+        member=member,
+        data=services.check_member_input(raw, organization=tree.sibling),
+        by=None,
+        reason="转正已于2011年经支部大会通过，此前漏录",
     )
     branch, sibling, community = (
         Organization.objects.get(pk=o.pk) for o in (tree.branch, tree.sibling, tree.community)
@@ -147,6 +150,15 @@ def test_rollups_follow_status_and_organization_changes(tree: Tree) -> None:
         0,
     )
     assert Member.objects.get(pk=member.pk).status == MemberStatus.DECEASED
+    moves = list(
+        MemberEvent.objects.filter(member=member)
+        .order_by("pk")
+        .values_list("move", "from_status", "to_status")
+    )
+    assert moves == [
+        ("CORRECT", "PROBATIONARY", "FULL"),
+        ("DIE", "FULL", "DECEASED"),
+    ]
 
 
 def test_secretary_cannot_register_into_another_branch(tree: Tree, secretary) -> None:
