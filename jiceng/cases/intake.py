@@ -178,9 +178,7 @@ def place_by_address(address: str, *, choice: str = "") -> Place:
         for candidate in found.candidates:
             if candidate.choice == choice:
                 return _candidate_place(candidate, found.how)
-        raise InvalidInput(
-            "所选位置不是该地址的候选，请重新选择", fields={"address": "请重新选择"}
-        )
+        raise InvalidInput("所选位置不是该地址的候选，请重新选择", fields={"address": "请重新选择"})
     if found.place is None:
         raise AmbiguousAddress(address, found.candidates)
     return _candidate_place(found.place, found.how)
@@ -275,8 +273,9 @@ def submit_case(
     only a street or a community of several grids, go to the street, which dispatches by
     hand (unless the subject's station or department takes it). An address of several
     places raises AmbiguousAddress unless `address_choice` names one of them; `address_id`
-    is a door plate of the gazetteer (Open311). An e-mail (Open311's reporters give one) is kept sealed with the
-    Open311 attributes, the case having no column for it.
+    is a door plate of the gazetteer (Open311).
+    An e-mail (Open311's reporters give one) is kept sealed with the Open311 attributes,
+    the case having no column for it.
     Possible duplicates are looked up where they are shown (`queries.duplicates_of`: the
     intake API's answer, the case page), not here: Open311 and the web form have no place
     for them."""

@@ -119,7 +119,8 @@ def import_addresses(upload: IO[bytes], *, filename: str, by: User) -> AddressIm
     the reader refuses."""
     rows = read(upload, filename)
     if not rows:
-        return AddressImportResult(errors=[RowError(None, "", "文件中没有门牌数据：请从第2行起填写")])
+        empty = RowError(None, "", "文件中没有门牌数据：请从第2行起填写")
+        return AddressImportResult(errors=[empty])
     codes = {excel.text_of(r.get("grid", "")) for _, r in rows}
     managed = scope_of(by).reach(Permission.MANAGE_GRIDS).division_q("community_id")
     grids = {g.code: g for g in Grid.objects.filter(managed, code__in=codes, is_active=True)}

@@ -138,9 +138,7 @@ class AddressBook:
                 return Resolution(HOW_GAZETTEER, tuple(self._grid(g) for g in grids), parsed)
         communities = parsed.codes_at(Level.VILLAGE)
         if communities:
-            return Resolution(
-                HOW_COMMUNITY, tuple(self._community(c) for c in communities), parsed
-            )
+            return Resolution(HOW_COMMUNITY, tuple(self._community(c) for c in communities), parsed)
         streets = parsed.codes_at(Level.TOWNSHIP)
         if streets:
             return Resolution(HOW_STREET, tuple(self._street(s) for s in streets), parsed)
@@ -163,7 +161,8 @@ class AddressBook:
     def _place_name(self, code: str) -> str:
         """区 街道 社区, as far as the code goes."""
         codes = [code[:6] + "000000", street_of(code), code]
-        return " ".join(dict.fromkeys(self.names.name_of(c) for c in codes if c in self.names.names))
+        known = [self.names.name_of(c) for c in codes if c in self.names.names]
+        return " ".join(dict.fromkeys(known))
 
     def candidate(self, choice: str) -> Candidate | None:
         """The place a form's choice names ("grid:12" ...), if the book knows it."""

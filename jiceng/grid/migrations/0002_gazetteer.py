@@ -5,39 +5,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('divisions', '0001_initial'),
-        ('grid', '0001_initial'),
+        ("divisions", "0001_initial"),
+        ("grid", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GazetteerVersion',
+            name="GazetteerVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.BigIntegerField(default=0, verbose_name='版本')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.BigIntegerField(default=0, verbose_name="版本")),
             ],
             options={
-                'verbose_name': '门牌地址库版本',
-                'verbose_name_plural': '门牌地址库版本',
+                "verbose_name": "门牌地址库版本",
+                "verbose_name_plural": "门牌地址库版本",
             },
         ),
         migrations.CreateModel(
-            name='GazetteerAddress',
+            name="GazetteerAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=120, verbose_name='门牌键')),
-                ('text', models.CharField(max_length=200, verbose_name='地址')),
-                ('updated_at', models.DateTimeField(verbose_name='导入时间')),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='addresses', to='grid.grid', verbose_name='网格')),
-                ('street', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='divisions.division', verbose_name='所在街道（乡镇）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=120, verbose_name="门牌键")),
+                ("text", models.CharField(max_length=200, verbose_name="地址")),
+                ("updated_at", models.DateTimeField(verbose_name="导入时间")),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="addresses",
+                        to="grid.grid",
+                        verbose_name="网格",
+                    ),
+                ),
+                (
+                    "street",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="divisions.division",
+                        verbose_name="所在街道（乡镇）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '门牌地址',
-                'verbose_name_plural': '门牌地址',
-                'ordering': ['street', 'key'],
-                'constraints': [models.UniqueConstraint(fields=('street', 'key'), name='gazetteer_street_key')],
+                "verbose_name": "门牌地址",
+                "verbose_name_plural": "门牌地址",
+                "ordering": ["street", "key"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("street", "key"), name="gazetteer_street_key")
+                ],
             },
         ),
     ]
