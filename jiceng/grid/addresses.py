@@ -168,6 +168,7 @@ def _community_aliases(name: str, short: Callable[[str], None]) -> list[tuple[st
     if is_village:
         village = base if base.endswith("村") else base + "村"
         found += [(village, False), (village + "委会", False), (village + "民委员会", False)]
+        found += [(village + "村委会", False), (village + "村民委员会", False)]
         stem = village.removesuffix("村")
     else:
         stem = base.removesuffix("社区")
