@@ -62,6 +62,9 @@ _BUILDING_WORDS = re.compile(r"([0-9A-Z]+)(?:号楼|幢|座)")
 _NO_DI = re.compile(r"第([0-9A-Z]+)(?=号|栋|单元)")
 _DOOR = re.compile(r"[0-9]+(?:-[0-9]+)?号(?!楼)")
 _BUILDING = re.compile(r"[0-9A-Z]+(?:-[0-9]+)?栋")
+# A division the names do not hold, before the door ("某某社区学海路8号" where 某某社区 is
+# not in the table): not part of the door plate.
+_UNKNOWN_DIVISION = re.compile(r"^\D{2,12}?(?:社区居委会|社区|居委会|村委会|街道办事处|街道)")
 _TRAILING = re.compile(r"(?:附近|门口|对面|旁边|周边|[东西南北]侧|[东西南北]门|处)+$")
 
 
@@ -293,7 +296,10 @@ def parse(text: str, names: DivisionNames) -> ParsedAddress:
         at = last_end = end
         if part.level == 5:
             break
-    door = door_of(norm[last_end:])
+    rest = norm[last_end:]
+    door = door_of(_UNKNOWN_DIVISION.sub("", rest, count=1))
+    if not door.keys:
+        door = door_of(rest)
     if not door.keys and first_at > 0:
         door = door_of(norm[:first_at])  # "学海路8号仙林新村社区"
     narrowed = _narrow(parts)
