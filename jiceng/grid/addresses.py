@@ -27,6 +27,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from jiceng.divisions.models import LEVEL_DIGITS
 
@@ -55,8 +56,14 @@ _CN_NUMBER = re.compile(
     r"第?([零〇一二两三四五六七八九十百千]+)(?=号|弄|栋|幢|座|单元|室|楼|层|巷|组)"
 )
 _BRACKETS = re.compile(r"[（(\[【][^）)\]】]*[）)\]】]")
-_DROPPED = re.compile(r"[\s,，。.、;；:：\"“”'‘’·/\\]+")
-_DASHES = re.compile(r"[—–－~～]")
+# Blanks and punctuation go, dashes become "-": one str.translate (NFKC has already made
+# the full-width ones half-width).
+_TRANSLATION = str.maketrans(
+    {
+        **dict.fromkeys(" \t\r\n\u3000\xa0,，。.、;；:：\"“”'‘’·/\\"),
+        **dict.fromkeys("—–－~～", "-"),
+    }
+)
 _HASH_BUILDING = re.compile(r"([0-9A-Z]+)#(?:楼)?")
 _BUILDING_WORDS = re.compile(r"([0-9A-Z]+)(?:号楼|幢|座)")
 _NO_DI = re.compile(r"第([0-9A-Z]+)(?=号|栋|单元)")
@@ -86,12 +93,14 @@ def normalize(text: str) -> str:
     """The text as keys are made of: half-width, upper case, no blanks, brackets or
     punctuation, digits for the Chinese numerals of numbers, one word for a building."""
     text = unicodedata.normalize("NFKC", text).upper()
-    text = _BRACKETS.sub("", text)
-    text = _DROPPED.sub("", _DASHES.sub("-", text))
+    if "(" in text or "[" in text or "【" in text:
+        text = _BRACKETS.sub("", text)
+    text = text.translate(_TRANSLATION)
     text = _CN_NUMBER.sub(lambda m: str(_cn_number(m.group(1))), text)
-    text = _HASH_BUILDING.sub(r"\1栋", text)
+    if "#" in text:
+        text = _HASH_BUILDING.sub(r"\1栋", text)
     text = _BUILDING_WORDS.sub(r"\1栋", text)
-    return _NO_DI.sub(r"\1", text)
+    return _NO_DI.sub(r"\1", text) if "第" in text else text
 
 
 @dataclass(frozen=True)
@@ -203,10 +212,14 @@ class DivisionNames:
                     entries.append(Entry(code, level, weak, code[: LEVEL_DIGITS[level]]))
         # The longest alias for each first two characters: most positions of an address
         # start none, and the others try only the lengths that exist.
-        lengths: dict[str, set[int]] = {}
-        for alias in self.by_alias:
-            lengths.setdefault(alias[:2], set()).add(len(alias))
-        self.starts = {s: tuple(sorted(n, reverse=True)) for s, n in lengths.items()}
+        # A trie of the aliases, one dict a character ("" holds a node's entries): reading
+        # an address walks it once from each position instead of slicing every length.
+        self.trie: dict[str, Any] = {}
+        for alias, entries in self.by_alias.items():
+            node = self.trie
+            for char in alias:
+                node = node.setdefault(char, {})
+            node[""] = entries
 
     def name_of(self, code: str) -> str:
         return self.names.get(code, code)
@@ -248,16 +261,21 @@ def _match(
     names: DivisionNames, text: str, at: int, context: Part | None, weak_ok: bool
 ) -> tuple[int, Part] | None:
     """The longest division name at `at` that fits under `context` (any, when None)."""
-    lengths = names.starts.get(text[at : at + 2])
-    if lengths is None:
+    node = names.trie.get(text[at]) if at < len(text) else None
+    found: list[tuple[int, list[Entry]]] = []
+    end = at + 1
+    while node is not None:
+        if "" in node:
+            found.append((end, node[""]))
+        if end >= len(text):
+            break
+        node = node.get(text[end])
+        end += 1
+    if not found:
         return None
     prefixes = context.prefixes if context is not None else ()
     below = context.level if context is not None else 0
-    for length in lengths:
-        end = at + length
-        entries = names.by_alias.get(text[at:end]) if end <= len(text) else None
-        if not entries:
-            continue
+    for end, entries in reversed(found):
         follows = text[end] if end < len(text) else ""
         fits = [
             e
