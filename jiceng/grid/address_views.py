@@ -20,7 +20,7 @@ from .models import GazetteerAddress
 
 HOW_LABELS = {
     gazetteer.HOW_GAZETTEER: "门牌地址库",
-    gazetteer.HOW_COMMUNITY: "社区",
+    gazetteer.HOW_COMMUNITY: "社区（村）",
     gazetteer.HOW_STREET: "街道",
     gazetteer.HOW_NONE: "无法定位",
 }
