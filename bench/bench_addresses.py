@@ -140,7 +140,7 @@ def main() -> None:
         community = community_of[grid]
         district, city = street[:6] + "000000", street[:4] + "00000000"
         s, c = names[street], names[community]
-        short = c.replace("社区居委会", "社区").replace("村委会", "村")
+        short = c.replace("社区居委会", "社区").replace("村村委会", "村").replace("村委会", "村")
         number = key
         forms = [
             f"江苏省{names[city]}{names[district]}{s}{c}{number}",

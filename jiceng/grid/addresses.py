@@ -206,7 +206,10 @@ class DivisionNames:
         self.names: dict[str, str] = {}
         for code, name, level in rows:
             self.names[code] = name
-            for alias, weak in aliases(name, level):
+            found = aliases(name, level)
+            if "（" in name or "(" in name:  # read as normalize reads an address
+                found += [(normalize(a), weak) for a, weak in found if normalize(a) != a]
+            for alias, weak in found:
                 entries = self.by_alias.setdefault(alias, [])
                 if not any(e.code == code for e in entries):
                     entries.append(Entry(code, level, weak, code[: LEVEL_DIGITS[level]]))
@@ -236,6 +239,7 @@ class Part:
     level: int
     codes: tuple[str, ...]
     prefixes: tuple[str, ...] = ()
+    is_weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -245,6 +249,9 @@ class ParsedAddress:
     door: Door
     # The candidates of the deepest part, after every part has narrowed the others.
     codes: tuple[str, ...] = field(default=())
+    # When a shorter name may have been the start of the door ("龙口玄路1号": 龙口 is also
+    # 龙口市): the parts before it and the door read from it, for a second look-up.
+    fallback: tuple[tuple[Part, ...], Door] | None = None
 
     @property
     def level(self) -> int:
@@ -290,7 +297,9 @@ def _match(
             level = min(e.level for e in fits)
             chosen = sorted((e for e in fits if e.level == level), key=lambda e: e.code)
             codes = tuple(e.code for e in chosen)
-            return end, Part(text[at:end], level, codes, tuple(e.prefix for e in chosen))
+            prefixes = tuple(e.prefix for e in chosen)
+            weak = all(e.weak for e in chosen)
+            return end, Part(text[at:end], level, codes, prefixes, weak)
     return None
 
 
@@ -299,6 +308,7 @@ def parse(text: str, names: DivisionNames) -> ParsedAddress:
     norm = normalize(text)
     parts: list[Part] = []
     first_at, last_end, at = -1, 0, 0
+    weak_at: tuple[int, int] | None = None  # (part index, position) of the first weak one
     context: Part | None = None
     while at < len(norm):
         weak_ok = at == 0 or at == last_end
@@ -307,6 +317,8 @@ def parse(text: str, names: DivisionNames) -> ParsedAddress:
             at += 1
             continue
         end, part = found
+        if part.is_weak and weak_at is None:
+            weak_at = len(parts), at
         parts.append(part)
         context = part
         if first_at < 0:
@@ -321,11 +333,16 @@ def parse(text: str, names: DivisionNames) -> ParsedAddress:
     if not door.keys and first_at > 0:
         door = door_of(norm[:first_at])  # "学海路8号仙林新村社区"
     narrowed = _narrow(parts)
+    fallback = None
+    if weak_at is not None:
+        index, start = weak_at
+        fallback = (_narrow(parts[:index]), door_of(norm[start:]))
     return ParsedAddress(
         text=norm,
         parts=narrowed,
         door=door,
         codes=narrowed[-1].codes if narrowed else (),
+        fallback=fallback,
     )
 
 

@@ -127,15 +127,20 @@ class AddressBook:
 
     def resolve(self, address: str) -> Resolution:
         parsed = parse(address, self.names)
-        prefixes = parsed.parts[-1].prefixes if parsed.parts else ()
-        for key in parsed.door.keys:
-            grids = [
-                g
-                for g in self.grids_of_key(key)
-                if not prefixes or self.grids[g].community.startswith(prefixes)
-            ]
-            if grids:
-                return Resolution(HOW_GAZETTEER, tuple(self._grid(g) for g in grids), parsed)
+        tries = [(parsed.parts, parsed.door)]
+        if parsed.fallback is not None:
+            tries.append(parsed.fallback)
+        for parts, door in tries:
+            prefixes = parts[-1].prefixes if parts else ()
+            for key in door.keys:
+                grids = [
+                    g
+                    for g in self.grids_of_key(key)
+                    if not prefixes or self.grids[g].community.startswith(prefixes)
+                ]
+                if grids:
+                    found = tuple(self._grid(g) for g in grids)
+                    return Resolution(HOW_GAZETTEER, found, parsed)
         communities = parsed.codes_at(Level.VILLAGE)
         if communities:
             return Resolution(HOW_COMMUNITY, tuple(self._community(c) for c in communities), parsed)
