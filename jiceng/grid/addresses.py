@@ -268,13 +268,15 @@ def _match(
     names: DivisionNames, text: str, at: int, context: Part | None, weak_ok: bool
 ) -> tuple[int, Part] | None:
     """The longest division name at `at` that fits under `context` (any, when None)."""
-    node = names.trie.get(text[at]) if at < len(text) else None
+    n = len(text)
+    node = names.trie.get(text[at]) if at < n else None
     found: list[tuple[int, list[Entry]]] = []
     end = at + 1
     while node is not None:
-        if "" in node:
-            found.append((end, node[""]))
-        if end >= len(text):
+        entries = node.get("")
+        if entries is not None:
+            found.append((end, entries))
+        if end >= n:
             break
         node = node.get(text[end])
         end += 1
@@ -283,7 +285,7 @@ def _match(
     prefixes = context.prefixes if context is not None else ()
     below = context.level if context is not None else 0
     for end, entries in reversed(found):
-        follows = text[end] if end < len(text) else ""
+        follows = text[end] if end < n else ""
         fits = [
             e
             for e in entries

@@ -114,6 +114,8 @@ class AddressBook:
         self.hashes = hashes[order]
         self.key_grids = ids[order]
         self.size = len(self.hashes)
+        # Each place's candidate, made once (its label is read from the names).
+        self._candidates: dict[int | str, Candidate] = {}
 
     def grids_of_key(self, key: str) -> list[int]:
         """The grids holding a door plate of this key (usually one; one per street)."""
@@ -150,18 +152,28 @@ class AddressBook:
         return Resolution(HOW_NONE, (), parsed)
 
     def _grid(self, pk: int) -> Candidate:
-        row = self.grids[pk]
-        label = f"{self._place_name(row.community)} · {row.name}"
-        return Candidate(pk, row.community, row.street, label)
+        found = self._candidates.get(pk)
+        if found is None:
+            row = self.grids[pk]
+            label = f"{self._place_name(row.community)} · {row.name}"
+            found = self._candidates[pk] = Candidate(pk, row.community, row.street, label)
+        return found
 
     def _community(self, code: str) -> Candidate:
         grids = self.community_grids.get(code, [])
         if len(grids) == 1:
             return self._grid(grids[0])
-        return Candidate(None, code, street_of(code), self._place_name(code))
+        found = self._candidates.get(code)
+        if found is None:
+            label = self._place_name(code)
+            found = self._candidates[code] = Candidate(None, code, street_of(code), label)
+        return found
 
     def _street(self, code: str) -> Candidate:
-        return Candidate(None, None, code, self._place_name(code))
+        found = self._candidates.get(code)
+        if found is None:
+            found = self._candidates[code] = Candidate(None, None, code, self._place_name(code))
+        return found
 
     def _place_name(self, code: str) -> str:
         """区 街道 社区, as far as the code goes."""
