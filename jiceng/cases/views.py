@@ -207,6 +207,10 @@ def hotline_intake(request: AuthedRequest) -> HttpResponse:
             if case.status == Status.DISPATCHED
             else "待街道派单（地址只能确定到街道或社区）"
         )
+        if not queries.cases_for(request.user).filter(pk=case.pk).exists():
+            # A caller from another street: its dispatcher has it; no link to a 404.
+            messages.success(request, f"已受理，工单号 {case.number}，{sent_to}（不在本辖区）")
+            return HttpResponseRedirect(reverse("cases:hotline"))
         messages.success(request, f"已受理，工单号 {case.number}，{sent_to}")
         return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
     return render(request, "cases/hotline.html", _intake_context(request))

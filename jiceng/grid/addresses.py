@@ -363,5 +363,7 @@ def _narrow(parts: list[Part]) -> tuple[Part, ...]:
             if any(b.startswith(p) for b in below)
         ]
         if keep:
-            narrowed[i] = Part(part.text, part.level, *map(tuple, zip(*keep, strict=True)))
+            codes = tuple(c for c, _ in keep)
+            prefixes = tuple(p for _, p in keep)
+            narrowed[i] = Part(part.text, part.level, codes, prefixes, part.is_weak)
     return tuple(narrowed)

@@ -220,7 +220,7 @@ def test_the_operator_chooses_among_the_candidates_with_the_caller(
     desk = console(division_official)
     asked = desk.post("/cases/dispatch/new/", call(address="文苑社区"))
     text = asked.content.decode()
-    assert asked.status_code == 400 and "请向来电人确认后选择" in text
+    assert asked.status_code == 400 and "请向来电人确认是哪一处" in text
     assert 'value="community:320113007001"' in text and "尧化文苑网格" in text
     assert not Case.objects.exists()
     chosen = desk.post(
@@ -234,3 +234,11 @@ def test_the_operator_chooses_among_the_candidates_with_the_caller(
     sent = desk.post("/cases/dispatch/new/", call(address="仙林街道文苑社区文苑路1号"), follow=True)
     number = Case.objects.exclude(pk=case.pk).get().number
     assert f"已受理，工单号 {number}，已派至文苑第一网格" in sent.content.decode()
+    # A caller of another street: the operator stays on the console, not on a 404.
+    elsewhere = desk.post(
+        "/cases/dispatch/new/",
+        call(address="文苑社区", address_choice=f"grid:{second_wenyuan.pk}"),
+        follow=True,
+    )
+    assert elsewhere.redirect_chain[-1][0] == "/cases/dispatch/new/"
+    assert "已派至尧化文苑网格（不在本辖区）" in elsewhere.content.decode()
