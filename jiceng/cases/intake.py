@@ -1,7 +1,15 @@
 """Intake (受理): the one path by which a case enters, from every channel: hotline, web form,
-grid patrol and Open311. `submit_case` checks the input, routes the case to its grid and
-dispatches it there at once. It is kept to a handful of queries (routing is an in-memory
-index; the categories are passed in as rows), because the intake benchmark counts them.
+grid patrol and Open311. `submit_case` checks the input, finds the case's place (a point:
+grid.routing; an address: the gazetteer, then the community, then the street it names) and
+dispatches it at once to the unit its subject names (小事网格办、大事站所办、难事部门办): the
+grid, the street's station of the subject's line of work, or the district's department of
+it. Where the place has no station or department of that line of work, the case goes to
+the grid as a grid's subject would (its worker escalates it: services.escalation_target
+then takes any station or department of the place).
+
+It is kept to a handful of queries (routing and addresses are in-memory indexes; the
+categories are passed in as rows; a station or department is one more), because the intake
+benchmark counts them.
 """
 
 from __future__ import annotations
@@ -22,13 +30,13 @@ from jiceng.accounts.permissions import Permission, has_permission
 from jiceng.core import audit, clock, crypto, masking
 from jiceng.core.errors import Conflict, InvalidInput, not_found
 from jiceng.core.inserts import OneRowInsert
-from jiceng.divisions.models import Division
-from jiceng.grid import routing
-from jiceng.grid.models import Grid, PatrolFinding
+from jiceng.core.paths import under
+from jiceng.grid import gazetteer, routing
+from jiceng.grid.models import PatrolFinding
 
 from . import queries, workflow
-from .models import Case, CaseEvent, CaseType, EventKind, Subject
-from .notices import notify_grid_workers
+from .models import Case, CaseEvent, CaseType, Department, EventKind, Station, Subject
+from .notices import handler_user_ids, notify_grid_workers, send_notices
 from .workflow import Channel, Level, Status
 
 PHOTO_TYPES = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
@@ -62,6 +70,22 @@ class Place:
     community_code: str | None
     street_code: str | None
     how: str
+
+
+class AmbiguousAddress(InvalidInput):
+    """The address may mean several places: the operator asks the caller and chooses one
+    (`submit_case(address_choice=...)`); the other channels are told to say more."""
+
+    def __init__(self, address: str, candidates: tuple[gazetteer.Candidate, ...]) -> None:
+        names = "、".join(c.label for c in candidates[:5])
+        super().__init__(
+            f"地址“{address}”对应多处（{names}），请写明所在街道或社区",
+            fields={"address": "地址对应多处，请选择"},
+        )
+        self.candidates = candidates
+
+
+NOWHERE_MESSAGE = "无法确定诉求所在位置：请写明所在街道或社区和门牌号，或在地图上选点"
 
 
 def place_of(lon: float | None, lat: float | None) -> Place | None:
@@ -135,16 +159,61 @@ def check_intake(
         raise InvalidInput("；".join(errors.values()), fields=errors)
 
 
-def _place_by_address(address: str) -> Place | None:
-    """Without a point: the community with grids whose name the address mentions."""
-    communities = Division.objects.filter(
-        code__in=Grid.objects.filter(is_active=True).values("community_id")
-    ).values_list("code", "name")
-    for code, name in sorted(communities, key=lambda row: -len(row[1])):
-        if name and name in address:
-            street = code[:9] + "000"
-            return Place(grid_id=None, community_code=code, street_code=street, how="address")
-    return None
+def _candidate_place(candidate: gazetteer.Candidate, how: str) -> Place:
+    return Place(
+        grid_id=candidate.grid_id,
+        community_code=candidate.community_code,
+        street_code=candidate.street_code,
+        how=how,
+    )
+
+
+def place_by_address(address: str, *, choice: str = "") -> Place:
+    """Without a point: the gazetteer, the community, the street the address names
+    (grid.gazetteer). Several candidates: the one `choice` names, else AmbiguousAddress."""
+    found = routing.locate_address(address)
+    if not found.candidates:
+        raise InvalidInput(NOWHERE_MESSAGE, fields={"address": "无法定位"})
+    if choice:
+        for candidate in found.candidates:
+            if candidate.choice == choice:
+                return _candidate_place(candidate, found.how)
+        raise InvalidInput("所选位置不是该地址的候选，请重新选择", fields={"address": "请重新选择"})
+    if found.place is None:
+        raise AmbiguousAddress(address, found.candidates)
+    return _candidate_place(found.place, found.how)
+
+
+def place_by_address_id(address_id: int) -> Place:
+    """Open311's `address_id`: a door plate of the gazetteer, by its id."""
+    found = gazetteer.address_place(address_id)
+    if found is None:
+        raise InvalidInput("address_id 不是门牌地址库中的地址", fields={"address_id": "不存在"})
+    return _candidate_place(found, "gazetteer")
+
+
+def handling_unit(subject: Subject, place: Place) -> Station | Department | None:
+    """The station (站所) or department (职能部门) of the subject's line of work at the
+    place, when the subject names that level; None for a grid's subject, or where the
+    place has no such unit."""
+    level = Level(subject.unit_level)
+    if level == Level.GRID or not subject.function or not place.street_code:
+        return None
+    if level == Level.STATION:
+        return (
+            Station.objects.filter(
+                street_id=place.street_code, function=subject.function, is_active=True
+            )
+            .order_by("pk")
+            .first()
+        )
+    return (
+        Department.objects.filter(
+            under(place.street_code[:6], "district_id"), function=subject.function, is_active=True
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def _place_of_finding(finding: PatrolFinding) -> Place:
@@ -194,12 +263,19 @@ def submit_case(
     reporter_email: str = "",
     open311_attributes: dict[str, Any] | None = None,
     finding: PatrolFinding | None = None,
+    address_choice: str = "",
+    address_id: int | None = None,
 ) -> Submitted:
-    """受理: route the case to its grid and dispatch it to the grid's community at once.
+    """受理: find the case's place and dispatch it at once to the unit its subject names
+    (the grid; the street's station; the district's department).
 
-    A point outside every grid (and beyond routing's distance) goes to its street, which
-    dispatches it by hand. An e-mail (Open311's reporters give one) is kept sealed with the
-    Open311 attributes, the case having no column for it.
+    A point outside every grid (and beyond routing's distance), and an address that names
+    only a street or a community of several grids, go to the street, which dispatches by
+    hand (unless the subject's station or department takes it). An address of several
+    places raises AmbiguousAddress unless `address_choice` names one of them; `address_id`
+    is a door plate of the gazetteer (Open311).
+    An e-mail (Open311's reporters give one) is kept sealed with the Open311 attributes,
+    the case having no column for it.
     Possible duplicates are looked up where they are shown (`queries.duplicates_of`: the
     intake API's answer, the case page), not here: Open311 and the web form have no place
     for them."""
@@ -219,23 +295,24 @@ def submit_case(
         address=address,
         reporter_name=reporter_name,
         reporter_phone=reporter_phone,
-        has_place=finding is not None,
+        has_place=finding is not None or address_id is not None,
     )
     extension = check_photo(photo)
+    place: Place | None
     if lon is not None:
         place = place_of(lon, lat)
     elif finding is not None:
         place = _place_of_finding(finding)
+    elif address_id is not None:
+        place = place_by_address_id(address_id)
     else:
-        place = _place_by_address(address)
+        place = place_by_address(address, choice=address_choice)
     if place is None or not (place.grid_id or place.street_code):
-        raise InvalidInput(
-            "无法确定诉求所在位置，请在地图上选点，或在地址中写明所在社区",
-            fields={"address": "无法定位"},
-        )
+        raise InvalidInput(NOWHERE_MESSAGE, fields={"address": "无法定位"})
+    unit = handling_unit(subject, place)
     now = clock.now()
     token, feedback_key = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
-    dispatched = place.grid_id is not None
+    dispatched = unit is not None or place.grid_id is not None
     case = Case(
         channel=channel,
         case_type=type,
@@ -259,7 +336,15 @@ def submit_case(
         community_id=place.community_code,
         street_id=place.street_code,
         routed_how=place.how,
-        level=Level.GRID,
+        level=(
+            Level.STATION
+            if isinstance(unit, Station)
+            else Level.DEPARTMENT
+            if isinstance(unit, Department)
+            else Level.GRID
+        ),
+        station=unit if isinstance(unit, Station) else None,
+        department=unit if isinstance(unit, Department) else None,
         status=Status.DISPATCHED if dispatched else Status.RECEIVED,
         received_at=now,
         dispatched_at=now if dispatched else None,
@@ -273,13 +358,18 @@ def submit_case(
     # The rows' values too (compiled INSERTs, core.inserts).
     case_insert, event_insert = OneRowInsert.of(Case, returning=True), OneRowInsert.of(CaseEvent)
     case_values = case_insert.params(case)
-    events = _intake_events(event_insert, case, by=by, channel=channel)
+    events = _intake_events(event_insert, case, by=by, channel=channel, unit=unit)
     # So is the audit record: only its link to the chain is made under the lock.
     audited = audit.prepare(
         audit.AuditEvent.WRITE,
         action="cases.submit_case",
         user=by,
-        detail={"channel": channel.value, "grid": place.grid_id, "routed": place.how},
+        detail={
+            "channel": channel.value,
+            "grid": place.grid_id,
+            "routed": place.how,
+            "level": case.level,
+        },
     )
     with transaction.atomic():
         case.pk = case_insert.run(case_values)
@@ -287,8 +377,11 @@ def submit_case(
         for event in events:
             event[event_insert.columns["case_id"]] = case.pk
         event_insert.run_many(events)
-        if case.status == Status.DISPATCHED:
-            notify_grid_workers(case, now, text=f"新诉求：{subject.name}（{case.number}）")
+        text = f"新诉求：{subject.name}（{case.number}）"
+        if case.status == Status.DISPATCHED and unit is None:
+            notify_grid_workers(case, now, text=text)
+        elif case.status == Status.DISPATCHED:
+            send_notices(user_ids=handler_user_ids(case), case_id=case.pk, text=text)
         audited.append(target=case)
     return Submitted(case=case, token=token, feedback_key=feedback_key)
 
@@ -305,10 +398,15 @@ def _email_attributes(email: str) -> dict[str, str]:
 
 
 def _intake_events(
-    insert: OneRowInsert, case: Case, *, by: User | None, channel: Channel
+    insert: OneRowInsert,
+    case: Case,
+    *,
+    by: User | None,
+    channel: Channel,
+    unit: Station | Department | None = None,
 ) -> list[list[Any]]:
     """The INSERT values of the intake's events (received, and dispatched when routed to a
-    grid); their case id is filled in once the case has one."""
+    grid, a station or a department); their case id is filled in once the case has one."""
     now, actor = case.received_at, by.pk if by is not None else None
     events = [
         insert.values(
@@ -329,8 +427,8 @@ def _intake_events(
                 actor_id=actor,
                 from_status=Status.RECEIVED,
                 to_status=Status.DISPATCHED,
-                unit="网格",
-                note="按位置自动派单",
+                unit=unit.name if unit is not None else "网格",
+                note="按诉求事项派至承办单位" if unit is not None else "按位置自动派单",
             )
         )
     return events

@@ -50,7 +50,7 @@ def _float(raw: str | None, field: str) -> float | None:
 
 
 def _intake_from_post(
-    request: HttpRequest, *, channel: Channel, by: Any = None
+    request: HttpRequest, *, channel: Channel, by: Any = None, address_choice: str = ""
 ) -> intake.Submitted:
     post = request.POST
     return intake.submit_case(
@@ -65,6 +65,7 @@ def _intake_from_post(
         reporter_phone=post.get("reporter_phone", ""),
         photo=request.FILES.get("photo"),
         by=by,
+        address_choice=address_choice,
     )
 
 
@@ -237,15 +238,30 @@ def dispatch_console(request: AuthedRequest) -> HttpResponse:
 
 @requires(P.DISPATCH_CASES)
 def hotline_intake(request: AuthedRequest) -> HttpResponse:
-    """热线 intake: the operator types the call in while talking."""
+    """热线受理: the operator types the call in while talking. An address of several places
+    comes back with its candidates, for the operator to choose one with the caller."""
     if request.method == "POST":
         try:
-            case = _intake_from_post(request, channel=Channel.HOTLINE, by=request.user).case
+            case = _intake_from_post(
+                request,
+                channel=Channel.HOTLINE,
+                by=request.user,
+                address_choice=request.POST.get("address_choice", ""),
+            ).case
         except DomainError as error:
-            return render(
-                request, "cases/hotline.html", _intake_context(request, error), status=400
-            )
-        messages.success(request, f"已受理，工单号 {case.number}")
+            context = _intake_context(request, error)
+            context["candidates"] = getattr(error, "candidates", ())
+            return render(request, "cases/hotline.html", context, status=400)
+        sent_to = (
+            f"已派至{units.unit_name(case)}"
+            if case.status == Status.DISPATCHED
+            else "待街道派单（地址只能确定到街道或社区）"
+        )
+        if not queries.cases_for(request.user).filter(pk=case.pk).exists():
+            # A caller from another street: its dispatcher has it; no link to a 404.
+            messages.success(request, f"已受理，工单号 {case.number}，{sent_to}（不在本辖区）")
+            return HttpResponseRedirect(reverse("cases:hotline"))
+        messages.success(request, f"已受理，工单号 {case.number}，{sent_to}")
         return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
     return render(request, "cases/hotline.html", _intake_context(request))
 

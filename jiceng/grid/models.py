@@ -152,3 +152,52 @@ class GridIndexVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.version)
+
+
+class GazetteerAddress(models.Model):
+    """A door plate of the address gazetteer (门牌地址库) and the grid it lies in, imported
+    from Excel or CSV by whoever manages the grids (gazetteer.import_addresses).
+
+    `key` is the door part normalized (grid.addresses: "学海路8号3栋"), unique within the
+    street: a caller's address finds it whatever way it was written. Its id is Open311's
+    `address_id`."""
+
+    key = models.CharField("门牌键", max_length=120)
+    text = models.CharField("地址", max_length=200)
+    grid = models.ForeignKey(
+        Grid, verbose_name="网格", on_delete=models.PROTECT, related_name="addresses"
+    )
+    street = models.ForeignKey(
+        "divisions.Division",
+        verbose_name="所在街道（乡镇）",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the unique constraint leads with it
+    )
+    updated_at = models.DateTimeField("导入时间")
+
+    class Meta:
+        ordering = ["street", "key"]
+        verbose_name = "门牌地址"
+        verbose_name_plural = "门牌地址"
+        constraints = [
+            models.UniqueConstraint(fields=["street", "key"], name="gazetteer_street_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class GazetteerVersion(models.Model):
+    """One row: a fresh token at every gazetteer import, so each process's address index
+    (gazetteer.current_book) knows when to rebuild, as GridIndexVersion does for grids."""
+
+    version = models.BigIntegerField("版本", default=0)
+
+    class Meta:
+        verbose_name = "门牌地址库版本"
+        verbose_name_plural = "门牌地址库版本"
+
+    def __str__(self) -> str:
+        return str(self.version)

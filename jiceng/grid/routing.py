@@ -1,5 +1,7 @@
 """Route a location to its grid (网格定位): inside a grid, else the nearest grid within
-JICENG_GRID_NEAREST_METERS, else the street whose grids' hull holds it, else nowhere.
+JICENG_GRID_NEAREST_METERS, else the street whose grids' hull holds it, else nowhere. An
+address without a point goes through `locate_address`: the gazetteer, then the community,
+then the street (grid.gazetteer).
 
 Every process keeps one index of all active grids, built once from the database and reused:
 
@@ -37,6 +39,7 @@ import shapely
 from django.conf import settings
 from shapely import STRtree
 
+from . import gazetteer
 from .models import Grid, GridIndexVersion
 
 EARTH_RADIUS = 6378137.0  # the sphere of Web Mercator, metres
@@ -408,9 +411,11 @@ def current_index() -> GridIndex:
 
 
 def invalidate() -> None:
-    """Read the version again at the next call (the grid services call this on a change)."""
+    """Read the version again at the next call (the grid services call this on a change);
+    the address book (gazetteer) too, which holds the grids."""
     global _next_check
     _next_check = 0.0
+    gazetteer.invalidate()
 
 
 def locate(lon: float, lat: float) -> Placement:
@@ -423,3 +428,8 @@ def locate_many(
 ) -> Placements:
     """Where each of many points belongs, as arrays; `result[i]` is point i's Placement."""
     return current_index().locate_many(lons, lats)
+
+
+def locate_address(address: str) -> gazetteer.Resolution:
+    """Where an address belongs: one candidate, several (the operator chooses), or none."""
+    return gazetteer.resolve(address)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import address_views, views
 
 app_name = "grid"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     path("export.geojson", views.export_grids, name="export"),
     path("import/", views.import_grids, name="import"),
     path("patrol/", views.patrol, name="patrol"),
+    path("addresses/", address_views.addresses, name="addresses"),
+    path("addresses/template.xlsx", address_views.addresses_template, name="addresses_template"),
 ]

@@ -1,7 +1,9 @@
 """Open311's POST requests: the spec's form read into the one intake (cases.intake.submit_case).
 
 Only what is Open311's own is done here: the service code and attributes (`catalogue`), the
-coordinates as text, a media URL, a phone written the international way. The checks of a
+coordinates as text, `address_id` (a door plate of the gazetteer, grid.gazetteer: the same
+one the hotline's addresses are routed by), a media URL, a phone written the international
+way. The checks of a
 case's fields (an Open311 description may be left out, or run to 4,000 characters), and the
 reporter's e-mail (sealed and masked), are the intake's.
 """
@@ -34,6 +36,7 @@ class Submission:
     lat: str = ""
     lon: str = ""
     address: str = ""
+    address_id: str = ""
     description: str = ""
     first_name: str = ""
     last_name: str = ""
@@ -54,6 +57,7 @@ class Submission:
             lat=form.get("lat", "").strip(),
             lon=form.get("long", "").strip(),
             address=form.get("address_string", "").strip(),
+            address_id=form.get("address_id", "").strip(),
             description=form.get("description", ""),
             first_name=form.get("first_name", "").strip(),
             last_name=form.get("last_name", "").strip(),
@@ -76,6 +80,14 @@ def _coordinate(text: str, name: str) -> float | None:
     return value
 
 
+def _address_id(text: str) -> int | None:
+    if not text:
+        return None
+    if not (text.isdigit() and text.isascii() and len(text) <= 15):
+        raise InvalidInput("address_id 须为门牌地址库中的编号", fields={"address_id": "须为数字"})
+    return int(text)
+
+
 def _phone(text: str) -> str:
     """A mobile written the international way (+86 139 1234 5678) as the intake takes it."""
     digits = re.sub(r"[\s()]", "", text)
@@ -94,11 +106,15 @@ def submit(submission: Submission, *, client: str) -> case_intake.Submitted:
     case_type, attributes = catalogue.check_attributes(submission.attributes)
     lat = _coordinate(submission.lat, "lat")
     lon = _coordinate(submission.lon, "long")
-    if lat is None and lon is None and not submission.address:
+    address_id = _address_id(submission.address_id)
+    if lat is None and lon is None and not submission.address and address_id is None:
         raise InvalidInput(
-            "请提供位置：lat 和 long，或 address_string", fields={"address_string": "缺少位置"}
+            "请提供位置：lat 和 long，或 address_string，或 address_id",
+            fields={"address_string": "缺少位置"},
         )
     kept: dict[str, Any] = {"client": client, "attributes": attributes}
+    if address_id is not None:
+        kept["address_id"] = address_id
     if submission.media_url:
         try:
             URLValidator(schemes=["http", "https"])(submission.media_url)
@@ -122,4 +138,5 @@ def submit(submission: Submission, *, client: str) -> case_intake.Submitted:
         by=None,
         reporter_email=submission.email,
         open311_attributes=kept,
+        address_id=address_id if lat is None and lon is None else None,
     )

@@ -218,7 +218,7 @@ def test_an_address_alone_is_a_location(client: Client, keyed: None) -> None:
     response = post(client, lat="", long="", address_string="南京市栖霞区文苑社区文苑路 1 号")
     assert response.status_code == 200, response.content
     case = Case.objects.get()
-    assert case.community_id == "320113007001" and case.routed_how == "address"
+    assert case.community_id == "320113007001" and case.routed_how == "community"
 
 
 @pytest.mark.parametrize(

@@ -228,7 +228,7 @@ def test_escalation_goes_grid_to_station_to_department(
     division_official: User,
     urban_staff: User,
 ) -> None:
-    case = submit_case(subject=subject("city-stalls"))  # 城管
+    case = submit_case(subject=subject("city-garbage"))  # 城管, a grid's subject
     case = services.accept_case(case=case, by=grid_worker)
     case = services.escalate_case(case=case, by=grid_worker, reason="需执法")
     assert (case.level, case.station_id, case.status) == (
@@ -357,7 +357,7 @@ def test_tick_escalates_overdue_cases_and_notices_what_cannot_climb(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with clock.frozen(T0):
-        case = submit_case(subject=subject("city-stalls"))
+        case = submit_case(subject=subject("city-garbage"))
         summons = whistle.summon_departments(
             case=case, departments=[units.water], by=division_official
         )
