@@ -12,6 +12,7 @@ from jiceng.accounts.models import User
 from jiceng.cases import services
 from jiceng.cases.models import Case
 from jiceng.cases.workflow import Satisfaction
+from jiceng.core import clock
 from jiceng.testing.cases_personas import Units
 from jiceng.testing.grid_personas import Grids
 
@@ -40,7 +41,9 @@ def test_a_resolved_and_rated_case_counts_on_the_ranking_page(
         "console", lambda m: refused.append(m.text) if "Content Security" in m.text else None
     )
     sign_in(phone_page, live_url, division_official.username)
-    phone_page.goto(f"{live_url}/cases/metrics/")
+    # The page opens on the last complete month; the case is in this one (进行中).
+    phone_page.goto(f"{live_url}/cases/metrics/?month={clock.today():%Y-%m}")
+    expect(phone_page.locator("main")).to_contain_text("进行中")
     expect(phone_page.locator("#total-cases")).to_have_text("1")
     row = phone_page.locator("#ranking-table tr", has_text="文苑社区")
     expect(row).to_contain_text("100.0%")  # accepted in time, resolved, satisfied

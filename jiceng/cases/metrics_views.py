@@ -23,7 +23,10 @@ def _pct(rate: float | None) -> float | None:
 @requires(Permission.VIEW_CASE_METRICS)
 def ranking(request: HttpRequest) -> HttpResponse:
     area = metrics.area_of(request.user, request.GET.get("area"))
-    month = metrics.parse_month(request.GET.get("month"))
+    # Opens on the last complete month: the current one is still coming in (进行中).
+    current = metrics.parse_month(None)
+    asked = request.GET.get("month")
+    month = metrics.parse_month(asked) if asked else metrics.previous_months(current, 2)[0]
     units = area.units()
     try:
         unit = Unit(request.GET.get("unit") or units[0])
@@ -51,7 +54,8 @@ def ranking(request: HttpRequest) -> HttpResponse:
         {
             "area": request.GET.get("area", ""),
             "month": month,
-            "months": metrics.previous_months(metrics.parse_month(None), 12)[::-1],
+            "months": metrics.previous_months(current, 12)[::-1],
+            "current_month": current,
             "unit": unit,
             "unit_label": UNIT_LABELS[unit],
             "units": [(u.value, UNIT_LABELS[u]) for u in units],

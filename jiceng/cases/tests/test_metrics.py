@@ -233,6 +233,18 @@ def test_a_street_official_sees_the_streets_communities(
     assert "尧化" not in text and "文苑社区" in text
 
 
+def test_the_page_opens_on_the_last_complete_month_and_marks_the_current_one(
+    march: dict[str, Case], division_official: User
+) -> None:
+    # NOW is in March: the page opens on February, and March is offered as 进行中.
+    response = page(division_official)
+    assert response.context["month"] == dt.date(2026, 2, 1)
+    text = response.content.decode()
+    assert "2026年3月（进行中）" in text and "本月尚未结束" not in text
+    current = page(division_official, "?month=2026-03")
+    assert current.context["overall"].total == 5 and "本月尚未结束" in current.content.decode()
+
+
 def test_another_street_sees_only_its_own(
     march: dict[str, Case], yaohua_street_official: User
 ) -> None:

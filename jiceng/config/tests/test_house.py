@@ -23,7 +23,18 @@ from pathlib import Path
 from django.conf import settings
 
 PACKAGE = Path(settings.BASE_DIR) / "jiceng"
-DOMAIN_APPS = {"accounts", "divisions", "orgs", "members", "orglife", "grid", "cases"}
+DOMAIN_APPS = {
+    "accounts",
+    "divisions",
+    "orgs",
+    "members",
+    "orglife",
+    "grid",
+    "cases",
+    "notices",
+    "exports",
+    "feedback",
+}
 # Modules that face a person or a machine: they may import the API layer and `web`.
 ADAPTER_NAMES = {"api", "views", "urls", "admin", "admin_site", "admin_apps", "apps", "render"}
 ADAPTER_FOLDERS = {"management", "templatetags", "open311"}

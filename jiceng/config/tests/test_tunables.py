@@ -93,7 +93,12 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
     "JICENG_SCHEDULE": (
         "{j.name: j.every.total_seconds() for j in jiceng.core.scheduler.jobs()}",
         "tick=5,audit_checkpoint=0",
-        {"tick": 5.0, "meeting_reminders": 60.0, "meeting_warnings": 3600.0},
+        {
+            "tick": 5.0,
+            "meeting_reminders": 60.0,
+            "meeting_warnings": 3600.0,
+            "purge_exports": 3600.0,
+        },
     ),
     "JICENG_MEETING_REMINDER_LEAD": (
         "jiceng.orglife.reminders.reminder_lead().total_seconds()",
