@@ -25,7 +25,10 @@ from django.conf import settings
 PACKAGE = Path(settings.BASE_DIR) / "jiceng"
 DOMAIN_APPS = {"accounts", "divisions", "orgs", "members", "orglife", "grid", "cases"}
 # Modules that face a person or a machine: they may import the API layer and `web`.
-ADAPTER_NAMES = {"api", "views", "urls", "admin", "admin_site", "admin_apps", "apps", "render"}
+ADAPTER_NAMES = {
+    *("api", "views", "urls", "admin", "admin_site", "admin_apps", "apps", "render"),
+    "panels",  # workbench panels (web.workbench): links for a person, built from queries
+}
 ADAPTER_FOLDERS = {"management", "templatetags", "open311"}
 ADAPTER_LAYERS = ("jiceng.web", "jiceng.config")
 
