@@ -152,10 +152,7 @@ def _requirement_items(organization: Organization, month: int, now: dt.datetime)
     pending, without_talk = values["pending"], values["members_without_talk"]
     scheduled: dict[str, Meeting] = {}
     for meeting in Meeting.objects.filter(
-        organization=organization,
-        month=month,
-        status=MeetingStatus.SCHEDULED,
-        ends_at__gte=now,
+        organization=organization, month=month, status=MeetingStatus.SCHEDULED
     ).order_by("-starts_at"):
         scheduled[meeting.kind] = meeting  # the earliest wins
     month_url = reverse("orglife:org_month", args=[organization.pk])
@@ -179,7 +176,11 @@ def _requirement_items(organization: Organization, month: int, now: dt.datetime)
             shown.append((2, Item(label, month_url, note="已完成", tone="ok")))
         elif missing & bit or pending & bit:
             planned = scheduled.get(kind)
-            if planned is not None:
+            if planned is not None and planned.ends_at < now:  # held: counts once signed
+                url = reverse("orglife:meeting", args=[planned.pk]) + "#minutes"
+                item = Item(label, url, note="已召开，会议记录待签发", tone="warn")
+                shown.append((0, item))
+            elif planned is not None:
                 url = reverse("orglife:meeting", args=[planned.pk])
                 item = Item(label, url, note=f"已安排：{_when(planned.starts_at)}")
                 shown.append((1, item))

@@ -242,7 +242,7 @@ def test_a_secretary_sees_the_months_requirements_leave_minutes_and_talks(
     items = {label: note for label, note, _ in branch.items}
     assert items["主题党日"] == "已安排：5月15日 15:00"
     assert items["支部党员大会"] == "待召开（本季度内）"
-    assert items["党课"] == "待召开（本季度内）"  # held, not yet signed: not counted
+    assert items["党课"] == "已召开，会议记录待签发"  # counts once the minutes are signed
     assert items["谈心谈话"] == "2名党员尚未谈话（年内）"
     assert "支部委员会会议" not in items  # no committee recorded: not required
     assert items["赵磊请假：五月主题党日：学习党章"] == "事由：出差在外"
