@@ -37,6 +37,15 @@ class Figure:
     url: str = ""
     tone: str = ""
 
+    @property
+    def shown(self) -> str:
+        """The value as written on the page: 45,036."""
+        return f"{self.value:,}" if isinstance(self.value, int) else self.value
+
+    @property
+    def is_zero(self) -> bool:
+        return self.value in (0, "0")
+
 
 @dataclass(frozen=True)
 class Item:
