@@ -454,3 +454,22 @@ def test_every_app_registers_its_panels() -> None:
         "grid.patrol",
         "accounts.admin",
     }
+
+
+@pytest.mark.parametrize(
+    ("who", "panels"),
+    [
+        ("wenyuan_official", ["cases.dispatch"]),  # a community: dispatches, handles no unit
+        ("street_official", ["orgs.subtree", "orglife.compliance", "members.imports"]),
+        ("sibling_secretary", ["orglife.secretary"]),
+        ("water_staff", ["cases.inbox", "cases.department"]),
+        ("yaohua_worker", ["cases.inbox", "grid.patrol"]),
+    ],
+)
+def test_every_other_persona_lands_on_its_panels_and_every_link_opens(
+    who: str, panels: list[str], request: pytest.FixtureRequest, units: Units
+) -> None:
+    client = signed_in(request.getfixturevalue(who))
+    page = workbench_of(client)
+    assert [p.key for p in page.panels] == panels
+    assert_every_link_opens(client, page)
