@@ -23,7 +23,8 @@ def sign_in(page: Page, live_url: str, username: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_url}/orgs/")
+    page.wait_for_url(f"{live_url}/")  # the workbench
+    page.goto(f"{live_url}/orgs/")
 
 
 def filled_template(template: bytes, rows: list[list[object]], path: Path) -> Path:

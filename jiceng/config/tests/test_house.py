@@ -36,7 +36,10 @@ DOMAIN_APPS = {
     "feedback",
 }
 # Modules that face a person or a machine: they may import the API layer and `web`.
-ADAPTER_NAMES = {"api", "views", "urls", "admin", "admin_site", "admin_apps", "apps", "render"}
+ADAPTER_NAMES = {
+    *("api", "views", "urls", "admin", "admin_site", "admin_apps", "apps", "render"),
+    "panels",  # workbench panels (web.workbench): links for a person, built from queries
+}
 ADAPTER_FOLDERS = {"management", "templatetags", "open311"}
 ADAPTER_LAYERS = ("jiceng.web", "jiceng.config")
 

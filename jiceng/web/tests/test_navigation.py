@@ -1,4 +1,5 @@
-"""The top bar offers the pages a user's roles open, and only those."""
+"""The top bar offers the pages a user's roles open, and only those; the display switch (大字模式)
+is kept for the browser and goes back only to this site."""
 
 from __future__ import annotations
 
@@ -10,26 +11,69 @@ from jiceng.testing.personas import verified_client
 
 def links(client: Client, path: str) -> str:
     html = client.get(path).content.decode()
-    return html[html.index('<nav class="nav">') : html.index("</nav>")]
+    start = html.index('<nav class="nav"')
+    return html[start : html.index("</nav>", start)]
 
 
 def test_a_secretary_sees_the_party_pages_not_the_case_pages(secretary: User) -> None:
     client = Client()
     client.force_login(secretary)
     nav = links(client, "/orgs/")
-    assert "组织架构" in nav and "组织生活" in nav and "合规" in nav
+    assert "工作台" in nav and "组织架构" in nav and "组织生活" in nav
+    assert "组织生活达标" in nav and "党员批量导入" in nav
+    assert "合规" not in nav  # the old label, a translation
     assert "工单" not in nav and "吹哨" not in nav and "系统管理" not in nav
 
 
-def test_a_street_official_sees_the_case_pages(division_official: User) -> None:
+def test_a_street_official_sees_the_case_pages_not_the_compliance(
+    division_official: User,
+) -> None:
     client = Client()
     client.force_login(division_official)
     nav = links(client, "/orgs/")
     assert "派单" in nav and "吹哨" in nav and "排名" in nav and "网格" in nav
     assert "导入" not in nav
+    # their role names a division, no organization: the compliance page has none to open
+    assert "组织生活达标" not in nav
+
+
+def test_a_member_sees_the_workbench_and_their_meetings(member_user: User) -> None:
+    client = Client()
+    client.force_login(member_user)
+    nav = links(client, "/")
+    assert "工作台" in nav and "组织生活" in nav
+    assert "组织架构" not in nav and "组织生活达标" not in nav and "党员" not in nav
 
 
 def test_an_administrator_sees_only_the_administration(audit_admin: User) -> None:
     nav = links(verified_client(audit_admin), "/orgs/")  # refused, in the site frame
     assert "系统管理" in nav
     assert "组织架构" not in nav and "工单" not in nav and "党员" not in nav
+
+
+def test_the_large_text_mode_is_kept_in_a_cookie(member_user: User) -> None:
+    client = Client()
+    client.force_login(member_user)
+    assert 'class="elder"' not in client.get("/").content.decode()
+
+    on = client.post("/display/", {"elder": "1", "next": "/orglife/"})
+    assert on.status_code == 302 and on["Location"] == "/orglife/"
+    page = client.get("/").content.decode()
+    assert '<html lang="zh-hans" class="elder">' in page
+    assert "标准字号" in page
+
+    off = client.post("/display/", {"elder": "0", "next": "/"})
+    assert off.status_code == 302
+    assert 'class="elder"' not in client.get("/").content.decode()
+
+
+def test_the_switch_works_before_sign_in_and_never_leaves_the_site(db: None) -> None:
+    client = Client()
+    away = client.post("/display/", {"elder": "1", "next": "https://example.com/"})
+    assert away["Location"] == "/"
+    login = client.get("/accounts/login/").content.decode()
+    assert 'class="elder"' in login
+
+
+def test_the_switch_takes_a_post_only(db: None) -> None:
+    assert Client().get("/display/").status_code == 405

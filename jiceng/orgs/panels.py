@@ -1,0 +1,148 @@
+"""The organization tree on the workbench (web.workbench): an organization department's subtree
+at a glance: its counts (the rollups: one row), terms of office overdue and due soon, and the
+organizations without a secretary. Every read is a path range or an index range with a LIMIT
+(the one that cannot stop early, those without a secretary, is cached for large subtrees), so
+the panel costs about the same at a street and at the national root."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
+
+from jiceng.accounts.models import Role, User
+from jiceng.accounts.permissions import roles_of
+from jiceng.accounts.scoping import Where, role_reach
+from jiceng.core import clock, paths
+from jiceng.web.workbench import Action, Content, Figure, Item, capped, panel
+
+from . import queries
+from .models import GRASSROOTS_KINDS, CommitteeSeat, Organization, Post
+
+LIST_LIMIT = 3
+COUNT_CAP = 1000  # a LIMITed count: cheap at the national root, and shows the 245 of a district
+ORGANIZATIONS_SHOWN = 2
+
+
+def is_department(user: User) -> bool:
+    return Role.ORGANIZATION_DEPARTMENT in roles_of(user)
+
+
+def department_organizations(user: User) -> list[Organization]:
+    """The organizations the user's organization department rows name, top first."""
+    named = role_reach(user, Role.ORGANIZATION_DEPARTMENT, Where.SUBTREE).paths
+    return list(Organization.objects.filter(path__in=named).order_by("path")[:ORGANIZATIONS_SHOWN])
+
+
+def _without_secretary(organization: Organization) -> QuerySet[Organization]:
+    """Grassroots organizations in the subtree with no secretary on a current committee (or
+    no current committee at all), in tree order."""
+    secretary = CommitteeSeat.objects.filter(
+        committee__organization=OuterRef("pk"),
+        committee__ended_on__isnull=True,
+        post=Post.SECRETARY,
+    )
+    return (
+        Organization.objects.filter(
+            paths.under(organization.path),
+            kind__in=GRASSROOTS_KINDS,
+            dissolved_on__isnull=True,
+        )
+        .exclude(Exists(secretary))
+        .order_by("path")
+    )
+
+
+# Above this many grassroots organizations the scan for those without a secretary (an anti-join
+# over the whole subtree: 150 ms for 45,000, and no LIMIT stops it early when nearly every one
+# has a secretary) is kept in the cache for CACHED_SECONDS; a street's or a county's is read
+# afresh on every visit, so a secretary just recorded leaves its list at once.
+BIG_SUBTREE = 10_000
+CACHED_SECONDS = 600
+# No term of office falls due before the Party was founded: the lower bound makes the overdue
+# terms a range of the term_due index, read earliest first until the LIMIT, instead of the
+# whole subtree sorted (SQLite picks the path range for a one-sided term_due).
+EARLIEST_TERM = dt.date(1921, 7, 1)
+
+
+def _missing_secretaries(organization: Organization) -> tuple[str, list[tuple[int, str]]]:
+    """(capped count, the first few (pk, name)) of those without a secretary."""
+
+    def read() -> tuple[str, list[tuple[int, str]]]:
+        missing = _without_secretary(organization)
+        count = capped(missing.order_by()[:COUNT_CAP].count(), COUNT_CAP)
+        return count, list(missing.values_list("pk", "name")[:LIST_LIMIT])
+
+    if organization.subtree_org_count <= BIG_SUBTREE:
+        return read()
+    key = f"workbench:orgs:without-secretary:{organization.pk}"
+    found = cache.get_or_set(key, read, CACHED_SECONDS)
+    return found if isinstance(found, tuple) else read()
+
+
+@panel("orgs.subtree", title="下辖党组织", order=30, shows=is_department)
+def subtree(user: User) -> list[Content]:
+    today = clock.today()
+    found: list[Content] = []
+    for organization in department_organizations(user):
+        due = queries.terms_due(user, under=organization, today=today)
+        overdue = due.filter(term_due__gte=EARLIEST_TERM, term_due__lt=today)
+        soon = due.filter(term_due__gte=today)
+        # A large subtree's terms are dense in the term_due index: walk it until the LIMIT. A
+        # small one's are few among the country's: its own path range is the shorter read.
+        walk = ("term_due",) if organization.subtree_org_count > BIG_SUBTREE else ()
+        missing_count, missing = _missing_secretaries(organization)
+        detail = reverse("orgs:detail", args=[organization.pk])
+        items = [
+            Item(
+                f"换届逾期：{c.organization.name}",
+                reverse("orgs:detail", args=[c.organization_id]),
+                note=f"应于{c.term_due:%Y-%m-%d}换届",
+                tone="warn",
+            )
+            for c in overdue[:LIST_LIMIT]
+        ]
+        items += [
+            Item(
+                f"即将换届：{c.organization.name}",
+                reverse("orgs:detail", args=[c.organization_id]),
+                note=f"应于{c.term_due:%Y-%m-%d}换届",
+            )
+            for c in soon[:LIST_LIMIT]
+        ]
+        items += [
+            Item(
+                f"未配书记：{name}",
+                reverse("orgs:detail", args=[pk]),
+                note="尚未录入本届委员会书记",
+                tone="warn",
+            )
+            for pk, name in missing
+        ]
+        found.append(
+            Content(
+                note=organization.name,
+                figures=[
+                    Figure("基层党组织", organization.subtree_org_count, detail),
+                    Figure("党支部", organization.subtree_branch_count, detail),
+                    Figure("党员", organization.subtree_member_count),
+                    Figure(
+                        "换届逾期",
+                        capped(overdue.order_by(*walk)[:COUNT_CAP].count(), COUNT_CAP),
+                        detail,
+                        tone="warn",
+                    ),
+                    Figure(
+                        "90天内换届",
+                        capped(soon.order_by(*walk)[:COUNT_CAP].count(), COUNT_CAP),
+                        detail,
+                    ),
+                    Figure("未配书记", missing_count, tone="warn"),
+                ],
+                items=items,
+                more=Action("查看组织详情", detail, primary=False),
+            )
+        )
+    return found
