@@ -14,6 +14,7 @@ from jiceng.accounts.permissions import Permission, has_permission, roles_of
 from jiceng.accounts.scoping import Where, role_reach
 from jiceng.core import clock
 from jiceng.core.paths import under as paths_under
+from jiceng.notices import queries as notice_queries
 from jiceng.orgs.models import BRANCH_KINDS, Committee, Organization, PartyGroup
 from jiceng.web.workbench import Action, Content, Figure, Item, capped, panel
 
@@ -25,13 +26,11 @@ from .models import (
     Meeting,
     MeetingKind,
     MeetingStatus,
-    Notice,
     Period,
 )
 
 LIST_LIMIT = 5
 COUNT_CAP = 100
-NOTICE_DAYS = 30  # orglife's notices have no read state yet: the recent ones are counted
 MANAGING_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.COMMITTEE_MEMBER})
 ORGANIZATIONS_SHOWN = 3  # a secretary of more branches sees the first three here
 
@@ -50,7 +49,7 @@ def _is_member(user: User) -> bool:
 
 @panel("orglife.member", title="我的组织生活", order=10, shows=_is_member, empty="近期没有会议")
 def member_meetings(user: User) -> Content:
-    """The member's next meetings, those open for check-in now, and the recent notices."""
+    """The member's next meetings, those open for check-in now, and the unread notices."""
     now = clock.now()
     member_id = user.member_id or 0  # shows: the user is a member
     upcoming = Attendance.objects.filter(
@@ -64,10 +63,7 @@ def member_meetings(user: User) -> Content:
         )[:LIST_LIMIT]
     )
     count = upcoming.order_by()[:COUNT_CAP].count()
-    notices = Notice.objects.filter(
-        member_id=member_id, created_at__gte=now - dt.timedelta(days=NOTICE_DAYS)
-    )
-    notice_count = notices.order_by()[:COUNT_CAP].count()
+    notice_count = notice_queries.unread_orglife_notices(user).order_by()[:COUNT_CAP].count()
     mine = reverse("orglife:my_meetings")
     items: list[Item] = []
     open_now = 0
@@ -94,7 +90,12 @@ def member_meetings(user: User) -> Content:
         figures=[
             Figure("待参加会议", capped(count, COUNT_CAP), mine),
             Figure("正在签到", open_now, mine, tone="warn" if open_now else ""),
-            Figure(f"近{NOTICE_DAYS}天通知", capped(notice_count, COUNT_CAP), mine),
+            Figure(
+                "未读通知",
+                capped(notice_count, COUNT_CAP),
+                reverse("notices:centre"),
+                tone="warn" if notice_count else "",
+            ),
         ],
         items=items,
         more=Action("我的全部会议和通知", mine, primary=False),

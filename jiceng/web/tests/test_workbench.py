@@ -18,6 +18,8 @@ from jiceng.cases import whistle
 from jiceng.cases.models import Case, Notice
 from jiceng.core import clock
 from jiceng.members import services as member_services
+from jiceng.notices import services as notice_services
+from jiceng.notices.queries import ORGLIFE
 from jiceng.orglife import compliance
 from jiceng.orglife.attendance import request_leave
 from jiceng.orglife.models import Meeting, MeetingKind
@@ -187,17 +189,21 @@ def test_a_member_sees_the_meeting_open_now_the_next_one_and_the_notices(
     )
     frozen(DURING)
     chen = orglife_branch.chen
-    MeetingNotice.objects.create(
+    read = MeetingNotice.objects.create(
         kind="MEETING_REMINDER", member=chen.member, text="明天开会", created_at=clock.now()
     )
-    notices = MeetingNotice.objects.filter(member=chen.member).count()
-    assert notices >= 1
+    MeetingNotice.objects.create(
+        kind="MEETING_REMINDER", member=chen.member, text="后天开会", created_at=clock.now()
+    )
+    notice_services.mark_read(user=chen, source=ORGLIFE, pk=read.pk)
+    unread = MeetingNotice.objects.filter(member=chen.member).count() - 1
+    assert unread >= 1
 
     client = signed_in(chen)
     page = workbench_of(client)
 
     member = panel(page, "orglife.member")
-    assert member.figures == {"待参加会议": "2", "正在签到": "1", "近30天通知": str(notices)}
+    assert member.figures == {"待参加会议": "2", "正在签到": "1", "未读通知": str(unread)}
     labels = [label for label, _, _ in member.items]
     assert labels == [theme_day.title, june.title]
     assert member.items[0][1] == "正在进行：可线上参会"
