@@ -181,11 +181,16 @@ def open_cases_in_area(user: User) -> QuerySet[Case]:
     )
 
 
-def summonses_for_street(user: User) -> QuerySet[Summons]:
+def summonses_for_street(user: User, *, unfinished_only: bool = False) -> QuerySet[Summons]:
+    """The street's summonses, newest first; `unfinished_only`: those a department has still
+    to report to or finish."""
     place = _reach(user, Permission.SUMMON_DEPARTMENTS).division_q("case__street_id")
+    rows = Summons.objects.filter(place)
+    if unfinished_only:
+        unfinished = SummonsReport.objects.filter(summons=OuterRef("pk"), finished_at__isnull=True)
+        rows = rows.filter(Exists(unfinished))
     return (
-        Summons.objects.filter(place)
-        .select_related("case", "case__subject")
+        rows.select_related("case", "case__subject")
         .prefetch_related("reports__department")
         .order_by("-summoned_at")
     )

@@ -11,7 +11,9 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -311,8 +313,12 @@ def case_from_finding(request: AuthedRequest, finding_id: int) -> HttpResponse:
 
 @requires(P.SUMMON_DEPARTMENTS)
 def whistle_board(request: AuthedRequest) -> HttpResponse:
-    """The street's whistle board: open cases, and every summons with each department's part."""
-    summonses = list(queries.summonses_for_street(request.user)[:100])
+    """The street's whistle board: open cases, and the summonses with each department's part:
+    those still under way, or all of them a page at a time (?show=all)."""
+    show_all = request.GET.get("show") == "all"
+    rows = queries.summonses_for_street(request.user, unfinished_only=not show_all)
+    page = Paginator(rows, settings.JICENG_PAGE_SIZE).get_page(request.GET.get("page"))
+    summonses = list(page.object_list)
     departments = [r.department_id for s in summonses for r in s.reports.all()]
     return render(
         request,
@@ -320,6 +326,8 @@ def whistle_board(request: AuthedRequest) -> HttpResponse:
         {
             "open_cases": list(queries.open_cases_in_area(request.user)[:200]),
             "summonses": summonses,
+            "page": page,
+            "show_all": show_all,
             "staffed": queries.departments_with_staff(departments),
         },
     )

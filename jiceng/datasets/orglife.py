@@ -32,7 +32,7 @@ from jiceng.orglife.models import (
     MeetingStatus,
     Minutes,
 )
-from jiceng.orglife.scheduling import _expected_members
+from jiceng.orglife.scheduling import expected_members
 from jiceng.orgs.models import BRANCH_KINDS, Committee, Organization, PartyGroup
 
 from .writer import BulkWriter, Table
@@ -337,7 +337,7 @@ def fill_branch_year(*, organization_id: int, secretary_user_id: int | None, see
                 is_full_member=full,
                 is_remote=mobile,
             )
-            for member_id, full, mobile in _expected_members(meeting)
+            for member_id, full, mobile in expected_members(meeting)
         ]
         if meeting.pk in listed:
             rows = list(meeting.attendances.all())

@@ -2,7 +2,7 @@
 were held with quorum; for every organization above, the sums over its branches.
 
 `rollup_month(month)` rebuilds one month (the `jiceng orglife-compliance --month YYYY-MM`
-command): one grouped read of the meetings that count (`_held_counts`), the branches judged in
+command): one grouped read of the meetings that count (`held_counts`), the branches judged in
 Python by `rules.evaluate_branch` (memoized: its inputs take few distinct values), the branch
 rows written in one executemany, and every organization above summed in SQL, one
 INSERT ... SELECT per depth from the rows one level down. `refresh_branch` keeps it current as
@@ -140,7 +140,7 @@ class HeldCounts:
         return (0,) * (len(self.index) + 2)
 
 
-def _held_counts(
+def held_counts(
     month: int, requirements: Requirements, organization_id: int | None = None
 ) -> HeldCounts:
     """The meetings held, in one statement, and the talk gaps (`_talk_gaps`, one more per
@@ -341,7 +341,7 @@ def rollup_month(month: int) -> RollupResult:
     groups = dict(
         PartyGroup.objects.values_list("organization_id").annotate(n=Count("pk")).order_by()
     )
-    judge = BranchJudge(requirements, month, _held_counts(month, requirements))
+    judge = BranchJudge(requirements, month, held_counts(month, requirements))
     values = [
         branch_values(
             organization_id=pk,
@@ -431,7 +431,7 @@ def _refresh_month(
     has_committee: bool,
     party_groups: int,
 ) -> Compliance:
-    judge = BranchJudge(requirements, month, _held_counts(month, requirements, organization.pk))
+    judge = BranchJudge(requirements, month, held_counts(month, requirements, organization.pk))
     values = dict(
         zip(
             COLUMNS,

@@ -131,7 +131,7 @@ def _requirement_items(organization: Organization, month: int, now: dt.datetime)
     branch: never a second copy of the rules), and the meeting already scheduled for it."""
     requirements = compliance.Requirements()
     judge = compliance.BranchJudge(
-        requirements, month, compliance._held_counts(month, requirements, organization.pk)
+        requirements, month, compliance.held_counts(month, requirements, organization.pk)
     )
     values = dict(
         zip(

@@ -73,7 +73,7 @@ def _check_schedule(
     return str(chosen)
 
 
-def _expected_members(meeting: Meeting) -> list[tuple[int, bool, bool]]:
+def expected_members(meeting: Meeting) -> list[tuple[int, bool, bool]]:
     """(member id, is full member, is mobile) of everyone the meeting's notice goes to."""
     members = Member.objects.filter(status__in=EXPECTED_STATUSES)
     if meeting.audience == Audience.COMMITTEE:
@@ -129,7 +129,7 @@ def _create_meeting(
         for i, t in enumerate(agenda, start=1)
         if t.strip()
     )
-    expected = _expected_members(meeting)
+    expected = expected_members(meeting)
     Attendance.objects.bulk_create(
         Attendance(
             month=month, meeting=meeting, member_id=pk, is_full_member=full, is_remote=mobile

@@ -29,7 +29,7 @@ from .models import (
     SelfGovernmentPost,
     SelfGovernmentSeat,
 )
-from .services import _audit, _lock, check_can_write, members_on_roll_under
+from .services import audit_write, check_can_write, locked, members_on_roll_under
 
 TERM_YEARS = 5
 MAX_SEATS = 9  # 村民委员会由主任、副主任和委员共三至七人组成; a residents' committee five to nine
@@ -78,7 +78,7 @@ def elect_self_government(
     """Record a villagers' or residents' committee election (村/居委会换届): the current term
     ends, the new one starts with its seats."""
     check_can_write(by, organization)
-    organization = _lock(organization)
+    organization = locked(organization)
     kind = kind_for(organization)
     if kind is None:
         raise InvalidInput("只有村、社区的党组织录入村（居）民委员会")
@@ -112,7 +112,7 @@ def elect_self_government(
         SelfGovernmentSeat(committee=committee, name=s.name, member=s.member, post=s.post)
         for s in cleaned
     )
-    _audit(
+    audit_write(
         "elect_self_government",
         organization,
         by,

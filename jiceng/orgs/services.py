@@ -48,7 +48,7 @@ def check_can_place(user: User | None, division: Division) -> None:
         raise InvalidInput(message, fields={"division": "所在行政区划不在您的管理范围内"})
 
 
-def _lock(organization: Organization) -> Organization:
+def locked(organization: Organization) -> Organization:
     """Re-read the row under a lock (a no-op on SQLite, whose writers are serialized)."""
     return Organization.objects.select_for_update().get(pk=organization.pk)
 
@@ -110,7 +110,7 @@ def create_organization(
         raise InvalidInput("所属领域不正确", fields={"sector": "请选择所属领域"})
     if founded_on and founded_on > clock.today():
         raise InvalidInput("成立日期不能晚于今天", fields={"founded_on": "成立日期不能晚于今天"})
-    parent = _lock(parent)
+    parent = locked(parent)
     check_placement(parent, kind)
     name = check_name(name)
     check_unique_name(parent.path, name, parent_name=parent.name)
@@ -132,7 +132,7 @@ def create_organization(
         subtree_branch_count=branches, subtree_org_count=organizations
     )
     child.refresh_from_db()
-    _audit("create_organization", child, by, parent=parent.pk, name=name, kind=kind)
+    audit_write("create_organization", child, by, parent=parent.pk, name=name, kind=kind)
     return child
 
 
@@ -167,7 +167,7 @@ def update_organization(
         changes["founded_on"] = founded_on
     if changes:
         Organization.objects.filter(pk=organization.pk).update(**changes)
-        _audit("update_organization", organization, by, fields=sorted(changes))
+        audit_write("update_organization", organization, by, fields=sorted(changes))
     return Organization.objects.get(pk=organization.pk)
 
 
@@ -182,7 +182,7 @@ def move_organization(
     """Move an organization with everything below it under another parent (调整隶属关系)."""
     check_can_write(by, organization)
     check_can_write(by, new_parent)
-    organization, new_parent = _lock(organization), _lock(new_parent)
+    organization, new_parent = locked(organization), locked(new_parent)
     if organization.depth == 1:
         raise InvalidInput("不能移动全国根节点")
     if new_parent.path.startswith(organization.path):
@@ -200,7 +200,9 @@ def move_organization(
     Organization.objects.move(organization, new_parent, pos="last-child")
     moved = Organization.objects.get(pk=organization.pk)
     rollups.add_subtree(above=new_parent.path, **totals)
-    _audit("move_organization", moved, by, old_parent=old_parent_path, new_parent=new_parent.pk)
+    audit_write(
+        "move_organization", moved, by, old_parent=old_parent_path, new_parent=new_parent.pk
+    )
     return moved
 
 
@@ -216,7 +218,7 @@ def dissolve_organization(
         raise InvalidInput("不能撤销全国根节点")
     parent = Organization.objects.get(path=organization.path[: -Organization.steplen])
     check_can_write(by, parent)
-    organization = _lock(organization)
+    organization = locked(organization)
     if organization.dissolved_on is not None:
         raise InvalidInput(f"“{organization.name}”已于{organization.dissolved_on:%Y年%m月%d日}撤销")
     members = Member.objects.filter(organization=organization, status__in=ACTIVE_STATUSES).count()
@@ -240,7 +242,7 @@ def dissolve_organization(
     rollups.add_subtree(
         above=organization.path, members=0, branches=-branches, organizations=-organizations
     )
-    _audit("dissolve_organization", organization, by, on=on)
+    audit_write("dissolve_organization", organization, by, on=on)
     return Organization.objects.get(pk=organization.pk)
 
 
@@ -284,7 +286,7 @@ def elect_committee(
     and the roles follow (hand_over_roles): the new secretary and committee members whose
     accounts exist get theirs at the organization, the old committee's members lose theirs."""
     check_can_record_election(by, organization)
-    organization = _lock(organization)
+    organization = locked(organization)
     if not organization.is_grassroots:
         raise InvalidInput("只有基层党组织设立委员会")
     if term_start > clock.today():
@@ -324,7 +326,7 @@ def elect_committee(
     CommitteeSeat.objects.bulk_create(
         CommitteeSeat(committee=committee, member=member, post=post) for member, post in seats
     )
-    _audit("elect_committee", organization, by, term_start=term_start, seats=len(seats))
+    audit_write("elect_committee", organization, by, term_start=term_start, seats=len(seats))
     hand_over_roles(
         organization=organization,
         seats=[(member.pk, post) for member, post in seats],
@@ -368,7 +370,7 @@ def hand_over_roles(
         assign_role(user=user, role=role, organization=organization, by=by)
 
 
-def _audit(action: str, organization: Organization, by: User | None, **detail: object) -> None:
+def audit_write(action: str, organization: Organization, by: User | None, **detail: object) -> None:
     """The audit record of a write, inside its transaction: both commit or neither does."""
     audit.record(
         audit.AuditEvent.WRITE, action=f"orgs.{action}", target=organization, user=by, detail=detail

@@ -120,6 +120,19 @@ def test_the_street_blows_the_whistle_and_departments_report_on_the_pages(
     water.post(f"/cases/reports/{report.pk}/finish/", {"note": "已疏通"})
     report.refresh_from_db()
     assert report.reported_at and report.finished_at
+    def summonses_on_board(query: str = "") -> str:
+        page = street.get(f"/cases/whistle/{query}").content.decode()
+        return page.split("辖区办理中的诉求")[0]
+
+    # 城管 has still to report: the summons stays on the board's 进行中 list ...
+    assert case.number in summonses_on_board()
+    urban = signed_in(urban_staff)
+    other = SummonsReport.objects.get(case=case, department=units.urban)
+    urban.post(f"/cases/reports/{other.pk}/report/")
+    urban.post(f"/cases/reports/{other.pk}/finish/", {"note": "已清理"})
+    # ... and once both have finished it is found under 全部 only.
+    assert case.number not in summonses_on_board()
+    assert case.number in summonses_on_board("?show=all")
 
 
 def test_the_dispatcher_console_and_hotline_intake(
