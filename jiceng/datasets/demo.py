@@ -8,12 +8,13 @@ through, with fixed passwords (this is a demo, and the passwords are printed).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.db import transaction
 
 from jiceng.accounts.demo import DemoLogin, demo_user
-from jiceng.accounts.models import Role, RoleAssignment
+from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.accounts.services import assign_role
 from jiceng.cases.demo import load_demo_cases
 from jiceng.core import clock
@@ -24,7 +25,8 @@ from jiceng.grid.demo import load_demo_grids
 from jiceng.grid.models import Grid, GridWorker
 from jiceng.grid.services import assign_worker
 from jiceng.members.models import Member, MemberStatus
-from jiceng.orglife import compliance, rules
+from jiceng.orglife import compliance, rules, scheduling
+from jiceng.orglife.models import Meeting, MeetingKind, MeetingStatus
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
 
 from . import seeding
@@ -110,10 +112,56 @@ def load_demo_orglife() -> OrglifeSeedResult:
             secretary_user_id=secretary.user_id,
             seed=SEED,
         )
+        schedule_demo_meetings(secretary.organization_id, secretary.user)
     current = rules.month_of(today)
     for back in range(12, -1, -1):
         compliance.rollup_month(rules.add_months(current, -back))
     return result
+
+
+# The demo branch's meetings still to come, as its secretary would have scheduled them: one that
+# opens for check-in (and online) within the hour, the month's 主题党日 and a committee meeting.
+UPCOMING: tuple[tuple[str, str, dt.timedelta, bool], ...] = (
+    (
+        MeetingKind.PARTY_LECTURE,
+        "专题党课：学习贯彻党的二十届四中全会精神",
+        dt.timedelta(minutes=40),
+        True,
+    ),
+    (MeetingKind.THEME_DAY, "主题党日：走访慰问困难党员", dt.timedelta(days=3), False),
+    (
+        MeetingKind.COMMITTEE_MEETING,
+        "支部委员会会议：研究年度民主评议安排",
+        dt.timedelta(days=6),
+        False,
+    ),
+)
+
+
+def schedule_demo_meetings(organization_id: int, secretary: User) -> list[Meeting]:
+    """The demo branch's next meetings, scheduled through orglife.scheduling (notices and all)
+    by its secretary; none when the branch has a meeting still to come (a second load)."""
+    now = clock.now()
+    waiting = Meeting.objects.filter(
+        organization_id=organization_id, status=MeetingStatus.SCHEDULED, ends_at__gte=now
+    )
+    if waiting.exists():
+        return []
+    organization = Organization.objects.get(pk=organization_id)
+    start = now.astimezone(clock.CHINA).replace(second=0, microsecond=0)
+    return [
+        scheduling.schedule_meeting(
+            organization=organization,
+            kind=kind,
+            title=title,
+            starts_at=start + ahead,
+            ends_at=start + ahead + dt.timedelta(hours=1, minutes=30),
+            place="社区党群服务中心二楼会议室",
+            is_online=online,
+            by=secretary,
+        )
+        for kind, title, ahead, online in UPCOMING
+    ]
 
 
 def load_demo_case_year(

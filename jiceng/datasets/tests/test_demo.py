@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
 
 from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.cases.models import Case, CaseEvent, Department
+from jiceng.core import clock
 from jiceng.datasets import demo
 from jiceng.grid.models import Grid, GridWorker, Patrol
 from jiceng.members.models import Member
-from jiceng.orglife.models import Meeting
+from jiceng.orglife.models import Attendance, Meeting
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
 
 
@@ -77,6 +80,15 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
     assert Case.objects.filter(street__name="仙林街道").count() > 500
     assert Case.objects.filter(grid__workers__user__username="grid-demo", status="DISPATCHED")
     assert Patrol.objects.filter(worker__username="grid-demo").count() > 50
+    # The demo member is expected at meetings to come, one open for check-in within the hour;
+    # the secretary scheduled them (their notices go out when the worker runs).
+    upcoming = Meeting.objects.filter(organization=branch, starts_at__gt=clock.now())
+    assert upcoming.count() == 3
+    assert {m.created_by_id for m in upcoming} == {secretary.user_id}
+    first = upcoming.order_by("starts_at").first()
+    assert first is not None and first.starts_at - clock.now() < dt.timedelta(hours=1)
+    expected = Attendance.objects.filter(meeting__in=upcoming, member=member.user.member)
+    assert expected.count() == 2  # not the committee's own meeting
 
     counts = (
         Organization.objects.count(),
