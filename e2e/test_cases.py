@@ -53,12 +53,14 @@ def test_a_citizen_case_from_the_map_to_the_rating(
     water_staff: User,
 ) -> None:
     citizen = phone_page
-    # The citizen, on a phone, taps inside 文苑第一网格 (the first outline drawn) on the map.
+    # A grid's subject (小事网格办: 占道经营 would go straight to the station). The citizen, on
+    # a phone, taps inside 文苑第一网格 (the first outline drawn) on the map.
     citizen.goto(f"{live_url}/cases/submit/")
     citizen.get_by_label("诉求类型").select_option(label="投诉")
-    citizen.get_by_label("诉求事项").select_option(label="占道经营")
-    citizen.get_by_label("诉求内容").fill("文苑路菜市场门口占道经营，行人只能走机动车道")
+    citizen.get_by_label("诉求事项").select_option(label="垃圾清运")
+    citizen.get_by_label("诉求内容").fill("文苑路菜市场门口垃圾堆了三天没人清运，占了半条人行道")
     outline = citizen.locator("#case-map path.leaflet-interactive").first
+    outline.scroll_into_view_if_needed()  # the mouse clicks where the viewport shows it
     box = outline.bounding_box()
     assert box is not None
     citizen.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -74,7 +76,7 @@ def test_a_citizen_case_from_the_map_to_the_rating(
     # 孙丽, the grid's worker, finds it in her inbox, accepts it and escalates it.
     worker = people["worker"]
     sign_in(worker, live_url, grid_worker.username, "/cases/inbox/")
-    worker.get_by_role("link", name=f"{case.number} 占道经营").click()
+    worker.get_by_role("link", name=f"{case.number} 垃圾清运").click()
     expect(worker.locator("#reporter-phone")).to_have_text("139****0000")
     worker.get_by_role("button", name="签收").click()
     expect(worker.locator("#case-status")).to_have_text("已签收")
@@ -100,7 +102,7 @@ def test_a_citizen_case_from_the_map_to_the_rating(
     ):
         page = people[name]
         sign_in(page, live_url, user.username, "/cases/department/")
-        page.get_by_role("link", name=f"{case.number} 占道经营").click()
+        page.get_by_role("link", name=f"{case.number} 垃圾清运").click()
         page.get_by_role("button", name="报到").click()
         page.get_by_label("办理情况").fill(note)
         page.get_by_role("button", name="提交完成").click()

@@ -11,6 +11,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from jiceng.accounts.models import User
 from jiceng.cases.models import Case, Subject
+from jiceng.core import clock
 from jiceng.grid import services as grid_services
 from jiceng.testing.cases_personas import Units
 from jiceng.testing.grid_personas import Grids
@@ -84,7 +85,7 @@ def test_the_ranking_map_shows_grid_and_subject_names_as_text(
     case = submit_case()
     Subject.objects.filter(pk=case.subject_id).update(name=HOSTILE_SUBJECT)
     sign_in(page, live_url, division_official.username)
-    page.goto(f"{live_url}/cases/metrics/")
+    page.goto(f"{live_url}/cases/metrics/?month={clock.today():%Y-%m}")  # the case's month
     shapes = page.locator("#case-map path.leaflet-interactive")
     expect(shapes).to_have_count(4)  # the street's three grids and the case
 
