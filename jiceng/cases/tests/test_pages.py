@@ -120,6 +120,7 @@ def test_the_street_blows_the_whistle_and_departments_report_on_the_pages(
     water.post(f"/cases/reports/{report.pk}/finish/", {"note": "已疏通"})
     report.refresh_from_db()
     assert report.reported_at and report.finished_at
+
     def summonses_on_board(query: str = "") -> str:
         page = street.get(f"/cases/whistle/{query}").content.decode()
         return page.split("辖区办理中的诉求")[0]
