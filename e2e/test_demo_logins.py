@@ -263,7 +263,7 @@ def test_xianlin_jiedao_blows_the_whistle(
 
 def answers_a_summons(phone: Page, live_url: str, staff: User, case: Case, note: str) -> None:
     sign_in(phone, live_url, staff.username)
-    on_workbench(phone, live_url, "待报到吹哨")
+    on_workbench(phone, live_url, "我的待办诉求", "待报到吹哨")
     panel = phone.locator("[data-panel='cases.department']")
     panel.get_by_role("link", name=re.compile(case.number)).click()
     phone.wait_for_url(f"{live_url}/cases/{case.pk}/")
