@@ -6,12 +6,12 @@ The logins are played by the personas of the unit tests, each with the demo logi
 the same kind of scope (loading the whole demo district takes about a minute, which pytest-django
 would redo for every test of a transactional live server):
 
-    qixia-zzb        组织部门 of 栖霞区委          wang-fang (district_department)
-    xianlin-dgw      组织部门 of 仙林街道党工委    zhou-qiang (street_official)
+    qixia-zzb        组织部门 of 栖霞区委          qixia-zzb (district_department)
+    xianlin-dgw      组织部门 of 仙林街道党工委    xianlin-dgw (street_official)
     secretary-demo   支部书记 of a community branch li-xiuying (secretary)
     member-demo      党员 of that branch           chen-xiao (member_user)
     grid-demo        网格员 of a 仙林街道 grid      sun-li (grid_worker)
-    xianlin-jiedao   街道干部 of 仙林街道          the division_official
+    xianlin-jiedao   街道干部 of 仙林街道          zhou-qiang (division_official)
     chengguan-demo   区城管局值班员                qian-jun (urban_staff)
     shuiwu-demo      区水务局值班员                feng-fang (water_staff)
     sysadmin-demo, secadmin-demo, auditadmin-demo  the three separated administrators (三员),
