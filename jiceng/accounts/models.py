@@ -49,7 +49,9 @@ ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMI
 class RoleAssignment(models.Model):
     """A role a user holds, with the scope it names: an organization subtree or a division."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="roles", verbose_name="账号"
+    )
     role = models.CharField("角色", max_length=40, choices=Role.choices)
     organization = models.ForeignKey(
         "orgs.Organization",

@@ -58,6 +58,15 @@ def test_security_admin_grants_a_role_through_the_service(
     assert (record.action, record.user_id) == ("accounts.assign_role", security_admin.pk)
 
 
+def test_the_roles_list_names_its_columns_in_chinese(security_admin: User) -> None:
+    # The account column read "User", Django's default for a field without a verbose name.
+    page = verified_client(security_admin).get("/admin/accounts/roleassignment/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert ">账号</a>" in html
+    assert ">User</a>" not in html
+
+
 def test_security_admin_cannot_make_an_administrator_hold_two_roles(
     system_admin: User, security_admin: User
 ) -> None:
