@@ -105,3 +105,14 @@ def live_url(live_server: LiveServer) -> str:
     """Base URL of the live server, without a trailing slash; the test gets a transactional
     database the server shares."""
     return str(live_server.url).rstrip("/")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_windows() -> Iterator[None]:
+    """Each browser test starts with no rate window open: the live server runs in this process,
+    so its cache (the per-address sign-in rate, 20 a minute) would otherwise count the
+    sign-ins of every test before it, all from 127.0.0.1, and refuse one with 429."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
