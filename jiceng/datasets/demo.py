@@ -101,11 +101,17 @@ def load_demo_orglife() -> OrglifeSeedResult:
     if district is None:
         return OrglifeSeedResult()
     today = clock.today()
-    result = seed_orglife(as_of=today, seed=320113, under=[district.path])
-    # The demo secretary's branch in full: attendance lists and signed minutes.
     secretary = RoleAssignment.objects.filter(
         user__username=SECRETARY, role=Role.BRANCH_SECRETARY, organization__isnull=False
     ).first()
+    # The demo secretary's branch keeps its meetings, in full: attendance lists and minutes.
+    own = secretary.organization_id if secretary is not None else None
+    result = seed_orglife(
+        as_of=today,
+        seed=320113,
+        under=[district.path],
+        diligent=frozenset() if own is None else frozenset({own}),
+    )
     if secretary is not None and secretary.organization_id is not None:
         fill_branch_year(
             organization_id=secretary.organization_id,

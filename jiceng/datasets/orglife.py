@@ -99,10 +99,15 @@ def _next_id(model: type[Meeting] | type[Attendance] | type[HeartToHeartTalk]) -
 
 
 def seed_orglife(
-    *, as_of: dt.date | None = None, seed: int = 1, under: list[str] | None = None
+    *,
+    as_of: dt.date | None = None,
+    seed: int = 1,
+    under: list[str] | None = None,
+    diligent: frozenset[int] = frozenset(),
 ) -> OrglifeSeedResult:
     """Meetings of the twelve months before `as_of` for every branch (or those under the
-    paths `under`) that has none yet; run again, it adds nothing."""
+    paths `under`) that has none yet; run again, it adds nothing. The branches `diligent`
+    hold every meeting (others are drawn diligent or lax)."""
     started = time.perf_counter()
     as_of = as_of or clock.today()
     last = rules.add_months(rules.month_of(as_of), -1)
@@ -140,8 +145,8 @@ def seed_orglife(
     last_theme_day: dict[int, int] = {}  # branch → its last theme day's meeting id
     diligent_branches: set[int] = set()
     for pk, members in rows:
-        diligent = generator.random() < DILIGENT_SHARE
-        if diligent:
+        is_diligent = generator.random() < DILIGENT_SHARE or pk in diligent
+        if is_diligent:
             diligent_branches.add(pk)
         for month in months:
             for kind in _kinds_in(month):
@@ -153,7 +158,7 @@ def seed_orglife(
                     [*with_groups.get(pk, [])] if kind == K.GROUP_MEETING else [None]
                 )
                 for party_group in groups:
-                    if not diligent and generator.random() < LAX_SKIP:
+                    if not is_diligent and generator.random() < LAX_SKIP:
                         continue
                     begins, ends = stamps[(month, kind)]
                     expected = members if kind in rules.ALL_MEMBER_KINDS else min(members, 5)

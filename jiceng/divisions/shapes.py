@@ -27,13 +27,13 @@ from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission, has_permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import audit, clock
+from jiceng.core import geojson as core_geojson
 from jiceng.core.errors import InvalidInput
 from jiceng.core.excel import ImportResult, RowError
 
 from .models import LEVEL_DIGITS, Division, DivisionShape
 
 MAX_FEATURES = 5_000
-MAX_BYTES = 50 * 1024 * 1024
 MAX_VERTICES = 50_000  # a street's outline traced along its roads and river banks
 PRECISION = 1e-7  # degrees: about a centimetre, what a surveyed outline can mean
 COLUMNS = {"code": "区划代码", "name": "名称", "geometry": "边界", "": ""}
@@ -102,26 +102,7 @@ def may_import(user: User | AnonymousUser | None, code: str) -> bool:
 
 def parse_collection(data: bytes | str | dict[str, Any]) -> list[Any]:
     """The features of an uploaded file, or InvalidInput about the file as a whole."""
-    if isinstance(data, bytes | str):
-        if len(data) > MAX_BYTES:
-            raise InvalidInput("文件过大：GeoJSON 文件不能超过50MB", fields={"file": "文件过大"})
-        try:
-            data = json.loads(data)
-        except (ValueError, UnicodeDecodeError):
-            raise InvalidInput(
-                "文件不是有效的 GeoJSON（JSON 格式错误）", fields={"file": "JSON 格式错误"}
-            ) from None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise InvalidInput(
-            "文件须为 GeoJSON 要素集合（type 为 FeatureCollection）",
-            fields={"file": "不是 FeatureCollection"},
-        )
-    features = data.get("features")
-    if not isinstance(features, list) or not features:
-        raise InvalidInput("文件中没有区划边界（features 为空）", fields={"file": "没有要素"})
-    if len(features) > MAX_FEATURES:
-        raise InvalidInput(f"一次最多导入{MAX_FEATURES}个区划边界", fields={"file": "要素过多"})
-    return features
+    return core_geojson.features_of(data, what="区划边界", most=MAX_FEATURES)
 
 
 def _code_of(raw: object) -> str | None:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from jiceng.accounts.access import requires
 from jiceng.accounts.permissions import Permission, has_permission
 from jiceng.accounts.requests import AuthedRequest
+from jiceng.core import geojson as core_geojson
 from jiceng.core.errors import DomainError
 
 from . import shapes
@@ -24,16 +25,11 @@ def import_shapes(request: AuthedRequest) -> HttpResponse:
     result = None
     problem = ""
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            problem = "请选择要上传的 GeoJSON 文件"
-        elif upload.size and upload.size > shapes.MAX_BYTES:
-            problem = "文件过大：GeoJSON 文件不能超过50MB"
-        else:
-            try:
-                result = shapes.import_shapes(upload.read(), by=request.user)
-            except DomainError as exc:
-                problem = exc.message
+        try:
+            data = core_geojson.read_upload(request.FILES.get("file"))
+            result = shapes.import_shapes(data, by=request.user)
+        except DomainError as exc:
+            problem = exc.message
     status = 400 if problem or (result and not result.succeeded) else 200
     return render(
         request,

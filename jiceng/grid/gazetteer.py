@@ -25,13 +25,10 @@ checks its own.
 from __future__ import annotations
 
 import secrets
-import threading
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
@@ -39,6 +36,7 @@ from jiceng.divisions.models import Division, Level
 
 from .addresses import DivisionNames, ParsedAddress, parse
 from .models import GazetteerAddress, GazetteerVersion, Grid, GridIndexVersion
+from .rebuilt import Rebuilt
 
 HOW_GAZETTEER, HOW_COMMUNITY, HOW_STREET, HOW_NONE = "gazetteer", "community", "street", "none"
 
@@ -195,10 +193,6 @@ class AddressBook:
 
 # -- the process's book -----------------------------------------------------------------------
 
-_lock = threading.Lock()
-_book: AddressBook | None = None
-_next_check = 0.0
-
 
 def current_versions() -> tuple[int, int]:
     grids = GridIndexVersion.objects.filter(pk=1).values_list("version", flat=True).first()
@@ -234,24 +228,19 @@ def build_book(*, version: tuple[int, int] | None = None) -> AddressBook:
     )
 
 
+_book: Rebuilt[AddressBook, tuple[int, int]] = Rebuilt(
+    version=lambda: current_versions(), build=lambda version: build_book(version=version)
+)
+
+
 def current_book() -> AddressBook:
-    """The book of the current grids and gazetteer: the cached one unless out of date."""
-    global _book, _next_check
-    book = _book
-    if book is not None and time.monotonic() < _next_check:
-        return book
-    with _lock:
-        version = current_versions()
-        if _book is None or _book.version != version:
-            _book = build_book(version=version)
-        _next_check = time.monotonic() + settings.JICENG_GRID_RECHECK_SECONDS
-        return _book
+    """The book of the current grids and gazetteer: the kept one unless out of date."""
+    return _book.get()
 
 
 def invalidate() -> None:
     """Read the versions again at the next call (grid changes and imports call this)."""
-    global _next_check
-    _next_check = 0.0
+    _book.invalidate()
 
 
 def bump_version() -> None:

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from jiceng.accounts.models import User
 from jiceng.core import audit, clock
+from jiceng.core import geojson as core_geojson
 from jiceng.core.errors import InvalidInput
 from jiceng.core.excel import ImportResult, RowError
 from jiceng.divisions.models import Division, Level
@@ -25,7 +26,6 @@ from . import queries, services
 from .models import Grid
 
 MAX_FEATURES = 20_000
-MAX_BYTES = 50 * 1024 * 1024
 COLUMNS = {
     "code": "网格编码",
     "name": "网格名称",
@@ -65,26 +65,7 @@ def export_grids(user: User) -> dict[str, Any]:
 
 def parse_collection(data: bytes | str | dict[str, Any]) -> list[Any]:
     """The features of an uploaded file, or InvalidInput about the file as a whole."""
-    if isinstance(data, bytes | str):
-        if len(data) > MAX_BYTES:
-            raise InvalidInput("文件过大：GeoJSON 文件不能超过50MB", fields={"file": "文件过大"})
-        try:
-            data = json.loads(data)
-        except (ValueError, UnicodeDecodeError):
-            raise InvalidInput(
-                "文件不是有效的 GeoJSON（JSON 格式错误）", fields={"file": "JSON 格式错误"}
-            ) from None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise InvalidInput(
-            "文件须为 GeoJSON 要素集合（type 为 FeatureCollection）",
-            fields={"file": "不是 FeatureCollection"},
-        )
-    features = data.get("features")
-    if not isinstance(features, list) or not features:
-        raise InvalidInput("文件中没有网格（features 为空）", fields={"file": "没有网格"})
-    if len(features) > MAX_FEATURES:
-        raise InvalidInput(f"一次最多导入{MAX_FEATURES}个网格", fields={"file": "网格过多"})
-    return features
+    return core_geojson.features_of(data, what="网格", most=MAX_FEATURES)
 
 
 @dataclass

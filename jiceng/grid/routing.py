@@ -28,8 +28,6 @@ A point on the border of two grids is inside both; the grid with the smaller cod
 from __future__ import annotations
 
 import math
-import threading
-import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -41,6 +39,7 @@ from shapely import STRtree
 
 from . import gazetteer
 from .models import Grid, GridIndexVersion
+from .rebuilt import Rebuilt
 
 EARTH_RADIUS = 6378137.0  # the sphere of Web Mercator, metres
 MAX_LAT = 85.0  # Mercator's useful range
@@ -364,10 +363,6 @@ class GridIndex:
 
 # -- the process's index ---------------------------------------------------------------------
 
-_lock = threading.Lock()
-_index: GridIndex | None = None
-_next_check = 0.0
-
 
 def _threads() -> int:
     return max(1, settings.JICENG_GRID_THREADS)
@@ -396,25 +391,20 @@ def build_index(*, version: int | None = None) -> GridIndex:
     )
 
 
+_index: Rebuilt[GridIndex, int] = Rebuilt(
+    version=lambda: current_version(), build=lambda version: build_index(version=version)
+)
+
+
 def current_index() -> GridIndex:
-    """The index of the current grids: the cached one unless its version is out of date."""
-    global _index, _next_check
-    index = _index
-    if index is not None and time.monotonic() < _next_check:
-        return index
-    with _lock:
-        version = current_version()
-        if _index is None or _index.version != version:
-            _index = build_index(version=version)
-        _next_check = time.monotonic() + settings.JICENG_GRID_RECHECK_SECONDS
-        return _index
+    """The index of the current grids: the kept one unless its version is out of date."""
+    return _index.get()
 
 
 def invalidate() -> None:
     """Read the version again at the next call (the grid services call this on a change);
     the address book (gazetteer) too, which holds the grids."""
-    global _next_check
-    _next_check = 0.0
+    _index.invalidate()
     gazetteer.invalidate()
 
 

@@ -16,6 +16,7 @@ from jiceng.accounts.access import requires
 from jiceng.accounts.permissions import Permission, has_permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.cases import queries as case_queries
+from jiceng.core import geojson as core_geojson
 from jiceng.core.errors import NO_SUCH_ACTION, DomainError, NotFound, not_found
 
 from . import geojson, maps, queries, services
@@ -71,16 +72,11 @@ def import_grids(request: AuthedRequest) -> HttpResponse:
     result = None
     problem = ""
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            problem = "请选择要上传的 GeoJSON 文件"
-        elif upload.size and upload.size > geojson.MAX_BYTES:
-            problem = "文件过大：GeoJSON 文件不能超过50MB"
-        else:
-            try:
-                result = geojson.import_grids(upload.read(), by=request.user)
-            except DomainError as exc:
-                problem = exc.message
+        try:
+            data = core_geojson.read_upload(request.FILES.get("file"))
+            result = geojson.import_grids(data, by=request.user)
+        except DomainError as exc:
+            problem = exc.message
     return render(request, "grid/import.html", {"result": result, "problem": problem})
 
 

@@ -14,7 +14,8 @@ from jiceng.core import clock
 from jiceng.datasets import demo
 from jiceng.grid.models import Grid, GridWorker, Patrol
 from jiceng.members.models import Member
-from jiceng.orglife.models import Attendance, Meeting
+from jiceng.orglife import rules
+from jiceng.orglife.models import Attendance, Compliance, Meeting
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
 
 
@@ -89,6 +90,9 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
     assert first is not None and first.starts_at - clock.now() < dt.timedelta(hours=1)
     expected = Attendance.objects.filter(meeting__in=upcoming, member=member.user.member)
     assert expected.count() == 2  # not the committee's own meeting
+    # The secretary's branch holds its meetings: the months behind it are met.
+    met = Compliance.objects.filter(organization=branch, compliant=1)
+    assert met.filter(month__lt=rules.month_of(clock.today())).count() >= 10
 
     counts = (
         Organization.objects.count(),

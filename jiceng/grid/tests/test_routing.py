@@ -50,10 +50,10 @@ def test_a_point_just_outside_goes_to_the_nearest_grid_with_the_distance(grids: 
 @override_settings(JICENG_GRID_NEAREST_METERS=50)
 def test_the_nearest_distance_is_a_setting(grids: Grids) -> None:
     routing.invalidate()
-    routing._index = None  # the setting is read when the index is built
+    routing._index.forget()  # the setting is read when the index is built
     assert routing.locate(west_of(118.900, 32.102, 100), 32.102).how == "none"
     assert routing.locate(west_of(118.900, 32.102, 40), 32.102).how == "nearest"
-    routing._index = None
+    routing._index.forget()
 
 
 def test_a_point_far_from_grids_but_inside_the_streets_hull_goes_to_the_street(
