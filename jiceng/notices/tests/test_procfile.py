@@ -182,7 +182,7 @@ def test_a_scheduled_meetings_notice_and_reminder_reach_the_member(
     # the web server answers on IPv4 and on IPv6
     poll(
         lambda: answers("127.0.0.1", port),
-        seconds=60,
+        seconds=120,
         what="the web server on 127.0.0.1",
         log=log,
     )
@@ -208,8 +208,8 @@ def test_a_scheduled_meetings_notice_and_reminder_reach_the_member(
             ).fetchall()
         return {kind for (kind,) in rows}
 
-    poll(lambda: "MEETING_NOTICE" in kinds(), seconds=30, what="the meeting's notice", log=log)
-    poll(lambda: "MEETING_REMINDER" in kinds(), seconds=60, what="the reminder", log=log)
+    poll(lambda: "MEETING_NOTICE" in kinds(), seconds=90, what="the meeting's notice", log=log)
+    poll(lambda: "MEETING_REMINDER" in kinds(), seconds=120, what="the reminder", log=log)
 
     sms = [json.loads(line) for line in (var / "sms" / "outbox.jsonl").read_text().splitlines()]
     assert [m["to"] for m in sms] == ["138****5678", "138****5678"]
