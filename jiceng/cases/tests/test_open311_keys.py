@@ -19,6 +19,7 @@ from jiceng.accounts.models import User
 from jiceng.cases.models import Case, Open311Key
 from jiceng.cases.open311 import keys
 from jiceng.cases.tests.test_open311 import BASE, KEY, keyed, post  # noqa: F401  (keyed)
+from jiceng.core import clock
 from jiceng.core.models import AuditRecord
 from jiceng.testing.personas import verified_client
 
@@ -86,7 +87,8 @@ def test_a_revoked_key_is_refused_and_stays_revoked(system_admin: User) -> None:
 
 def test_an_issued_key_is_held_to_its_own_rate(system_admin: User) -> None:
     api_key = issue(verified_client(system_admin), rate="2/m")
-    answers = [post(Client(), addr=f"10.0.1.{n}", api_key=api_key) for n in range(3)]
+    with clock.frozen(clock.now()):  # one fixed window: a minute's end would reset it
+        answers = [post(Client(), addr=f"10.0.1.{n}", api_key=api_key) for n in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert int(answers[2]["Retry-After"]) >= 1
     assert answers[2].json()[0]["code"] == 429
