@@ -7,16 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 
 from jiceng.accounts.models import User
-from jiceng.accounts.permissions import Permission
-from jiceng.accounts.scoping import scope_of
 from jiceng.cases.models import Notice as CaseNotice
 from jiceng.cases.queries import cases_for
+from jiceng.orglife import queries as orglife_queries
 from jiceng.orglife.models import Notice as OrglifeNotice
-from jiceng.orgs.models import Organization
 
 from .models import Reading
 
@@ -36,27 +34,12 @@ class Item:
     link: str  # the page of its case or meeting, "" for none
 
 
-def orglife_notices(user: User) -> QuerySet[OrglifeNotice]:
-    """As orglife.queries.my_notices reads them: the member's own, and those to the
-    organizations where the user manages meetings."""
-    q = Q(pk__in=[])
-    if user.member_id is not None:
-        q |= Q(member_id=user.member_id)
-    paths = scope_of(user).reach(Permission.MANAGE_MEETINGS).paths
-    if paths:
-        # the organizations' ids first: with them the OR is two index ranges, (member, ...)
-        # and (organization, ...), rather than a join that reads every notice
-        ids = Organization.objects.filter(path__in=paths).values_list("pk", flat=True)
-        q |= Q(organization_id__in=list(ids))
-    return OrglifeNotice.objects.filter(q)
-
-
 def _read_by(user: User) -> Exists:
     return Exists(Reading.objects.filter(user=user, notice_id=OuterRef("pk")))
 
 
 def unread_orglife_notices(user: User) -> QuerySet[OrglifeNotice]:
-    return orglife_notices(user).filter(~_read_by(user))
+    return orglife_queries.notices_for(user).filter(~_read_by(user))
 
 
 def case_notices(user: User) -> QuerySet[CaseNotice]:
@@ -92,7 +75,7 @@ def notices_of(user: User, *, limit: int = 50) -> list[Item]:
             is_read=bool(n.is_read),
             link=reverse("orglife:meeting", args=[n.meeting_id]) if n.meeting_id else "",
         )
-        for n in orglife_notices(user)
+        for n in orglife_queries.notices_for(user)
         .annotate(is_read=_read_by(user))
         .order_by("-created_at")[:limit]
     ]

@@ -7,9 +7,10 @@ from django.db import transaction
 from jiceng.accounts.models import User
 from jiceng.core import clock
 from jiceng.core.errors import not_found
+from jiceng.orglife import queries as orglife_queries
 
 from .models import Reading
-from .queries import CASE, ORGLIFE, case_notices, orglife_notices, unread_orglife_notices
+from .queries import CASE, ORGLIFE, case_notices, unread_orglife_notices
 
 
 @transaction.atomic
@@ -22,7 +23,7 @@ def mark_read(*, user: User, source: str, pk: int) -> None:
             raise not_found("通知")
         found.filter(read_at__isnull=True).update(read_at=now)
     elif source == ORGLIFE:
-        if not orglife_notices(user).filter(pk=pk).exists():
+        if not orglife_queries.notices_for(user).filter(pk=pk).exists():
             raise not_found("通知")
         Reading.objects.bulk_create(
             [Reading(user=user, notice_id=pk, read_at=now)], ignore_conflicts=True
