@@ -214,7 +214,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JICENG_SCHEDULE: dict[str, int] = {
     "tick": 60,  # overdue cases: escalation and notices (cases.deadlines)
     "meeting_reminders": 60,  # 会前提醒 (orglife.reminders)
-    "meeting_warnings": 3600,  # the secretaries' warnings of unscheduled meetings
+    "meeting_warnings": 86400,  # the secretaries' warnings (each reads every branch: daily)
     "audit_checkpoint": 86400,  # the audit chain's head written down (core.audit_checkpoints)
     "purge_exports": 3600,  # background exports past JICENG_EXPORT_KEEP_HOURS deleted
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},

@@ -96,7 +96,7 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
         {
             "tick": 5.0,
             "meeting_reminders": 60.0,
-            "meeting_warnings": 3600.0,
+            "meeting_warnings": 86400.0,
             "purge_exports": 3600.0,
         },
     ),
