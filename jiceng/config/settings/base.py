@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "jiceng.web",
     "jiceng.datasets",
     "jiceng.notices",
+    "jiceng.dues",
 ]
 
 MIDDLEWARE = [
