@@ -14,6 +14,7 @@ from jiceng.core import audit
 from jiceng.core.api import JsonObjectParser, RestAPI
 from jiceng.core.errors import DomainError
 from jiceng.divisions.api import router as divisions_router
+from jiceng.dues.api import router as dues_router
 from jiceng.grid.api import router as grid_router
 from jiceng.members.api import router as members_router
 from jiceng.orglife.api import router as orglife_router
@@ -49,6 +50,7 @@ api.add_router("/orglife", orglife_router)
 api.add_router("/grid", grid_router)
 api.add_router("/cases", cases_router)
 api.add_router("/case-metrics", case_metrics_router)
+api.add_router("/dues", dues_router)
 
 
 def urls() -> tuple[list[Any], str, str]:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("notices/", include("jiceng.notices.urls")),
     path("feedback/", include("jiceng.feedback.urls")),
     path("exports/", include("jiceng.exports.urls")),
+    path("dues/", include("jiceng.dues.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

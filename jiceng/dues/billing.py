@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -51,7 +52,7 @@ def fixed_amounts(year: int) -> dict[str, int]:
     }
 
 
-def _subtree_filter(organization: Organization | None) -> tuple[str, list[object]]:
+def _subtree_filter(organization: Organization | None) -> tuple[str, list[Any]]:
     if organization is None or organization.depth == 1:
         return "", []  # the whole tree: no range to test row by row
     return " AND o.path >= %s AND o.path < %s", [organization.path, organization.path + END]
@@ -70,7 +71,7 @@ def generate_bills(
     # CASE over the fixed categories: their sum when no base row gives one.
     cases = " ".join("WHEN %s THEN %s" for _ in fixed)
     fallback = f"CASE m.category {cases} ELSE NULL END" if fixed else "NULL"
-    case_params: list[object] = [v for pair in fixed.items() for v in pair]
+    case_params: list[Any] = [v for pair in fixed.items() for v in pair]
     where, where_params = _subtree_filter(organization)
     bill, base, member = Bill._meta.db_table, DuesBase._meta.db_table, "members_member"
     organizations = Organization._meta.db_table
@@ -89,7 +90,7 @@ def generate_bills(
         WHERE d.amount IS NOT NULL
         ON CONFLICT (member_id, month) DO NOTHING
     """  # noqa: S608  (table names are the models'; every value is a parameter)
-    params: list[object] = [
+    params: list[Any] = [
         month,
         year,
         *case_params,
@@ -138,4 +139,4 @@ def refresh_totals(*, organization: Organization | None, month: int) -> int:
             """,  # noqa: S608
             [month, *where_params],
         )
-        return max(cursor.rowcount, 0)
+        return int(max(cursor.rowcount, 0))

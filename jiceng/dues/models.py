@@ -54,7 +54,7 @@ class DuesBase(models.Model):
     fixed_amount = models.PositiveIntegerField("自选定额（分）", null=True, blank=True)
     standard_amount = models.PositiveIntegerField("按标准月缴（分）")
     reduced_amount = models.PositiveIntegerField("减免后月缴（分）", null=True, blank=True)
-    reduction_reason = models.CharField("减免原因", max_length=200, blank=True)
+    reduction_reason = models.CharField("减免原因", max_length=200, blank=True, default="")
     reduction_approved_by = models.ForeignKey(
         "accounts.User",
         on_delete=models.SET_NULL,
@@ -102,12 +102,14 @@ class Payment(models.Model):
         "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="收缴党组织"
     )
     member = models.ForeignKey(
-        "members.Member", on_delete=models.PROTECT, related_name="dues_payments",
+        "members.Member",
+        on_delete=models.PROTECT,
+        related_name="dues_payments",
         verbose_name="党员",
     )
     amount = models.PositiveBigIntegerField("金额（分）")
     method = models.CharField("方式", max_length=10, choices=PaymentMethod.choices)
-    reference = models.CharField("转账凭证号", max_length=64, blank=True)
+    reference = models.CharField("转账凭证号", max_length=64, blank=True, default="")
     paid_on = models.DateField("缴纳日期")
     first_month = models.PositiveIntegerField("起始月份")
     last_month = models.PositiveIntegerField("截止月份")
@@ -115,7 +117,10 @@ class Payment(models.Model):
     receipt_year = models.PositiveSmallIntegerField("收据年度")
     receipt_number = models.PositiveIntegerField("收据号")
     recorded_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+",
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name="经手人",
     )
     recorded_at = models.DateTimeField("录入时间", default=clock.now)
@@ -146,17 +151,27 @@ class Bill(models.Model):
     and month."""
 
     member = models.ForeignKey(
-        "members.Member", on_delete=models.CASCADE, related_name="dues_bills",
-        verbose_name="党员", db_index=False,  # the unique (member, month) index leads with it
+        "members.Member",
+        on_delete=models.CASCADE,
+        related_name="dues_bills",
+        verbose_name="党员",
+        db_index=False,  # the unique (member, month) index leads with it
     )
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="党组织",
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="党组织",
         db_index=False,  # (month, organization) below
     )
     month = models.PositiveIntegerField("月份")  # YYYYMM
     amount = models.PositiveIntegerField("应缴（分）")
     payment = models.ForeignKey(
-        Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="bills",
+        Payment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bills",
         verbose_name="缴纳",
     )
 
@@ -190,7 +205,10 @@ class MonthTotal(models.Model):
     department's view sums these over a subtree, never the bills."""
 
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name="党组织",
+        "orgs.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="党组织",
         db_index=False,
     )
     month = models.PositiveIntegerField("月份")
@@ -222,10 +240,13 @@ class Remittance(models.Model):
     )
     month = models.PositiveIntegerField("月份")
     amount = models.PositiveBigIntegerField("金额（分）")
-    reference = models.CharField("凭证号", max_length=64, blank=True)
+    reference = models.CharField("凭证号", max_length=64, blank=True, default="")
     remitted_on = models.DateField("上缴日期")
     recorded_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+",
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name="经手人",
     )
     recorded_at = models.DateTimeField("录入时间", default=clock.now)
@@ -246,12 +267,17 @@ class ArrearsReason(models.Model):
     flagged for the 自行脱党 procedure at six months (arrears still show)."""
 
     member = models.OneToOneField(
-        "members.Member", on_delete=models.CASCADE, related_name="dues_arrears_reason",
+        "members.Member",
+        on_delete=models.CASCADE,
+        related_name="dues_arrears_reason",
         verbose_name="党员",
     )
     reason = models.CharField("理由", max_length=200)
     recorded_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+",
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name="录入人",
     )
     recorded_at = models.DateTimeField("录入时间", default=clock.now)

@@ -15,6 +15,7 @@ from jiceng.core import audit, clock
 from jiceng.core.errors import Conflict, InvalidInput
 from jiceng.members.models import Member
 from jiceng.orgs.models import Organization
+from jiceng.orgs.queries import parent_of
 
 from . import rates
 from .checks import check_can_manage_dues
@@ -135,7 +136,7 @@ def record_remittance(
         raise InvalidInput("上缴日期不能晚于今天", fields={"remitted_on": "日期不正确"})
     if amount <= 0:
         raise InvalidInput("上缴金额应大于0", fields={"amount": "金额不正确"})
-    parent = organization.get_parent()
+    parent = parent_of(organization)
     if parent is None:
         raise InvalidInput("该党组织没有上级党组织，无需上缴", fields={"amount": "无上级"})
     try:
@@ -153,24 +154,27 @@ def record_remittance(
         raise InvalidInput(
             f"{rates.month_label(month)}的上缴已经登记过", fields={"month": "该月已上缴"}
         ) from None
-    audit.record(audit.AuditEvent.WRITE, action="dues.record_remittance", target=remittance, user=by)
+    audit.record(
+        audit.AuditEvent.WRITE, action="dues.record_remittance", target=remittance, user=by
+    )
     return remittance
 
 
 @transaction.atomic
-def record_arrears_reason(
-    *, member: Member, reason: str, by: User | None
-) -> ArrearsReason | None:
+def record_arrears_reason(*, member: Member, reason: str, by: User | None) -> ArrearsReason | None:
     """欠缴的正当理由 (illness, hardship, away without contact ...): the member is not flagged
     for the 自行脱党 procedure while it stands. An empty reason removes it."""
     check_can_manage_dues(by, member.organization)
     reason = reason.strip()
     if not reason:
         ArrearsReason.objects.filter(member=member).delete()
-        audit.record(audit.AuditEvent.WRITE, action="dues.clear_arrears_reason", target=member, user=by)
+        audit.record(
+            audit.AuditEvent.WRITE, action="dues.clear_arrears_reason", target=member, user=by
+        )
         return None
     found, _ = ArrearsReason.objects.update_or_create(
-        member=member, defaults={"reason": reason[:200], "recorded_by": by, "recorded_at": clock.now()}
+        member=member,
+        defaults={"reason": reason[:200], "recorded_by": by, "recorded_at": clock.now()},
     )
     audit.record(audit.AuditEvent.WRITE, action="dues.record_arrears_reason", target=found, user=by)
     return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
@@ -191,12 +192,14 @@ def branch_month(organization: Organization, month: int) -> BranchMonth:
         bases[b.member_id] = b  # the latest year wins
     unpaid: dict[int, list[int]] = {}
     for member_id, billed in (
-        Bill.objects.filter(UNPAID, member_id__in=ids).order_by("month").values_list(
-            "member_id", "month"
-        )
+        Bill.objects.filter(UNPAID, member_id__in=ids)
+        .order_by("month")
+        .values_list("member_id", "month")
     ):
         unpaid.setdefault(member_id, []).append(billed)
-    reasons = dict(ArrearsReason.objects.filter(member_id__in=ids).values_list("member_id", "reason"))
+    reasons = dict(
+        ArrearsReason.objects.filter(member_id__in=ids).values_list("member_id", "reason")
+    )
     rows = []
     for m in members:
         months = unpaid.get(m.pk, [])
@@ -235,33 +238,42 @@ class ArrearsRow:
 
 
 def arrears_under(
-    organization: Organization, *, month: int | None = None, leaving_only: bool = False,
+    organization: Organization,
+    *,
+    month: int | None = None,
+    leaving_only: bool = False,
     limit: int = 50,
 ) -> tuple[list[ArrearsRow], int]:
     """Members under `organization` three months or more behind (six or more without a valid
     reason: flagged for 自行脱党), most behind first, at most `limit`; and how many in all."""
     current = month or this_month()
     counted = (
-        Bill.objects.filter(UNPAID, under(organization.path, "organization__path"), month__lt=current)
+        Bill.objects.filter(
+            UNPAID, under(organization.path, "organization__path"), month__lt=current
+        )
         .values("member_id")
         .annotate(n=Count("pk"))
         .filter(n__gte=rates.LEAVING_MONTHS if leaving_only else rates.ARREARS_MONTHS)
     )
     found = {row["member_id"]: row["n"] for row in counted}
-    reasons = set(
-        ArrearsReason.objects.filter(member_id__in=list(found)).values_list("member_id", flat=True)
-    ) if len(found) <= 5000 else set(ArrearsReason.objects.values_list("member_id", flat=True))
-    standings = {
-        pk: rates.standing(n, has_reason=pk in reasons) for pk, n in found.items()
-    }
+    reasons = (
+        set(
+            ArrearsReason.objects.filter(member_id__in=list(found)).values_list(
+                "member_id", flat=True
+            )
+        )
+        if len(found) <= 5000
+        else set(ArrearsReason.objects.values_list("member_id", flat=True))
+    )
+    standings = {pk: rates.standing(n, has_reason=pk in reasons) for pk, n in found.items()}
     if leaving_only:
         standings = {pk: s for pk, s in standings.items() if s == "LEAVING"}
     chosen = sorted(standings, key=lambda pk: (-found[pk], pk))[:limit]
     members = {
         m.pk: m
-        for m in Member.objects.filter(pk__in=chosen).select_related("organization").only(
-            "name", "organization__name", "status"
-        )
+        for m in Member.objects.filter(pk__in=chosen)
+        .select_related("organization")
+        .only("name", "organization__name", "status")
     }
     rows = [
         ArrearsRow(
@@ -311,14 +323,17 @@ def subtree_totals(organization: Organization, month: int) -> tuple[TotalRow, li
         .annotate(child=Substr("organization__path", 1, width))
         .values("child")
         .annotate(
-            expected=Sum("expected"), collected=Sum("collected"), billed=Sum("billed"), paid=Sum("paid")
+            expected=Sum("expected"),
+            collected=Sum("collected"),
+            billed=Sum("billed"),
+            paid=Sum("paid"),
         )
     )
-    sums = {g["child"]: g for g in grouped}
+    sums: dict[str, dict[str, Any]] = {g["child"]: dict(g) for g in grouped}
     children = list(
-        Organization.objects.filter(under(organization.path), depth=organization.depth + 1).order_by(
-            "path"
-        )
+        Organization.objects.filter(
+            under(organization.path), depth=organization.depth + 1
+        ).order_by("path")
     )
     remitted = dict(
         Remittance.objects.filter(month=month, organization__in=children).values_list(
@@ -353,7 +368,9 @@ def subtree_totals(organization: Organization, month: int) -> tuple[TotalRow, li
 def bills_of(organization: Organization, year: int) -> QuerySet[Bill]:
     """A branch's bills of a year (the Excel export), in member and month order."""
     return (
-        Bill.objects.filter(organization=organization, month__gte=year * 100, month__lte=year * 100 + 12)
+        Bill.objects.filter(
+            organization=organization, month__gte=year * 100, month__lte=year * 100 + 12
+        )
         .select_related("member", "payment")
         .order_by("member__name", "member_id", "month")
     )

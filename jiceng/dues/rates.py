@@ -162,7 +162,7 @@ LEAVING_MONTHS = 6  # without a valid reason: flagged for the 自行脱党 proce
 
 
 def standing(unpaid_months: int, *, has_reason: bool) -> str:
-    """"" (in order), "ARREARS", or "LEAVING" (flagged, never removed by the platform)."""
+    """ "" (in order), "ARREARS", or "LEAVING" (flagged, never removed by the platform)."""
     if unpaid_months >= LEAVING_MONTHS and not has_reason:
         return "LEAVING"
     if unpaid_months >= ARREARS_MONTHS:

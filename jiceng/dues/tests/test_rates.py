@@ -34,7 +34,7 @@ def test_retired_and_fixed_categories():
 
 
 def test_a_farmers_sum_outside_the_range_is_refused():
-    with pytest.raises(ValueError, match="0.20元至1.00元"):
+    with pytest.raises(ValueError, match=r"0\.20元至1\.00元"):
         monthly_amount(TABLE_2008, category="FARMER", base=None, fixed_amount=150)
 
 

@@ -83,7 +83,12 @@ def test_bills_are_idempotent_and_follow_the_table(tree, secretary):
 
 def test_the_sql_amount_agrees_with_the_python_rules(tree, secretary):
     table = bases.table_for(2026)
-    cases = [("在岗职工", 299_999), ("在岗职工", 300_001), ("在岗职工", 1_234_567), ("离退休人员", 500_001)]
+    cases = [
+        ("在岗职工", 299_999),
+        ("在岗职工", 300_001),
+        ("在岗职工", 1_234_567),
+        ("离退休人员", 500_001),
+    ]
     members = []
     for category, base in cases:
         m = add_member(tree.branch, category=category)
@@ -151,11 +156,20 @@ def test_concurrent_payment_of_the_same_month_conflicts(tree, secretary, monkeyp
     def racing_filter(*args, **kwargs):
         # the other secretary's payment lands between our read and our update
         if "pk__in" in kwargs:
-            Bill.objects.all().update(payment=Payment.objects.create(
-                organization=tree.branch, member=member, amount=1, method="CASH",
-                paid_on=NOW.date(), first_month=202601, last_month=202601, months=1,
-                receipt_year=2026, receipt_number=99,
-            ))
+            Bill.objects.all().update(
+                payment=Payment.objects.create(
+                    organization=tree.branch,
+                    member=member,
+                    amount=1,
+                    method="CASH",
+                    paid_on=NOW.date(),
+                    first_month=202601,
+                    last_month=202601,
+                    months=1,
+                    receipt_year=2026,
+                    receipt_number=99,
+                )
+            )
         return real_filter(*args, **kwargs)
 
     monkeypatch.setattr(Bill.objects, "filter", racing_filter)
@@ -196,7 +210,10 @@ def test_totals_roll_up_by_child_organization(tree, secretary, sibling_secretary
     assert (whole.expected, whole.collected, whole.billed, whole.paid) == (70, 20, 2, 1)
     assert [(c.organization, c.expected) for c in children] == [(tree.community, 70)]
     _, branches = queries.subtree_totals(tree.community, 202606)
-    assert [(c.organization, c.collected) for c in branches] == [(tree.branch, 20), (tree.sibling, 0)]
+    assert [(c.organization, c.collected) for c in branches] == [
+        (tree.branch, 20),
+        (tree.sibling, 0),
+    ]
     assert billing.refresh_totals(organization=tree.community, month=202606) == 2
     assert MonthTotal.objects.get(organization=tree.branch, month=202606).collected == 20
 
