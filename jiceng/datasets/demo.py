@@ -31,6 +31,7 @@ from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Secto
 
 from . import seeding
 from .cases import CaseSeedResult, seed_cases
+from .dues import DuesSeedResult, seed_dues
 from .orglife import OrglifeSeedResult, fill_branch_year, seed_orglife
 from .patrols import seed_patrols
 
@@ -90,7 +91,27 @@ def load_demo(
     load_demo_patrols()
     say("一年的组织生活……")
     load_demo_orglife()
+    say("一年的党费……")
+    load_demo_dues()
     return logins
+
+
+def load_demo_dues() -> DuesSeedResult:
+    """A year of dues for the district; the demo secretary's branch has members behind (one
+    four months, one seven: arrears, and the 自行脱党 flag). Idempotent, like the seed."""
+    district = district_committee()
+    if district is None:
+        return DuesSeedResult()
+    secretary = RoleAssignment.objects.filter(
+        user__username=SECRETARY, role=Role.BRANCH_SECRETARY, organization__isnull=False
+    ).first()
+    own = secretary.organization_id if secretary is not None else None
+    return seed_dues(
+        as_of=clock.today(),
+        seed=320113,
+        under=[district.path],
+        behind=frozenset() if own is None else frozenset({own}),
+    )
 
 
 def load_demo_orglife() -> OrglifeSeedResult:

@@ -59,6 +59,13 @@ class Command(BaseCommand):
 
         life = seed_orglife(as_of=options["as_of"], seed=options["seed"])
         self.stdout.write(f"组织生活：会议 {life.meetings:,} 次，参会记录 {life.attendances:,} 条")
+        from jiceng.datasets.dues import seed_dues  # a year of 党费 for the new branches
+
+        dues = seed_dues(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"党费：基数 {dues.bases:,} 条，账单 {dues.bills:,} 条，缴纳 {dues.payments:,} 笔，"
+            f"用时 {dues.seconds:.1f} 秒"
+        )
 
     def progress(self, line: str) -> None:
         self.stdout.write(line)
