@@ -49,8 +49,9 @@ def test_a_year_of_dues_with_arrears_then_nothing_more(tree: Tree):
         )
     )
     assert numbers == list(range(1, len(numbers) + 1))
-    member = Bill.objects.filter(payment__isnull=False).first().member
-    assert queries.paid_up_to(member) is not None
-    assert rates.month_of(queries.paid_up_to(member)) <= 202606
+    paid = Bill.objects.filter(payment__isnull=False).select_related("member").first()
+    assert paid is not None
+    paid_to = queries.paid_up_to(paid.member)
+    assert paid_to is not None and rates.month_of(paid_to) <= 202606
     again = seed_dues(as_of=AS_OF, seed=5)
     assert again.bills == 0 and Bill.objects.count() == 90 * 12
