@@ -13,32 +13,13 @@ from jiceng.core import audit, clock
 from jiceng.core.errors import InvalidInput
 from jiceng.members.models import Member
 
-from . import rates
+from . import billing, rates
 from .checks import check_can_manage_dues
-from .models import SUBSISTENCE, DuesBase, Rate
+from .models import SUBSISTENCE, DuesBase
+from .tables import table_for
 
 # The years a base may be set for: the rules began in 2008; next year's may be set in December.
 FIRST_YEAR = 2008
-
-
-def table_for(year: int) -> list[rates.RateRow]:
-    """The rate table in force in `year` (the latest year's rows up to it)."""
-    latest = Rate.objects.filter(year__lte=year).order_by("-year").values_list("year", flat=True)
-    found = latest.first()
-    if found is None:
-        return []
-    return [
-        rates.RateRow(
-            year=r.year,
-            category=r.category,
-            up_to=r.up_to,
-            permyriad=r.permyriad,
-            fixed=r.fixed,
-            fixed_min=r.fixed_min,
-            fixed_max=r.fixed_max,
-        )
-        for r in Rate.objects.filter(year=found)
-    ]
 
 
 @dataclass(frozen=True)
@@ -189,6 +170,11 @@ def approve_reduction(
             "reduction_approved_by",
             "reduction_approved_on",
         ]
+    )
+    # The year's bills still unpaid from the month of the approval on follow it.
+    since = rates.month_of(found.reduction_approved_on)
+    billing.rebill(
+        member=member, months=(max(since, year * 100 + 1), year * 100 + 12), amount=amount
     )
     audit.record(audit.AuditEvent.WRITE, action="dues.approve_reduction", target=found, user=by)
     return found

@@ -25,13 +25,13 @@ from django.db import connection, transaction
 from jiceng.accounts.models import User
 from jiceng.core import audit
 from jiceng.core.paths import END
-from jiceng.members.models import MemberStatus
+from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import Organization
 
 from . import rates
-from .bases import table_for
 from .checks import check_can_manage_dues
 from .models import SUBSISTENCE, Bill, DuesBase, MonthTotal
+from .tables import table_for
 
 BILLED_STATUSES = (MemberStatus.FULL.value, MemberStatus.PROBATIONARY.value)
 
@@ -140,3 +140,18 @@ def refresh_totals(*, organization: Organization | None, month: int) -> int:
             [month, *where_params],
         )
         return int(max(cursor.rowcount, 0))
+
+
+def rebill(*, member: Member, months: tuple[int, int], amount: int) -> int:
+    """The member's unpaid bills of the months first..last (inclusive) at a new amount (an
+    approved reduction), and their branches' totals rebuilt. How many bills changed."""
+    first, last = months
+    bills = Bill.objects.filter(
+        member=member, month__gte=first, month__lte=last, payment__isnull=True
+    )
+    touched = list(bills.values_list("organization_id", "month").distinct())
+    changed = bills.update(amount=amount)
+    for organization_id, month in touched:
+        branch = Organization.objects.get(pk=organization_id)
+        refresh_totals(organization=branch, month=month)
+    return changed

@@ -18,9 +18,6 @@ from . import queries, rates
 LIST_LIMIT = 5
 ORGANIZATIONS_SHOWN = 3
 MANAGING_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.COMMITTEE_MEMBER})
-# Above this many members the arrears of a subtree are not counted on a home page (a grouped
-# scan of the unpaid bills); the totals page's children lead down to them.
-ARREARS_COUNTED_UP_TO = 200_000
 
 
 def _is_member(user: User) -> bool:
@@ -125,7 +122,7 @@ def department_totals(user: User) -> list[Content]:
             Figure("收缴率", whole.rate, url),
         ]
         items: list[Item] = []
-        if organization.subtree_member_count <= ARREARS_COUNTED_UP_TO:
+        if queries.lists_arrears(organization):
             leaving, count = queries.arrears_under(
                 organization, leaving_only=True, limit=LIST_LIMIT
             )

@@ -25,6 +25,13 @@ from .billing import BILLED_STATUSES
 from .models import ArrearsReason, Bill, DuesBase, MonthTotal, Payment, Remittance
 
 UNPAID = Q(payment__isnull=True, amount__gt=0)
+# Above this many members the arrears of a subtree are not listed on a page or a panel (a
+# grouped scan of its unpaid bills); the totals by child organization lead down to them.
+ARREARS_LISTED_UP_TO = 200_000
+
+
+def lists_arrears(organization: Organization) -> bool:
+    return organization.subtree_member_count <= ARREARS_LISTED_UP_TO
 
 
 def this_month() -> int:

@@ -260,8 +260,11 @@ def totals(request: AuthedRequest, pk: int) -> HttpResponse:
     organization = queries.access_dues_organization(request.user, pk)
     month = _month(request)
     whole, children = queries.subtree_totals(organization, month)
-    leaving, leaving_count = queries.arrears_under(organization, leaving_only=True, limit=20)
-    arrears, arrears_count = queries.arrears_under(organization, limit=20)
+    listed = queries.lists_arrears(organization)
+    leaving, leaving_count = (
+        queries.arrears_under(organization, leaving_only=True, limit=20) if listed else ([], 0)
+    )
+    arrears, arrears_count = queries.arrears_under(organization, limit=20) if listed else ([], 0)
     return render(
         request,
         "dues/totals.html",
@@ -273,6 +276,7 @@ def totals(request: AuthedRequest, pk: int) -> HttpResponse:
             "leaving_count": leaving_count,
             "arrears": arrears,
             "arrears_count": arrears_count,
+            "lists_arrears": listed,
             "month": month,
             "month_label": rates.month_label(month),
             "month_value": rates.format_month(month),

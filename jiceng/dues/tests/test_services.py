@@ -60,8 +60,13 @@ def test_reduction_needs_a_reason_and_not_above_the_standard(tree, secretary):
         bases.approve_reduction(member=member, year=2026, amount=0, reason=" ", by=secretary)
     with pytest.raises(InvalidInput, match="不能高于"):
         bases.approve_reduction(member=member, year=2026, amount=2000, reason="病", by=secretary)
+    billing.generate_bills(organization=tree.branch, month=202605, by=None)
+    billing.generate_bills(organization=tree.branch, month=202606, by=None)
     found = bases.approve_reduction(member=member, year=2026, amount=0, reason="重病", by=secretary)
     assert found.monthly_amount == 0
+    # from the month of the approval (June) on, the unpaid bills follow; May stays as it was
+    assert bill_months(member) == [(202605, 1500), (202606, 0)]
+    assert MonthTotal.objects.get(organization=tree.branch, month=202606).expected == 0
     assert found.reduction_approved_by == secretary
 
 
