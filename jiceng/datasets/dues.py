@@ -21,8 +21,8 @@ from django.db.models import Max
 from jiceng.core import clock
 from jiceng.core.paths import under_any
 from jiceng.dues import billing, rates
-from jiceng.dues.bases import table_for
 from jiceng.dues.models import Bill, DuesBase, MonthTotal, Payment, PaymentMethod
+from jiceng.dues.tables import table_for
 from jiceng.members.models import Category, Member, MemberStatus
 from jiceng.orgs.models import Organization
 

@@ -25,6 +25,7 @@ from jiceng.orgs.models import Organization
 from . import bases, payments, rates
 from .checks import check_can_manage_dues
 from .models import Bill, DuesBase, Payment, PaymentMethod
+from .tables import table_for
 
 YES_NO = ("是", "否")
 MEMBER_COLUMNS = (
@@ -171,7 +172,7 @@ def import_bases(file: IO[bytes], *, into: Organization, by: User) -> ImportResu
                             base=base,
                             fixed_amount=fixed,
                             on_subsistence=excel.text_of(raw.get("subsistence", "")) == "是",
-                            table=tables.setdefault(year, bases.table_for(year)),
+                            table=tables.setdefault(year, table_for(year)),
                         )
                     )
                 except InvalidInput as exc:

@@ -8,7 +8,7 @@ import pytest
 
 from jiceng.core import clock
 from jiceng.core.errors import Conflict, InvalidInput, NotFound
-from jiceng.dues import bases, billing, payments, queries, rates
+from jiceng.dues import bases, billing, payments, queries, rates, tables
 from jiceng.dues.models import Bill, DuesBase, MonthTotal, Payment, Remittance
 from jiceng.testing.personas import add_member
 
@@ -87,7 +87,7 @@ def test_bills_are_idempotent_and_follow_the_table(tree, secretary):
 
 
 def test_the_sql_amount_agrees_with_the_python_rules(tree, secretary):
-    table = bases.table_for(2026)
+    table = tables.table_for(2026)
     cases = [
         ("在岗职工", 299_999),
         ("在岗职工", 300_001),
