@@ -9,7 +9,8 @@ most 60 s on SQLite, at no less than half the rate of a bare `executemany` of th
 1. A database of its own under bench/out/ (migrate, not timed): 250 committees under the
    national root, the branches under them, and the members spread over the branches with the
    categories of the national statistics (about 45% employed, 30% retired, 20% farmers, 5%
-   students), a base of the year for every employed and retired member; written with the
+   students; a branch's members have consecutive ids, as the seed writes them), a base of
+   the year for every employed and retired member; written with the
    seed's BulkWriter (about the member count of `jiceng seed --scale 0.05`; the member rows
    carry what the bills read, no real ID numbers).
 2. `generate_bills(organization=None, month=...)` in this process, timed from the call to
@@ -158,7 +159,7 @@ def main() -> None:
     django.setup()
     from django.db import connection, transaction
 
-    from jiceng.dues.billing import generate_bills
+    from jiceng.dues.billing import bulk_cache, generate_bills
     from jiceng.dues.models import Bill, MonthTotal
 
     if fresh:
@@ -180,7 +181,8 @@ def main() -> None:
     for _ in range(2):
         Bill.objects.all().delete()
         started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
+        # under the same page cache as generate_bills (billing.bulk_cache)
+        with transaction.atomic(), bulk_cache(), connection.cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO dues_bill (member_id, organization_id, month, amount, payment_id) "
                 "VALUES (%s, %s, %s, %s, NULL)",

@@ -33,7 +33,7 @@ def my_dues(user: User) -> Content:
     if not dues.bills and not dues.unpaid:
         return Content()
     url = reverse("dues:member", args=[member.pk])
-    paid_to = f"{dues.paid_up_to:%Y年%-m月}" if dues.paid_up_to else "—"
+    paid_to = rates.format_month(rates.month_of(dues.paid_up_to)) if dues.paid_up_to else "—"
     figures = [
         Figure("未缴月数", len(dues.unpaid), url, tone="warn" if dues.overdue_months else ""),
         Figure("未缴金额", rates.yuan(dues.unpaid_total), url),

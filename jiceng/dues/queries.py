@@ -249,10 +249,12 @@ def arrears_under(
     *,
     month: int | None = None,
     leaving_only: bool = False,
+    arrears_only: bool = False,
     limit: int = 50,
 ) -> tuple[list[ArrearsRow], int]:
     """Members under `organization` three months or more behind (six or more without a valid
-    reason: flagged for 自行脱党), most behind first, at most `limit`; and how many in all."""
+    reason: flagged for 自行脱党), most behind first, at most `limit`; and how many in all.
+    `leaving_only`: the flagged only; `arrears_only`: those behind but not flagged."""
     current = month or this_month()
     counted = (
         Bill.objects.filter(
@@ -275,6 +277,8 @@ def arrears_under(
     standings = {pk: rates.standing(n, has_reason=pk in reasons) for pk, n in found.items()}
     if leaving_only:
         standings = {pk: s for pk, s in standings.items() if s == "LEAVING"}
+    elif arrears_only:
+        standings = {pk: s for pk, s in standings.items() if s == "ARREARS"}
     chosen = sorted(standings, key=lambda pk: (-found[pk], pk))[:limit]
     members = {
         m.pk: m

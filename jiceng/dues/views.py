@@ -239,6 +239,7 @@ def branch(request: AuthedRequest, pk: int) -> HttpResponse:
             "next": rates.format_month(rates.add_months(month, 1)),
             "manages": queries.may_manage(request.user, organization),
             "year": month // 100,
+            "current": queries.this_month(),
             "parent_url": _parent_url(request, organization),
         },
     )
@@ -264,7 +265,9 @@ def totals(request: AuthedRequest, pk: int) -> HttpResponse:
     leaving, leaving_count = (
         queries.arrears_under(organization, leaving_only=True, limit=20) if listed else ([], 0)
     )
-    arrears, arrears_count = queries.arrears_under(organization, limit=20) if listed else ([], 0)
+    arrears, arrears_count = (
+        queries.arrears_under(organization, arrears_only=True, limit=20) if listed else ([], 0)
+    )
     return render(
         request,
         "dues/totals.html",
@@ -277,6 +280,7 @@ def totals(request: AuthedRequest, pk: int) -> HttpResponse:
             "arrears": arrears,
             "arrears_count": arrears_count,
             "lists_arrears": listed,
+            "behind_count": arrears_count + leaving_count,
             "month": month,
             "month_label": rates.month_label(month),
             "month_value": rates.format_month(month),
