@@ -58,10 +58,15 @@ def fixed_amounts(year: int) -> dict[str, int]:
     }
 
 
-def _subtree_filter(organization: Organization | None) -> tuple[str, list[Any]]:
+def _subtree_filter(
+    organization: Organization | None, *, column: str
+) -> tuple[str, str, list[Any]]:
+    """(join, condition, params) that keep the rows whose organization (`column`) lies under
+    `organization`; for the whole tree nothing at all, not even the join."""
     if organization is None or organization.depth == 1:
-        return "", []  # the whole tree: no range to test row by row
-    return " AND o.path >= %s AND o.path < %s", [organization.path, organization.path + END]
+        return "", "", []
+    join = f" JOIN {Organization._meta.db_table} o ON o.id = {column}"
+    return join, " AND o.path >= %s AND o.path < %s", [organization.path, organization.path + END]
 
 
 def generate_bills(
@@ -78,9 +83,8 @@ def generate_bills(
     cases = " ".join("WHEN %s THEN %s" for _ in fixed)
     fallback = f"CASE m.category {cases} ELSE NULL END" if fixed else "NULL"
     case_params: list[Any] = [v for pair in fixed.items() for v in pair]
-    where, where_params = _subtree_filter(organization)
+    join, where, where_params = _subtree_filter(organization, column="m.organization_id")
     bill, base, member = Bill._meta.db_table, DuesBase._meta.db_table, "members_member"
-    organizations = Organization._meta.db_table
     sql = f"""
         INSERT INTO {bill} (member_id, organization_id, month, amount, payment_id)
         SELECT d.id, d.organization_id, %s, d.amount, NULL FROM (
@@ -90,7 +94,7 @@ def generate_bills(
                          WHERE b.member_id = m.id AND b.year <= %s
                          ORDER BY b.year DESC LIMIT 1),
                        {fallback}) AS amount
-            FROM {member} m JOIN {organizations} o ON o.id = m.organization_id
+            FROM {member} m{join}
             WHERE m.status IN (%s, %s) AND m.joined_on <= %s{where}
         ) d
         WHERE d.amount IS NOT NULL
@@ -140,13 +144,13 @@ def bulk_cache() -> Iterator[None]:
 def refresh_totals(*, organization: Organization | None, month: int) -> int:
     """Rebuilds the month's totals of every branch under `organization` from the bills (the
     monthly generation does it; so can anyone who doubts the incremental updates)."""
-    where, where_params = _subtree_filter(organization)
+    join, where, where_params = _subtree_filter(organization, column="x.organization_id")
     total, bill = MonthTotal._meta.db_table, Bill._meta.db_table
     organizations = Organization._meta.db_table
+    inside = f" AND organization_id IN (SELECT o.id FROM {organizations} o WHERE 1 = 1{where})"  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {total} WHERE month = %s AND organization_id IN "  # noqa: S608
-            f"(SELECT o.id FROM {organizations} o WHERE 1 = 1{where})",
+            f"DELETE FROM {total} WHERE month = %s{inside if where else ''}",  # noqa: S608
             [month, *where_params],
         )
         cursor.execute(
@@ -156,7 +160,7 @@ def refresh_totals(*, organization: Organization | None, month: int) -> int:
                    SUM(CASE WHEN x.payment_id IS NOT NULL THEN x.amount ELSE 0 END),
                    COUNT(*),
                    SUM(CASE WHEN x.payment_id IS NOT NULL OR x.amount = 0 THEN 1 ELSE 0 END)
-            FROM {bill} x JOIN {organizations} o ON o.id = x.organization_id
+            FROM {bill} x{join}
             WHERE x.month = %s{where}
             GROUP BY x.organization_id, x.month
             """,  # noqa: S608
