@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
-from jiceng.accounts.scoping import scope_of
+from jiceng.accounts.scoping import GrantKind, scope_of
 from jiceng.core import audit, crypto, idnumbers
 from jiceng.core.errors import not_found
 from jiceng.core.masking import mask_id_number
@@ -20,11 +20,15 @@ from .services import ID_FIELD, PHONE_FIELD, id_number_digest
 
 
 def members_for(user: User) -> QuerySet[Member]:
-    """Every member the user may see: those of organizations in scope, and themselves."""
+    """Every member the user may see: those of organizations in scope, themselves, and those a
+    relation shows them across subtrees (a transfer in progress, to the receiving branch)."""
     scope = scope_of(user)
     q = scope.organization_q(Permission.VIEW_MEMBERS, prefix="organization__")
     if scope.own_member_id is not None:
         q |= Q(pk=scope.own_member_id)
+    granted = scope.granted_ids(GrantKind.TRANSFER, Permission.VIEW_MEMBERS)
+    if granted:
+        q |= Q(pk__in=granted)
     return Member.objects.filter(q)
 
 
@@ -148,7 +152,11 @@ def search_members(user: User, filters: MemberFilters) -> QuerySet[Member]:
 def timeline(member: Member) -> list[MemberEvent]:
     """The member's status changes, latest first (the member page; the caller has accessed
     the member)."""
-    return list(member.events.select_related("by").order_by("-on", "-pk"))
+    return list(
+        member.events.select_related("by", "from_organization", "to_organization").order_by(
+            "-on", "-pk"
+        )
+    )
 
 
 # The list counts its rows exactly up to this many; beyond, it says "more than" (a count of a
