@@ -202,3 +202,28 @@ def test_the_member_page_records_a_suspension_with_its_decision(
     # 转正 belongs to the development of new members, never to this form.
     response = client.post(url, {"move": "BECOME_FULL"}, follow=True)
     assert "没有这项操作" in response.content.decode()
+
+
+def test_the_workbench_names_whose_lost_contact_has_run_its_time(
+    tree: Tree, secretary, sibling_secretary, client: Client
+) -> None:
+    from jiceng.core import clock
+
+    today = clock.today()
+    long_lost, lately_lost = add_member(tree.branch, name="周久"), add_member(tree.branch)
+    lifecycle.change_status(
+        member=long_lost,
+        move=Move.LOSE_CONTACT,
+        on=today - dt.timedelta(days=200),
+        by=secretary,
+    )
+    lifecycle.change_status(
+        member=lately_lost, move=Move.LOSE_CONTACT, on=today - dt.timedelta(days=20), by=secretary
+    )
+    count, due = queries.standing_due(secretary)
+    assert count == 1 and [d.member.pk for d in due] == [long_lost.pk]
+    assert due[0].decision is Move.SUSPEND
+    assert queries.standing_due(sibling_secretary) == (0, [])
+    client.force_login(secretary)
+    page = client.get("/").content.decode()
+    assert "党籍处置提醒" in page and "周久" in page and "待研究停止党籍" in page
