@@ -49,6 +49,11 @@ def check_base_input(
         raise InvalidInput(
             f"年度应在{FIRST_YEAR}至{this_year + 1}年之间", fields={"year": "年度不正确"}
         )
+    if base is not None:  # refused whatever the category: a base no salary has is a mistake
+        try:
+            rates.check_base(base)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), fields={"base": str(exc)}) from None
     category = SUBSISTENCE if on_subsistence else member.category
     table = table if table is not None else table_for(year)
     if not rates.uses_base(table, category):
@@ -58,10 +63,6 @@ def check_base_input(
             raise InvalidInput(
                 "请填写月基数（税后工资收入）", fields={"base": "在岗职工和离退休人员须填写月基数"}
             )
-        try:
-            rates.check_base(base)
-        except ValueError as exc:
-            raise InvalidInput(str(exc), fields={"base": str(exc)}) from None
         fixed_amount = None
     try:
         standard = rates.monthly_amount(

@@ -226,10 +226,11 @@ def test_api_pay_and_read(tree, owing, secretary, member_user):
     assert signed_in(member_user).get(f"/api/v1/dues/members/{owing.pk}").status_code == 404
     base = client.put(
         f"/api/v1/dues/members/{owing.pk}/base",
-        {"year": 2026, "base": -1},
+        {"year": 2026, "base": 500_000},
         content_type="application/json",
     )
     assert base.status_code == 200  # a student pays the fixed sum: the base plays no part
+    assert base.json()["monthly_amount"] == 20 and base.json()["base"] is None
     totals = client.get(f"/api/v1/dues/organizations/{tree.branch.pk}/totals?month=2026-03").json()
     assert totals["total"]["collected"] == 20
 
