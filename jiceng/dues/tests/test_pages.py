@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from jiceng.core import clock
 from jiceng.dues import bases, billing, payments
-from jiceng.dues.models import Bill, DuesBase, Payment
+from jiceng.dues.models import Bill, DuesBase, Payment, Remittance
 from jiceng.testing.personas import add_member, verified_client
 
 NOW = dt.datetime(2026, 6, 10, 10, tzinfo=clock.CHINA)
@@ -250,3 +250,16 @@ def test_openapi_documents_dues():
 
     schema = api.get_openapi_schema()
     assert "/api/v1/dues/members/{member_id}/payments" in schema["paths"]
+
+
+def test_a_committee_remits_its_subtree_month_upward(tree, street_official):
+    client = signed_in(street_official)
+    page = client.get(reverse("dues:totals", args=[tree.community.pk])).content.decode()
+    assert 'id="remit-form"' in page
+    client.post(
+        reverse("dues:remit", args=[tree.community.pk]), {"month": "2026-05", "amount": "12.50"}
+    )
+    found = Remittance.objects.get()
+    assert (found.to_organization, found.amount, found.month) == (tree.xianlin, 1250, 202605)
+    page = client.get(reverse("dues:totals", args=[tree.xianlin.pk]) + "?month=2026-05")
+    assert "12.50" in page.content.decode()  # its row in the parent's table: 已上缴
