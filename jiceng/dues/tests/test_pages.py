@@ -261,5 +261,5 @@ def test_a_committee_remits_its_subtree_month_upward(tree, street_official):
     )
     found = Remittance.objects.get()
     assert (found.to_organization, found.amount, found.month) == (tree.xianlin, 1250, 202605)
-    page = client.get(reverse("dues:totals", args=[tree.xianlin.pk]) + "?month=2026-05")
-    assert "12.50" in page.content.decode()  # its row in the parent's table: 已上缴
+    parent = client.get(reverse("dues:totals", args=[tree.xianlin.pk]) + "?month=2026-05")
+    assert "12.50" in parent.content.decode()  # its row in the parent's table: 已上缴
