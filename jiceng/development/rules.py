@@ -314,18 +314,19 @@ def next_due(
     rules: Sequence[TimeRule],
     extended_months: int = 0,
 ) -> Due | None:
-    """The deadline of the step after `last` by the DUE rules whose start is recorded (the
-    earliest, if several); None when no rule sets one."""
-    following = next_step(last)
-    if following is None:
-        return None
+    """The earliest deadline still open: of the DUE rules whose from-step is done (up to
+    `last`) and whose to-step is not, the earliest date; None when no rule sets one. (Named
+    activist, the half-year assessment is due even while the filing comes first.)"""
+    done = ORDER[Step(last)]
     found: Due | None = None
-    for rule in rules_into(following, rules):
-        start = dates.get(Step(rule.from_step)) if rule.from_step != BIRTH else None
-        if rule.kind != R.DUE or start is None:
+    for rule in rules:
+        if rule.kind != R.DUE or rule.from_step == BIRTH or ORDER[rule.to_step] <= done:
+            continue
+        start = dates.get(Step(rule.from_step))
+        if start is None or ORDER[Step(rule.from_step)] > done:
             continue
         on = rule.limit(start, extended_months=extended_months)
-        if found is None or on < found.on:  # of several deadlines, the earliest binds
+        if found is None or on < found.on:
             found = Due(on, rule.text)
     return found
 
