@@ -68,7 +68,7 @@ def branch_cases(user: User) -> Content:
 @panel(
     "development.department",
     title="发展党员审批",
-    order=27,
+    order=34,
     shows=_is_department,
     empty="没有待审批的发展党员，也没有超期的",
 )

@@ -76,7 +76,7 @@ def test_registering_refuses_a_bad_number_beside_it_and_never_echoes_it(
     tree: Tree, secretary: User
 ) -> None:
     raw = {k: str(v) for k, v in applicant_fields(id_number="320113200004011235").items()}
-    page = client_of(secretary).post(f"/development/new/", {**raw, "org": tree.branch.pk})
+    page = client_of(secretary).post("/development/new/", {**raw, "org": tree.branch.pk})
     assert page.status_code == 400
     text = page.content.decode()
     assert 'id="e-id_number"' in text and "320113200004011235" not in text

@@ -4,11 +4,10 @@ move, refusals that write nothing, the member's record at admission and full mem
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from django.db import connection
 
 from jiceng.accounts.models import User
 from jiceng.core import clock
@@ -208,6 +207,7 @@ def test_full_membership_through_the_member_lifecycle(
         people=people,
     )
     assert applicant.status == CaseStatus.DONE and applicant.standing == Standing.FULL
+    assert applicant.member_id is not None
     member = Member.objects.get(pk=applicant.member_id)
     assert member.status == MemberStatus.FULL
     # 党龄 from the end of the year's probation
@@ -239,8 +239,8 @@ def test_the_conditional_update_refuses_a_move_from_a_step_already_left(
     applicant = register(tree.branch, by=secretary)
     real = services.check_step_input
 
-    def check_then_race(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-        found = real(*args, **kwargs)  # type: ignore[arg-type]
+    def check_then_race(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
         Applicant.objects.filter(pk=applicant.pk).update(last_step=Step.TALK)
         return found
 
