@@ -17,12 +17,15 @@ LIST_LIMIT = 5
 SECRETARIES = frozenset({Role.BRANCH_SECRETARY, Role.COMMITTEE_MEMBER})
 
 
-def _note(applicant: Applicant) -> str:
+def _note(applicant: Applicant, *, where: bool = False) -> str:
+    """Where the case stands and what is due; `where` names the branch (a department's
+    panel covers many)."""
     following = rules.next_step(applicant.last_step)
     label = rules.spec(following).label if following else ""
     due = applicant.next_due_on
     when = f"，应于{due:%Y-%m-%d}前" if due else ""
-    return f"{applicant.organization.name} · {applicant.get_standing_display()} · {label}{when}"
+    branch = f"{applicant.organization.name} · " if where else ""
+    return f"{branch}{applicant.get_standing_display()} · 下一步：{label}{when}"
 
 
 def _is_secretary(user: User) -> bool:
@@ -78,11 +81,17 @@ def department_cases(user: User) -> Content:
         user, permission=Permission.APPROVE_DEVELOPMENT, limit=LIST_LIMIT
     )
     items = [
-        Item(a.name, reverse("development:applicant", args=[a.pk]), note=_note(a)) for a in waiting
+        Item(a.name, reverse("development:applicant", args=[a.pk]), note=_note(a, where=True))
+        for a in waiting
     ]
     seen = {a.pk for a in waiting}
     items += [
-        Item(a.name, reverse("development:applicant", args=[a.pk]), note=_note(a), tone="warn")
+        Item(
+            a.name,
+            reverse("development:applicant", args=[a.pk]),
+            note=_note(a, where=True),
+            tone="warn",
+        )
         for a in late
         if a.pk not in seen
     ][: max(0, LIST_LIMIT - len(items))]

@@ -4,6 +4,7 @@ applicants of the organizations where they may see members (accounts.scoping).""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -14,13 +15,15 @@ from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock
 from jiceng.core.errors import not_found
 from jiceng.core.paths import under
-from jiceng.orgs.models import Organization
+from jiceng.orgs.models import BRANCH_KINDS, Organization
 
 from . import rules, services
 from .models import Applicant, CaseStatus, DevelopmentPlan, Outcome, Standing, Step, StepRecord
 
 # A step whose deadline is this close shows as due soon (即将到期).
 SOON_DAYS = 14
+# The standings of people still on the way (the pipeline's columns).
+STANDINGS = tuple(s for s in Standing if s != Standing.FULL)
 
 
 def applicants_for(user: User) -> QuerySet[Applicant]:
@@ -89,48 +92,73 @@ class BranchRow:
         return sum(self.counts.values())
 
 
-def pipeline_by_branch(
-    organization: Organization, *, today: dt.date | None = None
-) -> list[BranchRow]:
-    """The open cases under `organization`, counted per branch and standing, with the late
-    and soon-due ones; branches in tree order. Two grouped reads over the subtree."""
-    today = today or clock.today()
-    open_here = Applicant.objects.filter(
-        under(organization.path, "organization__path"), status=CaseStatus.OPEN
-    )
-    rows: dict[int, BranchRow] = {}
-    for org_id, standing, n in (
-        open_here.values_list("organization_id", "standing").annotate(n=Count("pk")).order_by()
-    ):
-        rows.setdefault(org_id, BranchRow(org_id)).counts[standing] = n
-    soon = today + dt.timedelta(days=SOON_DAYS)
-    dues = (
-        open_here.filter(next_due_on__lte=soon)
-        .values_list("organization_id")
-        .annotate(
-            late=Count("pk", filter=Q(next_due_on__lt=today)),
-            soon=Count("pk", filter=Q(next_due_on__gte=today)),
+def branches_under(organization: Organization) -> QuerySet[Organization]:
+    """The branches of the subtree in tree order, whether they develop anyone or not (a
+    branch that names no activist for years is a warning sign the department looks for)."""
+    return (
+        Organization.objects.filter(
+            under(organization.path), kind__in=BRANCH_KINDS, dissolved_on__isnull=True
         )
-        .order_by()
+        .only("pk", "name", "path")
+        .order_by("path")
     )
-    for org_id, late, soon_count in dues:
-        row = rows.setdefault(org_id, BranchRow(org_id))
-        row.late, row.soon = late, soon_count
-    for pk, name, path in Organization.objects.filter(pk__in=list(rows)).values_list(
-        "pk", "name", "path"
-    ):
-        rows[pk].name, rows[pk].path = name, path
-    return sorted(rows.values(), key=lambda r: r.path)
 
 
-def totals(rows: list[BranchRow]) -> BranchRow:
-    total = BranchRow(0, name="合计")
-    for row in rows:
-        for standing, n in row.counts.items():
-            total.counts[standing] = total.counts.get(standing, 0) + n
-        total.late += row.late
-        total.soon += row.soon
-    return total
+def _counted(rows: QuerySet[Applicant], today: dt.date) -> QuerySet[Applicant]:
+    soon = today + dt.timedelta(days=SOON_DAYS)
+    counts = {s.value: Count("pk", filter=Q(standing=s)) for s in STANDINGS}
+    return rows.annotate(
+        **counts,
+        late=Count("pk", filter=Q(next_due_on__lt=today)),
+        soon=Count("pk", filter=Q(next_due_on__gte=today, next_due_on__lte=soon)),
+    ).order_by()
+
+
+def _row(organization_id: int, numbers: Iterable[int]) -> BranchRow:
+    *by_standing, late, soon = numbers
+    counts = {s.value: n for s, n in zip(STANDINGS, by_standing, strict=True) if n}
+    return BranchRow(organization_id, counts=counts, late=late, soon=soon)
+
+
+def pipeline_of(
+    branches: Iterable[Organization], *, today: dt.date | None = None
+) -> list[BranchRow]:
+    """The open cases of these branches (a page of them), counted by standing, with the late
+    and soon-due ones: one grouped read of the index (organization, status, standing,
+    next_due_on), which holds every column it counts."""
+    today = today or clock.today()
+    listed = list(branches)
+    found = _counted(
+        Applicant.objects.filter(
+            organization_id__in=[b.pk for b in listed], status=CaseStatus.OPEN
+        ).values_list("organization_id"),
+        today,
+    )
+    rows = {org_id: _row(org_id, numbers) for org_id, *numbers in found}
+    shown = []
+    for branch in listed:
+        row = rows.get(branch.pk) or BranchRow(branch.pk)
+        row.name, row.path = branch.name, branch.path
+        shown.append(row)
+    return shown
+
+
+def subtree_totals(organization: Organization, *, today: dt.date | None = None) -> BranchRow:
+    """The open cases of the whole subtree by standing, late and due soon: one aggregate over
+    the same index, probed for each organization of the subtree (a range of the path)."""
+    today = today or clock.today()
+    subtree = Organization.objects.filter(under(organization.path)).values("pk")
+    found = _counted(
+        Applicant.objects.filter(organization_id__in=subtree, status=CaseStatus.OPEN).values_list(
+            "status"
+        ),
+        today,
+    )
+    for _, *numbers in found:
+        total = _row(0, numbers)
+        total.name = "合计"
+        return total
+    return BranchRow(0, name="合计")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from jiceng.members import lifecycle
 from jiceng.members import services as member_services
 from jiceng.members.ethnicities import ETHNICITIES
 from jiceng.members.models import Category, Education, Member, MemberStatus, StatusMove
-from jiceng.orgs.models import GRASSROOTS_KINDS, Organization
+from jiceng.orgs.models import BRANCH_KINDS, Organization
 from jiceng.orgs.services import check_can_write
 
 from . import rules
@@ -144,8 +144,8 @@ def check_applicant_input(
         errors["applied_on"] = "递交入党申请书日期不是有效日期，请写成2024-07-01的格式"
     if applied_on is None and "applied_on" not in errors:
         errors["applied_on"] = "请填写递交入党申请书日期"
-    if organization.kind not in GRASSROOTS_KINDS or organization.dissolved_on is not None:
-        errors["organization"] = f"“{organization.name}”不是在册的基层党组织，不能接收入党申请"
+    if organization.kind not in BRANCH_KINDS or organization.dissolved_on is not None:
+        errors["organization"] = f"入党申请由党支部接收，“{organization.name}”不是在册的党支部"
     if parsed is not None and applied_on is not None and "applied_on" not in errors:
         try:
             rules.check_step(

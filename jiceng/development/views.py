@@ -89,7 +89,7 @@ def pipeline(request: AuthedRequest) -> HttpResponse:
     }
     if organization is None:
         return render(request, "development/pipeline.html", context)
-    context["can_register"] = organization.is_grassroots and queries.may_register_at(
+    context["can_register"] = organization.is_branch and queries.may_register_at(
         request.user, organization
     )
     if organization.is_branch:
@@ -100,13 +100,15 @@ def pipeline(request: AuthedRequest) -> HttpResponse:
             for s in context["standings"]
         ]
         return render(request, "development/pipeline.html", context)
-    rows = queries.pipeline_by_branch(organization, today=today)
-    page = Paginator(rows, settings.JICENG_PAGE_SIZE).get_page(request.GET.get("page"))
-    total = queries.totals(rows)
+    page = Paginator(queries.branches_under(organization), settings.JICENG_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = queries.pipeline_of(page.object_list, today=today)
+    total = queries.subtree_totals(organization, today=today)
     context.update(
         {
             "page": page,
-            "table": [(row, [row.counts.get(s, 0) for s in context["standings"]]) for row in page],
+            "table": [(row, [row.counts.get(s, 0) for s in context["standings"]]) for row in rows],
             "figures": [(s.label, total.counts.get(s, 0)) for s in context["standings"]],
             "total": total,
             "query": f"org={organization.pk}&",

@@ -306,9 +306,12 @@ def test_the_department_pipeline_counts_by_branch(
         people=people,
     )
     register(tree.yaohua_branch, by=district_department, name="丙")
-    rows = queries.pipeline_by_branch(tree.district)
+    rows = queries.pipeline_of(queries.branches_under(tree.district))
     assert [(r.name, r.counts, r.late) for r in rows] == [
         ("文苑社区第一党支部", {"APPLICANT": 1, "ACTIVIST": 1}, 2),
+        ("文苑社区第二党支部", {}, 0),
         ("尧化社区党支部", {"APPLICANT": 1}, 1),
     ]
+    total = queries.subtree_totals(tree.district)
+    assert (total.counts, total.late) == ({"APPLICANT": 2, "ACTIVIST": 1}, 3)
     assert queries.applicants_for(secretary).count() == 2
