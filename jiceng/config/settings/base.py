@@ -214,6 +214,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # changes some of them.
 JICENG_SCHEDULE: dict[str, int] = {
     "tick": 60,  # overdue cases: escalation and notices (cases.deadlines)
+    "case_notices": 10,  # case notices sent by e-mail and SMS in batches (cases.notices)
     "meeting_reminders": 60,  # 会前提醒 (orglife.reminders)
     "meeting_warnings": 86400,  # the secretaries' warnings (each reads every branch: daily)
     "audit_checkpoint": 86400,  # the audit chain's head written down (core.audit_checkpoints)
