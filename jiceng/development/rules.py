@@ -435,8 +435,12 @@ def check_step(data: StepInput, *, facts: Facts, rules: Sequence[TimeRule], toda
     decision = " ".join(data.decision.split())
     if s.decision_required and not decision:
         errors["decision"] = f"请填写{s.decision_label}"
-    if len(decision) > 500:
-        errors["decision"] = f"{s.decision_label}不能超过500个字"
+    # an approval's text goes on the member's record as its deciding body and document
+    longest = 200 if s.approval else 500
+    if len(decision) > longest:
+        errors["decision"] = f"{s.decision_label}不能超过{longest}个字"
+    if data.outcome in (Outcome.EXTEND, Outcome.DISQUALIFY) and s.approval and not decision:
+        errors["decision"] = f"{Outcome(data.outcome).label}须填写决定机关及文号"
     if s.outcomes and data.outcome not in s.outcomes:
         errors["outcome"] = "请选择结果：" + "、".join(str(o.label) for o in s.outcomes)
     if s.people is not None:

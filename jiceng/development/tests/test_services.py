@@ -13,6 +13,7 @@ from jiceng.accounts.models import User
 from jiceng.core import clock
 from jiceng.core.errors import Conflict, InvalidInput
 from jiceng.development import queries, services
+from jiceng.development.rules import add_months as rules_add_months
 from jiceng.development.models import (
     Applicant,
     CaseStatus,
@@ -315,3 +316,74 @@ def test_the_department_pipeline_counts_by_branch(
     total = queries.subtree_totals(tree.district)
     assert (total.counts, total.late) == ({"APPLICANT": 2, "ACTIVIST": 1}, 3)
     assert queries.applicants_for(secretary).count() == 2
+
+
+def test_an_extended_probation_is_voted_on_again_and_ends_later(
+    tree: Tree, secretary: User, district_department: User, people: list[Member]
+) -> None:
+    applied = dt.date(2022, 6, 1)
+    applicant = register(tree.branch, by=secretary, applied_on=applied)
+    applicant = walk(
+        applicant,
+        until=Step.FULL_MEETING,
+        secretary=secretary,
+        department=district_department,
+        people=people,
+    )
+    raw = {
+        **step_fields(Step.FULL_APPROVAL, applied, people),
+        "outcome": "EXTEND",
+        "months": 6,
+    }
+    with pytest.raises(InvalidInput) as caught:
+        services.record_step(applicant=applicant, raw=raw, by=district_department)
+    assert caught.value.fields["decision"] == "延长预备期须填写决定机关及文号"
+    raw["decision"] = "栖霞区仙林街道党工委 仙党〔2024〕12号"
+    applicant = services.record_step(applicant=applicant, raw=raw, by=district_department)
+    assert applicant.last_step == Step.PROBATION_EDUCATION and applicant.extended_months == 6
+    member = Member.objects.get(pk=applicant.member_id)
+    assert member.probation_extended_months == 6 and member.status == MemberStatus.PROBATIONARY
+    joined = member.joined_on
+    # the vote again: not before eighteen months from the admission meeting
+    early = {
+        **step_fields(Step.FULL_APPLICATION, applied, people),
+        "done_on": joined.replace(year=joined.year + 1) + dt.timedelta(days=60),
+    }
+    applicant = services.record_step(applicant=applicant, raw=early, by=secretary)
+    too_soon = {**step_fields(Step.FULL_MEETING, applied, people), "done_on": early["done_on"]}
+    with pytest.raises(InvalidInput) as caught:
+        services.record_step(applicant=applicant, raw=too_soon, by=secretary)
+    assert "预备期" in caught.value.fields["done_on"]
+    ends = rules_add_months(joined, 18)
+    meeting = {**too_soon, "done_on": ends + dt.timedelta(days=5)}
+    applicant = services.record_step(applicant=applicant, raw=meeting, by=secretary)
+    approval = {
+        **step_fields(Step.FULL_APPROVAL, applied, people),
+        "done_on": ends + dt.timedelta(days=20),
+    }
+    applicant = services.record_step(applicant=applicant, raw=approval, by=district_department)
+    member.refresh_from_db()
+    assert member.status == MemberStatus.FULL and member.full_member_on == ends
+    assert applicant.steps.filter(step=Step.FULL_APPROVAL).count() == 2
+
+
+def test_a_disqualified_probationary_member_ends_the_case(
+    tree: Tree, secretary: User, district_department: User, people: list[Member]
+) -> None:
+    applicant = walk(
+        register(tree.branch, by=secretary),
+        until=Step.FULL_MEETING,
+        secretary=secretary,
+        department=district_department,
+        people=people,
+    )
+    raw = {
+        **step_fields(Step.FULL_APPROVAL, applicant.applied_on, people),
+        "outcome": "DISQUALIFY",
+        "decision": "仙林街道党工委 仙党〔2025〕3号",
+    }
+    applicant = services.record_step(applicant=applicant, raw=raw, by=district_department)
+    assert applicant.status == CaseStatus.CLOSED and applicant.next_due_on is None
+    member = Member.objects.get(pk=applicant.member_id)
+    assert member.status != MemberStatus.PROBATIONARY
+    assert member.events.order_by("-pk").first().move == "DISQUALIFY"
