@@ -108,7 +108,7 @@ def test_a_secretary_takes_an_applicant_to_probationary_member(
     assert member.status == MemberStatus.PROBATIONARY
     assert member.joined_on == applied + dt.timedelta(DAYS[Step.ADMISSION_MEETING])
     expect(page.locator("h1 .badge").first).to_have_text("预备党员")
-    page.get_by_role("link", name="党员档案").click()
+    page.get_by_role("link", name="党员档案", exact=True).click()
     expect(page.get_by_role("heading", name="赵青")).to_be_visible()
     page.context.close()
     department.context.close()
