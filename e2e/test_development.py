@@ -104,6 +104,7 @@ def test_a_secretary_takes_an_applicant_to_probationary_member(
 
     applicant.refresh_from_db()
     assert applicant.standing == "PROBATIONARY"
+    assert applicant.member_id is not None
     member = Member.objects.get(pk=applicant.member_id)
     assert member.status == MemberStatus.PROBATIONARY
     assert member.joined_on == applied + dt.timedelta(DAYS[Step.ADMISSION_MEETING])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -104,7 +105,7 @@ def branches_under(organization: Organization) -> QuerySet[Organization]:
     )
 
 
-def _counted(rows: QuerySet[Applicant], today: dt.date) -> QuerySet[Applicant]:
+def _counted(rows: QuerySet[Applicant, Any], today: dt.date) -> QuerySet[Applicant, Any]:
     soon = today + dt.timedelta(days=SOON_DAYS)
     counts = {s.value: Count("pk", filter=Q(standing=s)) for s in STANDINGS}
     return rows.annotate(
@@ -134,7 +135,9 @@ def pipeline_of(
         ).values_list("organization_id"),
         today,
     )
-    rows = {org_id: _row(org_id, numbers) for org_id, *numbers in found}
+    rows: dict[int, BranchRow] = {}
+    for org_id, *numbers in found:
+        rows[org_id] = _row(org_id, numbers)
     shown = []
     for branch in listed:
         row = rows.get(branch.pk) or BranchRow(branch.pk)

@@ -13,7 +13,6 @@ from jiceng.accounts.models import User
 from jiceng.core import clock
 from jiceng.core.errors import Conflict, InvalidInput
 from jiceng.development import queries, services
-from jiceng.development.rules import add_months as rules_add_months
 from jiceng.development.models import (
     Applicant,
     CaseStatus,
@@ -23,6 +22,7 @@ from jiceng.development.models import (
     StepRecord,
     Unit,
 )
+from jiceng.development.rules import add_months as rules_add_months
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import OrgKind
 from jiceng.testing.development_personas import DAYS, register, step_fields, walk
@@ -341,7 +341,8 @@ def test_an_extended_probation_is_voted_on_again_and_ends_later(
     raw["decision"] = "栖霞区仙林街道党工委 仙党〔2024〕12号"
     applicant = services.record_step(applicant=applicant, raw=raw, by=district_department)
     assert applicant.last_step == Step.PROBATION_EDUCATION and applicant.extended_months == 6
-    member = Member.objects.get(pk=applicant.member_id)
+    assert applicant.member is not None
+    member = applicant.member
     assert member.probation_extended_months == 6 and member.status == MemberStatus.PROBATIONARY
     joined = member.joined_on
     # the vote again: not before eighteen months from the admission meeting
@@ -384,6 +385,8 @@ def test_a_disqualified_probationary_member_ends_the_case(
     }
     applicant = services.record_step(applicant=applicant, raw=raw, by=district_department)
     assert applicant.status == CaseStatus.CLOSED and applicant.next_due_on is None
-    member = Member.objects.get(pk=applicant.member_id)
+    assert applicant.member is not None
+    member = Member.objects.get(pk=applicant.member.pk)
     assert member.status != MemberStatus.PROBATIONARY
-    assert member.events.order_by("-pk").first().move == "DISQUALIFY"
+    last = member.events.order_by("-pk").first()
+    assert last is not None and last.move == "DISQUALIFY"
