@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/print/<slug:form>/", views.print_form, name="print"),
     path("org/<int:org>/plan/", views.plan, name="plan"),
+    path("org/<int:org>/rules/", views.add_rule, name="add_rule"),
 ]

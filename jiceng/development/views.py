@@ -27,7 +27,7 @@ from jiceng.orgs.queries import access_organization
 from jiceng.web.excel_pages import chosen_organization
 
 from . import queries, rules, services
-from .models import Applicant, Outcome, Standing, Step, StepRecord
+from .models import Applicant, Outcome, RuleKind, Standing, Step, StepRecord, Unit
 
 PRINT_FORMS = {
     "activist": "入党积极分子备案表",
@@ -89,6 +89,11 @@ def pipeline(request: AuthedRequest) -> HttpResponse:
     }
     if organization is None:
         return render(request, "development/pipeline.html", context)
+    context["time_rules"] = services.rules_for(organization)
+    context["can_add_rule"] = services.may_approve(request.user, organization)
+    context["rule_steps"] = [(s.step.value, f"{s.order}. {s.label}") for s in rules.STEPS]
+    context["rule_kinds"] = RuleKind.choices
+    context["rule_units"] = Unit.choices
     context["can_register"] = organization.is_branch and queries.may_register_at(
         request.user, organization
     )
@@ -300,6 +305,33 @@ def _url(name: str) -> str:
     from django.urls import reverse
 
     return reverse(name)
+
+
+@requires(Permission.APPROVE_DEVELOPMENT)
+@require_POST
+def add_rule(request: AuthedRequest, org: int) -> HttpResponse:
+    """A department's stricter time rule for its subtree (only stricter: services says why)."""
+    organization = access_organization(request.user, org)
+    post = request.POST
+    try:
+        amount = int(post.get("amount", "").strip())
+        services.add_time_rule(
+            organization=organization,
+            from_step=post.get("from_step", ""),
+            to_step=Step(post.get("to_step", "")),
+            kind=RuleKind(post.get("kind", "")),
+            amount=amount,
+            unit=Unit(post.get("unit", "")),
+            text=post.get("text", ""),
+            by=request.user,
+        )
+    except ValueError:
+        messages.error(request, "请完整填写时间规定：起止步骤、类型、时长（整数）和单位")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已增加本级及下级适用的时间规定")
+    return redirect(f"{_url('development:pipeline')}?org={organization.pk}#rules")
 
 
 @requires(Permission.VIEW_MEMBERS)

@@ -196,3 +196,30 @@ def test_the_api_lists_and_records_steps_with_the_same_rules(
     assert len(steps["steps"]) == 25 and any("一个月内" in r["text"] for r in steps["time_rules"])
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/development/applicants/{applicant_id}/steps" in schema["paths"]
+
+
+def test_a_department_adds_a_stricter_rule_from_the_page_and_a_looser_one_is_refused(
+    tree: Tree, district_department: User, secretary: User
+) -> None:
+    client = client_of(district_department)
+    rule = {"from_step": "APPLY", "to_step": "TALK", "kind": "DUE", "unit": "DAY"}
+    done = client.post(
+        f"/development/org/{tree.district.pk}/rules/",
+        {**rule, "amount": "15", "text": "本区：收到入党申请书后15日内谈话"},
+        follow=True,
+    )
+    assert "已增加" in done.content.decode()
+    shown = client_of(secretary).get(f"/development/?org={tree.branch.pk}").content.decode()
+    assert "本区：收到入党申请书后15日内谈话" in shown and "增加从严规定" not in shown
+    refused = client.post(
+        f"/development/org/{tree.district.pk}/rules/",
+        {**rule, "amount": "60", "text": "放宽"},
+        follow=True,
+    )
+    assert "只能从严规定" in refused.content.decode()
+    assert (
+        client_of(secretary)
+        .post(f"/development/org/{tree.branch.pk}/rules/", {**rule, "amount": "10", "text": "x"})
+        .status_code
+        == 403
+    )
