@@ -346,6 +346,10 @@ def check_step_input(
             approver = Organization.objects.filter(pk=chosen[0]).first()
         else:
             approver = default_approver(applicant.organization)
+        if approver is not None and by is not None and not may_approve(by, approver):
+            # a department records the decisions of the committees it stands for, no higher
+            errors["decided_by"] = "审批的党组织不在您的管理范围内"
+            approver = None
     data = rules.StepInput(
         step=step,
         done_on=done_on,

@@ -172,6 +172,15 @@ def test_a_community_committee_or_a_general_branch_may_not_approve(
     assert "党总支不能审批" in caught.value.fields["decided_by"]
     # by default, the nearest body that may: the street's working committee
     assert services.default_approver(tree.branch) == tree.xianlin
+    # a street's department does not record the district committee's decision
+    street = add_user_for_street(tree)
+    raw = {
+        **step_fields(Step.PRE_REVIEW, other.applied_on, other_people),
+        "decided_by": tree.district.pk,
+    }
+    with pytest.raises(InvalidInput) as caught:
+        services.record_step(applicant=other, raw=raw, by=street)
+    assert caught.value.fields["decided_by"] == "审批的党组织不在您的管理范围内"
 
 
 def test_admission_approved_makes_a_probationary_member(
@@ -390,3 +399,10 @@ def test_a_disqualified_probationary_member_ends_the_case(
     assert member.status != MemberStatus.PROBATIONARY
     last = member.events.order_by("-pk").first()
     assert last is not None and last.move == "DISQUALIFY"
+
+
+def add_user_for_street(tree: Tree) -> User:
+    from jiceng.accounts.models import Role
+    from jiceng.testing.personas import user_with
+
+    return user_with("xianlin-zzb", Role.ORGANIZATION_DEPARTMENT, organization=tree.xianlin)
