@@ -43,6 +43,7 @@ APPLICANTS_PER_MEMBER = 0.104
 ACTIVISTS_PER_MEMBER = 0.094
 CANDIDATES_PER_MEMBER = 0.012
 LATE_SHARE = 0.08  # cases whose branch let a deadline pass
+FLUSH_STEPS = 500_000  # step records held before they are written
 APPLICANT_COLUMNS = (
     "id",
     "name",
@@ -210,31 +211,46 @@ def seed_development(
         return DevelopmentSeedResult(seconds=time.perf_counter() - started)
     maker = _Maker(as_of, generator)
     by_pk = {b.pk: b for b in branches}
-    for branch in branches:
-        n = branch.members
-        counts = {
-            Standing.APPLICANT: _count(n * APPLICANTS_PER_MEMBER, generator),
-            Standing.ACTIVIST: _count(n * ACTIVISTS_PER_MEMBER, generator),
-            Standing.CANDIDATE: _count(n * CANDIDATES_PER_MEMBER, generator),
-        }
-        if branch.pk in lively:
-            counts = {s: max(c, 4) for s, c in counts.items()}
-            maker.lively_cases(branch)
-        for standing, count in counts.items():
-            for _ in range(count):
-                maker.new_person(branch, standing)
-    probationary = Member.objects.filter(status=MemberStatus.PROBATIONARY)
-    if len(branches) <= 5000:
-        probationary = probationary.filter(organization_id__in=list(by_pk))
-    for member in probationary.values_list(
-        "pk", "name", "gender", "ethnicity", "birth_date", "id_number_sealed", "id_number_digest",
-        "id_number_masked", "phone_sealed", "phone_digest", "phone_masked", "education",
-        "category", "organization_id", "joined_on",
-    ).iterator(chunk_size=20_000):  # fmt: skip
-        home = by_pk.get(int(str(member[13])))
-        if home is not None:
-            maker.probationary(home, member)
-    return maker.write(started)
+    tables = {
+        "applicants": Table.of(Applicant, APPLICANT_COLUMNS),
+        "steps": Table.of(StepRecord, STEP_COLUMNS),
+        "people": Table.of(StepRecord.people.through, PEOPLE_COLUMNS),
+    }
+    # A large load keeps memory flat: rows go out every FLUSH_STEPS step records.
+    with BulkWriter(tables, defer_indexes=len(branches) > 5000) as writer:
+        for branch in branches:
+            n = branch.members
+            counts = {
+                Standing.APPLICANT: _count(n * APPLICANTS_PER_MEMBER, generator),
+                Standing.ACTIVIST: _count(n * ACTIVISTS_PER_MEMBER, generator),
+                Standing.CANDIDATE: _count(n * CANDIDATES_PER_MEMBER, generator),
+            }
+            if branch.pk in lively:
+                counts = {s: max(c, 4) for s, c in counts.items()}
+                maker.lively_cases(branch)
+            for standing, count in counts.items():
+                for _ in range(count):
+                    maker.new_person(branch, standing)
+            if len(maker.steps) >= FLUSH_STEPS:
+                maker.flush(writer)
+        probationary = Member.objects.filter(status=MemberStatus.PROBATIONARY)
+        if len(branches) <= 5000:
+            probationary = probationary.filter(organization_id__in=list(by_pk))
+        for member in probationary.values_list(
+            "pk", "name", "gender", "ethnicity", "birth_date", "id_number_sealed",
+            "id_number_digest", "id_number_masked", "phone_sealed", "phone_digest",
+            "phone_masked", "education", "category", "organization_id", "joined_on",
+        ).iterator(chunk_size=20_000):  # fmt: skip
+            home = by_pk.get(int(str(member[13])))
+            if home is not None:
+                maker.probationary(home, member)
+        maker.flush(writer)
+    return DevelopmentSeedResult(
+        applicants=maker.written_applicants,
+        steps=maker.written_steps,
+        late=maker.late,
+        seconds=time.perf_counter() - started,
+    )
 
 
 class _Maker:
@@ -252,6 +268,7 @@ class _Maker:
         self.next_person = _next_id(StepRecord.people.through)
         self.sequence = 0
         self.late = 0
+        self.written_applicants = self.written_steps = 0
         self.stamp = connection.ops.adapt_datetimefield_value(
             dt.datetime.combine(as_of, dt.time(9), tzinfo=clock.CHINA)
         )
@@ -410,32 +427,24 @@ class _Maker:
                     self.next_person += 1
             self.next_step += 1
 
-    def write(self, started: float) -> DevelopmentSeedResult:
+    def flush(self, writer: BulkWriter) -> None:
+        """Seal the new people's numbers (a batch for all), write the rows made so far."""
         ids = BatchSealer(field="id_number", length=18).seal([p[0] for p in self.plain])
         phones = BatchSealer(field="phone", length=11).seal([p[1] for p in self.plain])
         blind = crypto.blind_index
         fresh = iter(zip(self.plain, ids, phones, strict=True))
         for row in self.applicants:
-            if row[5] is None:  # a new person: seal their numbers now, a batch for all
+            if row[5] is None:  # a new person
                 (id_number, phone), sealed_id, sealed_phone = next(fresh)
                 row[5], row[6] = sealed_id, blind(id_number, field="id_number")
                 row[8], row[9] = sealed_phone, blind(phone, field="phone")
-        tables = {
-            "applicants": Table.of(Applicant, APPLICANT_COLUMNS),
-            "steps": Table.of(StepRecord, STEP_COLUMNS),
-            "people": Table.of(StepRecord.people.through, PEOPLE_COLUMNS),
-        }
         rows = [tuple(r) for r in self.applicants]
-        with BulkWriter(tables, defer_indexes=len(self.steps) > 200_000) as writer:
-            for i in range(0, len(rows), 50_000):
-                writer.write("applicants", rows[i : i + 50_000])
-            for i in range(0, len(self.steps), 50_000):
-                writer.write("steps", self.steps[i : i + 50_000])
-            for i in range(0, len(self.people), 50_000):
-                writer.write("people", self.people[i : i + 50_000])
-        return DevelopmentSeedResult(
-            applicants=len(rows),
-            steps=len(self.steps),
-            late=self.late,
-            seconds=time.perf_counter() - started,
-        )
+        for i in range(0, len(rows), 50_000):
+            writer.write("applicants", rows[i : i + 50_000])
+        for i in range(0, len(self.steps), 50_000):
+            writer.write("steps", self.steps[i : i + 50_000])
+        for i in range(0, len(self.people), 50_000):
+            writer.write("people", self.people[i : i + 50_000])
+        self.written_applicants += len(rows)
+        self.written_steps += len(self.steps)
+        self.applicants, self.plain, self.steps, self.people = [], [], [], []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.db import connection
 
 from jiceng.core import crypto, idnumbers
@@ -93,3 +94,15 @@ def replay(applicant: Applicant) -> None:
         dates[step] = record.done_on
         last = step
     assert last == Step(applicant.last_step)
+
+
+def test_a_large_load_is_written_in_parts(tree: Tree, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jiceng.datasets import development
+    from jiceng.orgs.models import Organization
+
+    Organization.objects.filter(pk__in=[tree.branch.pk, tree.sibling.pk]).update(member_count=300)
+    monkeypatch.setattr(development, "FLUSH_STEPS", 50)
+    result = seed_development(as_of=AS_OF, seed=5)
+    assert result.applicants == Applicant.objects.count() > 100
+    assert result.steps == StepRecord.objects.count()
+    assert len(set(Applicant.objects.values_list("id_number_digest", flat=True))) > 100
