@@ -31,6 +31,7 @@ from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Secto
 
 from . import seeding
 from .cases import CaseSeedResult, seed_cases
+from .development import DevelopmentSeedResult, seed_development
 from .dues import DuesSeedResult, seed_dues
 from .orglife import OrglifeSeedResult, fill_branch_year, seed_orglife
 from .patrols import seed_patrols
@@ -93,7 +94,17 @@ def load_demo(
     load_demo_orglife()
     say("一年的党费……")
     load_demo_dues()
+    say("发展党员……")
+    load_demo_development()
     return logins
+
+
+def _demo_branch() -> int | None:
+    """The demo secretary's branch."""
+    secretary = RoleAssignment.objects.filter(
+        user__username=SECRETARY, role=Role.BRANCH_SECRETARY, organization__isnull=False
+    ).first()
+    return secretary.organization_id if secretary is not None else None
 
 
 def load_demo_dues() -> DuesSeedResult:
@@ -102,15 +113,28 @@ def load_demo_dues() -> DuesSeedResult:
     district = district_committee()
     if district is None:
         return DuesSeedResult()
-    secretary = RoleAssignment.objects.filter(
-        user__username=SECRETARY, role=Role.BRANCH_SECRETARY, organization__isnull=False
-    ).first()
-    own = secretary.organization_id if secretary is not None else None
+    own = _demo_branch()
     return seed_dues(
         as_of=clock.today(),
         seed=320113,
         under=[district.path],
         behind=frozenset() if own is None else frozenset({own}),
+    )
+
+
+def load_demo_development() -> DevelopmentSeedResult:
+    """The district's development pipelines, the demo secretary's branch lively (a case
+    awaiting each approval, late ones of each kind). Idempotent: branches with cases are
+    left alone."""
+    district = district_committee()
+    if district is None:
+        return DevelopmentSeedResult()
+    own = _demo_branch()
+    return seed_development(
+        as_of=clock.today(),
+        seed=SEED,
+        under=[district.path],
+        lively=frozenset() if own is None else frozenset({own}),
     )
 
 

@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "jiceng.divisions",
     "jiceng.orgs",
     "jiceng.members",
+    "jiceng.development",
     "jiceng.orglife",
     "jiceng.grid",
     "jiceng.cases",

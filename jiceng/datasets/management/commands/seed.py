@@ -66,6 +66,13 @@ class Command(BaseCommand):
             f"党费：基数 {dues.bases:,} 条，账单 {dues.bills:,} 条，缴纳 {dues.payments:,} 笔，"
             f"用时 {dues.seconds:.1f} 秒"
         )
+        from jiceng.datasets.development import seed_development  # 发展党员 pipelines
+
+        dev = seed_development(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"发展党员：培养对象 {dev.applicants:,} 名（超期 {dev.late:,}），"
+            f"步骤记录 {dev.steps:,} 条，用时 {dev.seconds:.1f} 秒"
+        )
 
     def progress(self, line: str) -> None:
         self.stdout.write(line)
