@@ -263,3 +263,16 @@ def test_a_committee_remits_its_subtree_month_upward(tree, street_official):
     assert (found.to_organization, found.amount, found.month) == (tree.xianlin, 1250, 202605)
     parent = client.get(reverse("dues:totals", args=[tree.xianlin.pk]) + "?month=2026-05")
     assert "12.50" in parent.content.decode()  # its row in the parent's table: 已上缴
+
+
+def test_api_needs_a_signed_in_user_in_scope(tree, owing, sibling_secretary):
+    assert Client().get(f"/api/v1/dues/members/{owing.pk}").status_code == 401
+    other = signed_in(sibling_secretary)
+    assert other.get(f"/api/v1/dues/members/{owing.pk}").status_code == 404
+    refused = other.post(
+        f"/api/v1/dues/members/{owing.pk}/payments",
+        {"months": ["2026-03"], "method": "CASH"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 404
+    assert not Payment.objects.exists()

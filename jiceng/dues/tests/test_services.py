@@ -235,3 +235,15 @@ def test_remittance_once_a_month_to_the_parent(tree, secretary):
 
 def test_paid_up_to_without_bills_is_none(tree):
     assert queries.paid_up_to(add_member(tree.branch)) is None
+
+
+def test_the_monthly_task_bills_everyone_once(tree):
+    from jiceng.core.scheduler import PERIODIC_TASKS
+    from jiceng.dues.tasks import generate_monthly_bills
+
+    assert PERIODIC_TASKS["dues_bills"] == "jiceng.dues.tasks.generate_monthly_bills"
+    add_member(tree.branch, category="学生")
+    add_member(tree.yaohua_branch, category="农牧渔民")
+    assert generate_monthly_bills.call() == 2
+    assert generate_monthly_bills.call() == 0
+    assert set(Bill.objects.values_list("month", flat=True)) == {202606}
