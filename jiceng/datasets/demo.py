@@ -20,6 +20,7 @@ from jiceng.cases.demo import load_demo_cases
 from jiceng.core import clock
 from jiceng.core.errors import DomainError
 from jiceng.core.paths import under
+from jiceng.development.models import DevelopmentPlan
 from jiceng.divisions.models import Division
 from jiceng.grid.demo import load_demo_grids
 from jiceng.grid.models import Grid, GridWorker
@@ -130,6 +131,13 @@ def load_demo_development() -> DevelopmentSeedResult:
     if district is None:
         return DevelopmentSeedResult()
     own = _demo_branch()
+    # The district's plan for the year (发展计划), near what its branches admit: the seeded
+    # members joined at about 4% a year.
+    DevelopmentPlan.objects.get_or_create(
+        organization=district,
+        year=clock.today().year,
+        defaults={"planned": max(10, int(round(district.subtree_member_count * 0.04, -1)))},
+    )
     return seed_development(
         as_of=clock.today(),
         seed=SEED,
@@ -200,13 +208,21 @@ def schedule_demo_meetings(organization_id: int, secretary: User) -> list[Meetin
         return []
     organization = Organization.objects.get(pk=organization_id)
     start = now.astimezone(clock.CHINA).replace(second=0, microsecond=0)
+
+    def starts(ahead: dt.timedelta) -> dt.datetime:
+        """Soon (the reminder is seen during the demo), or a later day at 15:00, as branches
+        meet, never at the hour the demo happened to be loaded."""
+        if ahead < dt.timedelta(days=1):
+            return start + ahead
+        return dt.datetime.combine((start + ahead).date(), dt.time(15, 0), tzinfo=clock.CHINA)
+
     return [
         scheduling.schedule_meeting(
             organization=organization,
             kind=kind,
             title=title,
-            starts_at=start + ahead,
-            ends_at=start + ahead + dt.timedelta(hours=1, minutes=30),
+            starts_at=starts(ahead),
+            ends_at=starts(ahead) + dt.timedelta(hours=1, minutes=30),
             place="社区党群服务中心二楼会议室",
             is_online=online,
             by=secretary,
