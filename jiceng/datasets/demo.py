@@ -33,6 +33,7 @@ from . import seeding
 from .cases import CaseSeedResult, seed_cases
 from .orglife import OrglifeSeedResult, fill_branch_year, seed_orglife
 from .patrols import seed_patrols
+from .transfers import TransferSeedResult, seed_transfers
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
 STREET = "仙林街道"
@@ -90,7 +91,22 @@ def load_demo(
     load_demo_patrols()
     say("一年的组织生活……")
     load_demo_orglife()
+    say("组织关系转接和流动党员……")
+    load_demo_transfers()
     return logins
+
+
+def load_demo_transfers() -> TransferSeedResult:
+    """Transfers in every state and mobile members for the district; the demo secretary's
+    branch sends and receives in each open state. Idempotent (seed_transfers)."""
+    district = district_committee()
+    if district is None:
+        return TransferSeedResult()
+    secretary = RoleAssignment.objects.filter(
+        user__username=SECRETARY, role=Role.BRANCH_SECRETARY, organization__isnull=False
+    ).first()
+    own = (secretary.organization_id,) if secretary and secretary.organization_id else ()
+    return seed_transfers(as_of=clock.today(), seed=SEED, under=[district.path], must_have=own)
 
 
 def load_demo_orglife() -> OrglifeSeedResult:

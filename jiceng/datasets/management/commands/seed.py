@@ -59,6 +59,12 @@ class Command(BaseCommand):
 
         life = seed_orglife(as_of=options["as_of"], seed=options["seed"])
         self.stdout.write(f"组织生活：会议 {life.meetings:,} 次，参会记录 {life.attendances:,} 条")
+        from jiceng.datasets.transfers import seed_transfers  # 组织关系转接, 流动党员
+
+        moved = seed_transfers(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"组织关系转接 {moved.transfers:,} 件，流动党员登记 {moved.registrations:,} 人"
+        )
 
     def progress(self, line: str) -> None:
         self.stdout.write(line)
