@@ -52,7 +52,6 @@ STATES: tuple[tuple[TransferKind, TransferState, tuple[StepAction, ...]], ...] =
     (TransferKind.LETTER, S.LETTER_ISSUED, (A.APPROVE_OUT,)),
 )
 REASONS = ("工作调动", "居住地变更", "毕业离校", "单位改制", "随迁家属", "退休后返乡")
-PLACES = ("苏州工业园区", "上海市浦东新区", "杭州市滨江区", "深圳市南山区", "合肥市蜀山区")
 DESTINATIONS = (
     "中共上海市浦东新区委员会组织部",
     "中共杭州市西湖区委员会组织部",
@@ -72,6 +71,7 @@ class _Org:
     pk: int
     path: str
     kind: str
+    name: str
 
 
 class _Tree:
@@ -85,7 +85,8 @@ class _Tree:
             prefixes = sorted({p[:i] for p in under for i in range(4, len(p) + 1, 4)})
             rows = rows.filter(under_any(under) | Q(path__in=prefixes))
         self.by_path = {
-            path: _Org(pk, path, kind) for pk, path, kind in rows.values_list("pk", "path", "kind")
+            path: _Org(pk, path, kind, name)
+            for pk, path, kind, name in rows.values_list("pk", "path", "kind", "name")
         }
         self.branches = [o for o in self.by_path.values() if o.kind in BRANCH_KINDS]
         self._approver: dict[str, int | None] = {}
@@ -174,9 +175,10 @@ def seed_transfers(
     for i, org in enumerate(picked):
         states = STATES if org.pk in must_have else (STATES[i % len(STATES)],)
         for kind, state, steps in states:
-            member_id = take(org)  # the member is where the record is now
-            if member_id is None:
+            taken = take(org)  # the member is where the record is now
+            if taken is None:
                 continue
+            member_id = taken
             if kind == TransferKind.LETTER:
                 plans.append((member_id, org, None, kind, state, steps))
                 continue
@@ -192,11 +194,13 @@ def seed_transfers(
             continue
         for sender, (kind, state, steps) in zip(extra, STATES[:5], strict=False):
             holder = demo if state == S.COMPLETED else sender
-            member_id = take(holder)
-            if member_id is not None:
-                plans.append((member_id, sender, demo, kind, state, steps))
+            found = take(holder)
+            if found is not None:
+                plans.append((found, sender, demo, kind, state, steps))
 
-    transfers, step_rows, numbers = [], [], defaultdict(int)
+    transfers: list[tuple[Transfer, tuple[StepAction, ...], dt.datetime]] = []
+    step_rows: list[TransferStep] = []
+    numbers: dict[tuple[int, int], int] = defaultdict(int)
     now = clock.now()
     for n, (member_id, org, receiver, kind, state, steps) in enumerate(plans):
         out_approver = tree.approver(org)
@@ -264,7 +268,7 @@ def seed_transfers(
                 )
                 state = target
         TransferStep.objects.bulk_create(step_rows, batch_size=BATCH)
-        registrations = _registrations(away, branches, take, rng, as_of, must_have, tree)
+        registrations = _registrations(away, branches, take, rng, as_of, must_have, extra)
     return TransferSeedResult(
         transfers=len(made), registrations=registrations, seconds=time.perf_counter() - started
     )
@@ -286,12 +290,12 @@ def _number_after_existing(
     issuers = {t.letter_issuer_id for t, _, _ in transfers if t.letter_issuer_id}
     if not issuers:
         return
-    highest: dict[tuple[int, int], int] = {}
+    highest: dict[tuple[int | None, int | None], int] = {}
     for issuer, year, number in Transfer.objects.filter(
         letter_issuer_id__in=issuers, letter_number__isnull=False
     ).values_list("letter_issuer_id", "letter_year", "letter_number"):
         key = (issuer, year)
-        highest[key] = max(highest.get(key, 0), number)
+        highest[key] = max(highest.get(key, 0), number or 0)
     for t, _, _ in transfers:
         if t.letter_issuer_id and t.letter_year:
             t.letter_number = (t.letter_number or 0) + highest.get(
@@ -299,7 +303,7 @@ def _number_after_existing(
             )
 
 
-def _registrations(away, branches, take, rng, as_of, must_have, tree) -> int:  # type: ignore[no-untyped-def]
+def _registrations(away, branches, take, rng, as_of, must_have, senders) -> int:  # type: ignore[no-untyped-def]
     """Members away (流动党员): most accepted by their host, some waiting."""
     rows = []
     hosts_for_demo = [b for b in branches if b.pk not in must_have]
@@ -312,10 +316,14 @@ def _registrations(away, branches, take, rng, as_of, must_have, tree) -> int:  #
         starts = as_of - dt.timedelta(days=30 + (n * 11) % 300)
         rows.append(_registration(member_id, org, host, state, starts, n))
     for org_pk in must_have:  # the demo branch hosts one member waiting to be accepted
-        sender = hosts_for_demo[rng.randrange(len(hosts_for_demo))]
-        member_id = take(sender)
         demo = next((b for b in branches if b.pk == org_pk), None)
-        if member_id is not None and demo is not None:
+        for sender in senders:
+            member_id = take(sender)
+            if member_id is not None:
+                break
+        else:
+            continue
+        if demo is not None:
             rows.append(
                 _registration(
                     member_id, sender, demo, MobileState.PENDING, as_of - dt.timedelta(days=20), 0
@@ -336,7 +344,7 @@ def _registration(member_id, home, host, state, starts, n) -> MobileRegistration
         state=state,
         starts_on=starts,
         ends_on=None if n % 3 else workflow.add_months(starts, 12),
-        place=PLACES[n % len(PLACES)],
+        place=f"{host.name}辖区",
         contact="党群服务中心",
         accepted_at=clock.now() if state == MobileState.ACTIVE else None,
     )

@@ -9,7 +9,7 @@ from jiceng.accounts.scoping import scope_of
 from jiceng.orgs.models import Organization
 
 from . import workflow
-from .models import Transfer
+from .models import StepAction, Transfer
 from .workflow import Side
 
 
@@ -30,7 +30,7 @@ def acts_as(user: User | None, transfer: Transfer, side: Side) -> bool:
     )
 
 
-def actions_for(user: User, transfer: Transfer) -> list[workflow.StepAction]:
+def actions_for(user: User, transfer: Transfer) -> list[StepAction]:
     """The steps the user may take on the transfer now (the page's buttons)."""
     return [
         action

@@ -176,6 +176,8 @@ def end_mobile(
     if on > clock.today():
         raise InvalidInput("结束日期不能晚于今天", fields={"on": "结束日期不能晚于今天"})
     side = registration.home if manages(by, registration.home) else registration.host
+    if side == registration.host and registration.state == MobileState.PENDING:
+        raise Forbidden("流入地尚未接收，请选择“不接收”并说明原因")
     return _move(
         registration,
         source=frozenset(CURRENT_MOBILE_STATES),

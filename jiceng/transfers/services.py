@@ -40,7 +40,11 @@ def receipt_days() -> int:
 
 def approver_for(organization: Organization) -> Organization:
     """The approving committee of `organization` (workflow.APPROVING_KINDS), itself included."""
-    chain = [organization, *reversed(organization.get_ancestors())]
+    # the ancestors are the prefixes of the path: one read, nearest first
+    step = Organization.steplen
+    prefixes = [organization.path[:i] for i in range(len(organization.path), 0, -step)]
+    by_path = {o.path: o for o in Organization.objects.filter(path__in=prefixes)}
+    chain = [by_path[p] for p in prefixes if p in by_path]
     found = workflow.approver_of([(o.pk, o.kind) for o in chain])
     if found is None:
         raise InvalidInput(f"“{organization.name}”之上没有可以审批组织关系转接的党委")
@@ -193,6 +197,7 @@ def take_step(
     note = workflow.check_reason(action, reason)
     today = clock.today()
     changes: dict[str, object] = {"state": target, "updated_at": clock.now()}
+    arrived = received = today
     if action is A.RETURN:
         changes["returned_reason"] = note
     elif action is A.RESUBMIT:
@@ -214,7 +219,7 @@ def take_step(
     elif action is A.APPROVE_OUT and current.kind == TransferKind.LETTER:
         changes.update(_letter(current, today=today, valid_days=valid_days))
     elif action is A.RECORD_RECEIPT:
-        assert current.letter_issued_on is not None
+        assert current.letter_issued_on is not None  # issued with the approval
         received = workflow.check_after(
             on or today,
             earliest=current.letter_issued_on,
@@ -233,7 +238,7 @@ def take_step(
         lifecycle.move_organization(
             member=current.member,
             to=current.to_organization,
-            on=changes["arrived_on"],
+            on=arrived,
             reason=f"组织关系转接：{current.reason}"[:200],
             decision=f"由{current.from_organization.name}转入",
             by=by,
@@ -242,7 +247,7 @@ def take_step(
         lifecycle.change_status(
             member=current.member,
             move=StatusMove.TRANSFER_OUT,
-            on=changes["receipt_on"],
+            on=received,
             reason=f"组织关系转出至{current.destination}"[:200],
             decision=f"组织关系介绍信{current.letter_label}",
             by=by,

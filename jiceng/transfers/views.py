@@ -307,7 +307,8 @@ def mobile_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "r": registration,
             "can_accept": pending and at_host,
-            "can_end": current and (at_host or at_home),
+            # the home branch withdraws a registration or ends it; the host ends one it took
+            "can_end": current and (at_home or (at_host and not pending)),
             "attendances": queries.meetings_of_hosted(request.user, registration),
             "present": {AttendanceStatus.IN_PERSON, AttendanceStatus.ONLINE},
             "today": clock.today().isoformat(),

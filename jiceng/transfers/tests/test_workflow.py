@@ -16,6 +16,11 @@ from jiceng.transfers.workflow import Side
 A, S, W, L = StepAction, TransferState, TransferKind.WITHIN, TransferKind.LETTER
 
 
+def said(problem: str | None) -> str:
+    assert problem is not None
+    return problem
+
+
 def test_within_the_system_goes_through_both_committees_then_the_receiver():
     assert workflow.step(W, A.APPROVE_OUT, S.SENT) == (S.OUT_APPROVED, Side.OUT_APPROVER)
     assert workflow.step(W, A.APPROVE_IN, S.OUT_APPROVED) == (S.IN_APPROVED, Side.IN_APPROVER)
@@ -56,14 +61,16 @@ def test_the_approver_is_the_nearest_committee_never_a_general_branch():
 
 
 def test_receiving_refusals_name_the_rule():
-    assert "党工委" in workflow.receiving_problem(
-        kind=OrgKind.WORKING_COMMITTEE, is_active=True, name="尧化街道党工委", same=False
+    assert "党工委" in said(
+        workflow.receiving_problem(
+            kind=OrgKind.WORKING_COMMITTEE, is_active=True, name="尧化街道党工委", same=False
+        )
     )
-    assert "已撤销" in workflow.receiving_problem(
-        kind=OrgKind.BRANCH, is_active=False, name="某支部", same=False
+    assert "已撤销" in said(
+        workflow.receiving_problem(kind=OrgKind.BRANCH, is_active=False, name="某支部", same=False)
     )
-    assert "所在" in workflow.receiving_problem(
-        kind=OrgKind.BRANCH, is_active=True, name="某支部", same=True
+    assert "所在" in said(
+        workflow.receiving_problem(kind=OrgKind.BRANCH, is_active=True, name="某支部", same=True)
     )
     assert (
         workflow.receiving_problem(kind=OrgKind.BRANCH, is_active=True, name="x", same=False)
@@ -74,8 +81,8 @@ def test_receiving_refusals_name_the_rule():
 def test_only_members_on_the_roll_and_in_contact_transfer():
     assert workflow.member_problem(MemberStatus.FULL) is None
     assert workflow.member_problem(MemberStatus.PROBATIONARY) is None
-    assert "失联党员" in workflow.member_problem(MemberStatus.LOST_CONTACT)
-    assert "已去世" in workflow.member_problem(MemberStatus.DECEASED)
+    assert "失联党员" in said(workflow.member_problem(MemberStatus.LOST_CONTACT))
+    assert "已去世" in said(workflow.member_problem(MemberStatus.DECEASED))
 
 
 def test_a_return_needs_its_reason():
@@ -101,15 +108,17 @@ def test_dates_out_of_order_are_refused():
 def test_a_mobile_member_is_away_six_months_or_more():
     joined = dt.date(2010, 7, 1)
     start = dt.date(2025, 1, 31)
-    assert "6个月以上" in workflow.mobile_problem(
-        starts_on=start, ends_on=dt.date(2025, 7, 30), joined_on=joined
+    assert "6个月以上" in said(
+        workflow.mobile_problem(starts_on=start, ends_on=dt.date(2025, 7, 30), joined_on=joined)
     )
     assert (
         workflow.mobile_problem(starts_on=start, ends_on=dt.date(2025, 7, 31), joined_on=joined)
         is None
     )
     assert workflow.mobile_problem(starts_on=start, ends_on=None, joined_on=joined) is None
-    assert "须晚于" in workflow.mobile_problem(starts_on=start, ends_on=start, joined_on=joined)
+    assert "须晚于" in said(
+        workflow.mobile_problem(starts_on=start, ends_on=start, joined_on=joined)
+    )
 
 
 def test_letter_validity_is_bounded():

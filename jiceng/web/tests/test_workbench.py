@@ -256,7 +256,7 @@ def test_a_secretary_sees_the_months_requirements_leave_minutes_and_talks(
     hrefs = {label: href for label, _, href in branch.items}
     assert hrefs["会议记录待签发：五月党课"] == f"/orglife/meetings/{lecture.pk}/#minutes"
     assert "安排会议" in branch.buttons
-    assert {p.key for p in page.panels} == {"orglife.secretary"}
+    assert {p.key for p in page.panels} == {"orglife.secretary", "transfers.secretary"}
     assert_every_link_opens(client, page)
 
 
