@@ -453,6 +453,8 @@ def test_every_app_registers_its_panels() -> None:
         "orglife.compliance",
         "orgs.subtree",
         "members.imports",
+        "transfers.secretary",
+        "transfers.department",
         "cases.inbox",
         "cases.dispatch",
         "cases.whistle",
@@ -466,8 +468,11 @@ def test_every_app_registers_its_panels() -> None:
     ("who", "panels"),
     [
         ("wenyuan_official", ["cases.dispatch"]),  # a community: dispatches, handles no unit
-        ("street_official", ["orgs.subtree", "orglife.compliance", "members.imports"]),
-        ("sibling_secretary", ["orglife.secretary"]),
+        (
+            "street_official",
+            ["orgs.subtree", "orglife.compliance", "members.imports", "transfers.department"],
+        ),
+        ("sibling_secretary", ["orglife.secretary", "transfers.secretary"]),
         ("water_staff", ["cases.inbox", "cases.department"]),
         ("yaohua_worker", ["cases.inbox", "grid.patrol"]),
     ],
