@@ -19,7 +19,7 @@ sees nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -148,9 +148,9 @@ class Reach:
 
 
 class GrantKind(StrEnum):
-    """Relations that open a limited view across subtrees. None is issued yet: each arrives
-    with the work that needs it, as grants in the scope, never as a filter in that work's own
-    queries."""
+    """Relations that open a limited view across subtrees. Each arrives with the work that
+    needs it, as a grant source (register_grant_source) whose grants scope_of adds to the
+    scope, never as a filter in that work's own queries."""
 
     # 组织关系转接 in progress: the sending and the receiving branch both see the transfer.
     TRANSFER = "transfer"
@@ -187,6 +187,22 @@ class Scope:
     def reach(self, permission: Permission) -> Reach:
         return self.reaches.get(permission, Reach())
 
+    def granted_ids(self, kind: GrantKind, permission: Permission) -> frozenset[int]:
+        """The targets (`Grant.target_id`) of the user's grants of `kind` that open
+        `permission`: e.g. the members a transfer in progress shows the receiving branch."""
+        return frozenset(
+            g.target_id
+            for g in self.grants
+            if g.kind is kind and permission in g.opens and g.target_id is not None
+        )
+
+    def granted_paths(self, kind: GrantKind, permission: Permission) -> tuple[str, ...]:
+        """The organization paths (`Grant.path`) of the user's grants of `kind` that open
+        `permission`."""
+        return tuple(
+            g.path for g in self.grants if g.kind is kind and permission in g.opens and g.path
+        )
+
     def organization_q(
         self, permission: Permission = Permission.VIEW_ORGANIZATIONS, prefix: str = ""
     ) -> Q:
@@ -205,6 +221,19 @@ class Scope:
     @property
     def division_prefixes(self) -> tuple[str, ...]:
         return self.reach(Permission.VIEW_ORGANIZATIONS).division_prefixes
+
+
+# Where grants come from: one function per relation, registered by the app that keeps the
+# relation (in its AppConfig.ready), called with the user and the reaches of their roles.
+GrantSource = Callable[[User, Mapping[Permission, Reach]], Iterable[Grant]]
+GRANT_SOURCES: list[GrantSource] = []
+
+
+def register_grant_source(source: GrantSource) -> GrantSource:
+    """Add a source of grants to every scope worked out from now on (idempotent)."""
+    if source not in GRANT_SOURCES:
+        GRANT_SOURCES.append(source)
+    return source
 
 
 def scope_of(user: User | AnonymousUser) -> Scope:
@@ -254,7 +283,8 @@ def scope_of(user: User | AnonymousUser) -> Scope:
         )
         for p in permissions
     }
-    scope = Scope(reaches=reaches, own_member_id=own_member_id)
+    grants = tuple(grant for source in GRANT_SOURCES for grant in source(user, reaches))
+    scope = Scope(reaches=reaches, own_member_id=own_member_id, grants=grants)
     user._jiceng_scope = scope  # type: ignore[attr-defined]
     return scope
 

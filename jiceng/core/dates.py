@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -24,3 +25,11 @@ def parse_date(value: object) -> dt.date | None:
         raise ValueError(text)
     year, month, day = (int(part) for part in match.groups())
     return dt.date(year, month, day)  # ValueError for 2024-02-30
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (or earlier); the month's last day where it has no such day
+    (31 August plus six months is 28 or 29 February)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))

@@ -35,9 +35,22 @@ ACTIVE_STATUSES = frozenset(
 class StatusMove(models.TextChoices):
     """The ways a member's status changes (members.workflow says from where to where)."""
 
+    REGISTER = "REGISTER", "登记入册"
+    ADMIT = "ADMIT", "接收为预备党员"
+    BECOME_FULL = "BECOME_FULL", "转为正式党员"
+    EXTEND_PROBATION = "EXTEND_PROBATION", "延长预备期"
+    DISQUALIFY = "DISQUALIFY", "取消预备党员资格"
     LOSE_CONTACT = "LOSE_CONTACT", "失去联系"
     RESTORE_CONTACT = "RESTORE_CONTACT", "恢复联系"
+    SUSPEND = "SUSPEND", "停止党籍"
+    REINSTATE = "REINSTATE", "恢复党籍"
+    REMOVE = "REMOVE", "除名"
+    RESIGN = "RESIGN", "退党"
+    EXPEL = "EXPEL", "开除党籍"
     DIE = "DIE", "去世"
+    TRANSFER = "TRANSFER", "组织关系转接"
+    TRANSFER_OUT = "TRANSFER_OUT", "转出"
+    TRANSFER_IN = "TRANSFER_IN", "转入"
     CORRECT = "CORRECT", "更正党籍状态"
 
 
@@ -79,6 +92,8 @@ class Member(models.Model):
     category = models.CharField("人员类别", max_length=20, choices=Category.choices)
     joined_on = models.DateField("入党日期")
     full_member_on = models.DateField("转正日期", null=True, blank=True)
+    # 延长预备期: once, by six to twelve months (members.lifecycle.extend_probation).
+    probation_extended_months = models.PositiveSmallIntegerField("延长预备期（月）", default=0)
     status = models.CharField("党籍状态", max_length=20, choices=MemberStatus.choices)
     organization = models.ForeignKey(
         "orgs.Organization",
@@ -149,6 +164,26 @@ class MemberEvent(models.Model):
     to_status = models.CharField("新党籍状态", max_length=20, choices=MemberStatus.choices)
     on = models.DateField("发生日期")
     reason = models.CharField("原因/说明", max_length=200, blank=True)
+    # The body that decided and its document (e.g. "某某党委 某组字〔2026〕3号"), where the move
+    # is a decision (转正, 停止党籍, 开除党籍 ...).
+    decision = models.CharField("决定机关及文号", max_length=200, blank=True)
+    # A move of the record between organizations (组织关系转接): where from and where to.
+    from_organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="转出组织",
+    )
+    to_organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="转入组织",
+    )
     by = models.ForeignKey(
         "accounts.User",
         on_delete=models.SET_NULL,
@@ -165,4 +200,4 @@ class MemberEvent(models.Model):
         indexes = [models.Index(fields=["member", "on"])]
 
     def __str__(self) -> str:
-        return f"{self.member_id} {self.from_status}→{self.to_status}"
+        return f"{self.member_id} {self.move} {self.from_status}→{self.to_status}"

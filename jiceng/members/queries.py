@@ -2,29 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
-from jiceng.accounts.scoping import scope_of
-from jiceng.core import audit, crypto, idnumbers
+from jiceng.accounts.scoping import GrantKind, scope_of
+from jiceng.core import audit, clock, crypto, idnumbers
+from jiceng.core.dates import add_months
 from jiceng.core.errors import not_found
 from jiceng.core.masking import mask_id_number
 from jiceng.core.paths import under
 from jiceng.orgs.models import Organization
 
-from .models import Member, MemberEvent
+from .models import Member, MemberEvent, MemberStatus, StatusMove
 from .services import ID_FIELD, PHONE_FIELD, id_number_digest
+from .workflow import REMOVE_AFTER_SUSPENDED_MONTHS, SUSPEND_AFTER_MONTHS
 
 
 def members_for(user: User) -> QuerySet[Member]:
-    """Every member the user may see: those of organizations in scope, and themselves."""
+    """Every member the user may see: those of organizations in scope, themselves, and those a
+    relation shows them across subtrees (a transfer in progress, to the receiving branch)."""
     scope = scope_of(user)
     q = scope.organization_q(Permission.VIEW_MEMBERS, prefix="organization__")
     if scope.own_member_id is not None:
         q |= Q(pk=scope.own_member_id)
+    granted = scope.granted_ids(GrantKind.TRANSFER, Permission.VIEW_MEMBERS)
+    if granted:
+        q |= Q(pk__in=granted)
     return Member.objects.filter(q)
 
 
@@ -145,10 +152,60 @@ def search_members(user: User, filters: MemberFilters) -> QuerySet[Member]:
     return rows.order_by("organization__path", "name", "pk")
 
 
+@dataclass(frozen=True)
+class StandingDue:
+    """A member whose standing awaits the branch's decision: 失联 six months (停止党籍), or
+    停止党籍 two years (除名); `since` is the day the platform recorded the earlier move."""
+
+    member: Member
+    since: dt.date
+    decision: StatusMove
+
+
+# The move each status waits for, the move that began it, and how many months it waits.
+DUE_AFTER = {
+    MemberStatus.LOST_CONTACT: (StatusMove.SUSPEND, StatusMove.LOSE_CONTACT, SUSPEND_AFTER_MONTHS),
+    MemberStatus.SUSPENDED: (StatusMove.REMOVE, StatusMove.SUSPEND, REMOVE_AFTER_SUSPENDED_MONTHS),
+}
+
+
+def standing_due(user: User, *, limit: int = 50) -> tuple[int, list[StandingDue]]:
+    """The members where the user manages members whose lost contact or suspension has run its
+    time (how many, and the longest waiting first). A status whose beginning the platform did
+    not record (a record older than its events) is not counted: nothing dates it."""
+    today = clock.today()
+    managed = Member.objects.filter(
+        scope_of(user).organization_q(Permission.MANAGE_MEMBERS, prefix="organization__")
+    )
+    count, due = 0, []
+    for status, (decision, began, months) in DUE_AFTER.items():
+        since = (
+            MemberEvent.objects.filter(member=OuterRef("pk"), move=began)
+            .order_by("-on", "-pk")
+            .values("on")[:1]
+        )
+        rows = (
+            managed.filter(status=status)
+            .annotate(since=Subquery(since))
+            .filter(since__lte=add_months(today, -months))
+        )
+        count += rows.count()
+        due += [
+            StandingDue(member=m, since=m.since, decision=decision)
+            for m in rows.select_related("organization").order_by("since", "pk")[:limit]
+        ]
+    due.sort(key=lambda d: d.since)
+    return count, due[:limit]
+
+
 def timeline(member: Member) -> list[MemberEvent]:
     """The member's status changes, latest first (the member page; the caller has accessed
     the member)."""
-    return list(member.events.select_related("by").order_by("-on", "-pk"))
+    return list(
+        member.events.select_related("by", "from_organization", "to_organization").order_by(
+            "-on", "-pk"
+        )
+    )
 
 
 # The list counts its rows exactly up to this many; beyond, it says "more than" (a count of a

@@ -25,7 +25,16 @@ from jiceng.orgs.services import check_can_write
 
 from . import lifecycle, workflow
 from .ethnicities import ETHNICITIES
-from .models import ACTIVE_STATUSES, Category, Education, Gender, Member, MemberStatus
+from .models import (
+    ACTIVE_STATUSES,
+    Category,
+    Education,
+    Gender,
+    Member,
+    MemberEvent,
+    MemberStatus,
+    StatusMove,
+)
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 # A member joins at 18 or older; the masking policy's arithmetic rests on it (core may not
@@ -411,20 +420,41 @@ def _refused(duplicates: Duplicates, *, by: User | None) -> InvalidInput:
     return InvalidInput("；".join(messages), fields={"id_number": messages[0]})
 
 
-def create_members(*, rows: Sequence[MemberInput], by: User | None) -> list[Member]:
+def create_members(
+    *,
+    rows: Sequence[MemberInput],
+    by: User | None,
+    move: StatusMove = StatusMove.REGISTER,
+    on: dt.date | None = None,
+    decision: str = "",
+) -> list[Member]:
     """Register checked members, all or none; rollups move by one statement per organization.
+    Each member's first event says how the record began (`move`: 登记入册 by default, 接收为
+    预备党员 from the development of new members, 转入 from outside the system) on `on`
+    (today by default).
 
     A repeated ID number is refused by the unique index of its blind index, so the rows are
     looked up only when it refuses (an import has looked them up already, to name the rows);
     one registered already is refused with ID_NUMBER_TAKEN and recorded."""
+    if move not in workflow.FIRST_MOVES:
+        raise ValueError(f"{move} does not begin a record")
     try:
-        return _insert_members(rows=rows, by=by)
+        return _insert_members(
+            rows=rows, by=by, move=move, on=on or clock.today(), decision=decision
+        )
     except _IdNumbersTaken as taken:
         raise _refused(taken.duplicates, by=by) from None
 
 
 @transaction.atomic
-def _insert_members(*, rows: Sequence[MemberInput], by: User | None) -> list[Member]:
+def _insert_members(
+    *,
+    rows: Sequence[MemberInput],
+    by: User | None,
+    move: StatusMove,
+    on: dt.date,
+    decision: str,
+) -> list[Member]:
     for org in {r.organization.pk: r.organization for r in rows}.values():
         check_can_write(by, org, Permission.MANAGE_MEMBERS)
     try:
@@ -435,6 +465,21 @@ def _insert_members(*, rows: Sequence[MemberInput], by: User | None) -> list[Mem
         if not duplicates.messages:
             raise
         raise _IdNumbersTaken(duplicates) from None
+    MemberEvent.objects.bulk_create(
+        [
+            MemberEvent(
+                member=member,
+                move=move,
+                from_status=member.status,
+                to_status=member.status,
+                on=on,
+                decision=decision,
+                by=by,
+            )
+            for member in created
+        ],
+        batch_size=1000,
+    )
     deltas: dict[int, list[int]] = {}
     for r in rows:
         counts = deltas.setdefault(r.organization.pk, [0, 0])
@@ -457,8 +502,15 @@ def _insert_members(*, rows: Sequence[MemberInput], by: User | None) -> list[Mem
     return created
 
 
-def create_member(*, data: MemberInput, by: User | None) -> Member:
-    return create_members(rows=[data], by=by)[0]
+def create_member(
+    *,
+    data: MemberInput,
+    by: User | None,
+    move: StatusMove = StatusMove.REGISTER,
+    on: dt.date | None = None,
+    decision: str = "",
+) -> Member:
+    return create_members(rows=[data], by=by, move=move, on=on, decision=decision)[0]
 
 
 # What an update may change, by the name the audit record uses; ID and phone numbers are
@@ -529,6 +581,20 @@ def _replace_member(*, member: Member, data: MemberInput, by: User | None, reaso
             to_status=data.status,
             on=clock.today(),
             reason=reason,
+            by=by,
+        )
+    if fresh.organization_id != current.organization_id:
+        # A move between organizations in the user's own scope (both checked above): the
+        # timeline names it as the transfer it is.
+        lifecycle.record_event(
+            member=fresh,
+            move=StatusMove.TRANSFER,
+            from_status=data.status,
+            to_status=data.status,
+            on=clock.today(),
+            reason=reason,
+            from_organization=current.organization,
+            to_organization=data.organization,
             by=by,
         )
     lifecycle.move_rollups(

@@ -4,6 +4,7 @@ field."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -103,13 +104,41 @@ def _detail_page(
     return render(request, "members/detail.html", context)
 
 
-def _moves_from(member: Member) -> list[tuple[str, str]]:
-    """The moves the member page offers as buttons: those with one arrival (a correction is
-    made in the edit form, beside the status it corrects)."""
-    offered = (workflow.Move.LOSE_CONTACT, workflow.Move.RESTORE_CONTACT, workflow.Move.DIE)
+# The moves the member page offers, with the words of their date field. 转正, 延长预备期 and
+# 取消预备党员资格 belong to the development of new members, 转出 to transfers; a correction is
+# made in the edit form, beside the status it corrects.
+PAGE_MOVES = {
+    workflow.Move.LOSE_CONTACT: "失去联系的日期",
+    workflow.Move.RESTORE_CONTACT: "恢复联系的日期",
+    workflow.Move.SUSPEND: "停止党籍的决定日期",
+    workflow.Move.REINSTATE: "恢复党籍的决定日期",
+    workflow.Move.RESIGN: "退党日期",
+    workflow.Move.REMOVE: "除名的决定日期",
+    workflow.Move.EXPEL: "开除党籍的决定日期",
+    workflow.Move.DIE: "去世日期",
+}
+
+
+@dataclass(frozen=True)
+class PageMove:
+    value: str
+    label: str
+    date_label: str
+    needs_reason: bool
+    needs_decision: bool
+
+
+def _moves_from(member: Member) -> list[PageMove]:
+    """The moves the member page offers from the member's status."""
     return [
-        (move.value, move.label)
-        for move in offered
+        PageMove(
+            value=move.value,
+            label=move.label,
+            date_label=date_label,
+            needs_reason=move in workflow.NEEDS_REASON,
+            needs_decision=move in workflow.NEEDS_DECISION,
+        )
+        for move, date_label in PAGE_MOVES.items()
         if MemberStatus(member.status) in workflow.MOVES[move][0]
     ]
 
@@ -214,11 +243,11 @@ def member_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @requires(Permission.MANAGE_MEMBERS)
 @require_POST
 def member_status(request: AuthedRequest, pk: int) -> HttpResponse:
-    """失联, 恢复联系, 去世: a move of the status machine, from the member page."""
+    """失联, 停止党籍, 除名, 去世 ...: a move of the status machine, from the member page."""
     member = queries.access_managed_member(request.user, pk)
     move = request.POST.get("move", "")
     try:
-        if move not in workflow.Move.values:
+        if move not in PAGE_MOVES:
             raise InvalidInput("没有这项操作")
         try:
             on = parse_date(request.POST.get("on"))
@@ -229,6 +258,7 @@ def member_status(request: AuthedRequest, pk: int) -> HttpResponse:
             move=workflow.Move(move),
             on=on,
             reason=request.POST.get("reason", ""),
+            decision=request.POST.get("decision", ""),
             by=request.user,
         )
     except DomainError as exc:
