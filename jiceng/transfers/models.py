@@ -127,7 +127,7 @@ class Transfer(models.Model):
             # A member's record waits on one transfer at a time: it is never sent two ways.
             models.UniqueConstraint(
                 fields=["member"],
-                condition=Q(state__in=[s.value for s in OPEN_STATES]),
+                condition=Q(state__in=sorted(s.value for s in OPEN_STATES)),
                 name="transfers_one_open_per_member",
             ),
             models.UniqueConstraint(
@@ -260,7 +260,7 @@ class MobileRegistration(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["member"],
-                condition=Q(state__in=[s.value for s in CURRENT_MOBILE_STATES]),
+                condition=Q(state__in=sorted(s.value for s in CURRENT_MOBILE_STATES)),
                 name="transfers_one_current_mobile_registration",
             ),
         ]

@@ -235,6 +235,7 @@ def take_step(
         state = Transfer.objects.get(pk=current.pk).get_state_display()
         raise Conflict(CONFLICT.format(state=state))
     if action is A.CONFIRM:
+        assert current.to_organization is not None  # a transfer within the system names it
         lifecycle.move_organization(
             member=current.member,
             to=current.to_organization,
@@ -242,6 +243,7 @@ def take_step(
             reason=f"组织关系转接：{current.reason}"[:200],
             decision=f"由{current.from_organization.name}转入",
             by=by,
+            expected_from=current.from_organization,
         )
     elif action is A.RECORD_RECEIPT:
         lifecycle.change_status(
