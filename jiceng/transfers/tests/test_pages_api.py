@@ -118,6 +118,7 @@ def test_the_receiving_branch_sees_the_member_masked_while_the_transfer_is_open(
     assert mover.id_number_masked in page
     assert not re.search(r"\d{17}[\dX]", page)
     assert "查看完整身份证号" not in page and "编辑党员信息" not in page
+    assert f"/orgs/{tree.branch.pk}/" not in page  # the sending branch is not theirs to open
     services.take_step(transfer=transfer, action=A.CANCEL, by=secretary)
     assert client_of(yaohua_secretary).get(f"/members/{mover.pk}/").status_code == 404
 
