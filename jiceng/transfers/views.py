@@ -27,7 +27,7 @@ from jiceng.orglife.models import AttendanceStatus
 from . import access, mobility, queries, services, workflow
 from .models import MobileState, StepAction, TransferKind, TransferState
 
-LIST_LIMIT = 50
+LIST_LIMIT = 20  # each list shows the latest; a department sees its whole subtree
 
 
 def _date(value: str | None, field: str = "on") -> Any:
@@ -51,6 +51,7 @@ def transfer_list(request: AuthedRequest) -> HttpResponse:
             "outgoing": list(queries.outgoing(user)[:LIST_LIMIT]),
             "incoming": list(queries.incoming(user)[:LIST_LIMIT]),
             "late": list(queries.late_letters(user)[:LIST_LIMIT]),
+            "limit": LIST_LIMIT,
         },
     )
 
