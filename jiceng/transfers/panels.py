@@ -10,7 +10,7 @@ from jiceng.accounts.permissions import Permission, has_permission, roles_of
 from jiceng.web.workbench import Action, Content, Figure, Item, panel
 
 from . import queries
-from .models import Transfer, TransferState
+from .models import MobileState, Transfer, TransferState
 
 LIST_LIMIT = 5
 COUNT_CAP = 100
@@ -43,7 +43,7 @@ def _item(transfer: Transfer, note: str, tone: str = "") -> Item:
     title="组织关系转接",
     order=34,
     shows=_is_secretary,
-    empty="没有待确认的转入和逾期的回执",
+    empty="没有待确认的转入、待接收的流动党员和逾期的回执",
 )
 def secretary(user: User) -> Content:
     """待确认转入 (incoming, approved by both committees) and 回执逾期 (late receipts)."""
@@ -56,6 +56,15 @@ def secretary(user: User) -> Content:
     items += [
         _item(t, f"回执应于{t.receipt_due:%Y-%m-%d}前收回，已逾期", "warn")
         for t in late[:LIST_LIMIT]
+    ]
+    to_accept = queries.hosted_by(user).filter(state=MobileState.PENDING)
+    items += [
+        Item(
+            f"{r.member.name}：来自{r.home.name}",
+            reverse("transfers:mobile_detail", args=[r.pk]),
+            note="流动党员待接收",
+        )
+        for r in to_accept[:LIST_LIMIT]
     ]
     url = reverse("transfers:list")
     figures = []

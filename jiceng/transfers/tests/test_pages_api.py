@@ -164,6 +164,7 @@ def test_a_mobile_member_is_expected_at_the_host_and_the_host_sees_only_their_me
         by=secretary,
     )
     assert registration.state == MobileState.PENDING
+    assert "流动党员待接收" in client_of(yaohua_secretary).get("/").content.decode()
     registration = mobility.accept_mobile(registration=registration, by=yaohua_secretary)
     assert Member.objects.get(pk=mover.pk).is_mobile
     host_meeting = Meeting(organization=tree.yaohua_branch, audience="ALL_MEMBERS")
