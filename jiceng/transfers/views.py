@@ -21,7 +21,7 @@ from jiceng.core import clock
 from jiceng.core.dates import parse_date
 from jiceng.core.errors import NO_SUCH_ACTION, DomainError, InvalidInput
 from jiceng.core.masking import mask_name
-from jiceng.members.queries import access_managed_member
+from jiceng.members.queries import access_managed_member, members_for
 from jiceng.orglife.models import AttendanceStatus
 
 from . import access, mobility, queries, services, workflow
@@ -139,6 +139,8 @@ def transfer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "valid_days": workflow.LETTER_VALID_DAYS_DEFAULT,
             "has_letter": transfer.letter_number is not None,
             "same_approver": transfer.in_approver_id == transfer.out_approver_id,
+            # above the receiving side's committee the member's record is not open
+            "sees_member": members_for(request.user).filter(pk=transfer.member_id).exists(),
         },
     )
 

@@ -26,16 +26,18 @@ def granted(user: User, kind: GrantKind, permission: Permission) -> frozenset[in
 def test_a_transfer_in_progress_shows_the_member_to_the_receiving_side_only(
     tree: Tree, secretary, street_official, district_department, sibling_secretary
 ):
+    committee = user_with("wenyuan-dw", Role.ORGANIZATION_DEPARTMENT, organization=tree.community)
     newcomer = add_member(tree.yaohua_branch, name="钱进")
     transfer = services.start_transfer(
         member=newcomer, to_organization=tree.sibling, reason="工作调动", by=district_department
     )
-    # 文苑社区党委 approves for the sibling branch: its secretary and 仙林 (right above it)
+    # the receiving branch and its approving committee (文苑社区党委)
     assert granted(sibling_secretary, GrantKind.TRANSFER, Permission.VIEW_MEMBERS) == {newcomer.pk}
-    assert granted(street_official, GrantKind.TRANSFER, Permission.VIEW_MEMBERS) == {newcomer.pk}
-    # the district sees the transfer, not a grant per member; another branch sees nothing
-    reaches = scope_of(User.objects.get(pk=district_department.pk)).reaches
-    assert list(grants_of(district_department, reaches)) == []
+    assert granted(committee, GrantKind.TRANSFER, Permission.VIEW_MEMBERS) == {newcomer.pk}
+    # above the approving committee the transfer is seen, not a grant per member
+    for above in (street_official, district_department):
+        reaches = scope_of(User.objects.get(pk=above.pk)).reaches
+        assert list(grants_of(above, reaches)) == []
     assert granted(secretary, GrantKind.TRANSFER, Permission.VIEW_MEMBERS) == frozenset()
     assert granted(sibling_secretary, GrantKind.TRANSFER, Permission.MANAGE_MEMBERS) == frozenset()
     services.take_step(transfer=transfer, action=StepAction.CANCEL, by=district_department)
