@@ -29,6 +29,8 @@ class Permission(StrEnum):
     ATTEND_MEETINGS = "attend_meetings"  # a member's own meetings: check in, join online, leave
     MANAGE_MEETINGS = "manage_meetings"  # schedule, record attendance, minutes
     MANAGE_MEETING_RULES = "manage_meeting_rules"  # required frequencies for a subtree
+    # 发展党员: the higher committee's pre-review and approvals, time rules and yearly plans
+    APPROVE_DEVELOPMENT = "approve_development"
     # Community governance (网格化管理, 接诉即办)
     HANDLE_CASES = "handle_cases"  # accept, handle, resolve, escalate cases routed here
     DISPATCH_CASES = "dispatch_cases"  # intake, dispatch, merge, reassign, follow-up
@@ -57,7 +59,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COMMITTEE_MEMBER: _ORG_READER | {P.MANAGE_MEMBERS, P.EXPORT_DATA, P.MANAGE_MEETINGS},
     Role.ORGANIZATION_DEPARTMENT: _ORG_READER
     | {P.MANAGE_ORGANIZATIONS, P.MANAGE_MEMBERS, P.VIEW_PERSONAL_DATA, P.EXPORT_DATA}
-    | {P.MANAGE_MEETINGS, P.MANAGE_MEETING_RULES},
+    | {P.MANAGE_MEETINGS, P.MANAGE_MEETING_RULES, P.APPROVE_DEVELOPMENT},
     Role.STREET_OFFICIAL: _ORG_READER
     | {P.EXPORT_DATA, P.DISPATCH_CASES, P.HANDLE_CASES, P.SUMMON_DEPARTMENTS}
     | {P.MANAGE_GRIDS, P.VIEW_GRIDS, P.VIEW_CASE_METRICS},

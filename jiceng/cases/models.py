@@ -516,12 +516,21 @@ class Notice(models.Model):
     text = models.CharField("内容", max_length=200)
     created_at = models.DateTimeField("时间")
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    # When the outward channels (e-mail, SMS) took it: cases.notices.deliver_pending sends the
+    # notices not yet sent in batches, so that a move writes a row and queues nothing.
+    sent_at = models.DateTimeField("外发时间", null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "提醒"
         verbose_name_plural = "提醒"
-        indexes = [models.Index(fields=["user", "-created_at"], name="case_notice_user")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="case_notice_user"),
+            # the few waiting to go out, in the order they were written
+            models.Index(
+                fields=["id"], name="case_notice_unsent", condition=models.Q(sent_at__isnull=True)
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text

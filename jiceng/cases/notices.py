@@ -1,6 +1,11 @@
-"""Notices (提醒) to the people of a case: who they are, the rows, and the tasks that write them
-after a move. The tasks live here, not in `tasks`: the moves queue them and the tick (`tasks`)
-runs the moves, so with them there the moves and the task module would import each other."""
+"""Notices (提醒) to the people of a case: who they are, the rows, the tasks that write them
+after a move, and their sending by e-mail and SMS. The tasks live here, not in `tasks`: the
+moves queue them and the tick (`tasks`) runs the moves, so with them there the moves and the
+task module would import each other.
+
+A move writes its notices as rows (the notice centre reads them at once); the outward channels
+take them in batches (`deliver_pending`, every JICENG_SCHEDULE["case_notices"] seconds), so
+that no move, and above all no intake, pays for a queued task of its own."""
 
 from __future__ import annotations
 
@@ -14,7 +19,6 @@ from jiceng.accounts.models import Role, RoleAssignment
 from jiceng.core import clock
 from jiceng.grid.models import GridWorker
 from jiceng.notices import channels
-from jiceng.notices.tasks import deliver_to_users_on_commit
 
 from .models import Case, DepartmentStaff, Notice
 from .workflow import Level
@@ -43,13 +47,12 @@ def handler_user_ids(case: Case) -> list[int]:
 
 
 def send_notices(*, user_ids: Iterable[int], case_id: int, text: str) -> int:
-    """Adds one notice per user (a bulk insert; notices are not audited: they change nothing),
-    and sends it by e-mail and SMS from a task once committed (notices.channels)."""
+    """Adds one notice per user (a bulk insert; notices are not audited: they change nothing);
+    `deliver_pending` sends it by e-mail and SMS (notices.channels)."""
     now = clock.now()
     users = sorted(set(user_ids))
     rows = [Notice(user_id=u, case_id=case_id, text=text[:200], created_at=now) for u in users]
     Notice.objects.bulk_create(rows)
-    deliver_to_users_on_commit(users, text[:200])
     return len(rows)
 
 
@@ -65,19 +68,47 @@ def notify_grid_workers(case: Case, now: dt.datetime, *, text: str) -> None:
             f"SELECT user_id, %s, %s, %s FROM {worker} WHERE grid_id = %s",
             [case.pk, text[:200], connection.ops.adapt_datetimefield_value(now), case.grid_id],
         )
-    if case.grid_id is not None and channels.channels():
-        # queued inside the intake's transaction (the task's row commits or rolls back with
-        # the case): one INSERT more, rather than a second write transaction after it
-        deliver_to_grid_workers.enqueue(case.grid_id, text[:200])
+
+
+# A batch of notices sent at a time; notices older than this when their turn comes are marked
+# and not sent (a notice an hour late says less than the centre already shows: the worker has
+# no channel running, or the channels were just turned on over a year of rows).
+DELIVERY_BATCH = 500
+STALE_AFTER = dt.timedelta(hours=1)
+
+
+def deliver_pending() -> int:
+    """Sends the notices not yet sent, by every channel in use, each once: a batch is claimed
+    by marking it with this run's time under a condition (a concurrent run claims others or
+    none); the number of messages sent."""
+    sent = 0
+    while True:
+        now = clock.now()
+        waiting = list(Notice.objects.filter(sent_at__isnull=True).order_by("pk")[:DELIVERY_BATCH])
+        if not waiting:
+            return sent
+        claimed = Notice.objects.filter(
+            pk__in=[n.pk for n in waiting], sent_at__isnull=True
+        ).update(sent_at=now)
+        if claimed and channels.channels():
+            mine = [
+                n
+                for n in Notice.objects.filter(pk__in=[n.pk for n in waiting], sent_at=now)
+                if n.created_at >= now - STALE_AFTER
+            ]
+            recipients = channels.recipients_of_users(n.user_id for n in mine)
+            delivered = channels.deliver(
+                [(recipients[n.user_id], n.text) for n in mine if n.user_id in recipients]
+            )
+            sent += delivered.email + delivered.sms
+        if len(waiting) < DELIVERY_BATCH:
+            return sent
 
 
 @task()
-def deliver_to_grid_workers(grid_id: int, text: str) -> int:
-    """Sends a grid's notice by e-mail and SMS to the grid's workers (notices.channels)."""
-    workers = list(GridWorker.objects.filter(grid_id=grid_id).values_list("user_id", flat=True))
-    recipients = channels.recipients_of_users(workers)
-    delivered = channels.deliver([(recipients[u], text) for u in workers if u in recipients])
-    return delivered.email + delivered.sms
+def deliver_notices() -> int:
+    """The periodic sending of case notices by e-mail and SMS (core.scheduler)."""
+    return deliver_pending()
 
 
 @task()

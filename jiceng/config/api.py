@@ -13,6 +13,7 @@ from jiceng.cases.metrics_api import router as case_metrics_router
 from jiceng.core import audit
 from jiceng.core.api import JsonObjectParser, RestAPI
 from jiceng.core.errors import DomainError
+from jiceng.development.api import router as development_router
 from jiceng.divisions.api import router as divisions_router
 from jiceng.grid.api import router as grid_router
 from jiceng.members.api import router as members_router
@@ -46,6 +47,7 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 api.add_router("/divisions", divisions_router)
 api.add_router("/organizations", orgs_router)
 api.add_router("/members", members_router)
+api.add_router("/development", development_router)
 api.add_router("/orglife", orglife_router)
 api.add_router("/transfers", transfers_router)
 api.add_router("/grid", grid_router)

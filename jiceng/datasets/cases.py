@@ -1198,7 +1198,7 @@ REPORT_COLUMNS = (
     "rating",
     "rated_at",
 )
-NOTICE_COLUMNS = ("id", "user_id", "case_id", "text", "created_at", "read_at")
+NOTICE_COLUMNS = ("id", "user_id", "case_id", "text", "created_at", "read_at", "sent_at")
 NOTICES_READ_AFTER = 2 * DAY  # older notices have been read
 
 
@@ -1336,6 +1336,7 @@ def write_cases(planned: list[Planned], *, now: dt.datetime) -> CaseSeedResult:
                     n["text"].replace("{number}", number)[:200],
                     adapt(n["created_at"]),
                     adapt(read),
+                    adapt(n["created_at"]),  # a year's notices went out when they were made
                 )
             )
             notice_id += 1

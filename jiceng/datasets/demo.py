@@ -31,6 +31,7 @@ from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Secto
 
 from . import seeding
 from .cases import CaseSeedResult, seed_cases
+from .development import DevelopmentSeedResult, seed_development
 from .orglife import OrglifeSeedResult, fill_branch_year, seed_orglife
 from .patrols import seed_patrols
 from .transfers import TransferSeedResult, seed_transfers
@@ -91,9 +92,30 @@ def load_demo(
     load_demo_patrols()
     say("一年的组织生活……")
     load_demo_orglife()
+    say("发展党员……")
+    load_demo_development()
     say("组织关系转接和流动党员……")
     load_demo_transfers()
     return logins
+
+
+def load_demo_development() -> DevelopmentSeedResult:
+    """The district's development pipelines, the demo secretary's branch lively (a case
+    awaiting each approval, late ones of each kind). Idempotent: branches with cases are
+    left alone."""
+    district = district_committee()
+    if district is None:
+        return DevelopmentSeedResult()
+    secretary = RoleAssignment.objects.filter(
+        user__username=SECRETARY, role=Role.BRANCH_SECRETARY, organization__isnull=False
+    ).first()
+    own = secretary.organization_id if secretary is not None else None
+    return seed_development(
+        as_of=clock.today(),
+        seed=SEED,
+        under=[district.path],
+        lively=frozenset() if own is None else frozenset({own}),
+    )
 
 
 def load_demo_transfers() -> TransferSeedResult:

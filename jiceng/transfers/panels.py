@@ -41,7 +41,7 @@ def _item(transfer: Transfer, note: str, tone: str = "") -> Item:
 @panel(
     "transfers.secretary",
     title="组织关系转接",
-    order=34,
+    order=36,
     shows=_is_secretary,
     empty="没有待确认的转入、待接收的流动党员和逾期的回执",
 )
@@ -87,7 +87,7 @@ def secretary(user: User) -> Content:
 @panel(
     "transfers.department",
     title="待审批的组织关系转接",
-    order=35,
+    order=37,
     shows=_is_department,
     empty="没有待审批的组织关系转接",
 )

@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "jiceng.divisions",
     "jiceng.orgs",
     "jiceng.members",
+    "jiceng.development",
     "jiceng.orglife",
     "jiceng.transfers",
     "jiceng.grid",
@@ -214,6 +215,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # changes some of them.
 JICENG_SCHEDULE: dict[str, int] = {
     "tick": 60,  # overdue cases: escalation and notices (cases.deadlines)
+    "case_notices": 10,  # case notices sent by e-mail and SMS in batches (cases.notices)
     "meeting_reminders": 60,  # 会前提醒 (orglife.reminders)
     "meeting_warnings": 86400,  # the secretaries' warnings (each reads every branch: daily)
     "audit_checkpoint": 86400,  # the audit chain's head written down (core.audit_checkpoints)

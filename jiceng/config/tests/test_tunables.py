@@ -95,6 +95,7 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
         "tick=5,audit_checkpoint=0",
         {
             "tick": 5.0,
+            "case_notices": 10.0,
             "meeting_reminders": 60.0,
             "meeting_warnings": 86400.0,
             "purge_exports": 3600.0,

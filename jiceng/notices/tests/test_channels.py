@@ -3,6 +3,7 @@ through the gateway setting; the phone unsealed only to hand it to the gateway."
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Callable
@@ -15,7 +16,8 @@ from django.core import mail
 from jiceng.accounts.models import User
 from jiceng.cases.models import Case
 from jiceng.cases.models import Notice as CaseNotice
-from jiceng.cases.notices import send_notices
+from jiceng.cases.notices import deliver_pending, send_notices
+from jiceng.core import clock
 from jiceng.members.models import Member
 from jiceng.notices import channels, sms
 from jiceng.notices.sms import LocmemBackend, SmsMessage
@@ -118,22 +120,33 @@ def test_a_new_case_reaches_the_grid_worker_by_email(
     User.objects.filter(pk=grid_worker.pk).update(email="sun@example.cn")
     case = submit_case()
     assert CaseNotice.objects.filter(user=grid_worker, case=case).exists()
+    assert mail.outbox == []  # the intake queued nothing: the batch sends it
+    assert deliver_pending() == 1
     assert [m.to for m in mail.outbox] == [["sun@example.cn"]]
     assert mail.outbox[0].body == f"新诉求：{case.subject.name}（{case.number}）"
 
 
-def test_a_case_notice_goes_out_once_its_move_commits(
-    tree: Any, django_capture_on_commit_callbacks: Any, submit_case: Callable[..., Case]
+def test_each_case_notice_goes_out_once_and_a_stale_one_not_at_all(
+    tree: Any, submit_case: Callable[..., Case]
 ) -> None:
     case = submit_case()
+    deliver_pending()
     mail.outbox.clear()
+    LocmemBackend.outbox.clear()
     worker = add_member(tree.branch, name="网格员甲", phone=PHONE)
     user = User.objects.create_user(username="worker-a", member=worker, email="a@example.cn")
-    with django_capture_on_commit_callbacks(execute=False) as later:
-        send_notices(user_ids=[user.pk], case_id=case.pk, text="诉求已超时")
-    assert CaseNotice.objects.filter(user=user).count() == 1
-    assert mail.outbox == [] and LocmemBackend.outbox == []  # nothing before the commit
-    for callback in later:
-        callback()
+    send_notices(user_ids=[user.pk], case_id=case.pk, text="诉求已超时")
+    stale = CaseNotice.objects.create(
+        user=user,
+        case=case,
+        text="两小时前的提醒",
+        created_at=clock.now() - dt.timedelta(hours=2),
+    )
+    assert deliver_pending() == 2  # one e-mail, one SMS
     assert [m.to for m in mail.outbox] == [["a@example.cn"]]
     assert [m.text for m in LocmemBackend.outbox] == ["【基层党建】诉求已超时"]
+    assert deliver_pending() == 0  # never twice
+    assert len(mail.outbox) == 1
+    stale.refresh_from_db()
+    assert stale.sent_at is not None  # marked, not sent
+    assert not CaseNotice.objects.filter(sent_at__isnull=True).exists()

@@ -59,6 +59,13 @@ class Command(BaseCommand):
 
         life = seed_orglife(as_of=options["as_of"], seed=options["seed"])
         self.stdout.write(f"组织生活：会议 {life.meetings:,} 次，参会记录 {life.attendances:,} 条")
+        from jiceng.datasets.development import seed_development  # 发展党员 pipelines
+
+        dev = seed_development(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"发展党员：培养对象 {dev.applicants:,} 名（超期 {dev.late:,}），"
+            f"步骤记录 {dev.steps:,} 条，用时 {dev.seconds:.1f} 秒"
+        )
         from jiceng.datasets.transfers import seed_transfers  # 组织关系转接, 流动党员
 
         moved = seed_transfers(as_of=options["as_of"], seed=options["seed"])
