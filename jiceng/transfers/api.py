@@ -100,7 +100,7 @@ class TransferIn(Schema):
     leaves_on: dt.date | None = Field(default=None, description="转出日期，默认今天")
 
 
-class StepIn(Schema):
+class TransferStepIn(Schema):
     seen_state: TransferState | None = Field(
         default=None, description="办理人看到的状态；已被他人办理时答409"
     )
@@ -154,7 +154,9 @@ def transfer_start(request: AuthedRequest, payload: TransferIn) -> Status[Transf
     return Status(201, _out(request, transfer.pk))
 
 
-def _step(request: AuthedRequest, pk: int, action: StepAction, payload: StepIn) -> TransferOut:
+def _step(
+    request: AuthedRequest, pk: int, action: StepAction, payload: TransferStepIn
+) -> TransferOut:
     transfer = queries.access_transfer(request.user, pk)
     if payload.seen_state is not None:
         transfer.state = payload.seen_state
@@ -176,7 +178,7 @@ def _step(request: AuthedRequest, pk: int, action: StepAction, payload: StepIn) 
 )
 @api_requires(Permission.MANAGE_MEMBERS)
 def transfer_approve_out(
-    request: AuthedRequest, transfer_id: PathId, payload: StepIn
+    request: AuthedRequest, transfer_id: PathId, payload: TransferStepIn
 ) -> TransferOut:
     return _step(request, transfer_id, StepAction.APPROVE_OUT, payload)
 
@@ -188,7 +190,7 @@ def transfer_approve_out(
 )
 @api_requires(Permission.MANAGE_MEMBERS)
 def transfer_approve_in(
-    request: AuthedRequest, transfer_id: PathId, payload: StepIn
+    request: AuthedRequest, transfer_id: PathId, payload: TransferStepIn
 ) -> TransferOut:
     return _step(request, transfer_id, StepAction.APPROVE_IN, payload)
 
@@ -199,7 +201,9 @@ def transfer_approve_in(
     summary="接收党组织确认转入（党员档案随之转入）",
 )
 @api_requires(Permission.MANAGE_MEMBERS)
-def transfer_confirm(request: AuthedRequest, transfer_id: PathId, payload: StepIn) -> TransferOut:
+def transfer_confirm(
+    request: AuthedRequest, transfer_id: PathId, payload: TransferStepIn
+) -> TransferOut:
     return _step(request, transfer_id, StepAction.CONFIRM, payload)
 
 
@@ -209,11 +213,13 @@ def transfer_confirm(request: AuthedRequest, transfer_id: PathId, payload: StepI
     summary="退回转出党组织（须说明原因）",
 )
 @api_requires(Permission.MANAGE_MEMBERS)
-def transfer_return(request: AuthedRequest, transfer_id: PathId, payload: StepIn) -> TransferOut:
+def transfer_return(
+    request: AuthedRequest, transfer_id: PathId, payload: TransferStepIn
+) -> TransferOut:
     return _step(request, transfer_id, StepAction.RETURN, payload)
 
 
-class ReviseIn(StepIn):
+class TransferReviseIn(TransferStepIn):
     to_organization_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     destination: str | None = Field(default=None, max_length=200)
     new_reason: str | None = Field(default=None, max_length=200, description="改正后的转接原因")
@@ -227,7 +233,7 @@ class ReviseIn(StepIn):
 )
 @api_requires(Permission.MANAGE_MEMBERS)
 def transfer_resubmit(
-    request: AuthedRequest, transfer_id: PathId, payload: ReviseIn
+    request: AuthedRequest, transfer_id: PathId, payload: TransferReviseIn
 ) -> TransferOut:
     transfer = queries.access_transfer(request.user, transfer_id)
     if payload.to_organization_id or payload.destination or payload.new_reason or payload.leaves_on:
@@ -248,7 +254,9 @@ def transfer_resubmit(
     "/{transfer_id}/cancel", response={200: TransferOut, **REFUSALS}, summary="撤销（介绍信作废）"
 )
 @api_requires(Permission.MANAGE_MEMBERS)
-def transfer_cancel(request: AuthedRequest, transfer_id: PathId, payload: StepIn) -> TransferOut:
+def transfer_cancel(
+    request: AuthedRequest, transfer_id: PathId, payload: TransferStepIn
+) -> TransferOut:
     return _step(request, transfer_id, StepAction.CANCEL, payload)
 
 
@@ -258,11 +266,13 @@ def transfer_cancel(request: AuthedRequest, transfer_id: PathId, payload: StepIn
     summary="记录回执收回（党员转为已转出）",
 )
 @api_requires(Permission.MANAGE_MEMBERS)
-def transfer_receipt(request: AuthedRequest, transfer_id: PathId, payload: StepIn) -> TransferOut:
+def transfer_receipt(
+    request: AuthedRequest, transfer_id: PathId, payload: TransferStepIn
+) -> TransferOut:
     return _step(request, transfer_id, StepAction.RECORD_RECEIPT, payload)
 
 
-class ReceiverOut(Schema):
+class TransferReceiverOut(Schema):
     id: int
     name: str
     kind_label: str
@@ -271,15 +281,15 @@ class ReceiverOut(Schema):
 
 @router.get(
     "/receivers/search",
-    response={200: list[ReceiverOut]},
+    response={200: list[TransferReceiverOut]},
     summary="Organizations that can receive members, by name",
 )
 @api_requires(Permission.MANAGE_MEMBERS)
 def receiver_search(
     request: AuthedRequest, q: Annotated[str, Query(min_length=2, max_length=50)]
-) -> list[ReceiverOut]:
+) -> list[TransferReceiverOut]:
     return [
-        ReceiverOut(
+        TransferReceiverOut(
             id=o.pk,
             name=o.name,
             kind_label=o.get_kind_display(),
