@@ -36,6 +36,7 @@ from .development import DevelopmentSeedResult, seed_development
 from .dues import DuesSeedResult, seed_dues
 from .orglife import OrglifeSeedResult, fill_branch_year, seed_orglife
 from .patrols import seed_patrols
+from .transfers import TransferSeedResult, seed_transfers
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
 STREET = "仙林街道"
@@ -97,6 +98,8 @@ def load_demo(
     load_demo_dues()
     say("发展党员……")
     load_demo_development()
+    say("组织关系转接和流动党员……")
+    load_demo_transfers()
     return logins
 
 
@@ -144,6 +147,19 @@ def load_demo_development() -> DevelopmentSeedResult:
         under=[district.path],
         lively=frozenset() if own is None else frozenset({own}),
     )
+
+
+def load_demo_transfers() -> TransferSeedResult:
+    """Transfers in every state and mobile members for the district; the demo secretary's
+    branch sends and receives in each open state. Idempotent (seed_transfers)."""
+    district = district_committee()
+    if district is None:
+        return TransferSeedResult()
+    secretary = RoleAssignment.objects.filter(
+        user__username=SECRETARY, role=Role.BRANCH_SECRETARY, organization__isnull=False
+    ).first()
+    own = (secretary.organization_id,) if secretary and secretary.organization_id else ()
+    return seed_transfers(as_of=clock.today(), seed=SEED, under=[district.path], must_have=own)
 
 
 def load_demo_orglife() -> OrglifeSeedResult:

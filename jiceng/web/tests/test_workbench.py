@@ -260,6 +260,7 @@ def test_a_secretary_sees_the_months_requirements_leave_minutes_and_talks(
         "orglife.secretary",
         "development.branch",
         "dues.branch",
+        "transfers.secretary",
     }
     assert_every_link_opens(client, page)
 
@@ -457,6 +458,8 @@ def test_every_app_registers_its_panels() -> None:
         "orglife.compliance",
         "orgs.subtree",
         "members.imports",
+        "transfers.secretary",
+        "transfers.department",
         "cases.inbox",
         "cases.dispatch",
         "cases.whistle",
@@ -482,10 +485,14 @@ def test_every_app_registers_its_panels() -> None:
                 "orglife.compliance",
                 "members.imports",
                 "development.department",
+                "transfers.department",
                 "dues.department",
             ],
         ),
-        ("sibling_secretary", ["orglife.secretary", "development.branch", "dues.branch"]),
+        (
+            "sibling_secretary",
+            ["orglife.secretary", "development.branch", "dues.branch", "transfers.secretary"],
+        ),
         ("water_staff", ["cases.inbox", "cases.department"]),
         ("yaohua_worker", ["cases.inbox", "grid.patrol"]),
     ],

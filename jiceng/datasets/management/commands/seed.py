@@ -73,6 +73,12 @@ class Command(BaseCommand):
             f"发展党员：培养对象 {dev.applicants:,} 名（超期 {dev.late:,}），"
             f"步骤记录 {dev.steps:,} 条，用时 {dev.seconds:.1f} 秒"
         )
+        from jiceng.datasets.transfers import seed_transfers  # 组织关系转接, 流动党员
+
+        moved = seed_transfers(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"组织关系转接 {moved.transfers:,} 件，流动党员登记 {moved.registrations:,} 人"
+        )
 
     def progress(self, line: str) -> None:
         self.stdout.write(line)
