@@ -18,6 +18,7 @@ from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.core import audit, clock
 from jiceng.core.errors import Conflict, Forbidden, InvalidInput
+from jiceng.dues.queries import paid_up_to
 from jiceng.members import lifecycle
 from jiceng.members.models import Member, StatusMove
 from jiceng.orgs.models import Organization
@@ -25,7 +26,6 @@ from jiceng.orgs.services import check_can_write
 
 from . import workflow
 from .access import acts_as, organization_of
-from .dues import dues_paid_to
 from .models import OPEN_STATES, StepAction, Transfer, TransferKind, TransferState, TransferStep
 from .workflow import Side
 
@@ -276,7 +276,7 @@ def _letter(transfer: Transfer, *, today: dt.date, valid_days: int | None) -> di
         "letter_issued_on": today,
         "letter_valid_until": today + dt.timedelta(days=days),
         "receipt_due": today + dt.timedelta(days=receipt_days()),
-        "dues_paid_to": dues_paid_to(transfer.member),
+        "dues_paid_to": paid_up_to(transfer.member),
     }
 
 

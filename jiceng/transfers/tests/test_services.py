@@ -232,3 +232,26 @@ def test_a_late_receipt_is_chased_once(tree: Tree, secretary, street_official, s
     assert notice.kind == NoticeKind.RECEIPT_LATE and notice.organization_id == tree.branch.pk
     assert "丙" in notice.text and "已逾期" in notice.text
     assert receipts.chase_late_receipts(now=later + dt.timedelta(days=1)) == []
+
+
+def test_a_letter_records_the_dues_paid_to_from_the_dues_ledger(
+    tree: Tree, secretary, street_official
+):
+    from jiceng.dues import bases, billing, payments
+
+    member = add_member(tree.branch, name="丙")
+    bases.set_base(member=member, year=2025, base=450000, by=secretary)  # 4,500 yuan a month
+    for month in (202501, 202502, 202503):
+        billing.generate_bills(organization=tree.branch, month=month, by=secretary)
+    payments.record_payment(member=member, months=[202501, 202502], method="CASH", by=secretary)
+    transfer = services.start_transfer(
+        member=member,
+        kind=TransferKind.LETTER,
+        destination="中共上海市浦东新区委员会组织部",
+        reason="跨省工作调动",
+        by=street_official,
+    )
+    letter = services.take_step(
+        transfer=transfer, action=A.APPROVE_OUT, valid_days=60, by=street_official
+    )
+    assert letter.dues_paid_to == dt.date(2025, 2, 28)  # March is billed and unpaid
