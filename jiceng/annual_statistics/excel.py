@@ -22,7 +22,7 @@ TITLE_ROW, UNIT_ROW, HEAD_ROW = 1, 2, 4
 
 def write_report(report: Report) -> bytes:
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.worksheets[0])
     titles = sheet_titles([f"表{t.number} {t.title}" for t in report.tables])
     for table, title in zip(report.tables, titles, strict=True):
         sheet = book.create_sheet(title)

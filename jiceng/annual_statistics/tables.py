@@ -174,13 +174,13 @@ def _walk(prefix: str, since: dt.date) -> list[Step]:
         by_member[member_id].append((move, before, after, on, from_path, to_path, now_path))
     steps: list[Step] = []
     for member_id, events in by_member.items():
-        where = events[-1][6]  # where the record is now
+        where: str | None = events[-1][6]  # where the record is now
         walked: list[Step] = []
-        for move, before, after, on, from_path, to_path, _ in reversed(events):
-            where_after = where
+        for move, before, after, on, came_from, went_to, _ in reversed(events):
+            where_after: str | None = where
             if move in (Move.TRANSFER, Move.TRANSFER_OUT, Move.TRANSFER_IN):
-                where_after = to_path or where
-                where = from_path or where_after
+                where_after = went_to if went_to is not None else where
+                where = came_from if came_from is not None else where_after
             is_in = after in ACTIVE and is_under(where_after, prefix)
             was_in = move not in FIRST_MOVES and before in ACTIVE and is_under(where, prefix)
             walked.append(Step(member_id, move, on, was_in, is_in))
@@ -188,13 +188,16 @@ def _walk(prefix: str, since: dt.date) -> list[Step]:
     return steps
 
 
+IN_BY_MOVE: dict[str, str] = {
+    Move.ADMIT: "in_developed",
+    Move.TRANSFER: "in_transferred",
+    Move.TRANSFER_IN: "in_transferred",
+    Move.REGISTER: "in_registered",
+}
+
+
 def _in_line(move: str) -> str:
-    return {
-        Move.ADMIT: "in_developed",
-        Move.TRANSFER: "in_transferred",
-        Move.TRANSFER_IN: "in_transferred",
-        Move.REGISTER: "in_registered",
-    }.get(move, "in_restored")
+    return IN_BY_MOVE.get(move, "in_restored")
 
 
 def _out_line(move: str) -> str:

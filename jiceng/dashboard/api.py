@@ -16,26 +16,26 @@ from . import queries
 router = Router(tags=["dashboard"])
 
 
-class FigureOut(Schema):
+class DashboardFigureOut(Schema):
     label: str
     value: int | str
     url: str = Field(description="该数字背后的列表（对当前用户可打开；空为无列表）")
     tone: str
 
 
-class TileOut(Schema):
+class DashboardTileOut(Schema):
     key: str
     title: str
     url: str
     note: str
-    figures: list[FigureOut]
+    figures: list[DashboardFigureOut]
     chart: dict[str, Any] | None = Field(description="ECharts 图表数据：kind, categories, series")
 
 
 class DashboardOut(Schema):
     organization_id: int
     organization: str
-    tiles: list[TileOut]
+    tiles: list[DashboardTileOut]
 
 
 def _answer(request: AuthedRequest, org: int | None) -> DashboardOut:
@@ -45,13 +45,13 @@ def _answer(request: AuthedRequest, org: int | None) -> DashboardOut:
         organization_id=organization.pk,
         organization=organization.name,
         tiles=[
-            TileOut(
+            DashboardTileOut(
                 key=b.key,
                 title=b.title,
                 url=b.tile.url,
                 note=b.tile.note,
                 figures=[
-                    FigureOut(label=f.label, value=f.value, url=f.url, tone=f.tone)
+                    DashboardFigureOut(label=f.label, value=f.value, url=f.url, tone=f.tone)
                     for f in b.tile.figures
                 ],
                 chart=b.tile.chart,

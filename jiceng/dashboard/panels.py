@@ -19,7 +19,7 @@ def _is_department(user: User) -> bool:
     )
 
 
-@panel("dashboard.cockpit", title="党建驾驶舱", order=12, shows=_is_department)
+@panel("dashboard.cockpit", title="党建驾驶舱", order=35, shows=_is_department)
 def cockpit(user: User) -> Content:
     try:
         organization = queries.access_organization(user, None)

@@ -13,13 +13,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jiceng.accounts.models import User
+from jiceng.annual_statistics import excel, tables
 from jiceng.core import clock
 from jiceng.members import lifecycle
-from jiceng.members.models import Member, StatusMove
-from jiceng.annual_statistics import excel, tables
 from jiceng.members import services as member_services
+from jiceng.members.models import Member, StatusMove
 from jiceng.orgs.models import Organization
-from jiceng.testing.personas import Tree, member_fields, user_with, verified_client
+from jiceng.testing.personas import Tree, member_fields, verified_client
 
 NOW = dt.datetime(2026, 3, 10, 10, 0)
 YEAR = 2025
@@ -144,7 +144,8 @@ def test_excel_has_one_sheet_per_table_in_the_forms_layout(
     assert first["A1"].value == "表1  党员数量变化情况"
     assert first["A2"].value == f"填报单位：{tree.xianlin.name}"
     assert "2025年12月31日" in first["E2"].value
-    assert [c.value for c in first[4]] == ["项目", "上年底党员数", "本年增加", "本年减少", "本年底党员数"]
+    heads = ["项目", "上年底党员数", "本年增加", "本年减少", "本年底党员数"]
+    assert [c.value for c in first[4]] == heads
     assert [c.value for c in first[5]] == ["合计", 4, 2, 2, 4]
     assert "A1:E1" in {str(r) for r in first.merged_cells.ranges}
 
@@ -171,9 +172,12 @@ def test_page_links_every_figure_to_its_list(
         reverse("statistics:list", args=[tree.xianlin.pk, "out_transferred"]), {"year": YEAR}
     )
     assert "丙" not in moved.content.decode() and "不在您的管理范围内" in moved.content.decode()
-    assert client.get(
-        reverse("statistics:list", args=[tree.xianlin.pk, "nonsense"]), {"year": YEAR}
-    ).status_code == 404
+    assert (
+        client.get(
+            reverse("statistics:list", args=[tree.xianlin.pk, "nonsense"]), {"year": YEAR}
+        ).status_code
+        == 404
+    )
     download = client.get(reverse("statistics:export", args=[tree.xianlin.pk]), {"year": YEAR})
     assert download.status_code == 200
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -183,9 +187,9 @@ def test_no_figure_from_outside_the_users_scope(
     tree: Tree, year_of_moves: dict[str, Member], yaohua_official: User, member_user: User
 ) -> None:
     outsider = client_of(yaohua_official)
-    assert outsider.get(
-        reverse("statistics:organization", args=[tree.xianlin.pk])
-    ).status_code == 404
+    assert (
+        outsider.get(reverse("statistics:organization", args=[tree.xianlin.pk])).status_code == 404
+    )
     assert outsider.get(f"/api/v1/statistics/{tree.xianlin.pk}").status_code == 404
     own = outsider.get(reverse("statistics:home"), follow=True)
     assert own.status_code == 200 and tree.yaohua.name in own.content.decode()
@@ -207,9 +211,7 @@ def test_a_bad_year_is_refused_with_a_message(tree: Tree, street_official: User)
 def test_api_answers_the_tables_with_their_list_keys(
     tree: Tree, year_of_moves: dict[str, Member], street_official: User
 ) -> None:
-    answer = client_of(street_official).get(
-        f"/api/v1/statistics/{tree.xianlin.pk}", {"year": YEAR}
-    )
+    answer = client_of(street_official).get(f"/api/v1/statistics/{tree.xianlin.pk}", {"year": YEAR})
     assert answer.status_code == 200
     body = answer.json()
     assert body["as_of"] == "2025-12-31"

@@ -461,6 +461,7 @@ def test_every_app_registers_its_panels() -> None:
         "accounts.admin",
         "development.branch",
         "development.department",
+        "dashboard.cockpit",
     }
 
 
@@ -470,7 +471,13 @@ def test_every_app_registers_its_panels() -> None:
         ("wenyuan_official", ["cases.dispatch"]),  # a community: dispatches, handles no unit
         (
             "street_official",
-            ["orgs.subtree", "orglife.compliance", "members.imports", "development.department"],
+            [
+                "orgs.subtree",
+                "orglife.compliance",
+                "members.imports",
+                "development.department",
+                "dashboard.cockpit",
+            ],
         ),
         ("sibling_secretary", ["orglife.secretary", "development.branch"]),
         ("water_staff", ["cases.inbox", "cases.department"]),
