@@ -90,6 +90,10 @@ class Cell:
     value: int
     key: str = ""  # the list behind the figure ("" for a total that has none of its own)
 
+    @property
+    def shown(self) -> str:
+        return f"{self.value:,}"
+
 
 @dataclass(frozen=True)
 class Line:

@@ -38,6 +38,16 @@ def link(user: User, organization: Organization, permission: Permission, url: st
     return url if allows(user, organization, permission) else ""
 
 
+def short_name(parent: str, name: str) -> str:
+    """A bar's label on a phone: without 中共 and the place the parent's name already says
+    (中共南京市栖霞区委 → 中共南京市栖霞区仙林街道工作委员会 reads 仙林街道工作委员会)."""
+    place = parent.removeprefix("中共").removesuffix("委")
+    short = name.removeprefix("中共")
+    if len(place) >= 2 and short.startswith(place) and len(short) > len(place):
+        short = short[len(place) :]
+    return short.replace("工作委员会", "党工委").replace("委员会", "党委")
+
+
 def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
@@ -66,7 +76,7 @@ def members_and_organizations(organization: Organization, user: User) -> Tile:
     if below:
         chart = {
             "kind": "bar",
-            "categories": [name for name, _ in below][::-1],
+            "categories": [short_name(organization.name, name) for name, _ in below][::-1],
             "series": [{"name": "党员", "data": [count for _, count in below][::-1]}],
         }
     return Tile(figures=figures, chart=chart, url=children_url)

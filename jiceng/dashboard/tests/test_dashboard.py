@@ -111,7 +111,7 @@ def test_members_tile_reads_the_rollups_and_links_the_member_list(
     assert shown["党员"].url == f"/members/?org={people.xianlin.pk}"
     assert shown["党支部"].value == 2
     assert built.tile.chart is not None
-    assert built.tile.chart["categories"] == ["中共仙林街道文苑社区委员会"]
+    assert built.tile.chart["categories"] == ["仙林街道文苑社区党委"]
     assert built.tile.chart["series"][0]["data"] == [4]
 
 
