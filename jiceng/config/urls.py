@@ -13,6 +13,7 @@ urlpatterns = [
     path("members/", include("jiceng.members.urls")),
     path("orglife/", include("jiceng.orglife.urls")),
     path("development/", include("jiceng.development.urls")),
+    path("transfers/", include("jiceng.transfers.urls")),
     path("grid/", include("jiceng.grid.urls")),
     path("cases/metrics/", include("jiceng.cases.metrics_urls")),
     path("cases/", include("jiceng.cases.urls")),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("exports/", include("jiceng.exports.urls")),
     path("dashboard/", include("jiceng.dashboard.urls")),
     path("statistics/", include("jiceng.annual_statistics.urls")),
+    path("dues/", include("jiceng.dues.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

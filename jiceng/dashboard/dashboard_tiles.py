@@ -17,6 +17,8 @@ from jiceng.core import clock
 from jiceng.core.errors import NotFound
 from jiceng.development import queries as development
 from jiceng.development.models import Standing
+from jiceng.dues import queries as dues
+from jiceng.dues import rates as dues_rates
 from jiceng.orglife import rules as orglife_rules
 from jiceng.orglife.models import Compliance
 from jiceng.orgs import queries as orgs
@@ -163,6 +165,27 @@ def terms(organization: Organization, user: User) -> Tile | None:
             Figure("即将到期", soon, url),
         ],
         url=url,
+    )
+
+
+@tile("dashboard.dues", title="党费收缴", order=50)
+def dues_tile(organization: Organization, user: User) -> Tile | None:
+    """This month's dues of the subtree, from the branches' month totals (dues.MonthTotal)."""
+    if not dues.may_view(user, organization):
+        return None
+    month = dues.this_month()
+    whole, _ = dues.subtree_totals(organization, month)
+    if not whole.expected and not whole.billed:
+        return None
+    url = reverse("dues:totals", args=[organization.pk])
+    return Tile(
+        figures=[
+            Figure("应缴(元)", dues_rates.yuan(whole.expected), url),
+            Figure("已缴(元)", dues_rates.yuan(whole.collected), url),
+            Figure("收缴率", whole.rate, url),
+        ],
+        url=url,
+        note=dues_rates.month_label(month),
     )
 
 

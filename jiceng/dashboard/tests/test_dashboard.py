@@ -95,6 +95,7 @@ def test_the_apps_tiles_are_found_at_start_up() -> None:
         "dashboard.development",
         "dashboard.compliance",
         "dashboard.terms",
+        "dashboard.dues",
         "dashboard.cases",
     }
 
@@ -262,3 +263,23 @@ def test_the_page_is_kept_a_while_per_user_and_organization(
     fresh = queries.tiles_for(street_official, people.xianlin)
     assert figures(by_key(fresh)["dashboard.members"])["党员"].value == 5
     assert first
+
+
+def test_dues_tile_sums_the_months_totals_of_the_subtree(
+    people: Tree, street_official: User, yaohua_official: User, frozen: None
+) -> None:
+    from jiceng.dues.models import MonthTotal
+
+    assert "dashboard.dues" not in by_key(tiles.build_all(people.xianlin, street_official))
+    MonthTotal.objects.create(
+        organization=people.branch, month=202604, expected=3000, collected=1500, billed=3, paid=1
+    )
+    MonthTotal.objects.create(
+        organization=people.yaohua_branch, month=202604, expected=900, collected=900, billed=1
+    )
+    cache.clear()
+    built = by_key(tiles.build_all(people.xianlin, street_official))["dashboard.dues"]
+    shown = figures(built)
+    assert shown["应缴(元)"].value == "30.00" and shown["收缴率"].value == "50.0%"
+    assert shown["收缴率"].url == f"/dues/orgs/{people.xianlin.pk}/totals/"
+    assert "dashboard.dues" not in by_key(tiles.build_all(people.xianlin, yaohua_official))
