@@ -13,6 +13,7 @@ from jiceng.cases.metrics_api import router as case_metrics_router
 from jiceng.core import audit
 from jiceng.core.api import JsonObjectParser, RestAPI
 from jiceng.core.errors import DomainError
+from jiceng.dashboard.api import router as dashboard_router
 from jiceng.development.api import router as development_router
 from jiceng.divisions.api import router as divisions_router
 from jiceng.dues.api import router as dues_router
@@ -20,6 +21,7 @@ from jiceng.grid.api import router as grid_router
 from jiceng.members.api import router as members_router
 from jiceng.orglife.api import router as orglife_router
 from jiceng.orgs.api import router as orgs_router
+from jiceng.annual_statistics.api import router as statistics_router
 from jiceng.transfers.api import router as transfers_router
 
 # RestAPI: bodies are JSON objects (400 otherwise), 422s are Errors in Chinese and every
@@ -54,6 +56,8 @@ api.add_router("/transfers", transfers_router)
 api.add_router("/grid", grid_router)
 api.add_router("/cases", cases_router)
 api.add_router("/case-metrics", case_metrics_router)
+api.add_router("/dashboard", dashboard_router)
+api.add_router("/statistics", statistics_router)
 api.add_router("/dues", dues_router)
 
 

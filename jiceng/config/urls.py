@@ -20,6 +20,8 @@ urlpatterns = [
     path("notices/", include("jiceng.notices.urls")),
     path("feedback/", include("jiceng.feedback.urls")),
     path("exports/", include("jiceng.exports.urls")),
+    path("dashboard/", include("jiceng.dashboard.urls")),
+    path("statistics/", include("jiceng.annual_statistics.urls")),
     path("dues/", include("jiceng.dues.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),

@@ -137,6 +137,8 @@ INSTALLED_APPS = [
     "jiceng.web",
     "jiceng.datasets",
     "jiceng.notices",
+    "jiceng.dashboard",
+    "jiceng.annual_statistics",
     "jiceng.dues",
 ]
 
@@ -392,6 +394,9 @@ JICENG_PAGE_SIZE = env_int("JICENG_PAGE_SIZE", 50)
 JICENG_EXPORT_INLINE_ROWS = env_int("JICENG_EXPORT_INLINE_ROWS", 5000)
 JICENG_EXPORT_KEEP_HOURS = env_int("JICENG_EXPORT_KEEP_HOURS", 24)
 JICENG_EXPORT_DIR = env_str("JICENG_EXPORT_DIR", str(VAR_DIR / "exports"))
+# The leaders' dashboard (jiceng.dashboard) keeps a built page this many seconds per user and
+# organization (0: never kept); its figures are rollups of the last complete month anyway.
+JICENG_DASHBOARD_CACHE_SECONDS = env_int("JICENG_DASHBOARD_CACHE_SECONDS", 300)
 
 # Days audit records are kept before `jiceng audit purge` may remove them; never below 180.
 JICENG_AUDIT_RETENTION_DAYS = env_int("JICENG_AUDIT_RETENTION_DAYS", 180)

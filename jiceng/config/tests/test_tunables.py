@@ -52,6 +52,7 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
     ),
     "JICENG_PROXY_COUNT": ("settings.JICENG_PROXY_COUNT", "2", 2),
     "JICENG_PAGE_SIZE": ("settings.JICENG_PAGE_SIZE", "20", 20),
+    "JICENG_DASHBOARD_CACHE_SECONDS": ("jiceng.dashboard.queries.cache_seconds()", "60", 60),
     "JICENG_IMPORT_MAX_BYTES": ("settings.JICENG_IMPORT_MAX_BYTES", "1024", 1024),
     "JICENG_IMPORT_MAX_ROWS": ("settings.JICENG_IMPORT_MAX_ROWS", "10", 10),
     "JICENG_EXPORT_INLINE_ROWS": (

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AnnualStatisticsConfig(AppConfig):
+    name = "jiceng.annual_statistics"
+    verbose_name = "党内统计年报"

@@ -1,0 +1,483 @@
+"""The party's annual statistics (党内统计年报) of a subtree as of 31 December, computed from
+the records (../shared/reference/party-statistics.md): nobody types them again.
+
+How a figure is made. A member counts where their membership was on the day (正式组织关系):
+each member's events since the year began are walked backwards from the record as it is now
+(a transfer's event names where it came from and where it went; any other event happened where
+the member then was). An event moves a member into the subtree or out of it when it changes
+"on the subtree's roll" (an active status, members.ACTIVE_STATUSES, in an organization of the
+subtree): admissions, registrations and transfers in; deaths, removals, expulsions and
+transfers out. So the members at the end of the year are those on the roll now, less those who
+came in since, plus those who went out since; and last year's are this year's, less the year's
+ins, plus its outs. Table 1 adds up by construction, and every figure is a set of members
+(or organizations) that the page lists behind it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from jiceng.core.paths import is_under, under
+from jiceng.members.models import (
+    ACTIVE_STATUSES,
+    Category,
+    Education,
+    Gender,
+    Member,
+    MemberEvent,
+    MemberStatus,
+    StatusMove,
+)
+from jiceng.orgs.models import GRASSROOTS_KINDS, Committee, Organization, OrgKind, Sector
+
+Move = StatusMove
+FIRST_MOVES = frozenset({Move.REGISTER, Move.ADMIT, Move.TRANSFER_IN})
+ACTIVE = frozenset(s.value for s in ACTIVE_STATUSES)
+
+# Table 1's lines: how a member came onto the subtree's roll or left it, by the event's move.
+IN_LINES: dict[str, str] = {
+    "in_developed": "发展党员",
+    "in_transferred": "组织关系转入",
+    "in_registered": "登记入册（其他增加）",
+    "in_restored": "恢复党籍及其他",
+}
+OUT_LINES: dict[str, str] = {
+    "out_died": "去世",
+    "out_transferred": "组织关系转出",
+    "out_left": "出党（除名、退党、开除、取消预备党员资格）",
+    "out_other": "其他减少",
+}
+LEAVING: dict[str, str] = {
+    Move.REMOVE: "除名",
+    Move.RESIGN: "退党",
+    Move.EXPEL: "开除党籍",
+    Move.DISQUALIFY: "取消预备党员资格",
+}
+
+AGE_BANDS: list[tuple[str, int, int]] = [
+    ("30岁及以下", 0, 30),
+    ("31至35岁", 31, 35),
+    ("36至40岁", 36, 40),
+    ("41至45岁", 41, 45),
+    ("46至50岁", 46, 50),
+    ("51至55岁", 51, 55),
+    ("56至60岁", 56, 60),
+    ("61至70岁", 61, 70),
+    ("71岁及以上", 71, 200),
+]
+
+# 入党时间: the periods of the party's history the forms count by.
+JOINED_PERIODS: list[tuple[str, dt.date]] = [
+    ("1937年7月6日及以前", dt.date(1937, 7, 7)),
+    ("1937年7月7日至1945年9月2日", dt.date(1945, 9, 3)),
+    ("1945年9月3日至1949年9月", dt.date(1949, 10, 1)),
+    ("1949年10月至1966年4月", dt.date(1966, 5, 1)),
+    ("1966年5月至1976年10月", dt.date(1976, 11, 1)),
+    ("1976年11月至1978年12月", dt.date(1979, 1, 1)),
+    ("1979年1月至2002年10月", dt.date(2002, 11, 1)),
+    ("2002年11月至2012年10月", dt.date(2012, 11, 1)),
+    ("2012年11月至2022年10月", dt.date(2022, 11, 1)),
+    ("2022年11月及以后", dt.date(9999, 1, 1)),
+]
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: int
+    key: str = ""  # the list behind the figure ("" for a total that has none of its own)
+
+    @property
+    def shown(self) -> str:
+        return f"{self.value:,}"
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class Table:
+    number: str
+    title: str
+    columns: list[str]
+    lines: list[Line]
+    unit: str = "人"  # or 个 (organizations)
+
+
+@dataclass
+class Report:
+    organization: Organization
+    year: int
+    tables: list[Table]
+    # the members or organizations behind each figure, by its key
+    members: dict[str, set[int]] = field(default_factory=dict)
+    organizations: dict[str, set[int]] = field(default_factory=dict)
+
+    @property
+    def as_of(self) -> dt.date:
+        return dt.date(self.year, 12, 31)
+
+    def table(self, number: str) -> Table:
+        return next(t for t in self.tables if t.number == number)
+
+    def reconciliation(self) -> tuple[int, int, int, int]:
+        """Table 1's (last year, ins, outs, this year)."""
+        total = self.table("1").lines[0].cells
+        return total[0].value, total[1].value, total[2].value, total[3].value
+
+
+# -- the walk ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One event of a member, with where they were before and after it."""
+
+    member_id: int
+    move: str
+    on: dt.date
+    was_in: bool  # on the subtree's roll before the event
+    is_in: bool  # ... and after
+
+
+def _walk(prefix: str, since: dt.date) -> list[Step]:
+    """Every event after `since` of every member it concerns (now in the subtree, or moved
+    from or to it), with the subtree's roll before and after each."""
+    touched = MemberEvent.objects.filter(
+        under(prefix, "member__organization__path")
+        | under(prefix, "from_organization__path")
+        | under(prefix, "to_organization__path"),
+        on__gt=since,
+    ).values("member_id")
+    rows = (
+        MemberEvent.objects.filter(member_id__in=touched, on__gt=since)
+        .order_by("member_id", "on", "pk")
+        .values_list(
+            "member_id",
+            "move",
+            "from_status",
+            "to_status",
+            "on",
+            "from_organization__path",
+            "to_organization__path",
+            "member__organization__path",
+        )
+    )
+    by_member: dict[int, list[tuple[str, str, str, dt.date, str | None, str | None, str]]] = (
+        defaultdict(list)
+    )
+    for member_id, move, before, after, on, from_path, to_path, now_path in rows.iterator(
+        chunk_size=5000
+    ):
+        by_member[member_id].append((move, before, after, on, from_path, to_path, now_path))
+    steps: list[Step] = []
+    for member_id, events in by_member.items():
+        where: str | None = events[-1][6]  # where the record is now
+        walked: list[Step] = []
+        for move, before, after, on, came_from, went_to, _ in reversed(events):
+            where_after: str | None = where
+            if move in (Move.TRANSFER, Move.TRANSFER_OUT, Move.TRANSFER_IN):
+                where_after = went_to if went_to is not None else where
+                where = came_from if came_from is not None else where_after
+            is_in = after in ACTIVE and is_under(where_after, prefix)
+            was_in = move not in FIRST_MOVES and before in ACTIVE and is_under(where, prefix)
+            walked.append(Step(member_id, move, on, was_in, is_in))
+        steps.extend(reversed(walked))
+    return steps
+
+
+IN_BY_MOVE: dict[str, str] = {
+    Move.ADMIT: "in_developed",
+    Move.TRANSFER: "in_transferred",
+    Move.TRANSFER_IN: "in_transferred",
+    Move.REGISTER: "in_registered",
+}
+
+
+def _in_line(move: str) -> str:
+    return IN_BY_MOVE.get(move, "in_restored")
+
+
+def _out_line(move: str) -> str:
+    if move == Move.DIE:
+        return "out_died"
+    if move in (Move.TRANSFER, Move.TRANSFER_OUT):
+        return "out_transferred"
+    if move in LEAVING:
+        return "out_left"
+    return "out_other"
+
+
+def _age(birth: dt.date, on: dt.date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _band(age: int) -> str:
+    return next(label for label, low, high in AGE_BANDS if low <= age <= high)
+
+
+def _period(joined: dt.date) -> str:
+    return next(label for label, before in JOINED_PERIODS if joined < before)
+
+
+def _raw_rows(rows: QuerySet[Any, Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of a values_list query straight from the cursor: a province's roll is
+    hundreds of thousands of rows, and Django's date converters cost more than the query
+    (dates come back as ISO text on SQLite, as dates on PostgreSQL: str() of either is the
+    same text)."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(5000):
+            yield from chunk
+
+
+class _Bands:
+    """The age band of a birth date (ISO text) on 31 December, and the joining period of a
+    joining date, by lookups instead of a scan per member."""
+
+    def __init__(self, end: dt.date) -> None:
+        self.end = end
+        self.by_age = {age: _band(age) for age in range(131)}
+        self.cut = [before.isoformat() for _, before in JOINED_PERIODS]
+        self.labels = [label for label, _ in JOINED_PERIODS]
+
+    def band(self, birth: str) -> str:
+        year, month, day = int(birth[:4]), int(birth[5:7]), int(birth[8:10])
+        end = self.end
+        age = end.year - year - ((end.month, end.day) < (month, day))
+        return self.by_age.get(age) or _band(age)
+
+    def period(self, joined: str) -> str:
+        return self.labels[min(bisect.bisect_right(self.cut, joined[:10]), len(self.labels) - 1)]
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+def compute(organization: Organization, year: int) -> Report:
+    prefix = organization.path
+    start, end = dt.date(year - 1, 12, 31), dt.date(year, 12, 31)
+    steps = _walk(prefix, start)
+    sets: dict[str, set[int]] = defaultdict(set)
+    came_since: set[int] = set()  # came onto the roll after the year (net)
+    left_since: set[int] = set()
+    for s in steps:
+        if s.is_in == s.was_in:
+            if s.is_in and s.on <= end:
+                if s.move == Move.BECOME_FULL:
+                    sets["full_on_time"].add(s.member_id)
+                elif s.move == Move.EXTEND_PROBATION:
+                    sets["full_extended"].add(s.member_id)
+            continue
+        if s.on > end:
+            # Events after the year: undo them to find the roll on 31 December.
+            target, other = (came_since, left_since) if s.is_in else (left_since, came_since)
+            if s.member_id in other:
+                other.discard(s.member_id)
+            else:
+                target.add(s.member_id)
+            continue
+        if s.is_in:
+            sets[_in_line(s.move)].add(s.member_id)
+        else:
+            sets[_out_line(s.move)].add(s.member_id)
+            if s.move in LEAVING:
+                sets[f"left_{s.move}"].add(s.member_id)
+            if s.move == Move.DISQUALIFY:
+                sets["full_disqualified"].add(s.member_id)
+        if s.move == Move.SUSPEND:
+            sets["left_SUSPEND"].add(s.member_id)
+        if s.move == Move.ADMIT and s.is_in:
+            sets["developed"].add(s.member_id)
+
+    roll = Member.objects.filter(under(prefix, "organization__path"), status__in=ACTIVE)
+    at_end = Member.objects.filter(
+        (Q(pk__in=roll.values("pk")) & ~Q(pk__in=came_since)) | Q(pk__in=left_since)
+    ).values_list("pk", "gender", "ethnicity", "birth_date", "education", "category", "joined_on")
+    bands = _Bands(end)
+    end_text = end.isoformat()
+    # Members whose probation was still running on 31 December are read from their status
+    # history: the status now, unless an event since changed it.
+    probation_later = set(
+        MemberEvent.objects.filter(on__gt=end, from_status=MemberStatus.PROBATIONARY)
+        .exclude(to_status=MemberStatus.PROBATIONARY)
+        .filter(member_id__in=[s.member_id for s in steps if s.on > end])
+        .values_list("member_id", flat=True)
+    )
+    probationary_now = set(
+        roll.filter(status=MemberStatus.PROBATIONARY).values_list("pk", flat=True)
+    )
+    end_ids: set[int] = set()
+    for pk, gender, ethnicity, birth, education, category, joined in _raw_rows(at_end):
+        joined_text = str(joined)
+        end_ids.add(pk)
+        sets[f"sex_{gender}"].add(pk)
+        sets["ethnic_minority" if ethnicity != "汉族" else "ethnic_han"].add(pk)
+        sets[f"age_{bands.band(str(birth))}"].add(pk)
+        sets[f"category_{category}"].add(pk)
+        sets[f"education_{education or 'NONE'}"].add(pk)
+        sets[f"joined_{bands.period(joined_text)}"].add(pk)
+        if (pk in probationary_now and joined_text[:10] <= end_text) or pk in probation_later:
+            sets["probationary"].add(pk)
+    developed = Member.objects.filter(pk__in=sets["developed"]).values_list(
+        "pk", "gender", "birth_date", "education", "category", "ethnicity"
+    )
+    for pk, gender, birth, education, category, ethnicity in developed:
+        sets[f"dev_sex_{gender}"].add(pk)
+        sets[f"dev_age_{_band(_age(birth, end))}"].add(pk)
+        sets[f"dev_education_{education or 'NONE'}"].add(pk)
+        sets[f"dev_category_{category}"].add(pk)
+        if ethnicity != "汉族":
+            sets["dev_minority"].add(pk)
+
+    ins = sum(len(sets[k]) for k in IN_LINES)
+    outs = sum(len(sets[k]) for k in OUT_LINES)
+    this_year = len(end_ids)
+    last_year = this_year - ins + outs
+    sets["this_year"] = end_ids
+
+    def cell(key: str) -> Cell:
+        return Cell(len(sets[key]), key)
+
+    tables = [
+        Table(
+            "1",
+            "党员数量变化情况",
+            ["上年底党员数", "本年增加", "本年减少", "本年底党员数"],
+            [Line("合计", [Cell(last_year), Cell(ins), Cell(outs), cell("this_year")])],
+        ),
+        Table(
+            "1-1",
+            "党员增加、减少的途径",
+            ["人数"],
+            [Line(f"增加：{label}", [cell(key)]) for key, label in IN_LINES.items()]
+            + [Line(f"减少：{label}", [cell(key)]) for key, label in OUT_LINES.items()],
+        ),
+        Table(
+            "2",
+            "党员的性别、民族、年龄、职业和预备党员",
+            ["人数"],
+            [Line("党员总数", [cell("this_year")])]
+            + [Line(f"性别：{g.label}", [cell(f"sex_{g.value}")]) for g in Gender]
+            + [
+                Line("民族：汉族", [cell("ethnic_han")]),
+                Line("民族：少数民族", [cell("ethnic_minority")]),
+            ]
+            + [Line(f"年龄：{label}", [cell(f"age_{label}")]) for label, _, _ in AGE_BANDS]
+            + [Line(f"人员类别：{c.label}", [cell(f"category_{c.value}")]) for c in Category]
+            + [Line("其中：预备党员", [cell("probationary")])],
+        ),
+        Table(
+            "3",
+            "党员的入党时间",
+            ["人数"],
+            [Line(label, [cell(f"joined_{label}")]) for label, _ in JOINED_PERIODS],
+        ),
+        Table(
+            "4",
+            "党员的学历",
+            ["人数"],
+            [Line(e.label, [cell(f"education_{e.value}")]) for e in Education]
+            + [Line("未填写", [cell("education_NONE")])],
+        ),
+        Table(
+            "10",
+            "出党和停止党籍的党员",
+            ["人数"],
+            [Line(label, [cell(f"left_{move}")]) for move, label in LEAVING.items()]
+            + [Line("停止党籍", [cell("left_SUSPEND")])],
+        ),
+        Table(
+            "13",
+            "预备党员转正",
+            ["人数"],
+            [
+                Line("按期转为正式党员", [cell("full_on_time")]),
+                Line("延长预备期", [cell("full_extended")]),
+                Line("取消预备党员资格", [cell("full_disqualified")]),
+            ],
+        ),
+        Table(
+            "14",
+            "发展党员",
+            ["人数"],
+            [Line("发展党员总数", [cell("developed")])]
+            + [Line(f"性别：{g.label}", [cell(f"dev_sex_{g.value}")]) for g in Gender]
+            + [Line("少数民族", [cell("dev_minority")])]
+            + [Line(f"年龄：{label}", [cell(f"dev_age_{label}")]) for label, _, _ in AGE_BANDS]
+            + [Line(f"学历：{e.label}", [cell(f"dev_education_{e.value}")]) for e in Education]
+            + [Line(f"人员类别：{c.label}", [cell(f"dev_category_{c.value}")]) for c in Category],
+        ),
+    ]
+    report = Report(organization=organization, year=year, tables=tables, members=dict(sets))
+    _organization_tables(report, end)
+    return report
+
+
+def _organization_tables(report: Report, end: dt.date) -> None:
+    """The grassroots organizations of the subtree standing on 31 December: by kind and sector,
+    and whether their committee was complete (a secretary) and its term not overdue."""
+    prefix = report.organization.path
+    standing = Organization.objects.filter(
+        under(prefix),
+        kind__in=GRASSROOTS_KINDS,
+    ).filter(
+        Q(founded_on__isnull=True) | Q(founded_on__lte=end),
+        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=end),
+    )
+    sets: dict[str, set[int]] = defaultdict(set)
+    for pk, kind, sector in standing.values_list("pk", "kind", "sector").iterator(chunk_size=5000):
+        sets["orgs"].add(pk)
+        sets[f"kind_{kind}"].add(pk)
+        sets[f"sector_{sector or 'NONE'}"].add(pk)
+    # The committee in office on 31 December: begun by then, not ended before.
+    in_office = Committee.objects.filter(
+        under(prefix, "organization__path"),
+        organization__kind__in=GRASSROOTS_KINDS,
+        term_start__lte=end,
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=end))
+    with_committee: set[int] = set()
+    for org_id, due in in_office.values_list("organization_id", "term_due").iterator(
+        chunk_size=5000
+    ):
+        if org_id not in sets["orgs"]:
+            continue
+        with_committee.add(org_id)
+        if due < end:
+            sets["term_overdue"].add(org_id)
+    sets["with_committee"] = with_committee
+    sets["without_committee"] = sets["orgs"] - with_committee
+
+    def cell(key: str) -> Cell:
+        return Cell(len(sets[key]), key)
+
+    grassroots = [k for k in OrgKind if k in GRASSROOTS_KINDS]
+    report.tables.append(
+        Table(
+            "19",
+            "基层党组织",
+            ["个数"],
+            [Line("基层党组织总数", [cell("orgs")])]
+            + [Line(f"类型：{k.label}", [cell(f"kind_{k.value}")]) for k in grassroots]
+            + [Line(f"领域：{s.label}", [cell(f"sector_{s.value}")]) for s in Sector]
+            + [
+                Line("领域：未填写", [cell("sector_NONE")]),
+                Line("已建立委员会（录入书记）", [cell("with_committee")]),
+                Line("未录入委员会", [cell("without_committee")]),
+                Line("届期已满未换届", [cell("term_overdue")]),
+            ],
+            unit="个",
+        )
+    )
+    report.organizations = dict(sets)
