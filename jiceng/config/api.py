@@ -19,6 +19,7 @@ from jiceng.grid.api import router as grid_router
 from jiceng.members.api import router as members_router
 from jiceng.orglife.api import router as orglife_router
 from jiceng.orgs.api import router as orgs_router
+from jiceng.points.api import router as points_router
 
 # RestAPI: bodies are JSON objects (400 otherwise), 422s are Errors in Chinese and every
 # operation's OpenAPI lists them.
@@ -48,6 +49,7 @@ api.add_router("/organizations", orgs_router)
 api.add_router("/members", members_router)
 api.add_router("/development", development_router)
 api.add_router("/orglife", orglife_router)
+api.add_router("/points", points_router)
 api.add_router("/grid", grid_router)
 api.add_router("/cases", cases_router)
 api.add_router("/case-metrics", case_metrics_router)

@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "jiceng.members",
     "jiceng.development",
     "jiceng.orglife",
+    "jiceng.points",
     "jiceng.grid",
     "jiceng.cases",
     "jiceng.feedback",
@@ -219,6 +220,7 @@ JICENG_SCHEDULE: dict[str, int] = {
     "meeting_warnings": 86400,  # the secretaries' warnings (each reads every branch: daily)
     "audit_checkpoint": 86400,  # the audit chain's head written down (core.audit_checkpoints)
     "purge_exports": 3600,  # background exports past JICENG_EXPORT_KEEP_HOURS deleted
+    "points": 3600,  # 积分: this and last month's attendance and cases posted (points.posting)
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
 }
 # A meeting's reminder goes to each expected member this many minutes before it starts, once;
