@@ -27,7 +27,7 @@ router = Router(tags=["points"])
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
 
 
-class EntryOut(Schema):
+class PointsEntryOut(Schema):
     id: int
     occurred_at: dt.datetime
     source_kind: SourceKind
@@ -38,8 +38,8 @@ class EntryOut(Schema):
     note: str
 
     @staticmethod
-    def of(e: PointsEntry) -> EntryOut:
-        return EntryOut(
+    def of(e: PointsEntry) -> PointsEntryOut:
+        return PointsEntryOut(
             id=e.pk,
             occurred_at=e.occurred_at,
             source_kind=SourceKind(e.source_kind),
@@ -51,14 +51,14 @@ class EntryOut(Schema):
         )
 
 
-class LedgerOut(Schema):
+class PointsLedgerOut(Schema):
     member_id: int
     year: int
     balance: int = Field(description="该年度积分（年度清零重计）")
-    entries: list[EntryOut]
+    entries: list[PointsEntryOut]
 
 
-class DistributionOut(Schema):
+class PointsDistributionOut(Schema):
     organization_id: int
     year: int
     members: int
@@ -69,7 +69,7 @@ class DistributionOut(Schema):
     counts: list[int] = Field(description="各区间的党员人数（无姓名，不排名）")
 
 
-class RuleIn(Schema):
+class PointsRuleIn(Schema):
     organization_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     kind: SourceKind
     valid_from: dt.date
@@ -80,7 +80,7 @@ class RuleIn(Schema):
     exempt_lost_contact: bool = True
 
 
-class RuleOut(Schema):
+class PointsRuleOut(Schema):
     kind: SourceKind
     points: int
     cap: int | None
@@ -90,41 +90,47 @@ class RuleOut(Schema):
     valid_from: dt.date
 
 
-class ReverseIn(Schema):
+class PointsReverseIn(Schema):
     reason: str = Field(min_length=1, max_length=100)
 
 
-def _ledger(member_id: int, year: int, request: AuthedRequest) -> LedgerOut:
+def _ledger(member_id: int, year: int, request: AuthedRequest) -> PointsLedgerOut:
     member = queries.access_member_points(request.user, member_id)
-    return LedgerOut(
+    return PointsLedgerOut(
         member_id=member.pk,
         year=year,
         balance=queries.balance_of(member, year),
-        entries=[EntryOut.of(e) for e in queries.entries_of(member, year)[:1000]],
+        entries=[PointsEntryOut.of(e) for e in queries.entries_of(member, year)[:1000]],
     )
 
 
-@router.get("/me", response={200: LedgerOut, 404: Error}, summary="The signed-in member's ledger")
+@router.get(
+    "/me", response={200: PointsLedgerOut, 404: Error}, summary="The signed-in member's ledger"
+)
 @api_requires(Permission.ATTEND_MEETINGS, Permission.VIEW_OWN_RECORD)
-def my_points(request: AuthedRequest, year: Year = None) -> LedgerOut:
+def my_points(request: AuthedRequest, year: Year = None) -> PointsLedgerOut:
     if request.user.member_id is None:
         raise not_found("党员")
     return _ledger(request.user.member_id, year or queries.this_year(), request)
 
 
-@router.get("/members/{member_id}", response={200: LedgerOut, 404: Error})
+@router.get("/members/{member_id}", response={200: PointsLedgerOut, 404: Error})
 @api_requires(Permission.VIEW_MEMBERS, Permission.VIEW_OWN_RECORD)
-def member_points(request: AuthedRequest, member_id: PathId, year: Year = None) -> LedgerOut:
+def member_points(request: AuthedRequest, member_id: PathId, year: Year = None) -> PointsLedgerOut:
     return _ledger(member_id, year or queries.this_year(), request)
 
 
-@router.get("/organizations/{org_id}/distribution", response={200: DistributionOut, 404: Error})
+@router.get(
+    "/organizations/{org_id}/distribution", response={200: PointsDistributionOut, 404: Error}
+)
 @api_requires(Permission.VIEW_MEMBERS)
-def distribution(request: AuthedRequest, org_id: PathId, year: Year = None) -> DistributionOut:
+def distribution(
+    request: AuthedRequest, org_id: PathId, year: Year = None
+) -> PointsDistributionOut:
     organization = access_organization(request.user, org_id)
     year = year or queries.this_year()
     found = queries.distribution_of(organization, year)
-    return DistributionOut(
+    return PointsDistributionOut(
         organization_id=organization.pk,
         year=year,
         members=found.members,
@@ -136,9 +142,9 @@ def distribution(request: AuthedRequest, org_id: PathId, year: Year = None) -> D
     )
 
 
-@router.get("/organizations/{org_id}/rules", response={200: list[RuleOut], 404: Error})
+@router.get("/organizations/{org_id}/rules", response={200: list[PointsRuleOut], 404: Error})
 @api_requires(Permission.VIEW_MEMBERS)
-def rules_in_force(request: AuthedRequest, org_id: PathId) -> list[RuleOut]:
+def rules_in_force(request: AuthedRequest, org_id: PathId) -> list[PointsRuleOut]:
     """The rule of each kind in force today for the organization (its nearest ancestor's)."""
     organization = access_organization(request.user, org_id)
     today = clock.today()
@@ -146,7 +152,7 @@ def rules_in_force(request: AuthedRequest, org_id: PathId) -> list[RuleOut]:
     for kind in SourceKind.values:
         rule = RuleBook.load(kind).rule_for(organization.path, today)
         out.append(
-            RuleOut(
+            PointsRuleOut(
                 kind=SourceKind(kind),
                 points=rule.points,
                 cap=rule.cap,
@@ -160,9 +166,9 @@ def rules_in_force(request: AuthedRequest, org_id: PathId) -> list[RuleOut]:
     return out
 
 
-@router.post("/rules", response={201: RuleOut, 400: Error, 404: Error})
+@router.post("/rules", response={201: PointsRuleOut, 400: Error, 404: Error})
 @api_requires(Permission.MANAGE_MEETING_RULES)
-def rule_create(request: AuthedRequest, payload: RuleIn) -> Status[RuleOut]:
+def rule_create(request: AuthedRequest, payload: PointsRuleIn) -> Status[PointsRuleOut]:
     organization = (
         access_organization(request.user, payload.organization_id)
         if payload.organization_id
@@ -181,7 +187,7 @@ def rule_create(request: AuthedRequest, payload: RuleIn) -> Status[RuleOut]:
     )
     return Status(
         201,
-        RuleOut(
+        PointsRuleOut(
             kind=SourceKind(rule.kind),
             points=rule.points,
             cap=rule.cap,
@@ -194,14 +200,17 @@ def rule_create(request: AuthedRequest, payload: RuleIn) -> Status[RuleOut]:
 
 
 @router.post(
-    "/entries/{entry_id}/reverse", response={201: EntryOut, 400: Error, 404: Error, 409: Error}
+    "/entries/{entry_id}/reverse",
+    response={201: PointsEntryOut, 400: Error, 404: Error, 409: Error},
 )
 @api_requires(Permission.MANAGE_MEMBERS)
-def entry_reverse(request: AuthedRequest, entry_id: PathId, payload: ReverseIn) -> Status[EntryOut]:
+def entry_reverse(
+    request: AuthedRequest, entry_id: PathId, payload: PointsReverseIn
+) -> Status[PointsEntryOut]:
     entry = PointsEntry.objects.filter(pk=entry_id).first()
     if entry is None:
         raise not_found("积分记录")
     queries.access_member_points(request.user, entry.member_id)
     return Status(
-        201, EntryOut.of(reverse_award(entry=entry, reason=payload.reason, by=request.user))
+        201, PointsEntryOut.of(reverse_award(entry=entry, reason=payload.reason, by=request.user))
     )

@@ -245,9 +245,9 @@ def test_bad_rule_refused_and_nothing_written(
         "exempt_retired": False,
         "exempt_lost_contact": True,
     } | changes
-    with clock.frozen(dt.datetime(2025, 5, 1, tzinfo=clock.CHINA)):
-        with pytest.raises(InvalidInput) as refused:
-            set_rule(**fields, by=street_official)  # type: ignore[arg-type]
+    frozen = clock.frozen(dt.datetime(2025, 5, 1, tzinfo=clock.CHINA))
+    with frozen, pytest.raises(InvalidInput) as refused:
+        set_rule(**fields, by=street_official)  # type: ignore[arg-type]
     assert field in refused.value.fields
     if field == "cap":
         assert refused.value.message == "计分次数上限不能为负数"
