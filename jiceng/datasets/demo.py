@@ -34,6 +34,7 @@ from .cases import CaseSeedResult, seed_cases
 from .development import DevelopmentSeedResult, seed_development
 from .orglife import OrglifeSeedResult, fill_branch_year, seed_orglife
 from .patrols import seed_patrols
+from .points import PointsSeedResult, seed_points
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
 STREET = "仙林街道"
@@ -93,7 +94,17 @@ def load_demo(
     load_demo_orglife()
     say("发展党员……")
     load_demo_development()
+    say("党员积分……")
+    load_demo_points()
     return logins
+
+
+def load_demo_points() -> PointsSeedResult:
+    """A year of the district's points from its attendance, and a few awards."""
+    district = district_committee()
+    if district is None:
+        return PointsSeedResult()
+    return seed_points(seed=SEED, under=[district.path])
 
 
 def load_demo_development() -> DevelopmentSeedResult:

@@ -118,7 +118,7 @@ class PointsEntryQuerySet(models.QuerySet["PointsEntry"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise TypeError("积分记录只增不改：更正请记一条冲正记录")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise TypeError("积分记录只增不删：更正请记一条冲正记录")
 
 
@@ -178,5 +178,5 @@ class PointsEntry(models.Model):
             raise TypeError("积分记录只增不改：更正请记一条冲正记录")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("积分记录只增不删：更正请记一条冲正记录")

@@ -12,6 +12,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, Value, When
@@ -59,7 +60,7 @@ class Candidate:
     month: int
 
 
-def insert_entries(rows: Sequence[tuple[object, ...]]) -> int:
+def insert_entries(rows: Sequence[tuple[Any, ...]]) -> int:
     """Writes ledger rows (in COLUMNS order); those already there are skipped."""
     if not rows:
         return 0

@@ -66,6 +66,13 @@ class Command(BaseCommand):
             f"发展党员：培养对象 {dev.applicants:,} 名（超期 {dev.late:,}），"
             f"步骤记录 {dev.steps:,} 条，用时 {dev.seconds:.1f} 秒"
         )
+        from jiceng.datasets.points import seed_points  # a year of 积分 from the attendance
+
+        points = seed_points(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"党员积分：积分记录 {points.posted:,} 条，表彰 {points.awards:,} 次，"
+            f"用时 {points.seconds:.1f} 秒"
+        )
 
     def progress(self, line: str) -> None:
         self.stdout.write(line)
