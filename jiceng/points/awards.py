@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import transaction
 
 from jiceng.accounts.models import User
@@ -47,7 +47,7 @@ def check_can_award(by: User, member: Member) -> None:
 
 @transaction.atomic
 def award_points(
-    *, member: Member, points: int, reason: str, evidence: UploadedFile | None, by: User
+    *, member: Member, points: int, reason: str, evidence: File[bytes] | None, by: User
 ) -> PointsEntry:
     """A manual award: its approver is `by`; refused without evidence, over the rule's most
     for one award, or for a member the rules exempt. Nothing is written when refused."""
@@ -183,7 +183,7 @@ def set_rule(
     rule starts today or later."""
     target = organization
     if target is None:
-        root = Organization.get_first_root_node()
+        root = Organization.objects.filter(depth=1).order_by("path").first()
         allowed = root is not None and scope_of(by).allows(
             Permission.MANAGE_MEETING_RULES, path=root.path, division_id=root.division_id
         )

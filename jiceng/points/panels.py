@@ -21,7 +21,7 @@ def _is_member(user: User) -> bool:
 
 @panel("points.member", title="我的积分", order=15, shows=_is_member, empty="今年暂无积分")
 def my_points(user: User) -> Content:
-    member = Member.objects.select_related("organization").get(pk=user.member_id)
+    member = Member.objects.select_related("organization").get(pk=user.member_id or 0)
     year = queries.this_year()
     url = reverse("points:mine")
     latest = list(queries.entries_of(member, year)[:LIST_LIMIT])

@@ -134,7 +134,11 @@ def distribution_of(organization: Organization, year: int) -> Distribution:
 def children_totals(organization: Organization, year: int) -> list[tuple[Organization, int, int]]:
     """Each child organization with its points of the year and its entries, in the tree's
     order (never by points)."""
-    children = list(Organization.objects.get_children(organization).order_by("path")[:200])
+    children = list(
+        Organization.objects.filter(
+            under(organization.path), depth=organization.depth + 1
+        ).order_by("path")[:200]
+    )
     rows = []
     for child in children:
         found = PointsEntry.objects.filter(

@@ -29,7 +29,9 @@ MAY = 202505
 
 
 def total(member_id: int | None, year: int = 2025) -> int:
-    found = PointsEntry.objects.filter(member_id=member_id, year=year).aggregate(s=Sum("points"))
+    found = PointsEntry.objects.filter(member_id=member_id or 0, year=year).aggregate(
+        s=Sum("points")
+    )
     return int(found["s"] or 0)
 
 
@@ -66,13 +68,13 @@ def test_check_in_earns_points_at_once_and_once(theme_day: Meeting, orglife_bran
     with clock.frozen(DURING):
         check_in(token=checkin_token(theme_day), by=chen)
     assert total(chen.member_id) == 2
-    entry = PointsEntry.objects.get(member_id=chen.member_id)
+    entry = PointsEntry.objects.get(member_id=chen.member_id or 0)
     assert entry.source_kind == SourceKind.ATTENDANCE and entry.month == MAY
     with clock.frozen(dt.datetime(2025, 6, 1, 2, tzinfo=clock.CHINA)):
         again = post_attendance_month(MAY)
         twice = post_attendance_month(MAY)
     assert again.posted == 0 and twice.posted == 0 and twice.reversed == 0
-    assert PointsEntry.objects.filter(member_id=chen.member_id).count() == 1
+    assert PointsEntry.objects.filter(member_id=chen.member_id or 0).count() == 1
 
 
 def test_online_attendance_earns_as_the_meeting_not_as_time(
@@ -110,7 +112,7 @@ def test_attendance_struck_off_is_reversed_once(
             status=AttendanceStatus.ABSENT,
             by=orglife_branch.secretary,
         )
-    entries = list(PointsEntry.objects.filter(member_id=chen.member_id).order_by("pk"))
+    entries = list(PointsEntry.objects.filter(member_id=chen.member_id or 0).order_by("pk"))
     assert [(e.points, e.is_reversal) for e in entries] == [(2, False), (-2, True)]
     assert entries[0].note == ""  # the first entry is as it was written
     with clock.frozen(dt.datetime(2025, 6, 1, tzinfo=clock.CHINA)):
@@ -161,7 +163,7 @@ def test_cap_counts_events_per_period(
     for meeting in meetings:
         present(meeting, orglife_branch, orglife_branch.chen)
     rows = list(
-        PointsEntry.objects.filter(member_id=orglife_branch.chen.member_id)
+        PointsEntry.objects.filter(member_id=orglife_branch.chen.member_id or 0)
         .order_by("occurred_at")
         .values_list("points", "note")
     )
@@ -217,7 +219,7 @@ def test_rule_versioned_by_date_and_subtree(
     present(before, orglife_branch, orglife_branch.chen)
     present(after, orglife_branch, orglife_branch.chen)
     points = list(
-        PointsEntry.objects.filter(member_id=orglife_branch.chen.member_id)
+        PointsEntry.objects.filter(member_id=orglife_branch.chen.member_id or 0)
         .order_by("occurred_at")
         .values_list("points", flat=True)
     )
@@ -274,7 +276,7 @@ def pdf(name: str = "表彰决定.pdf") -> SimpleUploadedFile:
 
 
 def chen_member(branch: Branch) -> Member:
-    return Member.objects.select_related("organization").get(pk=branch.chen.member_id)
+    return Member.objects.select_related("organization").get(pk=branch.chen.member_id or 0)
 
 
 def test_award_with_evidence_and_approver(orglife_branch: Branch, media_root: Path):
@@ -289,7 +291,7 @@ def test_award_with_evidence_and_approver(orglife_branch: Branch, media_root: Pa
     assert entry.points == 10 and entry.source_kind == SourceKind.AWARD
     assert award.approver == orglife_branch.secretary
     assert award.evidence_type == "application/pdf"
-    assert (media_root / award.evidence.name).exists()
+    assert (media_root / str(award.evidence.name)).exists()
     png = SimpleUploadedFile("奖状.png", PNG_BYTES, content_type="image/png")
     award_points(
         member=chen_member(orglife_branch),
