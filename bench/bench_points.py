@@ -60,6 +60,10 @@ def main() -> None:
     as_of = dt.date(args.month // 100, args.month % 100, 28) + dt.timedelta(days=10)
     if not Member.objects.exists():
         started = time.perf_counter()
+        from jiceng.divisions.models import Division
+
+        if not Division.objects.exists():
+            call_command("load-divisions", verbosity=0)
         seed(counties=args.counties.split(","), seed=1, workers=2, as_of=as_of)
         seed_orglife(as_of=as_of, seed=1)
         print(f"seeded in {time.perf_counter() - started:.0f} s")

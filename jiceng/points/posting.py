@@ -9,6 +9,7 @@ one raw executemany (the ORM's bulk_create is several times slower on a month of
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, Value
 
 from jiceng.cases.models import CaseEvent, EventKind
 from jiceng.core import clock
-from jiceng.orglife.models import PRESENT_STATUSES, Attendance, MeetingStatus
+from jiceng.orglife.models import PRESENT_STATUSES, Attendance, Meeting, MeetingStatus
 
 from .models import PointsEntry, SourceKind
 from .rules import RuleBook, capped_points
@@ -79,6 +80,11 @@ def db_datetime(value: dt.datetime) -> object:
     return connection.ops.adapt_datetimefield_value(value)
 
 
+@functools.lru_cache(maxsize=4096)
+def day_of(at: dt.datetime) -> dt.date:
+    return at.astimezone(clock.CHINA).date()
+
+
 def _month_of(at: dt.datetime) -> int:
     local = at.astimezone(clock.CHINA)
     return local.year * 100 + local.month
@@ -129,10 +135,11 @@ def _post(
     book = RuleBook.load(kind)
     earned = _earned_so_far(kind, {c.month for c in fresh}, members)
     now = db_datetime(clock.now())
+    adapted: dict[dt.datetime, object] = {}  # the attendees of a meeting share its start
     rows: list[tuple[object, ...]] = []
     fresh.sort(key=lambda c: (c.occurred_at, c.source_id))  # the cap takes the earliest
     for c in fresh:
-        rule = book.rule_for(c.path, c.occurred_at.astimezone(clock.CHINA).date())
+        rule = book.rule_for(c.path, day_of(c.occurred_at))
         if rule.is_exempt(category=c.category, status=c.status):
             result.exempt += 1
             continue
@@ -151,7 +158,8 @@ def _post(
                 c.organization_id,
                 c.month // 100,
                 c.month,
-                db_datetime(c.occurred_at),
+                adapted.get(c.occurred_at)
+                or adapted.setdefault(c.occurred_at, db_datetime(c.occurred_at)),
                 kind,
                 c.source_id,
                 False,
@@ -173,21 +181,38 @@ def _standing_attendance() -> Q:
 
 
 def _attendance_candidates(where: Q) -> list[Candidate]:
-    rows = (
-        Attendance.objects.filter(where, _standing_attendance())
-        .values_list(
-            "id",
-            "member_id",
-            "member__organization_id",
-            "member__organization__path",
-            "member__category",
-            "member__status",
-            "meeting__starts_at",
-            "month",
-        )
-        .iterator(chunk_size=20_000)
+    """The standing attendances of `where` with what the rules need of their members. The
+    ORM builds the query; its rows are fetched raw (a month is tens of thousands of rows, and
+    the per-row converters cost more than the query), and the meetings' start times are read
+    once per meeting, not once per attendee."""
+    query = Attendance.objects.filter(where, _standing_attendance()).values_list(
+        "id",
+        "member_id",
+        "member__organization_id",
+        "member__organization__path",
+        "member__category",
+        "member__status",
+        "meeting_id",
+        "month",
     )
-    return [Candidate(*row) for row in rows]
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    meeting_ids = {row[6] for row in rows}
+    starts = (
+        dict(
+            Meeting.objects.filter(
+                pk__in=Attendance.objects.filter(where).values("meeting_id")
+            ).values_list("pk", "starts_at")
+        )
+        if meeting_ids
+        else {}
+    )
+    return [
+        Candidate(source, member, org, path, category, status, starts[meeting], month)
+        for source, member, org, path, category, status, meeting, month in rows
+    ]
 
 
 def _reverse_attendance(where: Q, result: PostingResult) -> PostingResult:
