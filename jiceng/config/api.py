@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja.security import django_auth
 
 from jiceng.accounts.access import public
+from jiceng.annual_statistics.api import router as statistics_router
 from jiceng.cases.api import router as cases_router
 from jiceng.cases.metrics_api import router as case_metrics_router
 from jiceng.core import audit
@@ -21,7 +22,7 @@ from jiceng.grid.api import router as grid_router
 from jiceng.members.api import router as members_router
 from jiceng.orglife.api import router as orglife_router
 from jiceng.orgs.api import router as orgs_router
-from jiceng.annual_statistics.api import router as statistics_router
+from jiceng.points.api import router as points_router
 from jiceng.transfers.api import router as transfers_router
 
 # RestAPI: bodies are JSON objects (400 otherwise), 422s are Errors in Chinese and every
@@ -53,6 +54,7 @@ api.add_router("/members", members_router)
 api.add_router("/development", development_router)
 api.add_router("/orglife", orglife_router)
 api.add_router("/transfers", transfers_router)
+api.add_router("/points", points_router)
 api.add_router("/grid", grid_router)
 api.add_router("/cases", cases_router)
 api.add_router("/case-metrics", case_metrics_router)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("orgs/", include("jiceng.orgs.urls")),
     path("members/", include("jiceng.members.urls")),
     path("orglife/", include("jiceng.orglife.urls")),
+    path("points/", include("jiceng.points.urls")),
     path("development/", include("jiceng.development.urls")),
     path("transfers/", include("jiceng.transfers.urls")),
     path("grid/", include("jiceng.grid.urls")),

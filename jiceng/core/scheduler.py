@@ -35,6 +35,7 @@ PERIODIC_TASKS: dict[str, str] = {
     "purge_exports": "jiceng.exports.tasks.purge_expired_exports",
     "dues_bills": "jiceng.dues.tasks.generate_monthly_bills",
     "transfer_receipts": "jiceng.transfers.tasks.chase_late_receipts",
+    "points": "jiceng.points.tasks.post_points",
 }
 
 

@@ -36,6 +36,7 @@ from .development import DevelopmentSeedResult, seed_development
 from .dues import DuesSeedResult, seed_dues
 from .orglife import OrglifeSeedResult, fill_branch_year, seed_orglife
 from .patrols import seed_patrols
+from .points import PointsSeedResult, seed_points
 from .transfers import TransferSeedResult, seed_transfers
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
@@ -100,6 +101,8 @@ def load_demo(
     load_demo_development()
     say("组织关系转接和流动党员……")
     load_demo_transfers()
+    say("党员积分……")
+    load_demo_points()
     return logins
 
 
@@ -124,6 +127,14 @@ def load_demo_dues() -> DuesSeedResult:
         under=[district.path],
         behind=frozenset() if own is None else frozenset({own}),
     )
+
+
+def load_demo_points() -> PointsSeedResult:
+    """A year of the district's points from its attendance, and a few awards."""
+    district = district_committee()
+    if district is None:
+        return PointsSeedResult()
+    return seed_points(seed=SEED, under=[district.path])
 
 
 def load_demo_development() -> DevelopmentSeedResult:

@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "jiceng.development",
     "jiceng.orglife",
     "jiceng.transfers",
+    "jiceng.points",
     "jiceng.grid",
     "jiceng.cases",
     "jiceng.feedback",
@@ -225,6 +226,7 @@ JICENG_SCHEDULE: dict[str, int] = {
     "purge_exports": 3600,  # background exports past JICENG_EXPORT_KEEP_HOURS deleted
     "dues_bills": 86400,  # the month's dues bills (dues.billing; idempotent: daily covers the 1st)
     "transfer_receipts": 86400,  # late receipts of transfer letters chased (transfers.receipts)
+    "points": 3600,  # 积分: this and last month's attendance and cases posted (points.posting)
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
 }
 # A meeting's reminder goes to each expected member this many minutes before it starts, once;

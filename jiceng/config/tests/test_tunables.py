@@ -102,6 +102,7 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
             "purge_exports": 3600.0,
             "dues_bills": 86400.0,
             "transfer_receipts": 86400.0,
+            "points": 3600.0,
         },
     ),
     "JICENG_MEETING_REMINDER_LEAD": (

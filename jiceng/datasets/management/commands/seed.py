@@ -79,6 +79,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"组织关系转接 {moved.transfers:,} 件，流动党员登记 {moved.registrations:,} 人"
         )
+        from jiceng.datasets.points import seed_points  # a year of 积分 from the attendance
+
+        points = seed_points(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"党员积分：积分记录 {points.posted:,} 条，表彰 {points.awards:,} 次，"
+            f"用时 {points.seconds:.1f} 秒"
+        )
 
     def progress(self, line: str) -> None:
         self.stdout.write(line)

@@ -1,0 +1,317 @@
+"""Posting points from their sources: a month of attendance or of handled cases at once (the
+periodic task), or a few attendances when they are recorded (orglife calls post_attendances).
+
+Idempotent: an event already posted is skipped, and the unique key of the ledger catches a
+concurrent run (ON CONFLICT DO NOTHING). Reversal: a posted attendance that no longer stands
+(struck off, the meeting cancelled) gets a reversing entry, once. The rows are written with
+one raw executemany (the ORM's bulk_create is several times slower on a month of rows)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, Value, When
+
+from jiceng.cases.models import CaseEvent, EventKind
+from jiceng.core import clock
+from jiceng.orglife.models import PRESENT_STATUSES, Attendance, Meeting, MeetingStatus
+
+from .models import PointsEntry, SourceKind
+from .rules import RuleBook, capped_points
+
+COLUMNS = (
+    "member_id",
+    "organization_id",
+    "year",
+    "month",
+    "occurred_at",
+    "source_kind",
+    "source_id",
+    "is_reversal",
+    "points",
+    "note",
+    "created_by_id",
+    "created_at",
+)
+
+
+@dataclass
+class PostingResult:
+    posted: int = 0
+    reversed: int = 0
+    exempt: int = 0
+    capped: int = 0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    source_id: int
+    member_id: int
+    organization_id: int
+    path: str
+    category: str
+    status: str
+    occurred_at: dt.datetime
+    month: int
+
+
+def insert_entries(rows: Sequence[tuple[Any, ...]]) -> int:
+    """Writes ledger rows (in COLUMNS order); those already there are skipped."""
+    if not rows:
+        return 0
+    table = PointsEntry._meta.db_table
+    marks = ", ".join(["%s"] * len(COLUMNS))
+    sql = (
+        f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks}) "  # noqa: S608 our names
+        "ON CONFLICT (source_kind, source_id, member_id, is_reversal) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(rows)
+
+
+def db_datetime(value: dt.datetime) -> object:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def day_of(at: dt.datetime) -> dt.date:
+    return at.astimezone(clock.CHINA).date()
+
+
+def _month_of(at: dt.datetime) -> int:
+    local = at.astimezone(clock.CHINA)
+    return local.year * 100 + local.month
+
+
+def _earned_so_far(kind: str, months: Iterable[int], members: Q) -> Counter[tuple[int, int]]:
+    """Events of `kind` that earned points, per (member, year) and (member, month), in the
+    years of `months`, net of reversals: what the caps count."""
+    years = sorted({m // 100 for m in months})
+    counted = (
+        PointsEntry.objects.filter(members, source_kind=kind, year__in=years)
+        .values_list("member_id", "month")
+        .annotate(
+            n=Sum(
+                Case(
+                    When(is_reversal=False, points__gt=0, then=Value(1)),
+                    When(is_reversal=True, points__lt=0, then=Value(-1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+            )
+        )
+    )
+    earned: Counter[tuple[int, int]] = Counter()
+    for member_id, month, n in counted:
+        earned[(member_id, month)] += n or 0
+        earned[(member_id, month // 100)] += n or 0
+    return earned
+
+
+def _post(
+    kind: str, candidates: list[Candidate], members: Q, result: PostingResult
+) -> PostingResult:
+    if not candidates:
+        return result
+    posted = set(
+        PointsEntry.objects.filter(
+            source_kind=kind,
+            is_reversal=False,
+            month__in={c.month for c in candidates},
+        )
+        .filter(members)
+        .values_list("source_id", "member_id")
+    )
+    fresh = [c for c in candidates if (c.source_id, c.member_id) not in posted]
+    if not fresh:
+        return result
+    book = RuleBook.load(kind)
+    earned = _earned_so_far(kind, {c.month for c in fresh}, members)
+    now = db_datetime(clock.now())
+    adapted: dict[dt.datetime, object] = {}  # the attendees of a meeting share its start
+    rows: list[tuple[object, ...]] = []
+    fresh.sort(key=lambda c: (c.occurred_at, c.source_id))  # the cap takes the earliest
+    for c in fresh:
+        rule = book.rule_for(c.path, day_of(c.occurred_at))
+        if rule.is_exempt(category=c.category, status=c.status):
+            result.exempt += 1
+            continue
+        period = (c.member_id, rule.period_of(c.month))
+        points = capped_points(rule, earned_before=earned[period])
+        note = ""
+        if points:
+            earned[(c.member_id, c.month)] += 1
+            earned[(c.member_id, c.month // 100)] += 1
+        else:
+            result.capped += 1
+            note = "已达本周期计分上限"
+        rows.append(
+            (
+                c.member_id,
+                c.organization_id,
+                c.month // 100,
+                c.month,
+                adapted.get(c.occurred_at)
+                or adapted.setdefault(c.occurred_at, db_datetime(c.occurred_at)),
+                kind,
+                c.source_id,
+                False,
+                points,
+                note,
+                None,
+                now,
+            )
+        )
+    result.posted += insert_entries(rows)
+    return result
+
+
+# -- attendance ----------------------------------------------------------------------------------
+
+
+def _standing_attendance() -> Q:
+    return Q(status__in=PRESENT_STATUSES) & ~Q(meeting__status=MeetingStatus.CANCELLED)
+
+
+def _attendance_candidates(where: Q) -> list[Candidate]:
+    """The standing attendances of `where` with what the rules need of their members. The
+    ORM builds the query; its rows are fetched raw (a month is tens of thousands of rows, and
+    the per-row converters cost more than the query), and the meetings' start times are read
+    once per meeting, not once per attendee."""
+    query = Attendance.objects.filter(where, _standing_attendance()).values_list(
+        "id",
+        "member_id",
+        "member__organization_id",
+        "member__organization__path",
+        "member__category",
+        "member__status",
+        "meeting_id",
+        "month",
+    )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    meeting_ids = {row[6] for row in rows}
+    starts = (
+        dict(
+            Meeting.objects.filter(
+                pk__in=Attendance.objects.filter(where).values("meeting_id")
+            ).values_list("pk", "starts_at")
+        )
+        if meeting_ids
+        else {}
+    )
+    return [
+        Candidate(source, member, org, path, category, status, starts[meeting], month)
+        for source, member, org, path, category, status, meeting, month in rows
+    ]
+
+
+def _reverse_attendance(where: Q, result: PostingResult) -> PostingResult:
+    """Reversing entries for posted attendances that no longer stand."""
+    reversal = PointsEntry.objects.filter(
+        source_kind=SourceKind.ATTENDANCE,
+        source_id=OuterRef("source_id"),
+        member_id=OuterRef("member_id"),
+        is_reversal=True,
+    )
+    standing = Attendance.objects.filter(
+        _standing_attendance(), pk=OuterRef("source_id"), member_id=OuterRef("member_id")
+    )
+    gone = (
+        PointsEntry.objects.filter(where, source_kind=SourceKind.ATTENDANCE, is_reversal=False)
+        .exclude(Exists(reversal))
+        .exclude(Exists(standing))
+        .values_list("member_id", "organization_id", "year", "month", "source_id", "points")
+    )
+    now = clock.now()
+    rows = [
+        (
+            member_id,
+            organization_id,
+            year,
+            month,
+            db_datetime(now),
+            SourceKind.ATTENDANCE,
+            source_id,
+            True,
+            -points,
+            "参会记录已更正，冲回",
+            None,
+            db_datetime(now),
+        )
+        for member_id, organization_id, year, month, source_id, points in gone
+    ]
+    result.reversed += insert_entries(rows)
+    return result
+
+
+@transaction.atomic
+def post_attendance_month(month: int) -> PostingResult:
+    """A month of attendance (YYYYMM): the present who earned nothing yet earn; the entries
+    of attendances struck off since are reversed."""
+    result = PostingResult()
+    in_month = Q(
+        member_id__in=Attendance.objects.filter(month=month, status__in=PRESENT_STATUSES).values(
+            "member_id"
+        )
+    )
+    _post(
+        SourceKind.ATTENDANCE,
+        _attendance_candidates(Q(month=month)),
+        in_month,
+        result,
+    )
+    return _reverse_attendance(Q(month=month), result)
+
+
+@transaction.atomic
+def post_attendances(attendance_ids: Sequence[int]) -> PostingResult:
+    """The few attendances just recorded (a check-in, a sheet): posted or reversed at once."""
+    result = PostingResult()
+    ids = list(attendance_ids)
+    if not ids:
+        return result
+    members = list(Attendance.objects.filter(pk__in=ids).values_list("member_id", flat=True))
+    of_members = Q(member_id__in=members)
+    _post(SourceKind.ATTENDANCE, _attendance_candidates(Q(pk__in=ids)), of_members, result)
+    return _reverse_attendance(Q(source_id__in=ids) & of_members, result)
+
+
+# -- cases ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def post_case_month(month: int) -> PostingResult:
+    """Cases resolved (办结) in a month by a member's account earn its member points."""
+    start = dt.datetime(month // 100, month % 100, 1, tzinfo=clock.CHINA)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    events = CaseEvent.objects.filter(
+        kind=EventKind.RESOLVED, at__gte=start, at__lt=end, actor__member__isnull=False
+    ).values_list(
+        "id",
+        "actor__member_id",
+        "actor__member__organization_id",
+        "actor__member__organization__path",
+        "actor__member__category",
+        "actor__member__status",
+        "at",
+    )
+    candidates = [Candidate(*row, month=_month_of(row[6])) for row in events]
+    members = Q(member_id__in={c.member_id for c in candidates})
+    return _post(SourceKind.CASE, candidates, members, PostingResult())
+
+
+def post_month(month: int) -> dict[str, PostingResult]:
+    return {
+        SourceKind.ATTENDANCE: post_attendance_month(month),
+        SourceKind.CASE: post_case_month(month),
+    }
