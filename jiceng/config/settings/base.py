@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "jiceng.orgs",
     "jiceng.members",
     "jiceng.development",
+    "jiceng.appraisal",
     "jiceng.orglife",
     "jiceng.grid",
     "jiceng.cases",
