@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from jiceng.accounts.models import User
+from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core.errors import not_found
 from jiceng.core.paths import under
-from jiceng.orgs.models import Organization
+from jiceng.orgs.models import BRANCH_KINDS, Organization
 
 from . import scoring
 from .access import department_paths
@@ -131,3 +132,27 @@ def named_for(organization: Organization) -> list[ModelOrganization]:
             organization=organization, status=Nomination.NAMED
         ).order_by("-year")
     )
+
+
+def branches_assessed_by(user: User) -> list[Organization]:
+    """The branches the user assesses (those their roles name and manage)."""
+    paths = scope_of(user).reach(Permission.MANAGE_ORGANIZATIONS).paths
+    if not paths:
+        return []
+    return list(
+        Organization.objects.filter(
+            path__in=paths, kind__in=BRANCH_KINDS, dissolved_on__isnull=True
+        ).order_by("path")[:5]
+    )
+
+
+def self_items_left(organization: Organization, year: int) -> list[ChecklistItem]:
+    """The items of the branch's checklist the records cannot answer and it has not yet
+    assessed."""
+    version = scoring.Versions(year).for_path(organization.path)
+    done = SelfAssessment.objects.filter(organization=organization, item__version=version)
+    return [
+        item
+        for item in version.items.exclude(pk__in=done.values("item_id"))
+        if not item.from_records
+    ]

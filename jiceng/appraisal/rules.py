@@ -27,7 +27,8 @@ class ItemSpec:
 
 
 # The national checklist of a year where no department adopted its own: the records answer
-# 65 of the 100 points (75 once dues are kept here); evidence is asked only of the items they cannot answer.
+# 65 of the 100 points (75 once dues are kept here); evidence is asked only of the items
+# they cannot answer.
 DEFAULT_ITEMS: tuple[ItemSpec, ...] = (
     ItemSpec("按规定召开“三会一课”、主题党日等组织生活", 25, Source.MEETINGS),
     ItemSpec("支部委员会（书记）配备齐全", 10, Source.COMMITTEE),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("members/", include("jiceng.members.urls")),
     path("orglife/", include("jiceng.orglife.urls")),
     path("development/", include("jiceng.development.urls")),
+    path("appraisal/", include("jiceng.appraisal.urls")),
     path("grid/", include("jiceng.grid.urls")),
     path("cases/metrics/", include("jiceng.cases.metrics_urls")),
     path("cases/", include("jiceng.cases.urls")),

@@ -33,6 +33,7 @@ PERIODIC_TASKS: dict[str, str] = {
     "meeting_warnings": "jiceng.orglife.tasks.warn_secretaries",
     "audit_checkpoint": "jiceng.core.tasks.audit_checkpoint",
     "purge_exports": "jiceng.exports.tasks.purge_expired_exports",
+    "appraisal": "jiceng.appraisal.tasks.compute_standardization",
 }
 
 

@@ -220,6 +220,7 @@ JICENG_SCHEDULE: dict[str, int] = {
     "meeting_warnings": 86400,  # the secretaries' warnings (each reads every branch: daily)
     "audit_checkpoint": 86400,  # the audit chain's head written down (core.audit_checkpoints)
     "purge_exports": 3600,  # background exports past JICENG_EXPORT_KEEP_HOURS deleted
+    "appraisal": 86400,  # the year's standardization scores and stars (appraisal.scoring)
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
 }
 # A meeting's reminder goes to each expected member this many minutes before it starts, once;
