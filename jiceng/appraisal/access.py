@@ -1,22 +1,26 @@
-"""Who may do what in appraisal: a branch assesses itself (whoever manages it), the higher
+"""Who may do what in appraisal: a branch assesses itself (its secretary), the higher
 committee reviews and names (an organization department whose subtree holds the organization
 strictly below its own node), everyone who sees an organization sees its grade."""
 
 from __future__ import annotations
 
 from jiceng.accounts.models import Role, User
-from jiceng.accounts.permissions import Permission
+from jiceng.accounts.permissions import Permission, has_permission
 from jiceng.accounts.scoping import Where, role_reach, scope_of
 from jiceng.core.errors import Forbidden
 from jiceng.orgs.models import Organization
 
 
+def assessed_paths(user: User) -> tuple[str, ...]:
+    """The organizations the user assesses: those their secretary's role names itself (a
+    department above reviews; it does not fill in a branch's self-assessment)."""
+    if not has_permission(user, Permission.MANAGE_ORGANIZATIONS):
+        return ()
+    return role_reach(user, Role.BRANCH_SECRETARY, Where.SUBTREE).paths
+
+
 def may_assess(user: User, organization: Organization) -> bool:
-    return scope_of(user).allows(
-        Permission.MANAGE_ORGANIZATIONS,
-        path=organization.path,
-        division_id=organization.division_id,
-    )
+    return organization.path in assessed_paths(user)
 
 
 def department_paths(user: User) -> tuple[str, ...]:
@@ -39,7 +43,7 @@ def may_review(user: User, organization: Organization) -> bool:
 
 def check_may_assess(user: User, organization: Organization) -> None:
     if not may_assess(user, organization):
-        raise Forbidden("只有本党组织的书记、委员或上级党委可以填写自评")
+        raise Forbidden("自评由本党支部书记填写")
 
 
 def check_may_review(user: User, organization: Organization) -> None:

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from jiceng.accounts.models import User
-from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core.errors import not_found
 from jiceng.core.paths import under
 from jiceng.orgs.models import BRANCH_KINDS, Organization
 
 from . import scoring
-from .access import department_paths
+from .access import assessed_paths, department_paths
 from .models import (
     ChecklistItem,
     ChecklistVersion,
@@ -136,7 +135,7 @@ def named_for(organization: Organization) -> list[ModelOrganization]:
 
 def branches_assessed_by(user: User) -> list[Organization]:
     """The branches the user assesses (those their roles name and manage)."""
-    paths = scope_of(user).reach(Permission.MANAGE_ORGANIZATIONS).paths
+    paths = assessed_paths(user)
     if not paths:
         return []
     return list(

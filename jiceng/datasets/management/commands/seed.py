@@ -66,6 +66,14 @@ class Command(BaseCommand):
             f"发展党员：培养对象 {dev.applicants:,} 名（超期 {dev.late:,}），"
             f"步骤记录 {dev.steps:,} 条，用时 {dev.seconds:.1f} 秒"
         )
+        from jiceng.datasets.appraisal import seed_appraisal  # 评星定级, 模范党组织
+
+        graded = seed_appraisal(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"评星定级：评定党支部 {graded.graded:,} 个（五星级 {graded.five_star:,}），"
+            f"自评 {graded.assessments:,} 项，模范党组织 {graded.named:,} 个，"
+            f"用时 {graded.seconds:.1f} 秒"
+        )
 
     def progress(self, line: str) -> None:
         self.stdout.write(line)
