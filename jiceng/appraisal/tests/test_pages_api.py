@@ -12,12 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from jiceng.accounts.models import Role, User
-from jiceng.appraisal import scoring, services
+from jiceng.appraisal import rules, scoring, services
 from jiceng.appraisal.models import (
     ModelOrganization,
     Nomination,
     Review,
     SelfAssessment,
+    Source,
     StandardizationChecklist,
 )
 from jiceng.core import clock
@@ -184,7 +185,7 @@ def test_a_five_star_branch_is_nominated_and_named_and_shown_on_its_page(
         organization=tree.district,
         year=YEAR,
         name="栖霞区评分表",
-        items=[scoring.rules.ItemSpec("三会一课", 100, scoring.Source.MEETINGS)],
+        items=[rules.ItemSpec("三会一课", 100, Source.MEETINGS)],
         five_star_cap_percent=100,
         by=district_department,
     )
