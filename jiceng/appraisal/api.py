@@ -31,7 +31,7 @@ def _year(year: int | None) -> int:
     return year or clock.today().year
 
 
-class ItemOut(Schema):
+class ChecklistItemOut(Schema):
     id: int
     order: int
     text: str
@@ -47,7 +47,7 @@ class ItemOut(Schema):
     has_evidence: bool
 
 
-class ChecklistOut(Schema):
+class StandardizationChecklistOut(Schema):
     organization_id: int
     year: int
     version: str
@@ -55,13 +55,15 @@ class ChecklistOut(Schema):
     score: int | None
     stars: int | None
     awaiting_review: int
-    items: list[ItemOut]
+    items: list[ChecklistItemOut]
 
 
-def _checklist(organization_id: int, year: int, request: AuthedRequest) -> ChecklistOut:
+def _checklist(
+    organization_id: int, year: int, request: AuthedRequest
+) -> StandardizationChecklistOut:
     organization = access_organization(request.user, organization_id)
     view = queries.checklist_of(organization, year)
-    return ChecklistOut(
+    return StandardizationChecklistOut(
         organization_id=organization.pk,
         year=year,
         version=view.version.name,
@@ -70,7 +72,7 @@ def _checklist(organization_id: int, year: int, request: AuthedRequest) -> Check
         stars=view.graded.stars if view.graded else None,
         awaiting_review=view.graded.awaiting_review if view.graded else 0,
         items=[
-            ItemOut(
+            ChecklistItemOut(
                 id=line.item.pk,
                 order=line.item.order,
                 text=line.item.text,
@@ -92,30 +94,30 @@ def _checklist(organization_id: int, year: int, request: AuthedRequest) -> Check
 
 @router.get(
     "/checklists/{organization_id}",
-    response={200: ChecklistOut, 404: Error},
+    response={200: StandardizationChecklistOut, 404: Error},
     summary="An organization's checklist of a year with each item's points",
 )
 @api_requires(Permission.VIEW_ORGANIZATIONS)
 def checklist_detail(
     request: AuthedRequest, organization_id: PathId, year: Year | None = None
-) -> ChecklistOut:
+) -> StandardizationChecklistOut:
     return _checklist(organization_id, _year(year), request)
 
 
-class AssessIn(Schema):
+class SelfAssessmentIn(Schema):
     self_points: int = Field(ge=0, le=100)
     note: str = Field(default="", max_length=500)
 
 
 @router.post(
     "/checklists/{organization_id}/items/{item_id}/assessment",
-    response={201: ChecklistOut, 400: Error, 403: Error, 404: Error},
+    response={201: StandardizationChecklistOut, 400: Error, 403: Error, 404: Error},
     summary="A branch's self-assessment of an item the records cannot answer (自评)",
 )
 @api_requires(Permission.MANAGE_ORGANIZATIONS)
 def assess(
-    request: AuthedRequest, organization_id: PathId, item_id: PathId, payload: AssessIn
-) -> Status[ChecklistOut]:
+    request: AuthedRequest, organization_id: PathId, item_id: PathId, payload: SelfAssessmentIn
+) -> Status[StandardizationChecklistOut]:
     organization = access_organization(request.user, organization_id)
     item = ChecklistItem.objects.select_related("version").filter(pk=item_id).first()
     if item is None:
@@ -130,18 +132,20 @@ def assess(
     return Status(201, _checklist(organization.pk, item.version.year, request))
 
 
-class ReviewIn(Schema):
+class SelfAssessmentReviewIn(Schema):
     reviewed_points: int = Field(ge=0, le=100)
     note: str = Field(default="", max_length=500)
 
 
 @router.post(
     "/assessments/{assessment_id}/review",
-    response={200: ChecklistOut, 400: Error, 403: Error, 404: Error},
+    response={200: StandardizationChecklistOut, 400: Error, 403: Error, 404: Error},
     summary="The higher committee's review of a self-assessment (审核)",
 )
 @api_requires(Permission.MANAGE_ORGANIZATIONS)
-def review(request: AuthedRequest, assessment_id: PathId, payload: ReviewIn) -> ChecklistOut:
+def review(
+    request: AuthedRequest, assessment_id: PathId, payload: SelfAssessmentReviewIn
+) -> StandardizationChecklistOut:
     assessment = queries.access_assessment(request.user, assessment_id)
     services.review_item(
         assessment=assessment,
@@ -152,7 +156,7 @@ def review(request: AuthedRequest, assessment_id: PathId, payload: ReviewIn) -> 
     return _checklist(assessment.organization_id, assessment.item.version.year, request)
 
 
-class GradeOut(Schema):
+class StandardizationGradeOut(Schema):
     organization_id: int
     name: str
     score: int
@@ -160,18 +164,20 @@ class GradeOut(Schema):
     awaiting_review: int
 
 
-class GradesOut(Schema):
+class StandardizationGradesOut(Schema):
     organization_id: int
     year: int
     distribution: dict[int, int] = Field(description="星级 → 党支部数")
-    items: list[GradeOut] = Field(description="按得分从高到低（只排党组织，不排个人）")
+    items: list[StandardizationGradeOut] = Field(
+        description="按得分从高到低（只排党组织，不排个人）"
+    )
     page: int
     has_next: bool
 
 
 @router.get(
     "/grades/{organization_id}",
-    response={200: GradesOut, 404: Error},
+    response={200: StandardizationGradesOut, 404: Error},
     summary="A subtree's grades of a year: distribution by stars and organizations by score",
 )
 @api_requires(Permission.VIEW_ORGANIZATIONS)
@@ -180,17 +186,17 @@ def grades(
     organization_id: PathId,
     year: Year | None = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-) -> GradesOut:
+) -> StandardizationGradesOut:
     organization = access_organization(request.user, organization_id)
     year = _year(year)
     size = settings.JICENG_PAGE_SIZE
     rows = list(queries.grades_under(organization, year)[(page - 1) * size : page * size + 1])
-    return GradesOut(
+    return StandardizationGradesOut(
         organization_id=organization.pk,
         year=year,
         distribution=queries.distribution(organization, year),
         items=[
-            GradeOut(
+            StandardizationGradeOut(
                 organization_id=r.organization_id,
                 name=r.organization.name,
                 score=r.score,
@@ -204,31 +210,31 @@ def grades(
     )
 
 
-class ComputeIn(Schema):
+class StandardizationComputeIn(Schema):
     organization_id: int = Field(ge=1, le=MAX_ID)
     year: int = Field(ge=2000, le=2100)
 
 
-class ComputeOut(Schema):
+class StandardizationComputeOut(Schema):
     organizations: int
     five_star: int
 
 
 @router.post(
     "/computations",
-    response={200: ComputeOut, 403: Error, 404: Error},
+    response={200: StandardizationComputeOut, 403: Error, 404: Error},
     summary="Compute a subtree's scores and stars of a year again (idempotent)",
 )
 @api_requires(Permission.MANAGE_ORGANIZATIONS)
-def compute(request: AuthedRequest, payload: ComputeIn) -> ComputeOut:
+def compute(request: AuthedRequest, payload: StandardizationComputeIn) -> StandardizationComputeOut:
     organization = access_organization(request.user, payload.organization_id)
     if not any(organization.path.startswith(p) for p in department_paths(request.user)):
         raise Forbidden("只有组织部门可以重新计算辖区的评星定级")
     result = scoring.compute_year(root=organization, year=payload.year)
-    return ComputeOut(organizations=result.organizations, five_star=result.five_star)
+    return StandardizationComputeOut(organizations=result.organizations, five_star=result.five_star)
 
 
-class ModelOut(Schema):
+class ModelOrganizationOut(Schema):
     id: int
     organization_id: int
     name: str
@@ -240,8 +246,8 @@ class ModelOut(Schema):
     page: str = Field(description="党组织页面")
 
     @staticmethod
-    def of(m: ModelOrganization) -> ModelOut:
-        return ModelOut(
+    def of(m: ModelOrganization) -> ModelOrganizationOut:
+        return ModelOrganizationOut(
             id=m.pk,
             organization_id=m.organization_id,
             name=m.organization.name,
@@ -256,18 +262,18 @@ class ModelOut(Schema):
 
 @router.get(
     "/model-organizations/{organization_id}",
-    response={200: list[ModelOut], 404: Error},
+    response={200: list[ModelOrganizationOut], 404: Error},
     summary="Nominations and model organizations of a subtree's year",
 )
 @api_requires(Permission.VIEW_ORGANIZATIONS)
 def model_list(
     request: AuthedRequest, organization_id: PathId, year: Year | None = None
-) -> list[ModelOut]:
+) -> list[ModelOrganizationOut]:
     organization = access_organization(request.user, organization_id)
-    return [ModelOut.of(m) for m in queries.nominations(organization, _year(year))]
+    return [ModelOrganizationOut.of(m) for m in queries.nominations(organization, _year(year))]
 
 
-class NominateIn(Schema):
+class ModelNominationIn(Schema):
     organization_id: int = Field(ge=1, le=MAX_ID)
     year: int = Field(ge=2000, le=2100)
     reason: str = Field(max_length=500)
@@ -275,30 +281,32 @@ class NominateIn(Schema):
 
 @router.post(
     "/model-organizations",
-    response={201: ModelOut, 400: Error, 403: Error, 404: Error, 409: Error},
+    response={201: ModelOrganizationOut, 400: Error, 403: Error, 404: Error, 409: Error},
     summary="Nominate a five-star branch as a model organization (推荐)",
 )
 @api_requires(Permission.MANAGE_ORGANIZATIONS)
-def nominate(request: AuthedRequest, payload: NominateIn) -> Status[ModelOut]:
+def nominate(request: AuthedRequest, payload: ModelNominationIn) -> Status[ModelOrganizationOut]:
     organization = access_organization(request.user, payload.organization_id)
     found = services.nominate(
         organization=organization, year=payload.year, reason=payload.reason, by=request.user
     )
-    return Status(201, ModelOut.of(found))
+    return Status(201, ModelOrganizationOut.of(found))
 
 
-class DecisionIn(Schema):
+class NominationDecisionIn(Schema):
     named: bool
     citation: str = Field(default="", max_length=500)
 
 
 @router.post(
     "/model-organizations/{nomination_id}/decision",
-    response={200: ModelOut, 400: Error, 403: Error, 404: Error, 409: Error},
+    response={200: ModelOrganizationOut, 400: Error, 403: Error, 404: Error, 409: Error},
     summary="Name (with a citation) or decline a nomination (审定命名)",
 )
 @api_requires(Permission.MANAGE_ORGANIZATIONS)
-def decide(request: AuthedRequest, nomination_id: PathId, payload: DecisionIn) -> ModelOut:
+def decide(
+    request: AuthedRequest, nomination_id: PathId, payload: NominationDecisionIn
+) -> ModelOrganizationOut:
     nomination = (
         ModelOrganization.objects.filter(
             pk=nomination_id, organization__in=organizations_for(request.user)
@@ -311,4 +319,4 @@ def decide(request: AuthedRequest, nomination_id: PathId, payload: DecisionIn) -
     found = services.decide(
         nomination=nomination, named=payload.named, citation=payload.citation, by=request.user
     )
-    return ModelOut.of(found)
+    return ModelOrganizationOut.of(found)
