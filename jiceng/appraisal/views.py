@@ -25,9 +25,18 @@ from jiceng.orgs.queries import access_organization, organizations_for
 
 from . import queries, services
 from .access import may_assess, may_review
-from .models import ChecklistItem, ModelOrganization, Nomination
+from .models import ChecklistItem, ModelOrganization, Nomination, Source
 
 STAR_LABELS = {5: "五星级", 4: "四星级", 3: "三星级", 2: "二星级", 1: "一星级"}
+# How the records answer each item, in the words a secretary reads beside it.
+RECORD_NOTES = {
+    Source.MEETINGS: "按月计分：组织生活达标的月份占本年已结束月份的比例（组织生活达标情况）",
+    Source.COMMITTEE: "本届委员会已配备书记即得满分（组织架构·委员会）",
+    Source.TERM: "本届委员会未超过应换届日期即得满分（组织架构·换届）",
+    Source.DEVELOPMENT: "培养中的人员没有超期步骤的比例（发展党员）",
+    Source.TALKS: "本年度已谈心谈话的党员比例（组织生活·谈心谈话）",
+    Source.DUES: "党费记录接入后自动计分",
+}
 
 
 def _year(request: AuthedRequest) -> int:
@@ -111,6 +120,7 @@ def checklist(request: AuthedRequest, pk: int) -> HttpResponse:
             "organization": organization,
             "year": year,
             "stars": STAR_LABELS.get(view.graded.stars, "") if view.graded else "",
+            "record_notes": {str(k): v for k, v in RECORD_NOTES.items()},
             "can_assess": organization.is_branch and may_assess(request.user, organization),
             "can_review": may_review(request.user, organization),
             "fields": fields,
