@@ -99,6 +99,7 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
             "meeting_reminders": 60.0,
             "meeting_warnings": 86400.0,
             "purge_exports": 3600.0,
+            "appraisal": 86400.0,
         },
     ),
     "JICENG_MEETING_REMINDER_LEAD": (
