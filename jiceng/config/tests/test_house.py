@@ -34,6 +34,7 @@ DOMAIN_APPS = {
     "notices",
     "exports",
     "feedback",
+    "appraisal",
 }
 # Modules that face a person or a machine: they may import the API layer and `web`.
 ADAPTER_NAMES = {

@@ -256,7 +256,11 @@ def test_a_secretary_sees_the_months_requirements_leave_minutes_and_talks(
     hrefs = {label: href for label, _, href in branch.items}
     assert hrefs["会议记录待签发：五月党课"] == f"/orglife/meetings/{lecture.pk}/#minutes"
     assert "安排会议" in branch.buttons
-    assert {p.key for p in page.panels} == {"orglife.secretary", "development.branch"}
+    assert {p.key for p in page.panels} == {
+        "orglife.secretary",
+        "development.branch",
+        "appraisal.branch",
+    }
     assert_every_link_opens(client, page)
 
 
@@ -461,6 +465,8 @@ def test_every_app_registers_its_panels() -> None:
         "accounts.admin",
         "development.branch",
         "development.department",
+        "appraisal.branch",
+        "appraisal.department",
     }
 
 
@@ -470,9 +476,15 @@ def test_every_app_registers_its_panels() -> None:
         ("wenyuan_official", ["cases.dispatch"]),  # a community: dispatches, handles no unit
         (
             "street_official",
-            ["orgs.subtree", "orglife.compliance", "members.imports", "development.department"],
+            [
+                "orgs.subtree",
+                "orglife.compliance",
+                "members.imports",
+                "development.department",
+                "appraisal.department",
+            ],
         ),
-        ("sibling_secretary", ["orglife.secretary", "development.branch"]),
+        ("sibling_secretary", ["orglife.secretary", "development.branch", "appraisal.branch"]),
         ("water_staff", ["cases.inbox", "cases.department"]),
         ("yaohua_worker", ["cases.inbox", "grid.patrol"]),
     ],
