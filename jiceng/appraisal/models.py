@@ -24,10 +24,9 @@ class Source(models.TextChoices):
     SELF = "SELF", "自评（上级党委审核）"
 
 
-# What this installation's records answer; DUES joins once a dues ledger exists (issue 13's
-# dues are not on this branch: the item is self-assessed until then).
+# What the records answer (the dues from the dues ledger's bills): no self-assessment asked.
 RECORD_SOURCES = frozenset(
-    {Source.MEETINGS, Source.COMMITTEE, Source.TERM, Source.DEVELOPMENT, Source.TALKS}
+    {Source.MEETINGS, Source.COMMITTEE, Source.TERM, Source.DUES, Source.DEVELOPMENT, Source.TALKS}
 )
 
 

@@ -2,7 +2,8 @@
 records and the reviewed self-assessments, its stars, then the five-star cap of each checklist.
 
 `compute_year(root=..., year=...)` is bulk and idempotent: one grouped read per source
-(compliance rows, current committees and their secretaries, late development cases, reviewed
+(compliance rows, current committees and their secretaries, dues bills, late development
+cases, reviewed
 self-assessments), the scores in Python, one upsert of the year's rows (keyed on organization
 and year, so a second run rewrites the same rows), and the cap applied in two UPDATEs per
 checklist over the whole year's rows of that checklist, wherever they were computed from. The
@@ -22,6 +23,7 @@ from django.db.models import Count, Q, Sum
 from jiceng.core import clock
 from jiceng.core.paths import under
 from jiceng.development.models import Applicant, CaseStatus
+from jiceng.dues.models import Bill
 from jiceng.orglife.models import Compliance
 from jiceng.orgs.models import BRANCH_KINDS, Committee, CommitteeSeat, Organization, Post
 
@@ -117,6 +119,8 @@ class Facts:
     term_in_force: bool = False
     open_cases: int = 0
     late_cases: int = 0
+    bills: int = 0  # the members' dues bills of the judged months (nothing owed: none)
+    bills_paid: int = 0
 
 
 def item_points(item: ChecklistItem, facts: Facts, reviewed: dict[int, int]) -> int:
@@ -130,6 +134,8 @@ def item_points(item: ChecklistItem, facts: Facts, reviewed: dict[int, int]) -> 
             return weight if facts.has_secretary else 0
         case Source.TERM:
             return weight if facts.term_in_force else 0
+        case Source.DUES:
+            return rules.share_points(weight, facts.bills_paid, facts.bills)
         case Source.DEVELOPMENT:
             return rules.share_points(weight, facts.open_cases - facts.late_cases, facts.open_cases)
         case Source.TALKS:
@@ -177,6 +183,17 @@ def gather_facts(branches: dict[int, Organization], year: int, as_of: dt.date) -
         .annotate(n=Count("id"), late=Count("id", filter=Q(next_due_on__lt=as_of)))
         .order_by()
     }
+    dues: dict[int, tuple[int, int]] = {}
+    if last >= first:
+        dues = {
+            row["organization_id"]: (row["n"], row["paid"])
+            for row in Bill.objects.filter(
+                organization_id__in=ids, month__range=(first, last), amount__gt=0
+            )
+            .values("organization_id")
+            .annotate(n=Count("id"), paid=Count("id", filter=Q(payment__isnull=False)))
+            .order_by()
+        }
     span = last - first + 1 if last >= first else 0
     facts = {}
     for pk, organization in branches.items():
@@ -193,6 +210,8 @@ def gather_facts(branches: dict[int, Organization], year: int, as_of: dt.date) -
             term_in_force=due is not None and due >= as_of,
             open_cases=open_cases,
             late_cases=late,
+            bills=dues.get(pk, (0, 0))[0],
+            bills_paid=dues.get(pk, (0, 0))[1],
         )
     return facts
 

@@ -35,7 +35,7 @@ RECORD_NOTES = {
     Source.TERM: "本届委员会未超过应换届日期即得满分（组织架构·换届）",
     Source.DEVELOPMENT: "培养中的人员没有超期步骤的比例（发展党员）",
     Source.TALKS: "本年度已谈心谈话的党员比例（组织生活·谈心谈话）",
-    Source.DUES: "党费记录接入后自动计分",
+    Source.DUES: "本年已结束月份的党费账单中已缴的比例（党费）",
 }
 
 

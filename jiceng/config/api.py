@@ -16,10 +16,12 @@ from jiceng.core.api import JsonObjectParser, RestAPI
 from jiceng.core.errors import DomainError
 from jiceng.development.api import router as development_router
 from jiceng.divisions.api import router as divisions_router
+from jiceng.dues.api import router as dues_router
 from jiceng.grid.api import router as grid_router
 from jiceng.members.api import router as members_router
 from jiceng.orglife.api import router as orglife_router
 from jiceng.orgs.api import router as orgs_router
+from jiceng.transfers.api import router as transfers_router
 
 # RestAPI: bodies are JSON objects (400 otherwise), 422s are Errors in Chinese and every
 # operation's OpenAPI lists them.
@@ -50,9 +52,11 @@ api.add_router("/members", members_router)
 api.add_router("/development", development_router)
 api.add_router("/appraisal", appraisal_router)
 api.add_router("/orglife", orglife_router)
+api.add_router("/transfers", transfers_router)
 api.add_router("/grid", grid_router)
 api.add_router("/cases", cases_router)
 api.add_router("/case-metrics", case_metrics_router)
+api.add_router("/dues", dues_router)
 
 
 def urls() -> tuple[list[Any], str, str]:

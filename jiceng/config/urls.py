@@ -13,6 +13,7 @@ urlpatterns = [
     path("members/", include("jiceng.members.urls")),
     path("orglife/", include("jiceng.orglife.urls")),
     path("development/", include("jiceng.development.urls")),
+    path("transfers/", include("jiceng.transfers.urls")),
     path("appraisal/", include("jiceng.appraisal.urls")),
     path("grid/", include("jiceng.grid.urls")),
     path("cases/metrics/", include("jiceng.cases.metrics_urls")),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("notices/", include("jiceng.notices.urls")),
     path("feedback/", include("jiceng.feedback.urls")),
     path("exports/", include("jiceng.exports.urls")),
+    path("dues/", include("jiceng.dues.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

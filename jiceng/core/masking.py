@@ -243,3 +243,10 @@ def date_beside_birth_year(value: dt.date, *, birth_year: int) -> str:
     if value.year - birth_year <= MIN_AGE and value.month == 1:
         return f"{value:%Y-%m}"
     return value.isoformat()
+
+
+def mask_name(name: str) -> str:
+    """A person's name where only who is meant may be hinted (a public verification page):
+    the surname kept, each other character one *. 张红梅 → 张**."""
+    name = name.strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""

@@ -22,6 +22,7 @@ from jiceng.cases.demo import load_demo_cases
 from jiceng.core import clock
 from jiceng.core.errors import DomainError
 from jiceng.core.paths import under
+from jiceng.development.models import DevelopmentPlan
 from jiceng.divisions.models import Division
 from jiceng.grid.demo import load_demo_grids
 from jiceng.grid.models import Grid, GridWorker
@@ -35,8 +36,10 @@ from . import seeding
 from .appraisal import AppraisalSeedResult, seed_appraisal
 from .cases import CaseSeedResult, seed_cases
 from .development import DevelopmentSeedResult, seed_development
+from .dues import DuesSeedResult, seed_dues
 from .orglife import OrglifeSeedResult, fill_branch_year, seed_orglife
 from .patrols import seed_patrols
+from .transfers import TransferSeedResult, seed_transfers
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
 STREET = "仙林街道"
@@ -94,11 +97,38 @@ def load_demo(
     load_demo_patrols()
     say("一年的组织生活……")
     load_demo_orglife()
+    say("一年的党费……")
+    load_demo_dues()
     say("发展党员……")
     load_demo_development()
+    say("组织关系转接和流动党员……")
+    load_demo_transfers()
     say("评星定级……")
     load_demo_appraisal()
     return logins
+
+
+def _demo_branch() -> int | None:
+    """The demo secretary's branch."""
+    secretary = RoleAssignment.objects.filter(
+        user__username=SECRETARY, role=Role.BRANCH_SECRETARY, organization__isnull=False
+    ).first()
+    return secretary.organization_id if secretary is not None else None
+
+
+def load_demo_dues() -> DuesSeedResult:
+    """A year of dues for the district; the demo secretary's branch has members behind (one
+    four months, one seven: arrears, and the 自行脱党 flag). Idempotent, like the seed."""
+    district = district_committee()
+    if district is None:
+        return DuesSeedResult()
+    own = _demo_branch()
+    return seed_dues(
+        as_of=clock.today(),
+        seed=320113,
+        under=[district.path],
+        behind=frozenset() if own is None else frozenset({own}),
+    )
 
 
 def load_demo_appraisal() -> AppraisalSeedResult:
@@ -133,16 +163,33 @@ def load_demo_development() -> DevelopmentSeedResult:
     district = district_committee()
     if district is None:
         return DevelopmentSeedResult()
-    secretary = RoleAssignment.objects.filter(
-        user__username=SECRETARY, role=Role.BRANCH_SECRETARY, organization__isnull=False
-    ).first()
-    own = secretary.organization_id if secretary is not None else None
+    own = _demo_branch()
+    # The district's plan for the year (发展计划), near what its branches admit: the seeded
+    # members joined at about 4% a year.
+    DevelopmentPlan.objects.get_or_create(
+        organization=district,
+        year=clock.today().year,
+        defaults={"planned": max(10, int(round(district.subtree_member_count * 0.04, -1)))},
+    )
     return seed_development(
         as_of=clock.today(),
         seed=SEED,
         under=[district.path],
         lively=frozenset() if own is None else frozenset({own}),
     )
+
+
+def load_demo_transfers() -> TransferSeedResult:
+    """Transfers in every state and mobile members for the district; the demo secretary's
+    branch sends and receives in each open state. Idempotent (seed_transfers)."""
+    district = district_committee()
+    if district is None:
+        return TransferSeedResult()
+    secretary = RoleAssignment.objects.filter(
+        user__username=SECRETARY, role=Role.BRANCH_SECRETARY, organization__isnull=False
+    ).first()
+    own = (secretary.organization_id,) if secretary and secretary.organization_id else ()
+    return seed_transfers(as_of=clock.today(), seed=SEED, under=[district.path], must_have=own)
 
 
 def load_demo_orglife() -> OrglifeSeedResult:
@@ -207,13 +254,21 @@ def schedule_demo_meetings(organization_id: int, secretary: User) -> list[Meetin
         return []
     organization = Organization.objects.get(pk=organization_id)
     start = now.astimezone(clock.CHINA).replace(second=0, microsecond=0)
+
+    def starts(ahead: dt.timedelta) -> dt.datetime:
+        """Soon (the reminder is seen during the demo), or a later day at 15:00, as branches
+        meet, never at the hour the demo happened to be loaded."""
+        if ahead < dt.timedelta(days=1):
+            return start + ahead
+        return dt.datetime.combine((start + ahead).date(), dt.time(15, 0), tzinfo=clock.CHINA)
+
     return [
         scheduling.schedule_meeting(
             organization=organization,
             kind=kind,
             title=title,
-            starts_at=start + ahead,
-            ends_at=start + ahead + dt.timedelta(hours=1, minutes=30),
+            starts_at=starts(ahead),
+            ends_at=starts(ahead) + dt.timedelta(hours=1, minutes=30),
             place="社区党群服务中心二楼会议室",
             is_online=online,
             by=secretary,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jiceng.accounts.access import requires
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
+from jiceng.accounts.scoping import scope_of
 from jiceng.core.dates import parse_date
 from jiceng.core.errors import DomainError, InvalidInput
 from jiceng.orgs.imports import import_targets
@@ -100,6 +101,13 @@ def _detail_page(
         "can_manage": can_manage,
         "moves": _moves_from(member) if can_manage else [],
         "events": queries.timeline(member),
+        # a member seen through a relation (a transfer in progress) may be of an organization
+        # the user does not see: its name then, not a link that would not open
+        "sees_organization": scope_of(request.user).allows(
+            Permission.VIEW_ORGANIZATIONS,
+            path=member.organization.path,
+            division_id=member.organization.division_id,
+        ),
     }
     return render(request, "members/detail.html", context)
 

@@ -485,6 +485,7 @@ class NoticeKind(models.TextChoices):
     MEETING_NOTICE = "MEETING_NOTICE", "会议通知"
     MEETING_REMINDER = "MEETING_REMINDER", "会前提醒"
     COMPLIANCE_WARNING = "COMPLIANCE_WARNING", "组织生活预警"
+    RECEIPT_LATE = "RECEIPT_LATE", "转接回执逾期"  # transfers.receipts
 
 
 class Notice(models.Model):

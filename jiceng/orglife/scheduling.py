@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.db.models import Q
 
 from jiceng.accounts.models import User
 from jiceng.core import audit, clock
@@ -84,7 +85,13 @@ def expected_members(meeting: Meeting) -> list[tuple[int, bool, bool]]:
     elif meeting.audience == Audience.PARTY_GROUP:
         members = members.filter(party_group_id=meeting.party_group_id)
     else:
-        members = members.filter(organization_id=meeting.organization_id)
+        # its own members, and the mobile members registered with it (流动党员, their
+        # attendance counted here while their record stays at home)
+        from jiceng.transfers.mobility import hosted_member_ids
+
+        hosted = hosted_member_ids(meeting.organization_id)
+        own = Q(organization_id=meeting.organization_id)
+        members = members.filter(own | Q(pk__in=hosted) if hosted else own)
     return [
         (pk, status == MemberStatus.FULL, mobile)
         for pk, status, mobile in members.values_list("pk", "status", "is_mobile")

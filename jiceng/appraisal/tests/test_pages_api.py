@@ -57,7 +57,7 @@ def test_the_branch_assesses_with_evidence_and_the_street_reviews(
 ) -> None:
     page = client_of(secretary).get(f"/appraisal/org/{tree.branch.pk}/?year={YEAR}")
     text = page.content.decode()
-    assert page.status_code == 200 and "65</strong>分" in text and "平台记录自动评分" in text
+    assert page.status_code == 200 and "75</strong>分" in text and "平台记录自动评分" in text
     assert "填写自评" in text and 'name="reviewed_points"' not in text
     version = scoring.Versions(YEAR).for_path(tree.branch.path)
     place = version.items.get(order=7)
@@ -96,7 +96,7 @@ def test_the_branch_assesses_with_evidence_and_the_street_reviews(
     )
     assessment.refresh_from_db()
     assert assessment.status == Review.ACCEPTED and assessment.reviewed_points == 8
-    assert StandardizationChecklist.objects.get(organization=tree.branch).score == 73
+    assert StandardizationChecklist.objects.get(organization=tree.branch).score == 83
 
 
 def test_the_grades_page_shows_the_distribution_and_the_organizations_by_score(
@@ -161,7 +161,7 @@ def test_the_api_assesses_reviews_and_grades(
         json.dumps({"reviewed_points": 14}),
         content_type="application/json",
     )
-    assert reviewed.status_code == 200 and reviewed.json()["score"] == 79
+    assert reviewed.status_code == 200 and reviewed.json()["score"] == 89
     grades = client_of(street_official).get(
         f"/api/v1/appraisal/grades/{tree.xianlin.pk}?year={YEAR}"
     )

@@ -54,8 +54,8 @@ def test_the_records_answer_their_items(tree: Tree) -> None:
     assert found[Source.MEETINGS] == round(25 * 9 / 12)
     assert found[Source.COMMITTEE] == 10 and found[Source.TERM] == 10
     assert found[Source.DEVELOPMENT] == 10 and found[Source.TALKS] == 10
-    assert found[Source.DUES] == 0  # self-assessed, not reviewed: counts nothing yet
-    assert branch.score == 19 + 40 and branch.stars == 1 and branch.awaiting_review == 0
+    assert found[Source.DUES] == 10  # no dues bill owed
+    assert branch.score == 19 + 50 and branch.stars == 2 and branch.awaiting_review == 0
     sibling = StandardizationChecklist.objects.get(organization=tree.sibling, year=YEAR)
     # no committee recorded: neither the committee nor the term item
     assert points_by_source(sibling)[Source.COMMITTEE] == 0
@@ -85,10 +85,10 @@ def test_a_reviewed_self_assessment_counts_and_an_unreviewed_one_does_not(
         organization=tree.branch, item=role, self_points=15, note="牵头加装电梯3部", by=secretary
     )
     graded = StandardizationChecklist.objects.get(organization=tree.branch)
-    assert graded.score == 65 and graded.awaiting_review == 1
+    assert graded.score == 75 and graded.awaiting_review == 1
     services.review_item(assessment=assessment, reviewed_points=12, by=street_official)
     graded.refresh_from_db()
-    assert graded.score == 77 and graded.stars == 3 and graded.awaiting_review == 0
+    assert graded.score == 87 and graded.stars == 4 and graded.awaiting_review == 0
 
 
 def test_the_branch_cannot_review_itself_nor_score_a_record_item(
@@ -155,7 +155,7 @@ def test_the_nearest_checklist_applies(tree: Tree, street_official: User) -> Non
     assert StandardizationChecklist.objects.get(organization=tree.branch).version == own
     assert StandardizationChecklist.objects.get(organization=tree.branch).score == 50
     national = StandardizationChecklist.objects.get(organization=tree.yaohua_branch)
-    assert national.version.organization is None and national.score == 45
+    assert national.version.organization is None and national.score == 55
 
 
 def test_a_checklist_whose_weights_do_not_add_up_is_refused(
@@ -205,3 +205,17 @@ def test_the_five_star_cap_holds_and_a_second_run_changes_nothing(
     again = {r.organization_id: (r.score, r.stars) for r in StandardizationChecklist.objects.all()}
     assert again == rows and second.five_star == 1
     assert StandardizationChecklist.objects.count() == 2
+
+
+def test_unpaid_dues_bills_cost_the_dues_item_its_share(tree: Tree) -> None:
+    from jiceng.dues.models import Bill
+    from jiceng.testing.personas import add_member
+
+    member = add_member(tree.branch, name="周敏")
+    Bill.objects.bulk_create(
+        Bill(member=member, organization=tree.branch, month=YEAR * 100 + m, amount=2000)
+        for m in range(1, 13)
+    )
+    scoring.compute_year(root=tree.branch, year=YEAR)
+    graded = StandardizationChecklist.objects.get(organization=tree.branch)
+    assert points_by_source(graded)[Source.DUES] == 0  # nothing paid

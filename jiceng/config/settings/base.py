@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "jiceng.development",
     "jiceng.appraisal",
     "jiceng.orglife",
+    "jiceng.transfers",
     "jiceng.grid",
     "jiceng.cases",
     "jiceng.feedback",
@@ -137,6 +138,7 @@ INSTALLED_APPS = [
     "jiceng.web",
     "jiceng.datasets",
     "jiceng.notices",
+    "jiceng.dues",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +222,8 @@ JICENG_SCHEDULE: dict[str, int] = {
     "meeting_warnings": 86400,  # the secretaries' warnings (each reads every branch: daily)
     "audit_checkpoint": 86400,  # the audit chain's head written down (core.audit_checkpoints)
     "purge_exports": 3600,  # background exports past JICENG_EXPORT_KEEP_HOURS deleted
+    "dues_bills": 86400,  # the month's dues bills (dues.billing; idempotent: daily covers the 1st)
+    "transfer_receipts": 86400,  # late receipts of transfer letters chased (transfers.receipts)
     "appraisal": 86400,  # the year's standardization scores and stars (appraisal.scoring)
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
 }
@@ -228,6 +232,9 @@ JICENG_SCHEDULE: dict[str, int] = {
 # meetings not yet scheduled.
 JICENG_MEETING_REMINDER_LEAD = env_int("JICENG_MEETING_REMINDER_LEAD", 24 * 60)
 JICENG_MEETING_WARNING_DAY = env_int("JICENG_MEETING_WARNING_DAY", 20)
+# The receipt (回执) of a transfer letter is expected back this many days after the letter is
+# issued; a later one is chased (transfers.receipts).
+JICENG_TRANSFER_RECEIPT_DAYS = env_int("JICENG_TRANSFER_RECEIPT_DAYS", 30)
 
 # Notices: always in the site's notice centre (the rows), and by the channels named here too
 # ("email", "sms"), each through its backend, as Django sends e-mail through EMAIL_BACKEND.

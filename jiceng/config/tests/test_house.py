@@ -29,6 +29,7 @@ DOMAIN_APPS = {
     "orgs",
     "members",
     "orglife",
+    "transfers",
     "grid",
     "cases",
     "notices",

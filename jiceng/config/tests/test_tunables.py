@@ -99,6 +99,8 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
             "meeting_reminders": 60.0,
             "meeting_warnings": 86400.0,
             "purge_exports": 3600.0,
+            "dues_bills": 86400.0,
+            "transfer_receipts": 86400.0,
             "appraisal": 86400.0,
         },
     ),
@@ -108,6 +110,7 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
         5400.0,
     ),
     "JICENG_MEETING_WARNING_DAY": ("jiceng.orglife.reminders.warning_day()", "25", 25),
+    "JICENG_TRANSFER_RECEIPT_DAYS": ("jiceng.transfers.services.receipt_days()", "45", 45),
     "JICENG_NOTICE_CHANNELS": ("sorted(jiceng.notices.channels.channels())", "sms", ["sms"]),
     "JICENG_SMS_BACKEND": (
         "type(jiceng.notices.sms.backend()).__name__",
@@ -175,6 +178,7 @@ def test_each_tunable_set_through_the_environment_takes_effect(tmp_path: Path) -
         "import jiceng.grid.routing, jiceng.core.audit, jiceng.cases.open311.keys\n"
         "import jiceng.web.middleware, jiceng.core.scheduler, jiceng.orglife.reminders\n"
         "import jiceng.notices.channels, jiceng.notices.sms, django.core.mail\n"
+        "import jiceng.transfers.services\n"
         f"print(json.dumps({{n: eval(e) for n, e in {expressions!r}.items()}}))"
     )
     result = subprocess.run(

@@ -160,9 +160,10 @@ def test_the_count_is_not_read_on_a_page_that_does_not_show_it(
 def test_the_count_takes_a_fixed_handful_of_queries(
     tree: Tree, secretary: User, django_assert_max_num_queries: Any
 ) -> None:
-    """The top bar's count on every page: the user's reach (roles), the managed organizations'
-    ids, one count per app; however many notices there are."""
+    """The top bar's count on every page: the user's reach (roles) and the relations of the
+    scope (transfers.grants: one read), the managed organizations' ids, one count per app;
+    however many notices there are."""
     with clock.frozen(MAY_20):
         reminders.warn_secretaries()
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert queries.unread_count(secretary) == 1

@@ -210,7 +210,7 @@ def test_a_member_sees_the_meeting_open_now_the_next_one_and_the_notices(
     assert member.items[0][2] == f"/orglife/meetings/{theme_day.pk}/online/"
     assert member.items[1][1] == "6月10日 15:00 · 社区会议室"
     # a member is not a secretary, a department or a grid worker
-    assert {p.key for p in page.panels} == {"orglife.member"}
+    assert {p.key for p in page.panels} == {"orglife.member", "dues.member"}
     assert_every_link_opens(client, page)
 
 
@@ -259,6 +259,8 @@ def test_a_secretary_sees_the_months_requirements_leave_minutes_and_talks(
     assert {p.key for p in page.panels} == {
         "orglife.secretary",
         "development.branch",
+        "dues.branch",
+        "transfers.secretary",
         "appraisal.branch",
     }
     assert_every_link_opens(client, page)
@@ -444,7 +446,7 @@ def test_an_app_adds_a_panel_without_touching_the_workbench(member_user: User) -
     try:
         page = workbench_of(signed_in(member_user))
         keys = [p.key for p in page.panels]
-        assert keys == ["orglife.member", "points.balance"]  # in the panels' order
+        assert keys == ["orglife.member", "dues.member", "points.balance"]  # in their order
         assert panel(page, "points.balance").items == [("chen-xiao的积分", "", "/orglife/")]
     finally:
         workbench._registry.pop("points.balance")
@@ -457,6 +459,8 @@ def test_every_app_registers_its_panels() -> None:
         "orglife.compliance",
         "orgs.subtree",
         "members.imports",
+        "transfers.secretary",
+        "transfers.department",
         "cases.inbox",
         "cases.dispatch",
         "cases.whistle",
@@ -465,6 +469,9 @@ def test_every_app_registers_its_panels() -> None:
         "accounts.admin",
         "development.branch",
         "development.department",
+        "dues.member",
+        "dues.branch",
+        "dues.department",
         "appraisal.branch",
         "appraisal.department",
     }
@@ -482,9 +489,20 @@ def test_every_app_registers_its_panels() -> None:
                 "members.imports",
                 "development.department",
                 "appraisal.department",
+                "transfers.department",
+                "dues.department",
             ],
         ),
-        ("sibling_secretary", ["orglife.secretary", "development.branch", "appraisal.branch"]),
+        (
+            "sibling_secretary",
+            [
+                "orglife.secretary",
+                "development.branch",
+                "appraisal.branch",
+                "dues.branch",
+                "transfers.secretary",
+            ],
+        ),
         ("water_staff", ["cases.inbox", "cases.department"]),
         ("yaohua_worker", ["cases.inbox", "grid.patrol"]),
     ],

@@ -59,12 +59,25 @@ class Command(BaseCommand):
 
         life = seed_orglife(as_of=options["as_of"], seed=options["seed"])
         self.stdout.write(f"组织生活：会议 {life.meetings:,} 次，参会记录 {life.attendances:,} 条")
+        from jiceng.datasets.dues import seed_dues  # a year of 党费 for the new branches
+
+        dues = seed_dues(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"党费：基数 {dues.bases:,} 条，账单 {dues.bills:,} 条，缴纳 {dues.payments:,} 笔，"
+            f"用时 {dues.seconds:.1f} 秒"
+        )
         from jiceng.datasets.development import seed_development  # 发展党员 pipelines
 
         dev = seed_development(as_of=options["as_of"], seed=options["seed"])
         self.stdout.write(
             f"发展党员：培养对象 {dev.applicants:,} 名（超期 {dev.late:,}），"
             f"步骤记录 {dev.steps:,} 条，用时 {dev.seconds:.1f} 秒"
+        )
+        from jiceng.datasets.transfers import seed_transfers  # 组织关系转接, 流动党员
+
+        moved = seed_transfers(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"组织关系转接 {moved.transfers:,} 件，流动党员登记 {moved.registrations:,} 人"
         )
         from jiceng.datasets.appraisal import seed_appraisal  # 评星定级, 模范党组织
 

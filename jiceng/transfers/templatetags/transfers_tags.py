@@ -1,0 +1,27 @@
+"""The member page's 组织关系转接 card (members/detail.html): the member's transfers and mobile
+registration as the viewer may see them, and the buttons to start one for those who manage
+the member."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from jiceng.members.models import Member
+
+from .. import queries
+
+register = template.Library()
+
+
+@register.inclusion_tag("transfers/_member_card.html", takes_context=True)
+def member_transfers(context: template.Context, member: Member, can_manage: bool) -> dict[str, Any]:
+    user = context["request"].user
+    return {
+        "member": member,
+        "can_manage": can_manage and member.is_active,
+        "transfers": queries.transfers_of_member(user, member.pk),
+        "open": queries.open_transfer_of(member.pk),
+        "mobile": queries.current_registration_of(member.pk),
+    }
