@@ -9,6 +9,7 @@ from ninja.security import django_auth
 
 from jiceng.accounts.access import public
 from jiceng.annual_statistics.api import router as statistics_router
+from jiceng.appraisal.api import router as appraisal_router
 from jiceng.cases.api import router as cases_router
 from jiceng.cases.metrics_api import router as case_metrics_router
 from jiceng.core import audit
@@ -52,6 +53,7 @@ api.add_router("/divisions", divisions_router)
 api.add_router("/organizations", orgs_router)
 api.add_router("/members", members_router)
 api.add_router("/development", development_router)
+api.add_router("/appraisal", appraisal_router)
 api.add_router("/orglife", orglife_router)
 api.add_router("/transfers", transfers_router)
 api.add_router("/points", points_router)

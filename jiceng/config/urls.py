@@ -15,6 +15,7 @@ urlpatterns = [
     path("points/", include("jiceng.points.urls")),
     path("development/", include("jiceng.development.urls")),
     path("transfers/", include("jiceng.transfers.urls")),
+    path("appraisal/", include("jiceng.appraisal.urls")),
     path("grid/", include("jiceng.grid.urls")),
     path("cases/metrics/", include("jiceng.cases.metrics_urls")),
     path("cases/", include("jiceng.cases.urls")),

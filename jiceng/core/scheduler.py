@@ -36,6 +36,7 @@ PERIODIC_TASKS: dict[str, str] = {
     "dues_bills": "jiceng.dues.tasks.generate_monthly_bills",
     "transfer_receipts": "jiceng.transfers.tasks.chase_late_receipts",
     "points": "jiceng.points.tasks.post_points",
+    "appraisal": "jiceng.appraisal.tasks.compute_standardization",
 }
 
 

@@ -16,6 +16,8 @@ from django.db import transaction
 from jiceng.accounts.demo import DemoLogin, demo_user
 from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.accounts.services import assign_role
+from jiceng.appraisal import scoring
+from jiceng.appraisal.models import Review, SelfAssessment
 from jiceng.cases.demo import load_demo_cases
 from jiceng.core import clock
 from jiceng.core.errors import DomainError
@@ -31,6 +33,7 @@ from jiceng.orglife.models import Meeting, MeetingKind, MeetingStatus
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
 
 from . import seeding
+from .appraisal import AppraisalSeedResult, seed_appraisal
 from .cases import CaseSeedResult, seed_cases
 from .development import DevelopmentSeedResult, seed_development
 from .dues import DuesSeedResult, seed_dues
@@ -103,6 +106,8 @@ def load_demo(
     load_demo_transfers()
     say("党员积分……")
     load_demo_points()
+    say("评星定级……")
+    load_demo_appraisal()
     return logins
 
 
@@ -135,6 +140,31 @@ def load_demo_points() -> PointsSeedResult:
     if district is None:
         return PointsSeedResult()
     return seed_points(seed=SEED, under=[district.path])
+
+
+def load_demo_appraisal() -> AppraisalSeedResult:
+    """The district's year of standardization: self-assessments, reviews, scores from the
+    seeded records and the model organizations named. The demo secretary's branch keeps one
+    item to assess and one awaiting review, so both sides have something to do."""
+    district = district_committee()
+    if district is None:
+        return AppraisalSeedResult()
+    result = seed_appraisal(seed=SEED, under=[district.path])
+    secretary = RoleAssignment.objects.filter(
+        user__username=SECRETARY, role=Role.BRANCH_SECRETARY, organization__isnull=False
+    ).first()
+    if secretary is not None and secretary.organization is not None:
+        own = SelfAssessment.objects.filter(
+            organization=secretary.organization, item__version__year=clock.today().year
+        ).order_by("item__order")
+        rows = list(own)
+        if len(rows) >= 2 and rows[-1].status != Review.PENDING:
+            SelfAssessment.objects.filter(pk=rows[-2].pk).update(
+                status=Review.PENDING, reviewed_points=None, reviewed_at=None
+            )
+            rows[-1].delete()
+            scoring.compute_one(secretary.organization, clock.today().year)
+    return result
 
 
 def load_demo_development() -> DevelopmentSeedResult:

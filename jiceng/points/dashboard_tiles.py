@@ -23,6 +23,14 @@ def build(organization: Organization, user: User) -> Tile | None:
             Figure("有积分党员", found.scored, url=url),
             Figure("人均积分", f"{found.mean:.1f}", url=url),
         ],
-        chart=found.chart() if found.shown else None,
+        chart=(
+            {
+                "kind": "bar",
+                "categories": found.labels,
+                "series": [{"name": "党员人数", "data": found.counts}],
+            }
+            if found.shown
+            else None
+        ),
         url=url,
     )

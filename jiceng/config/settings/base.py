@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "jiceng.orgs",
     "jiceng.members",
     "jiceng.development",
+    "jiceng.appraisal",
     "jiceng.orglife",
     "jiceng.transfers",
     "jiceng.points",
@@ -227,6 +228,7 @@ JICENG_SCHEDULE: dict[str, int] = {
     "dues_bills": 86400,  # the month's dues bills (dues.billing; idempotent: daily covers the 1st)
     "transfer_receipts": 86400,  # late receipts of transfer letters chased (transfers.receipts)
     "points": 3600,  # 积分: this and last month's attendance and cases posted (points.posting)
+    "appraisal": 86400,  # the year's standardization scores and stars (appraisal.scoring)
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
 }
 # A meeting's reminder goes to each expected member this many minutes before it starts, once;

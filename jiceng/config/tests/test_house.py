@@ -35,6 +35,7 @@ DOMAIN_APPS = {
     "notices",
     "exports",
     "feedback",
+    "appraisal",
 }
 # Modules that face a person or a machine: they may import the API layer and `web`.
 ADAPTER_NAMES = {

@@ -103,6 +103,7 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
             "dues_bills": 86400.0,
             "transfer_receipts": 86400.0,
             "points": 3600.0,
+            "appraisal": 86400.0,
         },
     ),
     "JICENG_MEETING_REMINDER_LEAD": (

@@ -261,6 +261,7 @@ def test_a_secretary_sees_the_months_requirements_leave_minutes_and_talks(
         "development.branch",
         "dues.branch",
         "transfers.secretary",
+        "appraisal.branch",
     }
     assert_every_link_opens(client, page)
 
@@ -472,6 +473,8 @@ def test_every_app_registers_its_panels() -> None:
         "dues.member",
         "dues.branch",
         "dues.department",
+        "appraisal.branch",
+        "appraisal.department",
     }
 
 
@@ -487,13 +490,20 @@ def test_every_app_registers_its_panels() -> None:
                 "members.imports",
                 "development.department",
                 "dashboard.cockpit",
+                "appraisal.department",
                 "transfers.department",
                 "dues.department",
             ],
         ),
         (
             "sibling_secretary",
-            ["orglife.secretary", "development.branch", "dues.branch", "transfers.secretary"],
+            [
+                "orglife.secretary",
+                "development.branch",
+                "appraisal.branch",
+                "dues.branch",
+                "transfers.secretary",
+            ],
         ),
         ("water_staff", ["cases.inbox", "cases.department"]),
         ("yaohua_worker", ["cases.inbox", "grid.patrol"]),

@@ -86,6 +86,14 @@ class Command(BaseCommand):
             f"党员积分：积分记录 {points.posted:,} 条，表彰 {points.awards:,} 次，"
             f"用时 {points.seconds:.1f} 秒"
         )
+        from jiceng.datasets.appraisal import seed_appraisal  # 评星定级, 模范党组织
+
+        graded = seed_appraisal(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"评星定级：评定党支部 {graded.graded:,} 个（五星级 {graded.five_star:,}），"
+            f"自评 {graded.assessments:,} 项，模范党组织 {graded.named:,} 个，"
+            f"用时 {graded.seconds:.1f} 秒"
+        )
 
     def progress(self, line: str) -> None:
         self.stdout.write(line)
