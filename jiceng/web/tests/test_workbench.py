@@ -210,7 +210,7 @@ def test_a_member_sees_the_meeting_open_now_the_next_one_and_the_notices(
     assert member.items[0][2] == f"/orglife/meetings/{theme_day.pk}/online/"
     assert member.items[1][1] == "6月10日 15:00 · 社区会议室"
     # a member is not a secretary, a department or a grid worker
-    assert {p.key for p in page.panels} == {"orglife.member", "dues.member"}
+    assert {p.key for p in page.panels} == {"orglife.member", "dues.member", "points.member"}
     assert_every_link_opens(client, page)
 
 
@@ -440,16 +440,16 @@ def test_the_refusal_page_leads_back_to_the_workbench(member_user: User) -> None
 
 def test_an_app_adds_a_panel_without_touching_the_workbench(member_user: User) -> None:
     def build(user: User) -> Content:
-        return Content(items=[Item(f"{user}的积分", "/orglife/")])
+        return Content(items=[Item(f"{user}的学习", "/orglife/")])
 
-    workbench.panel("points.balance", title="我的积分", order=15, shows=lambda u: True)(build)
+    workbench.panel("study.progress", title="学习进度", order=16, shows=lambda u: True)(build)
     try:
         page = workbench_of(signed_in(member_user))
         keys = [p.key for p in page.panels]
-        assert keys == ["orglife.member", "dues.member", "points.balance"]  # in their order
-        assert panel(page, "points.balance").items == [("chen-xiao的积分", "", "/orglife/")]
+        assert keys == ["orglife.member", "dues.member", "points.member", "study.progress"]
+        assert panel(page, "study.progress").items == [("chen-xiao的学习", "", "/orglife/")]
     finally:
-        workbench._registry.pop("points.balance")
+        workbench._registry.pop("study.progress")
 
 
 def test_every_app_registers_its_panels() -> None:
