@@ -20,6 +20,7 @@ from jiceng.grid.api import router as grid_router
 from jiceng.members.api import router as members_router
 from jiceng.orglife.api import router as orglife_router
 from jiceng.orgs.api import router as orgs_router
+from jiceng.rectification.api import router as rectification_router
 
 # RestAPI: bodies are JSON objects (400 otherwise), 422s are Errors in Chinese and every
 # operation's OpenAPI lists them.
@@ -53,6 +54,7 @@ api.add_router("/grid", grid_router)
 api.add_router("/cases", cases_router)
 api.add_router("/case-metrics", case_metrics_router)
 api.add_router("/dues", dues_router)
+api.add_router("/rectification", rectification_router)
 
 
 def urls() -> tuple[list[Any], str, str]:

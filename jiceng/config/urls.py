@@ -20,6 +20,7 @@ urlpatterns = [
     path("feedback/", include("jiceng.feedback.urls")),
     path("exports/", include("jiceng.exports.urls")),
     path("dues/", include("jiceng.dues.urls")),
+    path("rectification/", include("jiceng.rectification.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "jiceng.datasets",
     "jiceng.notices",
     "jiceng.dues",
+    "jiceng.rectification",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +221,7 @@ JICENG_SCHEDULE: dict[str, int] = {
     "meeting_warnings": 86400,  # the secretaries' warnings (each reads every branch: daily)
     "audit_checkpoint": 86400,  # the audit chain's head written down (core.audit_checkpoints)
     "purge_exports": 3600,  # background exports past JICENG_EXPORT_KEEP_HOURS deleted
+    "weak_organizations": 86400,  # the monthly detection (rectification.detection), daily
     "dues_bills": 86400,  # the month's dues bills (dues.billing; idempotent: daily covers the 1st)
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
 }
