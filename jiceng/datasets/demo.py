@@ -35,6 +35,7 @@ from .development import DevelopmentSeedResult, seed_development
 from .dues import DuesSeedResult, seed_dues
 from .orglife import OrglifeSeedResult, fill_branch_year, seed_orglife
 from .patrols import seed_patrols
+from .rectification import RectificationSeedResult, seed_rectification
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
 STREET = "仙林街道"
@@ -96,6 +97,8 @@ def load_demo(
     load_demo_dues()
     say("发展党员……")
     load_demo_development()
+    say("软弱涣散党组织研判与整顿……")
+    load_demo_rectification()
     return logins
 
 
@@ -120,6 +123,15 @@ def load_demo_dues() -> DuesSeedResult:
         under=[district.path],
         behind=frozenset() if own is None else frozenset({own}),
     )
+
+
+def load_demo_rectification() -> RectificationSeedResult:
+    """The month's detection over the district and rectifications in every state, named to
+    the district's and streets' department accounts. Idempotent."""
+    district = district_committee()
+    if district is None:
+        return RectificationSeedResult()
+    return seed_rectification(as_of=clock.today(), seed=SEED, under=[district.path])
 
 
 def load_demo_development() -> DevelopmentSeedResult:

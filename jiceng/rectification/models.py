@@ -92,8 +92,14 @@ class Rectification(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     status = models.CharField("状态", max_length=20, choices=Status.choices)
     reasons = models.TextField("确定时的原因")
+    # empty for rectifications loaded from elsewhere (the synthetic data set has no accounts)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="确定人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确定人",
     )
     confirmed_at = models.DateTimeField("确定时间", default=clock.now)
     responsible_leader = models.ForeignKey(
@@ -153,7 +159,12 @@ class Progress(models.Model):
     month = models.PositiveIntegerField("月份")
     text = models.TextField("进展情况")
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
     )
     recorded_at = models.DateTimeField("录入时间", default=clock.now)
 

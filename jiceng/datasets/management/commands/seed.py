@@ -73,6 +73,13 @@ class Command(BaseCommand):
             f"发展党员：培养对象 {dev.applicants:,} 名（超期 {dev.late:,}），"
             f"步骤记录 {dev.steps:,} 条，用时 {dev.seconds:.1f} 秒"
         )
+        from jiceng.datasets.rectification import seed_rectification  # 软弱涣散 and 整顿
+
+        weak = seed_rectification(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"软弱涣散：研判出 {weak.detected:,} 个党组织，整顿 {weak.rectifications:,} 个"
+            f"（已销号 {weak.accepted:,}），进展 {weak.progress:,} 条，用时 {weak.seconds:.1f} 秒"
+        )
 
     def progress(self, line: str) -> None:
         self.stdout.write(line)
