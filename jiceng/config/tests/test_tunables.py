@@ -100,6 +100,7 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
             "meeting_warnings": 86400.0,
             "purge_exports": 3600.0,
             "dues_bills": 86400.0,
+            "weak_organizations": 86400.0,
         },
     ),
     "JICENG_MEETING_REMINDER_LEAD": (
