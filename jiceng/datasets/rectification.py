@@ -27,7 +27,7 @@ from jiceng.orglife import compliance
 from jiceng.orglife.models import Compliance
 from jiceng.orgs.models import BRANCH_KINDS, Organization
 from jiceng.rectification import detection, rules
-from jiceng.rectification.models import Detection, Progress, Rectification, Status
+from jiceng.rectification.models import Detection, Progress, Rectification, RuleKind, Status
 
 CONFIRMED_SHARE = 0.5  # of the detected, confirmed by the department
 WITHOUT_PLAN_SHARE = 0.25  # of those confirmed, still waiting for a plan
@@ -76,7 +76,7 @@ def _ensure_compliance(as_of: dt.date) -> None:
     """The months the meetings rule reads, rebuilt where no row exists (a seed that made
     meetings but no rollup)."""
     this_month = rules.month_of(as_of)
-    for back in range(rules.DEFAULTS[rules.RuleKind.MEETINGS_MISSED].months, -1, -1):
+    for back in range(rules.DEFAULTS[RuleKind.MEETINGS_MISSED].months, -1, -1):
         month = rules.add_months(this_month, -back)
         if not Compliance.objects.filter(month=month).exists():
             compliance.rollup_month(month)
@@ -149,7 +149,7 @@ def seed_rectification(
                 organization_id=pk,
                 year=confirmed_at.year,
                 status=Status.ACCEPTED,
-                reasons=rules.DEFAULTS[rules.RuleKind.MEETINGS_MISSED].text(),
+                reasons=rules.DEFAULTS[RuleKind.MEETINGS_MISSED].text(),
                 confirmed_by_id=user,
                 confirmed_at=confirmed_at,
                 responsible_leader_id=user,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.usefixtures("frozen")
 
 def params(kind: RuleKind, **changed: object) -> rules.Params:
     base = rules.DEFAULTS[kind]
-    return rules.Params(**{**vars(base), **changed})  # type: ignore[arg-type]
+    return rules.Params(**{**vars(base), **changed})
 
 
 def test_secretary_post_vacant_over_three_months_is_found(tree: Tree) -> None:
@@ -172,12 +173,32 @@ def test_detection_is_idempotent(tree: Tree) -> None:
 
 
 def test_detection_reads_the_tree_in_a_fixed_number_of_queries(
-    tree: Tree, django_assert_max_num_queries: Callable[..., object]
+    tree: Tree, django_assert_max_num_queries: Any
 ) -> None:
     """Set-based: more organizations, the same queries."""
     for i in range(12):
         branch = add(tree.community, name=f"第{i}支部", kind="BRANCH", sector="COMMUNITY")
         committee(branch, start=dt.date(2025, 1, 1))
-    with django_assert_max_num_queries(20):  # type: ignore[operator]
+    with django_assert_max_num_queries(20):
         result = detection.detect_month(202605)
     assert result.organizations >= 12
+
+
+def test_the_command_and_the_periodic_task_run_the_detection(tree: Tree) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from jiceng.core.scheduler import PERIODIC_TASKS
+    from jiceng.rectification.tasks import detect_weak_organizations
+
+    committee(tree.branch, start=dt.date(2025, 1, 1))
+    out = StringIO()
+    call_command("detect-weak-organizations", "--month", "2026-04", stdout=out)
+    assert out.getvalue().startswith("2026年4月：研判出")
+    assert Detection.objects.filter(month=202604, organization=tree.branch).exists()
+    with pytest.raises(CommandError, match="月份格式应为 2026-03"):
+        call_command("detect-weak-organizations", "--month", "2026-13")
+    assert PERIODIC_TASKS["weak_organizations"].endswith("detect_weak_organizations")
+    detect_weak_organizations.call()  # the last complete month: May
+    assert Detection.objects.filter(month=202605, organization=tree.branch).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -94,7 +95,7 @@ def test_another_street_neither_lists_nor_confirms(vacant: Tree, yaohua_official
     assert not Rectification.objects.exists()
 
 
-def post_json(client: Client, url: str, body: object) -> tuple[int, dict[str, object]]:
+def post_json(client: Client, url: str, body: object) -> tuple[int, Any]:
     response = client.post(url, json.dumps(body), content_type="application/json")
     return response.status_code, response.json()
 
