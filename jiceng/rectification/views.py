@@ -44,7 +44,7 @@ def detected_list(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "unconfirmed": queries.unconfirmed_count(request.user, month) if month else 0,
-            "open": queries.open_under(request.user)[:50],
+            "open": queries.open_under(request.user)[:20],
         },
     )
 
