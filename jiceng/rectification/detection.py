@@ -110,15 +110,19 @@ def no_development(p: Params, as_of: dt.date, under: str | None) -> Found:
     """A branch older than the period with no one determined a development target (确定发展
     对象) in it."""
     cutoff = rules.months_before(as_of, p.months)
-    recent = StepRecord.objects.filter(
-        applicant__organization=OuterRef("pk"), step=Step.CANDIDATE, done_on__gte=cutoff
-    )
-    rows = (
-        Organization.objects.filter(_active(under), kind__in=BRANCH_KINDS)
+    # one pass over the recent step records (by their step and date), not a correlated
+    # subquery per branch: the step table has no index that leads with the organization
+    steps = StepRecord.objects.filter(step=Step.CANDIDATE, done_on__gte=cutoff)
+    if under:
+        steps = steps.filter(under_q(under, "applicant__organization__path"))
+    recent = set(steps.values_list("applicant__organization_id", flat=True).distinct())
+    rows = [
+        (pk, path)
+        for pk, path in Organization.objects.filter(_active(under), kind__in=BRANCH_KINDS)
         .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=cutoff))
-        .exclude(Exists(recent))
         .values_list("pk", "path")
-    )
+        if pk not in recent
+    ]
     return {pk: (path, "") for pk, path in rows}
 
 
