@@ -33,7 +33,7 @@ def _is_secretary(user: User) -> bool:
     shows=_is_department,
     empty="没有待确定的软弱涣散党组织，也没有整顿中的党组织",
 )
-def department(user: User) -> Content:
+def department(user: User) -> Content | list[Content]:
     month = queries.detected_month()
     to_confirm = queries.unconfirmed_count(user, month) if month else 0
     open_ = queries.open_under(user)
@@ -49,6 +49,8 @@ def department(user: User) -> Content:
         figures.append(Figure("整顿中", total, detected))
     if overdue:
         figures.append(Figure("已过计划完成日期", overdue, detected, tone="warn"))
+    if not (figures or listed):
+        return []  # nothing detected or under way: no panel (no empty sentence every day)
     items = [
         Item(
             r.organization.name,
@@ -79,13 +81,15 @@ def _note(r: Rectification, today: object) -> str:
     shows=_is_secretary,
     empty="本组织没有整顿任务",
 )
-def secretary(user: User) -> Content:
+def secretary(user: User) -> Content | list[Content]:
     paths = [path for role in SECRETARIES for path in role_reach(user, role, Where.SUBTREE).paths]
     rows = (
         Rectification.objects.filter(organization__path__in=paths)
         .exclude(status=Status.ACCEPTED)
         .select_related("organization")[:LIST_LIMIT]
     )
+    if not rows:
+        return []  # a branch not under rectification sees no panel about it
     today = clock.today()
     return Content(
         items=[
