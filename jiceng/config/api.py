@@ -24,6 +24,7 @@ from jiceng.members.api import router as members_router
 from jiceng.orglife.api import router as orglife_router
 from jiceng.orgs.api import router as orgs_router
 from jiceng.points.api import router as points_router
+from jiceng.rectification.api import router as rectification_router
 from jiceng.transfers.api import router as transfers_router
 
 # RestAPI: bodies are JSON objects (400 otherwise), 422s are Errors in Chinese and every
@@ -63,6 +64,7 @@ api.add_router("/case-metrics", case_metrics_router)
 api.add_router("/dashboard", dashboard_router)
 api.add_router("/statistics", statistics_router)
 api.add_router("/dues", dues_router)
+api.add_router("/rectification", rectification_router)
 
 
 def urls() -> tuple[list[Any], str, str]:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("dashboard/", include("jiceng.dashboard.urls")),
     path("statistics/", include("jiceng.annual_statistics.urls")),
     path("dues/", include("jiceng.dues.urls")),
+    path("rectification/", include("jiceng.rectification.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -33,6 +33,7 @@ PERIODIC_TASKS: dict[str, str] = {
     "meeting_warnings": "jiceng.orglife.tasks.warn_secretaries",
     "audit_checkpoint": "jiceng.core.tasks.audit_checkpoint",
     "purge_exports": "jiceng.exports.tasks.purge_expired_exports",
+    "weak_organizations": "jiceng.rectification.tasks.detect_weak_organizations",
     "dues_bills": "jiceng.dues.tasks.generate_monthly_bills",
     "transfer_receipts": "jiceng.transfers.tasks.chase_late_receipts",
     "points": "jiceng.points.tasks.post_points",

@@ -40,6 +40,7 @@ from .dues import DuesSeedResult, seed_dues
 from .orglife import OrglifeSeedResult, fill_branch_year, seed_orglife
 from .patrols import seed_patrols
 from .points import PointsSeedResult, seed_points
+from .rectification import RectificationSeedResult, seed_rectification
 from .transfers import TransferSeedResult, seed_transfers
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
@@ -108,6 +109,8 @@ def load_demo(
     load_demo_points()
     say("评星定级……")
     load_demo_appraisal()
+    say("软弱涣散党组织研判与整顿……")
+    load_demo_rectification()
     return logins
 
 
@@ -165,6 +168,15 @@ def load_demo_appraisal() -> AppraisalSeedResult:
             rows[-1].delete()
             scoring.compute_one(secretary.organization, clock.today().year)
     return result
+
+
+def load_demo_rectification() -> RectificationSeedResult:
+    """The month's detection over the district and rectifications in every state, named to
+    the district's and streets' department accounts. Idempotent."""
+    district = district_committee()
+    if district is None:
+        return RectificationSeedResult()
+    return seed_rectification(as_of=clock.today(), seed=SEED, under=[district.path])
 
 
 def load_demo_development() -> DevelopmentSeedResult:

@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "jiceng.dashboard",
     "jiceng.annual_statistics",
     "jiceng.dues",
+    "jiceng.rectification",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,7 @@ JICENG_SCHEDULE: dict[str, int] = {
     "meeting_warnings": 86400,  # the secretaries' warnings (each reads every branch: daily)
     "audit_checkpoint": 86400,  # the audit chain's head written down (core.audit_checkpoints)
     "purge_exports": 3600,  # background exports past JICENG_EXPORT_KEEP_HOURS deleted
+    "weak_organizations": 86400,  # the monthly detection (rectification.detection), daily
     "dues_bills": 86400,  # the month's dues bills (dues.billing; idempotent: daily covers the 1st)
     "transfer_receipts": 86400,  # late receipts of transfer letters chased (transfers.receipts)
     "points": 3600,  # 积分: this and last month's attendance and cases posted (points.posting)

@@ -104,6 +104,7 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
             "transfer_receipts": 86400.0,
             "points": 3600.0,
             "appraisal": 86400.0,
+            "weak_organizations": 86400.0,
         },
     ),
     "JICENG_MEETING_REMINDER_LEAD": (

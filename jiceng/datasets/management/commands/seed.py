@@ -94,6 +94,13 @@ class Command(BaseCommand):
             f"自评 {graded.assessments:,} 项，模范党组织 {graded.named:,} 个，"
             f"用时 {graded.seconds:.1f} 秒"
         )
+        from jiceng.datasets.rectification import seed_rectification  # 软弱涣散 and 整顿
+
+        weak = seed_rectification(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"软弱涣散：研判出 {weak.detected:,} 个党组织，整顿 {weak.rectifications:,} 个"
+            f"（已销号 {weak.accepted:,}），进展 {weak.progress:,} 条，用时 {weak.seconds:.1f} 秒"
+        )
 
     def progress(self, line: str) -> None:
         self.stdout.write(line)

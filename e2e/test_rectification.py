@@ -1,0 +1,96 @@
+"""软弱涣散 in real Chromium, on a phone: a branch that missed its required meetings three
+months running appears on the street department's weak list with the reason after the monthly
+detection; the department confirms it, names the responsible leader (包联) with a plan, records
+progress, is refused the acceptance (销号) with the reason named, and accepts once the branch
+holds its meetings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from jiceng.accounts.models import User
+from jiceng.core import clock
+from jiceng.orglife import compliance
+from jiceng.orglife.models import Compliance
+from jiceng.orgs.models import Committee, CommitteeSeat, Organization, Post
+from jiceng.rectification import detection
+from jiceng.rectification.models import Rectification, Status
+from jiceng.testing.personas import PASSWORD, Tree, add_member
+
+from .conftest import PHONE, TIMEOUT_MS
+
+pytestmark = pytest.mark.e2e
+NOW = dt.datetime(2026, 6, 10, 9, 0, tzinfo=clock.CHINA)
+
+
+@pytest.fixture
+def frozen() -> Iterator[None]:
+    with clock.frozen(NOW):
+        yield
+
+
+def signed_in_page(browser: Browser, live_url: str, username: str) -> Page:
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(f"{live_url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    return page
+
+
+def test_a_branch_missing_its_meetings_is_rectified_once_it_holds_them(
+    browser: Browser, live_server: object, frozen: None, tree: Tree, street_official: User
+) -> None:
+    # A young branch with a full committee: only its meetings are wanting.
+    Organization.objects.update(founded_on=dt.date(2026, 1, 1))
+    for branch in (tree.branch, tree.sibling, tree.yaohua_branch):
+        c = Committee.objects.create(
+            organization=branch, term_start=dt.date(2025, 1, 1), term_due=dt.date(2030, 1, 1)
+        )
+        CommitteeSeat.objects.create(
+            committee=c, member=add_member(branch, name="书记"), post=Post.SECRETARY
+        )
+    for month in (202603, 202604, 202605):  # no meeting held: the rollup finds them missing
+        compliance.rollup_month(month)
+    detection.detect_month()  # the scheduler's monthly run, for May
+
+    page = signed_in_page(browser, str(live_server), street_official.username)
+    page.goto(f"{live_server}/rectification/")
+    row = page.get_by_role("row").filter(has_text="文苑社区第一党支部")
+    expect(row).to_contain_text("连续3个月未按规定开展组织生活（2026年3月起）")
+    row.get_by_role("button", name="确定为整顿对象").click()
+    expect(page.locator(".flash").first).to_contain_text("已确定文苑社区第一党支部为整顿对象")
+
+    page.get_by_label("包联领导").select_option(str(street_official.pk))
+    page.get_by_label("整顿方案").fill("规范三会一课，街道党工委包联督导")
+    page.get_by_label("整改措施").fill("每月按期召开支部委员会和党小组会")
+    page.get_by_role("button", name="保存整顿方案").click()
+    expect(page.locator(".flash").first).to_have_text("整顿方案已保存")
+
+    page.get_by_label("本月进展").fill("已制定全年组织生活计划")
+    page.get_by_role("button", name="记录进展").click()
+    expect(page.get_by_text("已制定全年组织生活计划")).to_be_visible()
+
+    page.get_by_role("button", name="申请销号").click()
+    expect(page.locator(".flash").first).to_contain_text(
+        "不能销号：以下问题仍然存在——连续3个月未按规定开展组织生活"
+    )
+    assert Rectification.objects.get().status == Status.RECTIFYING
+
+    # The branch holds this month's required meetings: its compliance comes out whole (the
+    # rollup as orglife keeps it when the meetings are signed off).
+    Compliance.objects.update_or_create(
+        organization=tree.branch,
+        month=202606,
+        defaults={"path": tree.branch.path, "depth": tree.branch.depth, "branches": 1},
+    )
+    page.get_by_role("button", name="申请销号").click()
+    expect(page.locator(".flash").first).to_have_text("文苑社区第一党支部整顿已销号")
+    assert Rectification.objects.get().status == Status.ACCEPTED

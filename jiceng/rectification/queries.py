@@ -1,0 +1,175 @@
+"""Reads of weak organizations and their rectification, scoped: a department (组织部) sees and
+acts on the detections and rectifications of its subtree; anyone who may see an organization
+sees its rectification."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+
+from jiceng.accounts.models import Role, RoleAssignment, User
+from jiceng.accounts.permissions import Permission
+from jiceng.accounts.scoping import Reach, Where, role_reach, scope_of
+from jiceng.core.errors import not_found
+from jiceng.core.paths import is_under, under_any
+from jiceng.orgs.models import Organization
+
+from . import detection
+from .models import Detection, Rectification, Status
+
+PAGE_SIZE = 30
+
+
+def department_reach(user: User) -> Reach:
+    """The subtrees of the user's organization-department roles."""
+    return role_reach(user, Role.ORGANIZATION_DEPARTMENT, Where.SUBTREE)
+
+
+def is_department(user: User) -> bool:
+    return bool(department_reach(user).paths)
+
+
+def may_manage(user: User, organization: Organization) -> bool:
+    """Whether the user confirms, plans and accepts the organization's rectification."""
+    return any(is_under(organization.path, p) for p in department_reach(user).paths)
+
+
+def may_view(user: User, organization: Organization) -> bool:
+    return scope_of(user).allows(
+        Permission.VIEW_ORGANIZATIONS, path=organization.path, division_id=organization.division_id
+    )
+
+
+def may_record_progress(user: User, rectification: Rectification) -> bool:
+    return rectification.is_open and (
+        may_manage(user, rectification.organization)
+        or rectification.responsible_leader_id == user.pk
+    )
+
+
+def rectifications_for(user: User) -> QuerySet[Rectification]:
+    scope = scope_of(user)
+    return Rectification.objects.filter(
+        scope.organization_q(Permission.VIEW_ORGANIZATIONS, "organization__")
+    ) | Rectification.objects.filter(responsible_leader=user)
+
+
+def access_rectification(user: User, pk: int) -> Rectification:
+    found = (
+        rectifications_for(user)
+        .filter(pk=pk)
+        .select_related("organization", "responsible_leader", "first_secretary")
+        .first()
+    )
+    if found is None:
+        raise not_found("整顿")
+    return found
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A detected organization with its reasons and its rectification, if any."""
+
+    organization: Organization
+    reasons: list[str]
+    rectification: Rectification | None
+
+
+def detected_month() -> int | None:
+    """The latest month that was computed."""
+    return Detection.objects.order_by("-month").values_list("month", flat=True).first()
+
+
+def detected(user: User, *, month: int, page: int = 1) -> tuple[Page[Any], list[Flagged]]:
+    """A page of the organizations detected in `month` inside the user's department subtrees,
+    by path, each with its reasons: the page's organizations first, then their reasons."""
+    paths = department_reach(user).paths
+    ids = (
+        Detection.objects.filter(under_any(paths), month=month)
+        .values("organization_id", "path")
+        .distinct()
+        .order_by("path")
+    )
+    shown = Paginator(ids, PAGE_SIZE).get_page(page)
+    org_ids = [row["organization_id"] for row in shown]
+    organizations = Organization.objects.in_bulk(org_ids)
+    reasons: dict[int, list[str]] = {}
+    for org_id, reason in (
+        Detection.objects.filter(month=month, organization_id__in=org_ids)
+        .order_by("kind")
+        .values_list("organization_id", "reason")
+    ):
+        reasons.setdefault(org_id, []).append(reason)
+    open_ = {
+        r.organization_id: r
+        for r in Rectification.objects.filter(organization_id__in=org_ids).exclude(
+            status=Status.ACCEPTED
+        )
+    }
+    rows = [
+        Flagged(organizations[pk], reasons.get(pk, []), open_.get(pk))
+        for pk in org_ids
+        if pk in organizations
+    ]
+    return shown, rows
+
+
+def unconfirmed_count(user: User, month: int) -> int:
+    """Organizations detected in `month` under the user with no open rectification."""
+    paths = department_reach(user).paths
+    open_ids = Rectification.objects.exclude(status=Status.ACCEPTED).values("organization_id")
+    return (
+        Detection.objects.filter(under_any(paths), month=month)
+        .exclude(organization_id__in=open_ids)
+        .values("organization_id")
+        .distinct()
+        .count()
+    )
+
+
+def open_under(user: User) -> QuerySet[Rectification]:
+    """The open rectifications in the user's department subtrees."""
+    return (
+        Rectification.objects.filter(under_any(department_reach(user).paths, "organization__path"))
+        .exclude(status=Status.ACCEPTED)
+        .select_related("organization")
+        .order_by("due_on", "pk")
+    )
+
+
+def current_reasons(organization: Organization) -> list[str]:
+    """The latest month's detections of the organization."""
+    month = detected_month()
+    if month is None:
+        return []
+    return list(
+        Detection.objects.filter(organization=organization, month=month)
+        .order_by("kind")
+        .values_list("reason", flat=True)
+    )
+
+
+def latest_of(organization: Organization) -> Rectification | None:
+    return (
+        Rectification.objects.filter(organization=organization)
+        .select_related("responsible_leader", "first_secretary")
+        .order_by("-confirmed_at", "-pk")
+        .first()
+    )
+
+
+def leaders_for(organization: Organization) -> QuerySet[User]:
+    """Who may be named the responsible leader (包联): the users of an organization department
+    at the organization or above it."""
+    ancestors = [organization.path[:i] for i in range(4, len(organization.path) + 1, 4)]
+    users = RoleAssignment.objects.filter(
+        role=Role.ORGANIZATION_DEPARTMENT, organization__path__in=ancestors
+    ).values("user_id")
+    return User.objects.filter(pk__in=users, is_active=True).order_by("username")
+
+
+def reasons_now(organization: Organization) -> list[str]:
+    return [reason for _, reason in detection.reasons_now(organization)]
