@@ -39,11 +39,9 @@ def build(organization: Organization, user: User) -> Tile | None:
             Figure("本年销号", accepted, url),
         ],
         chart={
-            "type": "pie",
-            "data": [
-                {"name": "整顿中", "value": rectifying},
-                {"name": "本年销号", "value": accepted},
-            ],
+            "kind": "bar",
+            "categories": ["整顿中", "本年销号"],
+            "series": [{"name": "党组织", "data": [rectifying, accepted]}],
         },
         url=url,
     )

@@ -29,7 +29,12 @@ ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 GATED = {"members/<int:pk>/personal-data/", "api/v1/members/<member_id>/personal-data"}
 # The import templates show how to fill a row with a made-up example, not anyone's data.
-EXAMPLES = {"members/import/template.xlsx", "orgs/import/template.xlsx"}
+EXAMPLES = {
+    "members/import/template.xlsx",
+    "orgs/import/template.xlsx",
+    "dues/import/bases/template.xlsx",
+    "dues/import/payments/template.xlsx",
+}
 
 
 # SM3/SHA-256 digests in hex (the audit chain's hashes) hold runs of decimal digits by chance
