@@ -60,7 +60,7 @@ from schemathesis.core import NotSet
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Err
 
-from jiceng.accounts.models import Role, User
+from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.accounts.services import assign_role
 from jiceng.cases.models import Department
 from jiceng.cases.units import add_department_staff
@@ -399,6 +399,17 @@ def describe(exc: BaseException) -> str:
     return "\n".join(lines)
 
 
+def world_member(user: User) -> int | None:
+    """Makes the account a member's: its member record is the first branch's first member."""
+    member = Member.objects.order_by("pk").first()
+    if member is None:
+        return None
+    User.objects.filter(pk=user.pk).update(member=member)
+    user.member = member
+    RoleAssignment.objects.get_or_create(user=user, role=Role.MEMBER)
+    return member.pk
+
+
 def test_api_conforms_to_its_openapi_schema(world: World, district_department: User) -> None:
     hosts = [*django_settings.ALLOWED_HOSTS, "localhost"]  # the Host the WSGI client sends
     failures: list[str] = []
@@ -410,6 +421,9 @@ def test_api_conforms_to_its_openapi_schema(world: World, district_department: U
         district=district, name="栖霞区城市管理局", function="城管"
     )
     add_department_staff(user=district_department, department=department, by=None)
+    # ... and a member of a branch, for the member's own reads (/points/me).
+    own = world_member(district_department)
+    assert own is not None
     with override_settings(ALLOWED_HOSTS=hosts), in_process_requests() as tracebacks:
         app = WSGIHandler()
         schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, app, config=schemathesis.Config())
