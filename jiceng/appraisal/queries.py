@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from jiceng.accounts.models import User
 from jiceng.accounts.scoping import scope_of
 from jiceng.core.errors import not_found
-from jiceng.core.paths import under
+from jiceng.core.paths import under, under_any
 from jiceng.orgs.models import BRANCH_KINDS, Organization
 
 from . import scoring
@@ -94,10 +94,9 @@ def awaiting_review(user: User, *, limit: int = 5) -> tuple[list[SelfAssessment]
     paths = department_paths(user)
     if not paths:
         return [], 0
-    q = Q()
-    for p in paths:
-        q |= Q(organization__path__startswith=p) & ~Q(organization__path=p)
-    rows = SelfAssessment.objects.filter(q, status="PENDING")
+    rows = SelfAssessment.objects.filter(
+        under_any(paths, "organization__path"), status="PENDING"
+    ).exclude(organization__path__in=paths)
     count = rows.order_by().values("pk")[:100].count()
     return list(
         rows.select_related("organization", "item").order_by("assessed_at", "pk")[:limit]

@@ -1,8 +1,9 @@
 """Weak organizations for the synthetic data set (`jiceng seed`, the demo): the detection of
 the last complete month run by its own rules over what the other seeds wrote (the
 compliance of the last months rebuilt first where it is missing), then rectifications in
-every state, in plausible shares: of the organizations detected, about half confirmed by
-their department (most with a responsible leader, a plan and monthly progress, some still
+every state, in plausible shares: of the organizations detected, about one in eight
+confirmed by their department (some 5-10% of organizations: the rules flag more than a
+department takes on) (most with a responsible leader, a plan and monthly progress, some still
 waiting for a plan), and, for about one percent of the other branches, a rectification
 confirmed earlier in the year and accepted (销号) since, its progress month by month.
 
@@ -29,7 +30,7 @@ from jiceng.orgs.models import BRANCH_KINDS, Organization
 from jiceng.rectification import detection, rules
 from jiceng.rectification.models import Detection, Progress, Rectification, RuleKind, Status
 
-CONFIRMED_SHARE = 0.5  # of the detected, confirmed by the department
+CONFIRMED_SHARE = 0.12  # of the detected, confirmed by the department
 WITHOUT_PLAN_SHARE = 0.25  # of those confirmed, still waiting for a plan
 ACCEPTED_SHARE = 0.01  # of the other branches, rectified and accepted this year
 PROGRESS_TEXTS = (

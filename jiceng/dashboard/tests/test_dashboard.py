@@ -272,7 +272,12 @@ def test_dues_tile_sums_the_months_totals_of_the_subtree(
 
     assert "dashboard.dues" not in by_key(tiles.build_all(people.xianlin, street_official))
     MonthTotal.objects.create(
-        organization=people.branch, month=202604, expected=3000, collected=1500, billed=3, paid=1
+        organization=people.branch,
+        month=202604,
+        expected=3_000_000,
+        collected=1_500_000,
+        billed=3,
+        paid=1,
     )
     MonthTotal.objects.create(
         organization=people.yaohua_branch, month=202604, expected=900, collected=900, billed=1
@@ -280,6 +285,6 @@ def test_dues_tile_sums_the_months_totals_of_the_subtree(
     cache.clear()
     built = by_key(tiles.build_all(people.xianlin, street_official))["dashboard.dues"]
     shown = figures(built)
-    assert shown["应缴(元)"].value == "30.00" and shown["收缴率"].value == "50.0%"
+    assert shown["应缴（万元）"].value == "3.00" and shown["收缴率"].value == "50.0%"
     assert shown["收缴率"].url == f"/dues/orgs/{people.xianlin.pk}/totals/"
     assert "dashboard.dues" not in by_key(tiles.build_all(people.xianlin, yaohua_official))
