@@ -196,13 +196,6 @@ class Scope:
             if g.kind is kind and permission in g.opens and g.target_id is not None
         )
 
-    def granted_paths(self, kind: GrantKind, permission: Permission) -> tuple[str, ...]:
-        """The organization paths (`Grant.path`) of the user's grants of `kind` that open
-        `permission`."""
-        return tuple(
-            g.path for g in self.grants if g.kind is kind and permission in g.opens and g.path
-        )
-
     def organization_q(
         self, permission: Permission = Permission.VIEW_ORGANIZATIONS, prefix: str = ""
     ) -> Q:
