@@ -228,16 +228,6 @@ def extend_probation(
     return Member.objects.select_related("organization").get(pk=member.pk)
 
 
-def receiving_problem(organization: Organization) -> str | None:
-    """Why an organization cannot keep members' records, or None: only a grassroots
-    organization (a committee, general branch or branch) that has not been dissolved can."""
-    if not organization.is_active:
-        return f"{organization.name}已撤销，不能接收党员"
-    if not organization.is_grassroots:
-        return f"{organization.name}不是基层党组织，不能接收党员的组织关系"
-    return None
-
-
 @transaction.atomic
 def move_organization(
     *,
@@ -264,7 +254,10 @@ def move_organization(
         raise Conflict("该党员的组织关系已不在转出组织，请刷新后重试")
     if to.pk == current.organization_id:
         _refuse("转入组织与现所在组织相同", "organization")
-    _refuse(receiving_problem(to), "organization")
+    _refuse(
+        workflow.receiving_problem(kind=to.kind, is_active=to.is_active, name=to.name),
+        "organization",
+    )
     if current.status not in ACTIVE_STATUSES:
         message = f"党籍状态为“{MemberStatus(current.status).label}”的党员不能转接组织关系"
         raise InvalidInput(message, fields={"status": message})

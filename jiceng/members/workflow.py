@@ -25,6 +25,7 @@ import datetime as dt
 
 from jiceng.core.dates import add_months
 from jiceng.core.errors import InvalidInput
+from jiceng.orgs.models import GRASSROOTS_KINDS, OrgKind
 
 from .models import ACTIVE_STATUSES, MemberStatus, StatusMove
 
@@ -203,4 +204,20 @@ def suspension_problem(lost_since: dt.date | None, on: dt.date) -> str | None:
             f"党员失去联系满六个月方可停止党籍（{lost_since:%Y-%m-%d}失去联系，"
             f"{due:%Y-%m-%d}满六个月）"
         )
+    return None
+
+
+# -- where a record may be kept ----------------------------------------------------------------
+
+
+def receiving_problem(*, kind: str, is_active: bool, name: str) -> str | None:
+    """Why an organization cannot keep members' records, or None: only a grassroots
+    organization (a committee, general branch or branch) that has not been dissolved can."""
+    if kind not in GRASSROOTS_KINDS:
+        return (
+            f"“{name}”是{OrgKind(kind).label}，不直接管理党员，"
+            "请选择基层党组织（党委、党总支或党支部）"
+        )
+    if not is_active:
+        return f"“{name}”已撤销，不能接收党员"
     return None

@@ -22,8 +22,9 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from jiceng.core.errors import InvalidInput
+from jiceng.members import workflow as members_workflow
 from jiceng.members.models import MemberStatus
-from jiceng.orgs.models import GRASSROOTS_KINDS, OrgKind
+from jiceng.orgs.models import OrgKind
 
 from .models import StepAction, TransferKind, TransferState
 
@@ -146,14 +147,7 @@ def receiving_problem(*, kind: str, is_active: bool, name: str, same: bool) -> s
     """Why an organization cannot receive a member, or None."""
     if same:
         return "接收党组织不能是党员现在所在的党组织"
-    if kind not in GRASSROOTS_KINDS:
-        return (
-            f"“{name}”是{OrgKind(kind).label}，不直接管理党员，"
-            "请选择基层党组织（党委、党总支或党支部）"
-        )
-    if not is_active:
-        return f"“{name}”已撤销，不能接收党员"
-    return None
+    return members_workflow.receiving_problem(kind=kind, is_active=is_active, name=name)
 
 
 def member_problem(status: str) -> str | None:

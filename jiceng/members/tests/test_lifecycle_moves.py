@@ -127,7 +127,7 @@ def test_the_ends_of_membership_leave_the_roll(tree: Tree, secretary, move, stat
 
 def test_a_record_moves_between_organizations_once(tree: Tree, secretary) -> None:
     member = add_member(tree.branch)
-    with pytest.raises(InvalidInput, match="不是基层党组织"):
+    with pytest.raises(InvalidInput, match="不直接管理党员"):
         lifecycle.move_organization(member=member, to=tree.district, by=secretary)
     with pytest.raises(InvalidInput, match="相同"):
         lifecycle.move_organization(member=member, to=tree.branch, by=secretary)
