@@ -233,6 +233,7 @@ def load_demo_orglife() -> OrglifeSeedResult:
         seed=320113,
         under=[district.path],
         diligent=frozenset() if own is None else frozenset({own}),
+        attended_months=12,  # a year of attendance, so that a year of points follows from it
     )
     if secretary is not None and secretary.organization_id is not None:
         fill_branch_year(
@@ -242,8 +243,14 @@ def load_demo_orglife() -> OrglifeSeedResult:
         )
         schedule_demo_meetings(secretary.organization_id, secretary.user)
     current = rules.month_of(today)
+    first = rules.add_months(current, -12)  # the seed's first month
     for back in range(12, -1, -1):
-        compliance.rollup_month(rules.add_months(current, -back))
+        month = rules.add_months(current, -back)
+        if month // 100 == first // 100 and first % 100 != 1:
+            # a year the seed holds only the end of: its yearly rules (谈心谈话, 党课) would
+            # judge the months before the seed, and every branch would fail
+            continue
+        compliance.rollup_month(month)
     return result
 
 
