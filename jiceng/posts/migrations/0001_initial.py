@@ -5,36 +5,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('members', '0005_lifecycle_moves'),
-        ('orgs', '0003_self_government_committees'),
+        ("members", "0005_lifecycle_moves"),
+        ("orgs", "0003_self_government_committees"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ResponsibilityPost',
+            name="ResponsibilityPost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('RESPONSIBILITY', '党员责任岗'), ('MODEL', '党员示范岗')], max_length=16, verbose_name='类别')),
-                ('name', models.CharField(max_length=60, verbose_name='岗位名称')),
-                ('place', models.CharField(blank=True, max_length=120, verbose_name='岗位位置')),
-                ('duty', models.CharField(max_length=500, verbose_name='岗位职责')),
-                ('sign', models.CharField(max_length=100, verbose_name='岗位承诺')),
-                ('key', models.CharField(max_length=24, unique=True, verbose_name='公开页标识')),
-                ('is_active', models.BooleanField(default=True, verbose_name='在岗')),
-                ('created_at', models.DateTimeField(verbose_name='设岗时间')),
-                ('updated_at', models.DateTimeField(verbose_name='修改时间')),
-                ('holder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responsibility_posts', to='members.member', verbose_name='岗位党员')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responsibility_posts', to='orgs.organization', verbose_name='设岗党组织')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("RESPONSIBILITY", "党员责任岗"), ("MODEL", "党员示范岗")],
+                        max_length=16,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="岗位名称")),
+                ("place", models.CharField(blank=True, max_length=120, verbose_name="岗位位置")),
+                ("duty", models.CharField(max_length=500, verbose_name="岗位职责")),
+                ("sign", models.CharField(max_length=100, verbose_name="岗位承诺")),
+                ("key", models.CharField(max_length=24, unique=True, verbose_name="公开页标识")),
+                ("is_active", models.BooleanField(default=True, verbose_name="在岗")),
+                ("created_at", models.DateTimeField(verbose_name="设岗时间")),
+                ("updated_at", models.DateTimeField(verbose_name="修改时间")),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responsibility_posts",
+                        to="members.member",
+                        verbose_name="岗位党员",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responsibility_posts",
+                        to="orgs.organization",
+                        verbose_name="设岗党组织",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党员责任岗',
-                'verbose_name_plural': '党员责任岗',
-                'ordering': ['organization', 'kind', 'name'],
-                'indexes': [models.Index(fields=['organization', 'is_active'], name='post_org_active')],
+                "verbose_name": "党员责任岗",
+                "verbose_name_plural": "党员责任岗",
+                "ordering": ["organization", "kind", "name"],
+                "indexes": [
+                    models.Index(fields=["organization", "is_active"], name="post_org_active")
+                ],
             },
         ),
     ]
