@@ -26,13 +26,12 @@ class ContactRule(models.Model):
     """The contact rule of a division and everything inside it (the most specific one holds):
     whether a household may have only one contact member in its grid."""
 
-    division = models.ForeignKey(
+    division = models.OneToOneField(
         "divisions.Division",
         verbose_name="适用区划",
         on_delete=models.PROTECT,
         related_name="+",
         db_constraint=False,
-        unique=True,
     )
     one_contact_per_household = models.BooleanField("每户只能有一名联系党员", default=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)

@@ -123,7 +123,8 @@ def test_a_finding_becomes_a_case_in_the_same_step(place: Place, grids: Grids) -
         case_type=case_type(),
         subject=subject(),
     )
-    case = Case.objects.get(pk=visit.case_id)
+    assert visit.case is not None
+    case = Case.objects.get(pk=visit.case.pk)
     assert case.grid_id == grids.wenyuan.pk  # routed to the household's grid
     assert case.status == Status.DISPATCHED
     assert "楼下垃圾堆放" in case.description and case.address == "学海路8号3栋301"
