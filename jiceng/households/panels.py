@@ -69,7 +69,7 @@ def overdue(user: User) -> Content:
         ],
         items=[
             Item(
-                f"{h.address}（{h.grid.name}）",
+                h.address if len(grid_ids) == 1 else f"{h.address}（{h.grid.name}）",
                 reverse("households:detail", args=[h.pk]),
                 note=_note(h),
                 tone="warn",
