@@ -66,7 +66,7 @@ def test_a_member_logs_a_visit_whose_finding_becomes_a_case_and_the_worker_sees_
     browser: Browser, live_url: str, households: Place
 ) -> None:
     page = signed_in_page(browser, live_url, "chen-xiao")
-    expect(page.get_by_text("我的联系户").first).to_be_visible()
+    expect(page.get_by_role("heading", name="我的联系户")).to_be_visible()
     page.get_by_role("link", name="全部联系户").click()
     page.get_by_role("link", name="学海路8号3栋301").click()
     expect(page.get_by_text("张**")).to_be_visible()
@@ -92,7 +92,7 @@ def test_a_member_logs_a_visit_whose_finding_becomes_a_case_and_the_worker_sees_
     # The same household, and the new case in the worker's inbox.
     panel.get_by_role("link", name="学海路8号3栋302").click()
     expect(worker.get_by_text("已超过 90 天未走访")).to_be_visible()
-    expect(worker.get_by_text("赵敏")).to_be_visible()
+    expect(worker.get_by_text("赵敏", exact=True)).to_be_visible()
     worker.goto(f"{live_url}/households/grids/{households.first.grid_id}/?overdue=1")
     expect(worker.get_by_text("学海路8号3栋302")).to_be_visible()
     worker.context.close()

@@ -10,6 +10,7 @@ from jiceng.accounts.permissions import Permission, has_permission
 from jiceng.web.workbench import Action, Content, Figure, Item, panel
 
 from . import queries
+from .models import Household
 
 SHOWN = 5
 
@@ -24,10 +25,10 @@ def _has_own_record(user: User) -> bool:
 
 
 @panel("households.mine", title="我的联系户", order=47, shows=_has_own_record, empty="")
-def mine(user: User) -> Content:
+def mine(user: User) -> Content | list[Content]:
     households = list(queries.my_households(user))
     if not households:
-        return Content()
+        return []  # a member with no households has no panel (not an empty one)
     overdue = [h for h in households if queries.is_overdue(h)]
     url = reverse("households:mine")
     return Content(
@@ -53,9 +54,14 @@ def _works_grids(user: User) -> bool:
 
 
 @panel("households.overdue", title="联系户走访提醒", order=48, shows=_works_grids, empty="")
-def overdue(user: User) -> Content:
+def overdue(user: User) -> Content | list[Content]:
     rows = queries.overdue_for_workers(user)
     count = rows.count()
+    if (
+        not count
+        and not Household.objects.filter(grid_id__in=queries.worked_grid_ids(user)).exists()
+    ):
+        return []  # grids with no households registered: nothing to remind of
     shown = list(rows[:SHOWN])
     grid_ids = sorted(queries.worked_grid_ids(user))
     url = (
