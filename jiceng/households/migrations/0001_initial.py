@@ -6,103 +6,232 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0009_notices_sent_in_batches'),
-        ('divisions', '0002_division_shape'),
-        ('grid', '0002_gazetteer'),
-        ('members', '0005_lifecycle_moves'),
+        ("cases", "0009_notices_sent_in_batches"),
+        ("divisions", "0002_division_shape"),
+        ("grid", "0002_gazetteer"),
+        ("members", "0005_lifecycle_moves"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContactRule',
+            name="ContactRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('one_contact_per_household', models.BooleanField(default=True, verbose_name='每户只能有一名联系党员')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('division', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='divisions.division', verbose_name='适用区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "one_contact_per_household",
+                    models.BooleanField(default=True, verbose_name="每户只能有一名联系党员"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                (
+                    "division",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="divisions.division",
+                        verbose_name="适用区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联系户规则',
-                'verbose_name_plural': '联系户规则',
+                "verbose_name": "联系户规则",
+                "verbose_name_plural": "联系户规则",
             },
         ),
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.CharField(max_length=200, verbose_name='住址（门牌）')),
-                ('resident_name_sealed', models.BinaryField(verbose_name='户主姓名（密文）')),
-                ('resident_name_masked', models.CharField(max_length=50, verbose_name='户主')),
-                ('phone_sealed', models.BinaryField(blank=True, null=True, verbose_name='联系电话（密文）')),
-                ('phone_masked', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='情况说明')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('last_visited_on', models.DateField(blank=True, null=True, verbose_name='最近走访')),
-                ('is_active', models.BooleanField(default=True, verbose_name='在册')),
-                ('created_at', models.DateTimeField(verbose_name='登记时间')),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='grid.grid', verbose_name='网格')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", models.CharField(max_length=200, verbose_name="住址（门牌）")),
+                ("resident_name_sealed", models.BinaryField(verbose_name="户主姓名（密文）")),
+                ("resident_name_masked", models.CharField(max_length=50, verbose_name="户主")),
+                (
+                    "phone_sealed",
+                    models.BinaryField(blank=True, null=True, verbose_name="联系电话（密文）"),
+                ),
+                (
+                    "phone_masked",
+                    models.CharField(blank=True, max_length=20, verbose_name="联系电话"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="情况说明")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                (
+                    "last_visited_on",
+                    models.DateField(blank=True, null=True, verbose_name="最近走访"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="在册")),
+                ("created_at", models.DateTimeField(verbose_name="登记时间")),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="grid.grid",
+                        verbose_name="网格",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联系户',
-                'verbose_name_plural': '联系户',
-                'ordering': ['grid', 'address'],
+                "verbose_name": "联系户",
+                "verbose_name_plural": "联系户",
+                "ordering": ["grid", "address"],
             },
         ),
         migrations.CreateModel(
-            name='HouseholdContact',
+            name="HouseholdContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_on', models.DateField(verbose_name='联系开始')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='联系结束')),
-                ('assigned_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='分配人')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='households.household', verbose_name='联系户')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='household_contacts', to='members.member', verbose_name='联系党员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="联系开始")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="联系结束")),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="分配人",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts",
+                        to="households.household",
+                        verbose_name="联系户",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="household_contacts",
+                        to="members.member",
+                        verbose_name="联系党员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联系关系',
-                'verbose_name_plural': '联系关系',
-                'ordering': ['household', 'started_on'],
+                "verbose_name": "联系关系",
+                "verbose_name_plural": "联系关系",
+                "ordering": ["household", "started_on"],
             },
         ),
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visited_on', models.DateField(verbose_name='走访日期')),
-                ('way', models.CharField(choices=[('IN_PERSON', '入户'), ('PHONE', '电话'), ('WECHAT', '微信'), ('OTHER', '其他')], max_length=12, verbose_name='走访方式')),
-                ('finding', models.CharField(blank=True, max_length=1000, verbose_name='发现的情况')),
-                ('recorded_at', models.DateTimeField(verbose_name='记录时间')),
-                ('case', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='household_visit', to='cases.case', verbose_name='转办工单')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='households.household', verbose_name='联系户')),
-                ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='members.member', verbose_name='联系党员')),
-                ('visited_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='household_visits', to=settings.AUTH_USER_MODEL, verbose_name='走访人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("visited_on", models.DateField(verbose_name="走访日期")),
+                (
+                    "way",
+                    models.CharField(
+                        choices=[
+                            ("IN_PERSON", "入户"),
+                            ("PHONE", "电话"),
+                            ("WECHAT", "微信"),
+                            ("OTHER", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="走访方式",
+                    ),
+                ),
+                (
+                    "finding",
+                    models.CharField(blank=True, max_length=1000, verbose_name="发现的情况"),
+                ),
+                ("recorded_at", models.DateTimeField(verbose_name="记录时间")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="household_visit",
+                        to="cases.case",
+                        verbose_name="转办工单",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visits",
+                        to="households.household",
+                        verbose_name="联系户",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="members.member",
+                        verbose_name="联系党员",
+                    ),
+                ),
+                (
+                    "visited_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="household_visits",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="走访人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '走访记录',
-                'verbose_name_plural': '走访记录',
-                'ordering': ['-visited_on', '-pk'],
+                "verbose_name": "走访记录",
+                "verbose_name_plural": "走访记录",
+                "ordering": ["-visited_on", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['grid', 'last_visited_on'], name='household_grid_visited'),
+            model_name="household",
+            index=models.Index(fields=["grid", "last_visited_on"], name="household_grid_visited"),
         ),
         migrations.AddIndex(
-            model_name='householdcontact',
-            index=models.Index(fields=['member', 'ended_on'], name='household_contact_member'),
+            model_name="householdcontact",
+            index=models.Index(fields=["member", "ended_on"], name="household_contact_member"),
         ),
         migrations.AddConstraint(
-            model_name='householdcontact',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('household', 'member'), name='household_contact_open_unique'),
+            model_name="householdcontact",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_on__isnull", True)),
+                fields=("household", "member"),
+                name="household_contact_open_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['household', '-visited_on'], name='visit_household_date'),
+            model_name="visit",
+            index=models.Index(fields=["household", "-visited_on"], name="visit_household_date"),
         ),
     ]
