@@ -219,3 +219,28 @@ def test_the_api_has_the_same_rules(place: Place) -> None:
     )
     page = client_of(place.worker).get(f"/api/v1/households/grids/{place.first.grid_id}").json()
     assert page["count"] == 2 and all("*" in h["resident_name"] for h in page["items"])
+
+
+def test_no_page_or_answer_but_the_reveal_shows_the_resident(place: Place) -> None:
+    g, h = place.first.grid_id, place.first.pk
+    routes = [
+        "/",
+        "/households/",
+        f"/households/{h}/",
+        f"/households/{h}/visit/",
+        f"/households/{h}/assign/",
+        f"/households/grids/{g}/",
+        f"/households/grids/{g}/?overdue=1",
+        "/api/v1/households/mine",
+        f"/api/v1/households/{h}",
+        f"/api/v1/households/grids/{g}",
+    ]
+    seen = 0
+    for user in (place.contact, place.worker, place.community):
+        client = client_of(user)
+        for route in routes:
+            response = client.get(route)
+            text = response.content.decode()
+            assert RESIDENT_NAME not in text and RESIDENT_PHONE not in text, (user, route)
+            seen += "学海路8号3栋301" in text
+    assert seen >= 12  # the household was on the pages read
