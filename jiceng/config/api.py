@@ -20,10 +20,12 @@ from jiceng.development.api import router as development_router
 from jiceng.divisions.api import router as divisions_router
 from jiceng.dues.api import router as dues_router
 from jiceng.grid.api import router as grid_router
+from jiceng.households.api import router as households_router
 from jiceng.members.api import router as members_router
 from jiceng.orglife.api import router as orglife_router
 from jiceng.orgs.api import router as orgs_router
 from jiceng.points.api import router as points_router
+from jiceng.posts.api import router as posts_router
 from jiceng.rectification.api import router as rectification_router
 from jiceng.transfers.api import router as transfers_router
 
@@ -65,6 +67,8 @@ api.add_router("/dashboard", dashboard_router)
 api.add_router("/statistics", statistics_router)
 api.add_router("/dues", dues_router)
 api.add_router("/rectification", rectification_router)
+api.add_router("/households", households_router)
+api.add_router("/posts", posts_router)
 
 
 def urls() -> tuple[list[Any], str, str]:

@@ -26,6 +26,8 @@ urlpatterns = [
     path("statistics/", include("jiceng.annual_statistics.urls")),
     path("dues/", include("jiceng.dues.urls")),
     path("rectification/", include("jiceng.rectification.urls")),
+    path("households/", include("jiceng.households.urls")),
+    path("posts/", include("jiceng.posts.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

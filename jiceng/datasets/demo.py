@@ -27,10 +27,12 @@ from jiceng.divisions.models import Division
 from jiceng.grid.demo import load_demo_grids
 from jiceng.grid.models import Grid, GridWorker
 from jiceng.grid.services import assign_worker
+from jiceng.households.demo import seed_households
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orglife import compliance, rules, scheduling
 from jiceng.orglife.models import Meeting, MeetingKind, MeetingStatus
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
+from jiceng.posts.demo import seed_posts
 
 from . import seeding
 from .appraisal import AppraisalSeedResult, seed_appraisal
@@ -111,7 +113,40 @@ def load_demo(
     load_demo_appraisal()
     say("软弱涣散党组织研判与整顿……")
     load_demo_rectification()
+    say("党员联系户和责任岗……")
+    load_demo_households()
+    load_demo_posts()
     return logins
+
+
+def load_demo_households() -> int:
+    """A year of household contacts in the demo grid worker's grid: the demo member and other
+    members of the demo branch each keep eight households there."""
+    worker = GridWorker.objects.filter(user__username=GRID_WORKER[0]).select_related("grid").first()
+    member_user = User.objects.filter(username="member-demo").select_related("member").first()
+    branch_id = _demo_branch()
+    if worker is None or member_user is None or member_user.member is None or branch_id is None:
+        return 0
+    others = list(
+        Member.objects.filter(organization_id=branch_id, status=MemberStatus.FULL)
+        .exclude(pk=member_user.member.pk)
+        .order_by("pk")[:11]
+    )
+    return seed_households(
+        grid=worker.grid,
+        members=[member_user.member, *others],
+        by=worker.user,
+        now=clock.now(),
+        seed=SEED,
+    )
+
+
+def load_demo_posts() -> int:
+    """A few responsibility posts of the demo branch."""
+    branch_id = _demo_branch()
+    if branch_id is None:
+        return 0
+    return seed_posts(organization=Organization.objects.get(pk=branch_id))
 
 
 def _demo_branch() -> int | None:

@@ -74,6 +74,13 @@ def _member_only(held: Held) -> bool:
 # the leaders of the party side or of the governance side
 _LEADERS = _holds("approve_development", "view_case_metrics")
 
+_HOUSEHOLD_KEEPERS = _holds("handle_cases", "dispatch_cases", "manage_grids", "manage_members")
+
+
+def _household_member(held: Held) -> bool:
+    return held.any("view_own_record") and not _HOUSEHOLD_KEEPERS(held)
+
+
 MENU: tuple[Entry, ...] = (
     Entry("组织架构", "orgs:tree", Group.PARTY, _holds("view_organizations")),
     Entry("党员", "members:list", Group.PARTY, _holds("view_members")),
@@ -96,6 +103,8 @@ MENU: tuple[Entry, ...] = (
     Entry("报到", "cases:department", Group.GOVERNANCE, _holds("answer_summons")),
     Entry("网格", "grid:map", Group.GOVERNANCE, _holds("view_grids")),
     Entry("排名", "case_metrics:ranking", Group.GOVERNANCE, _holds("view_case_metrics")),
+    Entry("联系户", "households:grids", Group.MOBILIZATION, _HOUSEHOLD_KEEPERS),
+    Entry("我的联系户", "households:mine", Group.MOBILIZATION, _household_member),
     Entry("我的导出", "exports:mine", Group.MINE, _holds("export_data")),
     Entry("投诉建议处理", "feedback:inbox", Group.MINE, _holds("manage_accounts")),
     Entry("系统管理", "admin:index", Group.MINE, lambda held: held.is_administrator),

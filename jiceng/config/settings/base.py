@@ -143,6 +143,8 @@ INSTALLED_APPS = [
     "jiceng.annual_statistics",
     "jiceng.dues",
     "jiceng.rectification",
+    "jiceng.households",
+    "jiceng.posts",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +243,9 @@ JICENG_MEETING_WARNING_DAY = env_int("JICENG_MEETING_WARNING_DAY", 20)
 # The receipt (回执) of a transfer letter is expected back this many days after the letter is
 # issued; a later one is chased (transfers.receipts).
 JICENG_TRANSFER_RECEIPT_DAYS = env_int("JICENG_TRANSFER_RECEIPT_DAYS", 30)
+# A household (联系户) with no visit for this many days is shown as overdue on its contact
+# member's and its grid worker's workbench (households.queries.visit_days).
+JICENG_HOUSEHOLD_VISIT_DAYS = env_int("JICENG_HOUSEHOLD_VISIT_DAYS", 90)
 
 # Notices: always in the site's notice centre (the rows), and by the channels named here too
 # ("email", "sms"), each through its backend, as Django sends e-mail through EMAIL_BACKEND.

@@ -114,6 +114,7 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
     ),
     "JICENG_MEETING_WARNING_DAY": ("jiceng.orglife.reminders.warning_day()", "25", 25),
     "JICENG_TRANSFER_RECEIPT_DAYS": ("jiceng.transfers.services.receipt_days()", "45", 45),
+    "JICENG_HOUSEHOLD_VISIT_DAYS": ("jiceng.households.queries.visit_days()", "60", 60),
     "JICENG_NOTICE_CHANNELS": ("sorted(jiceng.notices.channels.channels())", "sms", ["sms"]),
     "JICENG_SMS_BACKEND": (
         "type(jiceng.notices.sms.backend()).__name__",
@@ -182,6 +183,7 @@ def test_each_tunable_set_through_the_environment_takes_effect(tmp_path: Path) -
         "import jiceng.web.middleware, jiceng.core.scheduler, jiceng.orglife.reminders\n"
         "import jiceng.notices.channels, jiceng.notices.sms, django.core.mail\n"
         "import jiceng.transfers.services\n"
+        "import jiceng.households.queries\n"
         f"print(json.dumps({{n: eval(e) for n, e in {expressions!r}.items()}}))"
     )
     result = subprocess.run(
