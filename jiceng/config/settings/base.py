@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "jiceng.annual_statistics",
     "jiceng.dues",
     "jiceng.rectification",
+    "jiceng.consent",
 ]
 
 MIDDLEWARE = [
@@ -231,6 +232,7 @@ JICENG_SCHEDULE: dict[str, int] = {
     "transfer_receipts": 86400,  # late receipts of transfer letters chased (transfers.receipts)
     "points": 3600,  # 积分: this and last month's attendance and cases posted (points.posting)
     "appraisal": 86400,  # the year's standardization scores and stars (appraisal.scoring)
+    "consent_rounds": 300,  # consent rounds past their deadline frozen (consent.services)
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
 }
 # A meeting's reminder goes to each expected member this many minutes before it starts, once;
@@ -320,6 +322,10 @@ JICENG_RATES = {
     # guesses take years however many addresses share them.
     "case_lookup": "20/h",
     "case_lookup_number": "10/d",
+    # An owner's answer with the one-time code (consent.views.answer): per client address, and
+    # per round whatever the address, so guessing an 8-digit code stays hopeless.
+    "consent_answer": "30/h",
+    "consent_round": "300/d",
     **env_pairs("JICENG_RATES", "="),
 }
 # Open311 API keys of the systems allowed to submit cases: JICENG_OPEN311_KEYS="name:key,...".
