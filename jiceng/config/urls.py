@@ -27,6 +27,7 @@ urlpatterns = [
     path("dues/", include("jiceng.dues.urls")),
     path("rectification/", include("jiceng.rectification.urls")),
     path("consent/", include("jiceng.consent.urls")),
+    path("cooperatives/", include("jiceng.cooperatives.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -24,13 +24,12 @@ class ConsentRule(models.Model):
     """A city's (or any division's) own thresholds, replacing the Civil Code's for the
     projects inside it; the deepest division wins. Fractions as written: "2/3"."""
 
-    division = models.ForeignKey(
+    division = models.OneToOneField(
         "divisions.Division",
         verbose_name="适用地区",
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
-        unique=True,
     )
     name = models.CharField("规则名称", max_length=100)
     participation_area = models.CharField("参与表决面积占比下限", max_length=12, default="2/3")

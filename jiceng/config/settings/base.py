@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "jiceng.dues",
     "jiceng.rectification",
     "jiceng.consent",
+    "jiceng.cooperatives",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,10 @@ JICENG_MEETING_WARNING_DAY = env_int("JICENG_MEETING_WARNING_DAY", 20)
 # The receipt (回执) of a transfer letter is expected back this many days after the letter is
 # issued; a later one is chased (transfers.receipts).
 JICENG_TRANSFER_RECEIPT_DAYS = env_int("JICENG_TRANSFER_RECEIPT_DAYS", 30)
+# A village whose collective income of a year is under either line (yuan) is a weak collective
+# economy (集体经济薄弱村), unless its province or city sets its own (cooperatives.WeakLine).
+JICENG_WEAK_COLLECTIVE_TOTAL = env_int("JICENG_WEAK_COLLECTIVE_TOTAL", 100_000)
+JICENG_WEAK_COLLECTIVE_OPERATING = env_int("JICENG_WEAK_COLLECTIVE_OPERATING", 50_000)
 
 # Notices: always in the site's notice centre (the rows), and by the channels named here too
 # ("email", "sms"), each through its backend, as Django sends e-mail through EMAIL_BACKEND.
