@@ -19,6 +19,8 @@ from jiceng.accounts.services import assign_role
 from jiceng.appraisal import scoring
 from jiceng.appraisal.models import Review, SelfAssessment
 from jiceng.cases.demo import load_demo_cases
+from jiceng.consent.demo import load_demo_consent
+from jiceng.cooperatives.demo import load_demo_cooperatives as load_cooperatives
 from jiceng.core import clock
 from jiceng.core.errors import DomainError
 from jiceng.core.paths import under
@@ -111,7 +113,16 @@ def load_demo(
     load_demo_appraisal()
     say("软弱涣散党组织研判与整顿……")
     load_demo_rectification()
+    say("村集体经济和党组织领办合作社……")
+    load_demo_cooperatives()
+    say("加装电梯等居民意见征询……")
+    load_demo_consent(DISTRICT, seed=SEED)
     return logins
+
+
+def load_demo_cooperatives() -> int:
+    district = district_committee()
+    return load_cooperatives(district.path, seed=SEED) if district is not None else 0
 
 
 def _demo_branch() -> int | None:
