@@ -47,7 +47,7 @@ class RoundClosed(Conflict):
     """The round's deadline has passed: its result is (or is about to be) frozen."""
 
 
-def _closed(round_: ConsentRound, what: str) -> RoundClosed:
+def closed(round_: ConsentRound, what: str) -> RoundClosed:
     deadline = round_.deadline.astimezone(clock.CHINA)
     return RoundClosed(ROUND_CLOSED.format(deadline=f"{deadline:%Y-%m-%d %H:%M}", what=what))
 
@@ -60,7 +60,7 @@ def _while_open(round_: ConsentRound, what: str, write: Callable[[ConsentRound],
         with transaction.atomic():
             locked = ConsentRound.objects.select_for_update().get(pk=round_.pk)
             if locked.is_frozen or locked.is_past_deadline():
-                raise _closed(locked, what)
+                raise closed(locked, what)
             return write(locked)
     except RoundClosed:
         freeze_if_due(round_.project)

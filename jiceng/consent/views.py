@@ -6,6 +6,7 @@ services write; a refused write comes back in Chinese beside its field."""
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 
 from django.contrib import messages
@@ -188,6 +189,9 @@ def _act(
         )
         return "已发起征询"
     if current is None:
+        last = project.rounds.order_by("-number").first()
+        if last is not None and action in {"paper", "code", "deadline"}:
+            raise services.closed(last, "录入或修改")  # its deadline passed as the form was open
         raise InvalidInput("本事项没有正在进行的征询")
     if action == "paper":
         owner = _owner(project.pk, form.get("owner", ""))
@@ -217,6 +221,10 @@ def _act(
     raise InvalidInput(NO_SUCH_ACTION)
 
 
+def _fraction(text: str) -> Fraction | None:
+    return None if text == "—" else Fraction(text)
+
+
 @requires(RUNS)
 def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """A round's record: the count (frozen at the deadline) and every answer."""
@@ -231,6 +239,10 @@ def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "round": round_,
             "project": round_.project,
             "result": round_.result if round_.is_frozen else None,
+            "frozen_checks": [
+                {**c, "have": rules.percent_text(_fraction(c["have"]))}
+                for c in round_.result.get("checks", [])
+            ],
             "checks": _checks(count),
             "count": count,
             "answers": round_.answers.select_related("owner", "entered_by"),

@@ -124,3 +124,17 @@ def test_the_api_takes_a_paper_answer_once_and_shows_the_frozen_count(
     assert frozen["count"]["checks"][1]["have"] == "1/11"
     assert late.status_code == 409 and "截止" in late.json()["detail"]
     assert client_of(User.objects.create_user("x")).get(url.rsplit("/", 1)[0]).status_code == 403
+
+
+def test_a_round_changed_on_the_page_after_its_deadline_is_refused(
+    round_: ConsentRound, wenyuan_official: User
+) -> None:
+    with clock.frozen(DEADLINE + dt.timedelta(hours=1)):
+        page = client_of(wenyuan_official).post(
+            f"/consent/{round_.project_id}/?action=deadline",
+            {"deadline": "2026-07-30T18:00"},
+            follow=True,
+        )
+    assert "本轮征询已于2026-06-24 09:00截止，结果已固定" in page.content.decode()
+    round_.refresh_from_db()
+    assert round_.deadline == DEADLINE and round_.is_frozen
