@@ -32,7 +32,7 @@ class YearOut(Schema):
     dividends_paid: Decimal
 
 
-class MemberOut(Schema):
+class CooperativeMemberOut(Schema):
     head: str = Field(description="户主（脱敏）")
     land_mu: Decimal
     cash: Decimal
@@ -47,7 +47,7 @@ class CooperativeOut(Schema):
     business: str
     registered_on: dt.date
     collective_shares: Decimal
-    members: list[MemberOut]
+    members: list[CooperativeMemberOut]
     years: list[YearOut]
 
 
@@ -73,7 +73,7 @@ def _cooperative(c: Cooperative) -> CooperativeOut:
         registered_on=c.registered_on,
         collective_shares=c.collective_shares,
         members=[
-            MemberOut(
+            CooperativeMemberOut(
                 head=m.head_masked,
                 land_mu=m.land_mu,
                 cash=m.cash,
