@@ -12,6 +12,8 @@ from jiceng.annual_statistics.api import router as statistics_router
 from jiceng.appraisal.api import router as appraisal_router
 from jiceng.cases.api import router as cases_router
 from jiceng.cases.metrics_api import router as case_metrics_router
+from jiceng.consent.api import router as consent_router
+from jiceng.cooperatives.api import router as cooperatives_router
 from jiceng.core import audit
 from jiceng.core.api import JsonObjectParser, RestAPI
 from jiceng.core.errors import DomainError
@@ -69,6 +71,8 @@ api.add_router("/dues", dues_router)
 api.add_router("/rectification", rectification_router)
 api.add_router("/households", households_router)
 api.add_router("/posts", posts_router)
+api.add_router("/consent", consent_router)
+api.add_router("/cooperatives", cooperatives_router)
 
 
 def urls() -> tuple[list[Any], str, str]:

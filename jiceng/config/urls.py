@@ -28,6 +28,8 @@ urlpatterns = [
     path("rectification/", include("jiceng.rectification.urls")),
     path("households/", include("jiceng.households.urls")),
     path("posts/", include("jiceng.posts.urls")),
+    path("consent/", include("jiceng.consent.urls")),
+    path("cooperatives/", include("jiceng.cooperatives.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

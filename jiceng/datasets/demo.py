@@ -19,6 +19,8 @@ from jiceng.accounts.services import assign_role
 from jiceng.appraisal import scoring
 from jiceng.appraisal.models import Review, SelfAssessment
 from jiceng.cases.demo import load_demo_cases
+from jiceng.consent.demo import load_demo_consent
+from jiceng.cooperatives.demo import load_demo_cooperatives as load_cooperatives
 from jiceng.core import clock
 from jiceng.core.errors import DomainError
 from jiceng.core.paths import under
@@ -116,6 +118,10 @@ def load_demo(
     say("党员联系户和责任岗……")
     load_demo_households()
     load_demo_posts()
+    say("村集体经济和党组织领办合作社……")
+    load_demo_cooperatives()
+    say("加装电梯等居民意见征询……")
+    load_demo_consent(DISTRICT, seed=SEED)
     return logins
 
 
@@ -147,6 +153,11 @@ def load_demo_posts() -> int:
     if branch_id is None:
         return 0
     return seed_posts(organization=Organization.objects.get(pk=branch_id))
+
+
+def load_demo_cooperatives() -> int:
+    district = district_committee()
+    return load_cooperatives(district.path, seed=SEED) if district is not None else 0
 
 
 def _demo_branch() -> int | None:
