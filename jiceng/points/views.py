@@ -228,13 +228,13 @@ def rules(request: AuthedRequest, org: int) -> HttpResponse:
             return redirect("points:rules", org=found.pk)
     in_force = []
     for kind in SourceKind:
-        rule = RuleBook.load(kind).rule_for(found.path, today)
+        current = RuleBook.load(kind).rule_for(found.path, today)
         holder = (
-            Organization.objects.filter(path=rule.path).only("pk", "name").first()
-            if rule.path
+            Organization.objects.filter(path=current.path).only("pk", "name").first()
+            if current.path
             else None
         )
-        in_force.append((kind.label, rule, holder))
+        in_force.append((kind.label, current, holder))
     return render(
         request,
         "points/rules.html",

@@ -184,7 +184,7 @@ def rules_at(organization: Organization) -> list[tuple[rules.Params, Organizatio
             "organization"
         )
     )
-    out = []
+    out: list[tuple[rules.Params, Organization | None]] = []
     for kind in RuleKind:
         deepest = max(
             (r for r in set_above if r.kind == kind),

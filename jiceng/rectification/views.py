@@ -167,14 +167,13 @@ def rules_page(request: AuthedRequest) -> HttpResponse:
     if not queries.is_department(request.user):
         raise Forbidden("只有组织部门可以设定软弱涣散党组织研判规则")
     raw = request.GET.get("org", "")
+    organization: Organization | None
     if raw.isdigit():
         organization = access_organization(request.user, int(raw))
     else:
         roots = queries.department_reach(request.user).paths
         organization = Organization.objects.filter(path__in=roots).order_by("path").first()
-        if organization is None:
-            raise not_found("党组织")
-    if not queries.may_manage(request.user, organization):
+    if organization is None or not queries.may_manage(request.user, organization):
         raise not_found("党组织")
     fields: dict[str, str] = {}
     form: dict[str, str] = {}
