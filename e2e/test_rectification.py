@@ -14,11 +14,13 @@ from playwright.sync_api import Browser, Page, expect
 
 from jiceng.accounts.models import User
 from jiceng.core import clock
+from jiceng.members.models import ACTIVE_STATUSES, Member
 from jiceng.orglife import compliance
 from jiceng.orglife.attendance import record_attendance
 from jiceng.orglife.minutes import record_minutes, sign_minutes
 from jiceng.orglife.models import Attendance, AttendanceStatus, Compliance, MeetingKind
 from jiceng.orglife.scheduling import schedule_meeting
+from jiceng.orglife.talks import record_talk
 from jiceng.orgs.models import Committee, CommitteeSeat, Organization, Post
 from jiceng.rectification import detection
 from jiceng.rectification.models import Rectification, Status
@@ -48,20 +50,33 @@ def signed_in_page(browser: Browser, live_url: str, username: str) -> Page:
     return page
 
 
-# What the branch must hold in June (the last month of a quarter): the monthly committee
-# meeting and theme day, the quarterly general meeting and party lecture.
+# What the branch holds in June to be whole (nothing missing, nothing pending, as the
+# detection asks of the current month): the monthly committee meeting and theme day, the
+# quarter's general meeting and party lecture, and the year's organizational life meeting,
+# democratic review and heart-to-heart talks (still "pending" in June until they are held).
 JUNE = [
     (MeetingKind.COMMITTEE_MEETING, "六月支部委员会", 2),
     (MeetingKind.GENERAL_MEETING, "第二季度党员大会", 3),
     (MeetingKind.PARTY_LECTURE, "第二季度党课", 4),
     (MeetingKind.THEME_DAY, "六月主题党日", 5),
+    (MeetingKind.LIFE_MEETING, "年度组织生活会", 6),
+    (MeetingKind.DEMOCRATIC_REVIEW, "民主评议党员", 7),
 ]
 
 
 def hold_june_meetings(branch: Organization, secretary: User) -> None:
     """The secretary holds June's required meetings through orglife's services, as the pages
     do: scheduled, everyone expected marked present from the sign-in sheet, minutes recorded
-    and signed (signing brings the month's compliance up to date)."""
+    and signed (signing brings the month's compliance up to date); a talk with each member."""
+    with clock.frozen(dt.datetime(2026, 6, 1, 10, 0, tzinfo=clock.CHINA)):
+        for member in Member.objects.filter(organization=branch, status__in=ACTIVE_STATUSES):
+            record_talk(
+                organization=branch,
+                member=member,
+                talked_on=dt.date(2026, 6, 1),
+                summary="谈思想、谈工作",
+                by=secretary,
+            )
     for kind, title, day in JUNE:
         starts = dt.datetime(2026, 6, day, 15, 0, tzinfo=clock.CHINA)
         with clock.frozen(starts - dt.timedelta(days=1)):
