@@ -67,7 +67,6 @@ def main() -> None:
     from jiceng.datasets.dues import seed_dues
     from jiceng.datasets.orglife import seed_orglife
     from jiceng.orglife import compliance
-
     from jiceng.orgs.models import Organization
 
     under = [Organization.objects.get(pk=args.under).path] if args.under else None

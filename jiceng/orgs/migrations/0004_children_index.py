@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('divisions', '0002_division_shape'),
-        ('orgs', '0003_self_government_committees'),
+        ("divisions", "0002_division_shape"),
+        ("orgs", "0003_self_government_committees"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['depth', 'path'], name='org_depth_path'),
+            model_name="organization",
+            index=models.Index(fields=["depth", "path"], name="org_depth_path"),
         ),
     ]
