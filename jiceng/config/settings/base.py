@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "jiceng.annual_statistics",
     "jiceng.dues",
     "jiceng.rectification",
+    "jiceng.reporting",
 ]
 
 MIDDLEWARE = [
