@@ -25,6 +25,11 @@ class Rule:
 DEFAULT = Rule(1, Decimal(12))
 
 
+def shown(hours: Decimal) -> str:
+    """Hours as written: 6, 2.5 (never 6.0 or 1E+1)."""
+    return f"{hours.normalize():f}"
+
+
 def province_of(community_code: str) -> str:
     return community_code[:2] + "0" * 10
 
@@ -97,8 +102,8 @@ class Shortfall:
         ]
         if self.hours < self.hours_due:
             found.append(
-                f"本年服务{self.hours:g}小时，按年度目标{rule.yearly_hours:g}小时"
-                f"到目前应达{self.hours_due:g}小时"
+                f"本年服务{shown(self.hours)}小时，按年度目标{shown(rule.yearly_hours)}小时"
+                f"到目前应达{shown(self.hours_due)}小时"
             )
         return found
 

@@ -259,7 +259,7 @@ def item(request: AuthedRequest, code: str, kind: str, pk: int) -> HttpResponse:
                     by=request.user,
                 )
                 messages.success(
-                    request, f"已确认{member.name}服务{record.hours:g}小时，积分已记入"
+                    request, f"已确认{member.name}服务{rules.shown(record.hours)}小时，积分已记入"
                 )
             elif action == "revoke":
                 record = queries.access_record(request.user, int(form.get("record") or 0))
