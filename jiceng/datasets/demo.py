@@ -203,7 +203,7 @@ def community_login() -> tuple[DemoLogin, Division | None, Member | None]:
         .first()
     )
     name = community.name if community is not None else STREET
-    user = demo_user(username, password, f"{name}社区干部")
+    user = demo_user(username, password, f"{name}干部")
     if (
         community is not None
         and not RoleAssignment.objects.filter(user=user, role=Role.COMMUNITY_OFFICIAL).exists()

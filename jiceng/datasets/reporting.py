@@ -288,7 +288,7 @@ def _seed_lists(
                 )
         for half in range(2):
             begins = start + dt.timedelta(days=30 + 180 * half)
-            ends = begins + dt.timedelta(days=150)
+            ends = begins + dt.timedelta(days=150 + 90 * half)  # the second runs on
             projects.append(
                 Project(
                     community_id=community,
@@ -327,10 +327,10 @@ def _seed_service(
         open_needs = [n for n in needs[community] if n.needed_on and n.needed_on > since]
         want = 12 if member_id in pinned else rng.choice(ACTIVITY_COUNTS)
         for need in rng.sample(open_needs, min(want, len(open_needs))):
-            if taken[need.pk] >= need.places:
-                continue
-            taken[need.pk] += 1
             assert need.needed_on is not None
+            if taken[need.pk] >= need.places or (need.needed_on > as_of and rng.random() < 0.7):
+                continue  # most of the coming needs still have places
+            taken[need.pk] += 1
             signups.append(
                 SignUp(
                     member_id=member_id,

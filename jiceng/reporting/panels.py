@@ -44,7 +44,13 @@ def _keeps_community(user: User) -> bool:
     return has_permission(user, P.MANAGE_COMMUNITY_SERVICE)
 
 
-@panel("reporting.community", title="双报到", order=36, shows=_keeps_community)
+@panel(
+    "reporting.community",
+    title="双报到",
+    order=36,
+    shows=_keeps_community,
+    empty="上半年反馈均已填写",
+)
 def community(user: User) -> Content | list[Content]:
     pending = queries.pending_count(user)
     places = list(queries.communities_of(user)[:2])

@@ -141,6 +141,28 @@ def reports_of(community_code: str, *, status: str | None = None) -> QuerySet[Co
     return rows.order_by("reported_at", "pk")
 
 
+def reported_counts(community_code: str) -> dict[str, int]:
+    """Confirmed reports of members and of organizations."""
+    confirmed = CommunityReport.objects.filter(
+        community_id=community_code, status=ReportStatus.CONFIRMED
+    )
+    return {
+        "members": confirmed.filter(member__isnull=False).count(),
+        "organizations": confirmed.filter(organization__isnull=False).count(),
+    }
+
+
+def recently_closed_needs(community_code: str, *, since: dt.date) -> QuerySet[Need]:
+    """Needs closed whose day is recent: hours may still be confirmed for them."""
+    return (
+        Need.objects.filter(
+            community_id=community_code, status=ListStatus.CLOSED, needed_on__gte=since
+        )
+        .annotate(taken=Count("signups"))
+        .order_by("-needed_on", "-pk")[:10]
+    )
+
+
 def pending_count(user: User) -> int:
     reach = scope_of(user).reach(P.MANAGE_COMMUNITY_SERVICE)
     return CommunityReport.objects.filter(

@@ -28,7 +28,7 @@ from . import queries, rules, services
 from .models import CommunityReport, ListStatus, Need, Project, Rating, ReportingRule
 
 P = Permission
-KINDS = {"need": Need, "project": Project}
+SHOWN = 8  # the latest sign-ups and hours on the member's page; the points page has them all
 
 
 def parse_date(text: str, field: str) -> dt.date | None:
@@ -97,10 +97,10 @@ def mine(request: AuthedRequest) -> HttpResponse:
             "needs": queries.open_needs(report.community_id),
             "projects": queries.open_projects(report.community_id),
             "resources": queries.resources(report.community_id),
-            "signups": signed,
+            "signups": signed[:SHOWN],
             "signed_needs": {s.need_id for s in signed if s.need_id},
             "signed_projects": {s.project_id for s in signed if s.project_id},
-            "records": queries.records_of(member, year=year)[:20],
+            "records": queries.records_of(member, year=year)[:SHOWN],
             "hours": queries.hours_of(member, year=year),
             "rule": rules.rule_for(
                 rules.load_rules(), community_code=report.community_id, year=year
@@ -215,7 +215,10 @@ def community(request: AuthedRequest, code: str) -> HttpResponse:
         {
             "place": place,
             "pending": queries.reports_of(code, status="PENDING"),
-            "reported": queries.reports_of(code, status="CONFIRMED"),
+            "reported": queries.reported_counts(code),
+            "closed": queries.recently_closed_needs(
+                code, since=clock.today() - dt.timedelta(days=60)
+            ),
             "needs": queries.open_needs(code),
             "projects": queries.open_projects(code),
             "resources": queries.resources(code),
