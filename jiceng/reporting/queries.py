@@ -19,6 +19,7 @@ from jiceng.core import clock
 from jiceng.core.errors import not_found
 from jiceng.divisions.models import Division, Level
 from jiceng.members.models import ACTIVE_STATUSES, Member
+from jiceng.orgs.models import Organization
 
 from . import rules
 from .models import (
@@ -322,6 +323,13 @@ def access_feedback(user: User, pk: int) -> Feedback:
     if found is None:
         raise not_found("社区反馈")
     return found
+
+
+def own_organizations(user: User) -> list[Organization]:
+    """The organizations the user's roles name and may report (单位报到): the tops of their
+    MANAGE_ORGANIZATIONS subtrees."""
+    paths = scope_of(user).reach(P.MANAGE_ORGANIZATIONS).paths
+    return list(Organization.objects.filter(path__in=paths).order_by("path")[:5])
 
 
 @dataclass(frozen=True)

@@ -360,6 +360,7 @@ def branch(request: AuthedRequest) -> HttpResponse:
             "halves": [(h, rules.half_label(h)) for h in halves],
             "below": queries.below_rule(request.user),
             "sees": queries.sees_branch_pages(request.user),
+            "own": queries.own_organizations(request.user),
         },
     )
 
