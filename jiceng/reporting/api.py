@@ -27,7 +27,7 @@ P = Permission
 Code = Annotated[str, Field(pattern=r"^\d{12}$")]
 
 
-class ReportOut(Schema):
+class CommunityReportOut(Schema):
     id: int
     kind: Literal["member", "organization"]
     member_id: int | None
@@ -47,8 +47,8 @@ class ReportOut(Schema):
     decline_reason: str
 
 
-def _report(r: CommunityReport) -> ReportOut:
-    return ReportOut(
+def _report(r: CommunityReport) -> CommunityReportOut:
+    return CommunityReportOut(
         id=r.pk,
         kind="member" if r.member_id else "organization",
         member_id=r.member_id,
@@ -69,7 +69,7 @@ def _report(r: CommunityReport) -> ReportOut:
     )
 
 
-class ItemOut(Schema):
+class ListItemOut(Schema):
     id: int
     kind: Literal["need", "project"]
     title: str
@@ -82,8 +82,8 @@ class ItemOut(Schema):
     status: str
 
 
-def _need(n: Need) -> ItemOut:
-    return ItemOut(
+def _need(n: Need) -> ListItemOut:
+    return ListItemOut(
         id=n.pk,
         kind="need",
         title=n.title,
@@ -95,8 +95,8 @@ def _need(n: Need) -> ItemOut:
     )
 
 
-def _project(p: Project) -> ItemOut:
-    return ItemOut(
+def _project(p: Project) -> ListItemOut:
+    return ListItemOut(
         id=p.pk,
         kind="project",
         title=p.title,
@@ -109,14 +109,14 @@ def _project(p: Project) -> ItemOut:
     )
 
 
-class ResourceOut(Schema):
+class CommunityResourceOut(Schema):
     id: int
     title: str
     provider: str
     report_id: int | None
 
 
-class RecordOut(Schema):
+class ServiceRecordOut(Schema):
     id: int
     member_id: int
     signup_id: int
@@ -127,8 +127,8 @@ class RecordOut(Schema):
     revoke_reason: str
 
 
-def _record(r: ServiceRecord) -> RecordOut:
-    return RecordOut(
+def _record(r: ServiceRecord) -> ServiceRecordOut:
+    return ServiceRecordOut(
         id=r.pk,
         member_id=r.member_id,
         signup_id=r.signup_id,
@@ -140,36 +140,36 @@ def _record(r: ServiceRecord) -> RecordOut:
     )
 
 
-class RuleOut(Schema):
+class ReportingRuleOut(Schema):
     min_activities_per_quarter: int
     yearly_hours: Decimal
 
 
-class MineOut(Schema):
-    report: ReportOut | None
+class MyCommunityOut(Schema):
+    report: CommunityReportOut | None
     year: int
     hours: Decimal
-    rule: RuleOut | None
-    needs: list[ItemOut]
-    projects: list[ItemOut]
-    resources: list[ResourceOut]
-    records: list[RecordOut]
+    rule: ReportingRuleOut | None
+    needs: list[ListItemOut]
+    projects: list[ListItemOut]
+    resources: list[CommunityResourceOut]
+    records: list[ServiceRecordOut]
 
 
-@router.get("/me", response={200: MineOut, 404: Error}, summary="My community (我的社区)")
+@router.get("/me", response={200: MyCommunityOut, 404: Error}, summary="My community (我的社区)")
 @api_requires(P.SERVE_COMMUNITY)
-def mine(request: AuthedRequest) -> MineOut:
+def mine(request: AuthedRequest) -> MyCommunityOut:
     member = queries.own_member(request.user)
     report = queries.open_report_of(member)
     year = clock.today().year
     confirmed = report is not None and report.status == ReportStatus.CONFIRMED
     code = report.community_id if report is not None else ""
     rule = rules.rule_for(rules.load_rules(), community_code=code, year=year) if code else None
-    return MineOut(
+    return MyCommunityOut(
         report=_report(report) if report else None,
         year=year,
         hours=queries.hours_of(member, year=year),
-        rule=RuleOut(
+        rule=ReportingRuleOut(
             min_activities_per_quarter=rule.min_activities_per_quarter,
             yearly_hours=rule.yearly_hours,
         )
@@ -178,7 +178,7 @@ def mine(request: AuthedRequest) -> MineOut:
         needs=[_need(n) for n in queries.open_needs(code)] if confirmed else [],
         projects=[_project(p) for p in queries.open_projects(code)] if confirmed else [],
         resources=[
-            ResourceOut(id=r.pk, title=r.title, provider=r.provider, report_id=r.report_id)
+            CommunityResourceOut(id=r.pk, title=r.title, provider=r.provider, report_id=r.report_id)
             for r in queries.resources(code)
         ]
         if confirmed
@@ -187,18 +187,20 @@ def mine(request: AuthedRequest) -> MineOut:
     )
 
 
-class MemberReportIn(Schema):
+class MemberCommunityReportIn(Schema):
     address: str = Field(max_length=200, description="居住地址")
     choice: str = Field(default="", max_length=40, description="地址有多个候选时所选的一个")
 
 
 @router.post(
     "/me/report",
-    response={201: ReportOut, 400: Error, 404: Error, 409: Error},
+    response={201: CommunityReportOut, 400: Error, 404: Error, 409: Error},
     summary="Report to the community where I live (党员报到)",
 )
 @api_requires(P.SERVE_COMMUNITY)
-def report_me(request: AuthedRequest, payload: MemberReportIn) -> Status[ReportOut]:
+def report_me(
+    request: AuthedRequest, payload: MemberCommunityReportIn
+) -> Status[CommunityReportOut]:
     member = queries.own_member(request.user)
     report = services.report_member(
         member=member, address=payload.address, choice=payload.choice, by=request.user
@@ -206,7 +208,7 @@ def report_me(request: AuthedRequest, payload: MemberReportIn) -> Status[ReportO
     return Status(201, _report(report))
 
 
-class SignUpOut(Schema):
+class CommunitySignUpOut(Schema):
     id: int
     member_id: int
     need_id: int | None
@@ -216,19 +218,19 @@ class SignUpOut(Schema):
 
 @router.post(
     "/{kind}/{item_id}/signups",
-    response={201: SignUpOut, 400: Error, 403: Error, 404: Error, 409: Error},
+    response={201: CommunitySignUpOut, 400: Error, 403: Error, 404: Error, 409: Error},
     summary="Sign up for a need or a project (报名)",
 )
 @api_requires(P.SERVE_COMMUNITY)
 def sign_up(
     request: AuthedRequest, kind: Literal["needs", "projects"], item_id: PathId
-) -> Status[SignUpOut]:
+) -> Status[CommunitySignUpOut]:
     member = queries.own_member(request.user)
     item = _item(request, kind, item_id)
     s = services.sign_up(member=member, item=item, by=request.user)
     return Status(
         201,
-        SignUpOut(
+        CommunitySignUpOut(
             id=s.pk,
             member_id=s.member_id,
             need_id=s.need_id,
@@ -249,29 +251,31 @@ def _item(request: AuthedRequest, kind: str, pk: int) -> Need | Project:
 
 @router.get(
     "/communities/{code}/reports",
-    response={200: list[ReportOut], 404: Error},
+    response={200: list[CommunityReportOut], 404: Error},
     summary="A community's reports (待确认/已报到)",
 )
 @api_requires(P.MANAGE_COMMUNITY_SERVICE)
 def community_reports(
     request: AuthedRequest, code: str, status: Annotated[ReportStatus | None, Query()] = None
-) -> list[ReportOut]:
+) -> list[CommunityReportOut]:
     queries.access_community(request.user, code)
     return [_report(r) for r in queries.reports_of(code, status=status)[:1000]]
 
 
-class DecisionIn(Schema):
+class ReportDecisionIn(Schema):
     accept: bool
     reason: str = Field(default="", max_length=200)
 
 
 @router.post(
     "/reports/{report_id}/decision",
-    response={200: ReportOut, 400: Error, 404: Error, 409: Error},
+    response={200: CommunityReportOut, 400: Error, 404: Error, 409: Error},
     summary="The community confirms or sends back a report",
 )
 @api_requires(P.MANAGE_COMMUNITY_SERVICE)
-def decide(request: AuthedRequest, report_id: PathId, payload: DecisionIn) -> ReportOut:
+def decide(
+    request: AuthedRequest, report_id: PathId, payload: ReportDecisionIn
+) -> CommunityReportOut:
     report = queries.access_report(request.user, report_id)
     return _report(
         services.decide_report(
@@ -280,31 +284,31 @@ def decide(request: AuthedRequest, report_id: PathId, payload: DecisionIn) -> Re
     )
 
 
-class ListsOut(Schema):
-    needs: list[ItemOut]
-    projects: list[ItemOut]
-    resources: list[ResourceOut]
+class CommunityListsOut(Schema):
+    needs: list[ListItemOut]
+    projects: list[ListItemOut]
+    resources: list[CommunityResourceOut]
 
 
 @router.get(
     "/communities/{code}/lists",
-    response={200: ListsOut, 404: Error},
+    response={200: CommunityListsOut, 404: Error},
     summary="The community's three lists (需求/资源/项目清单)",
 )
 @api_requires(P.MANAGE_COMMUNITY_SERVICE)
-def community_lists(request: AuthedRequest, code: str) -> ListsOut:
+def community_lists(request: AuthedRequest, code: str) -> CommunityListsOut:
     queries.access_community(request.user, code)
-    return ListsOut(
+    return CommunityListsOut(
         needs=[_need(n) for n in queries.open_needs(code)],
         projects=[_project(p) for p in queries.open_projects(code)],
         resources=[
-            ResourceOut(id=r.pk, title=r.title, provider=r.provider, report_id=r.report_id)
+            CommunityResourceOut(id=r.pk, title=r.title, provider=r.provider, report_id=r.report_id)
             for r in queries.resources(code)
         ],
     )
 
 
-class NeedIn(Schema):
+class CommunityNeedIn(Schema):
     title: str = Field(max_length=200)
     description: str = Field(default="", max_length=2000)
     needed_on: dt.date | None = None
@@ -313,11 +317,11 @@ class NeedIn(Schema):
 
 @router.post(
     "/communities/{code}/needs",
-    response={201: ItemOut, 400: Error, 404: Error},
+    response={201: ListItemOut, 400: Error, 404: Error},
     summary="Publish a need (发布需求)",
 )
 @api_requires(P.MANAGE_COMMUNITY_SERVICE)
-def add_need(request: AuthedRequest, code: str, payload: NeedIn) -> Status[ItemOut]:
+def add_need(request: AuthedRequest, code: str, payload: CommunityNeedIn) -> Status[ListItemOut]:
     place = queries.access_community(request.user, code)
     need = services.add_need(
         community=place,
@@ -330,7 +334,7 @@ def add_need(request: AuthedRequest, code: str, payload: NeedIn) -> Status[ItemO
     return Status(201, _need(need))
 
 
-class ProjectIn(Schema):
+class CommunityProjectIn(Schema):
     title: str = Field(max_length=200)
     description: str = Field(default="", max_length=2000)
     starts_on: dt.date
@@ -340,11 +344,13 @@ class ProjectIn(Schema):
 
 @router.post(
     "/communities/{code}/projects",
-    response={201: ItemOut, 400: Error, 404: Error},
+    response={201: ListItemOut, 400: Error, 404: Error},
     summary="Publish a project (发布项目)",
 )
 @api_requires(P.MANAGE_COMMUNITY_SERVICE)
-def add_project(request: AuthedRequest, code: str, payload: ProjectIn) -> Status[ItemOut]:
+def add_project(
+    request: AuthedRequest, code: str, payload: CommunityProjectIn
+) -> Status[ListItemOut]:
     place = queries.access_community(request.user, code)
     project = services.add_project(
         community=place,
@@ -358,7 +364,7 @@ def add_project(request: AuthedRequest, code: str, payload: ProjectIn) -> Status
     return Status(201, _project(project))
 
 
-class HoursIn(Schema):
+class ServiceHoursIn(Schema):
     member_id: int = Field(ge=1, le=MAX_ID)
     served_on: dt.date
     hours: Decimal = Field(ge=-1000, le=1000, description="小时，以半小时计")
@@ -367,7 +373,7 @@ class HoursIn(Schema):
 
 @router.post(
     "/{kind}/{item_id}/hours",
-    response={201: RecordOut, 400: Error, 404: Error, 409: Error},
+    response={201: ServiceRecordOut, 400: Error, 404: Error, 409: Error},
     summary="Confirm the hours a member served (确认服务时长); points are posted",
 )
 @api_requires(P.MANAGE_COMMUNITY_SERVICE)
@@ -375,8 +381,8 @@ def confirm_hours(
     request: AuthedRequest,
     kind: Literal["needs", "projects"],
     item_id: PathId,
-    payload: HoursIn,
-) -> Status[RecordOut]:
+    payload: ServiceHoursIn,
+) -> Status[ServiceRecordOut]:
     item = _item(request, kind, item_id)
     if not queries.may_act_for(request.user, item.community_id):
         raise not_found("清单事项")
@@ -394,28 +400,28 @@ def confirm_hours(
     return Status(201, _record(record))
 
 
-class RevokeIn(Schema):
+class ServiceRevokeIn(Schema):
     reason: str = Field(max_length=200)
 
 
 @router.post(
     "/service-records/{record_id}/revoke",
-    response={200: RecordOut, 400: Error, 404: Error, 409: Error},
+    response={200: ServiceRecordOut, 400: Error, 404: Error, 409: Error},
     summary="Take back a confirmation; its points are reversed",
 )
 @api_requires(P.MANAGE_COMMUNITY_SERVICE)
-def revoke(request: AuthedRequest, record_id: PathId, payload: RevokeIn) -> RecordOut:
+def revoke(request: AuthedRequest, record_id: PathId, payload: ServiceRevokeIn) -> ServiceRecordOut:
     record = queries.access_record(request.user, record_id)
     return _record(services.revoke_hours(record=record, reason=payload.reason, by=request.user))
 
 
-class FeedbackIn(Schema):
+class CommunityFeedbackIn(Schema):
     half: int = Field(ge=20001, le=99992, description="半年度 YYYYH，如 20261")
     rating: Rating
     comment: str = Field(default="", max_length=300)
 
 
-class FeedbackOut(Schema):
+class CommunityFeedbackOut(Schema):
     id: int
     report_id: int
     member_id: int
@@ -432,8 +438,8 @@ class FeedbackOut(Schema):
     read_at: dt.datetime | None
 
 
-def _feedback(f: Feedback) -> FeedbackOut:
-    return FeedbackOut(
+def _feedback(f: Feedback) -> CommunityFeedbackOut:
+    return CommunityFeedbackOut(
         id=f.pk,
         report_id=f.report_id,
         member_id=f.member_id,
@@ -453,13 +459,13 @@ def _feedback(f: Feedback) -> FeedbackOut:
 
 @router.post(
     "/reports/{report_id}/feedback",
-    response={201: FeedbackOut, 400: Error, 404: Error, 409: Error},
+    response={201: CommunityFeedbackOut, 400: Error, 404: Error, 409: Error},
     summary="The community's half-yearly feedback on a reported member (半年反馈)",
 )
 @api_requires(P.MANAGE_COMMUNITY_SERVICE)
 def write_feedback(
-    request: AuthedRequest, report_id: PathId, payload: FeedbackIn
-) -> Status[FeedbackOut]:
+    request: AuthedRequest, report_id: PathId, payload: CommunityFeedbackIn
+) -> Status[CommunityFeedbackOut]:
     report = queries.access_report(request.user, report_id)
     f = services.write_feedback(
         report=report,
@@ -476,17 +482,17 @@ def write_feedback(
 
 @router.get(
     "/feedback",
-    response={200: list[FeedbackOut]},
+    response={200: list[CommunityFeedbackOut]},
     summary="Community feedback on the members of my organizations",
 )
 @api_requires(P.VIEW_MEMBERS)
 def branch_feedback(
     request: AuthedRequest, half: Annotated[int | None, Query(ge=20001, le=99992)] = None
-) -> list[FeedbackOut]:
+) -> list[CommunityFeedbackOut]:
     return [_feedback(f) for f in queries.feedback_for_branch(request.user, half=half)[:1000]]
 
 
-class BelowOut(Schema):
+class BelowRuleOut(Schema):
     member_id: int
     member_name: str
     organization_id: int
@@ -496,13 +502,13 @@ class BelowOut(Schema):
 
 @router.get(
     "/below-rule",
-    response={200: list[BelowOut]},
+    response={200: list[BelowRuleOut]},
     summary="Reported members below the reporting rule (roster order, not a ranking)",
 )
 @api_requires(P.VIEW_MEMBERS)
-def below_rule(request: AuthedRequest) -> list[BelowOut]:
+def below_rule(request: AuthedRequest) -> list[BelowRuleOut]:
     return [
-        BelowOut(
+        BelowRuleOut(
             member_id=b.member.pk,
             member_name=b.member.name,
             organization_id=b.member.organization_id,
@@ -516,7 +522,7 @@ def below_rule(request: AuthedRequest) -> list[BelowOut]:
 # -- an organization -----------------------------------------------------------------------
 
 
-class OrganizationReportIn(Schema):
+class OrganizationCommunityReportIn(Schema):
     address: str = Field(default="", max_length=200)
     choice: str = Field(default="", max_length=40)
     offers: list[str] = Field(max_length=50, description="共建协议：可提供的资源")
@@ -526,13 +532,13 @@ class OrganizationReportIn(Schema):
 
 @router.post(
     "/organizations/{organization_id}/report",
-    response={201: ReportOut, 400: Error, 404: Error, 409: Error},
+    response={201: CommunityReportOut, 400: Error, 404: Error, 409: Error},
     summary="An organization reports to its community with a joint-building agreement",
 )
 @api_requires(P.MANAGE_ORGANIZATIONS)
 def report_organization(
-    request: AuthedRequest, organization_id: PathId, payload: OrganizationReportIn
-) -> Status[ReportOut]:
+    request: AuthedRequest, organization_id: PathId, payload: OrganizationCommunityReportIn
+) -> Status[CommunityReportOut]:
     organization = access_writable_organization(request.user, organization_id)
     report = services.report_organization(
         organization=organization,

@@ -27,7 +27,7 @@ def member(user: User) -> Content | list[Content]:
     report = queries.open_report_of(me)
     url = reverse("reporting:mine")
     if report is None:
-        return Content(items=[Item("尚未向居住社区报到", url, note="填写居住地址即可报到")])
+        return []  # no daily reminder to report: the menu's 我的社区 is where one starts
     if report.status != ReportStatus.CONFIRMED:
         return Content(items=[Item(f"{report.community.name}：待社区确认", url)])
     year = clock.today().year
@@ -49,7 +49,6 @@ def _keeps_community(user: User) -> bool:
     title="双报到",
     order=36,
     shows=_keeps_community,
-    empty="上半年反馈均已填写",
 )
 def community(user: User) -> Content | list[Content]:
     pending = queries.pending_count(user)
@@ -63,7 +62,7 @@ def community(user: User) -> Content | list[Content]:
         )
     place = places[0]
     url = reverse("reporting:community", args=[place.code])
-    figures = [Figure("待确认报到", pending, url + "#pending", tone="warn" if pending else "")]
+    figures = [Figure("待确认报到", pending, url + "#pending", tone="warn")] if pending else []
     items = []
     last = rules.previous_half(rules.half_of(clock.today()))
     unwritten = sum(1 for row in queries.half_rows(place.code, last) if row.feedback is None)
@@ -75,6 +74,8 @@ def community(user: User) -> Content | list[Content]:
                 tone="warn",
             )
         )
+    if not (figures or items):
+        return []  # nothing to confirm or write: no panel
     return Content(figures=figures, items=items, note=place.name)
 
 
