@@ -29,6 +29,7 @@ from jiceng.orgs.api import router as orgs_router
 from jiceng.points.api import router as points_router
 from jiceng.posts.api import router as posts_router
 from jiceng.rectification.api import router as rectification_router
+from jiceng.reporting.api import router as reporting_router
 from jiceng.transfers.api import router as transfers_router
 
 # RestAPI: bodies are JSON objects (400 otherwise), 422s are Errors in Chinese and every
@@ -73,6 +74,7 @@ api.add_router("/households", households_router)
 api.add_router("/posts", posts_router)
 api.add_router("/consent", consent_router)
 api.add_router("/cooperatives", cooperatives_router)
+api.add_router("/reporting", reporting_router)
 
 
 def urls() -> tuple[list[Any], str, str]:

@@ -30,6 +30,7 @@ urlpatterns = [
     path("posts/", include("jiceng.posts.urls")),
     path("consent/", include("jiceng.consent.urls")),
     path("cooperatives/", include("jiceng.cooperatives.urls")),
+    path("reporting/", include("jiceng.reporting.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

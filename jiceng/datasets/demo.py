@@ -35,6 +35,7 @@ from jiceng.orglife import compliance, rules, scheduling
 from jiceng.orglife.models import Meeting, MeetingKind, MeetingStatus
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
 from jiceng.posts.demo import seed_posts
+from jiceng.reporting.models import ReportingRule
 
 from . import seeding
 from .appraisal import AppraisalSeedResult, seed_appraisal
@@ -45,6 +46,7 @@ from .orglife import OrglifeSeedResult, fill_branch_year, seed_orglife
 from .patrols import seed_patrols
 from .points import PointsSeedResult, seed_points
 from .rectification import RectificationSeedResult, seed_rectification
+from .reporting import seed_reporting
 from .transfers import TransferSeedResult, seed_transfers
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
@@ -122,6 +124,8 @@ def load_demo(
     load_demo_cooperatives()
     say("加装电梯等居民意见征询……")
     load_demo_consent(DISTRICT, seed=SEED)
+    say("双报到……")
+    logins.append(load_demo_reporting())
     return logins
 
 
@@ -223,6 +227,58 @@ def load_demo_rectification() -> RectificationSeedResult:
     if district is None:
         return RectificationSeedResult()
     return seed_rectification(as_of=clock.today(), seed=SEED, under=[district.path])
+
+
+# The community official of the demo member's residential community (双报到).
+COMMUNITY_OFFICIAL = ("shequ-demo", "Willow#Court3186")
+
+
+@transaction.atomic
+def community_login() -> tuple[DemoLogin, Division | None, Member | None]:
+    """The demo member lives in the community of her branch (else the street's first): the
+    community official's account acts for it."""
+    username, password = COMMUNITY_OFFICIAL
+    member = (
+        Member.objects.filter(user__username="member-demo").select_related("organization").first()
+    )
+    street = Division.objects.get(code__startswith=DISTRICT, level=4, name=STREET)
+    own = member.organization.division_id if member is not None else None
+    community = Division.objects.filter(code=own or "", level=5).first() or (
+        Division.objects.filter(code__startswith=street.short_code, level=5)
+        .order_by("code")
+        .first()
+    )
+    name = community.name if community is not None else STREET
+    user = demo_user(username, password, f"{name}干部")
+    if (
+        community is not None
+        and not RoleAssignment.objects.filter(user=user, role=Role.COMMUNITY_OFFICIAL).exists()
+    ):
+        assign_role(user=user, role=Role.COMMUNITY_OFFICIAL, division=community, by=None)
+    login = DemoLogin(username, password, Role.COMMUNITY_OFFICIAL.label, name, user.display_name)
+    return login, community, member
+
+
+def load_demo_reporting() -> DemoLogin:
+    """A year of 双报到 in the district: the demo member reported to her community a year
+    ago and serves there; Jiangsu's reporting rule; the community official's login."""
+    login, community, member = community_login()
+    district = district_committee()
+    if district is not None:
+        pinned = {member.pk: community.code} if member and community else {}
+        seed_reporting(as_of=clock.today(), seed=SEED, under=[district.path], pinned=pinned)
+        jiangsu = Division.objects.filter(code=DISTRICT[:2].ljust(12, "0")).first()
+        if jiangsu is not None:
+            ReportingRule.objects.get_or_create(
+                province=jiangsu,
+                valid_from_year=clock.today().year,
+                defaults={
+                    "min_activities_per_quarter": 1,
+                    "yearly_hours": 16,
+                    "created_at": clock.now(),
+                },
+            )
+    return login
 
 
 def load_demo_development() -> DevelopmentSeedResult:

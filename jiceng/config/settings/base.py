@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "jiceng.posts",
     "jiceng.consent",
     "jiceng.cooperatives",
+    "jiceng.reporting",
 ]
 
 MIDDLEWARE = [
