@@ -74,6 +74,7 @@ def _member_only(held: Held) -> bool:
 # the leaders of the party side or of the governance side
 _LEADERS = _holds("approve_development", "view_case_metrics")
 
+_COMMUNITY_SERVICE = _holds("manage_community_service")
 _HOUSEHOLD_KEEPERS = _holds("handle_cases", "dispatch_cases", "manage_grids", "manage_members")
 
 
@@ -104,7 +105,7 @@ MENU: tuple[Entry, ...] = (
     Entry("网格", "grid:map", Group.GOVERNANCE, _holds("view_grids")),
     Entry("排名", "case_metrics:ranking", Group.GOVERNANCE, _holds("view_case_metrics")),
     Entry("我的社区", "reporting:mine", Group.MOBILIZATION, _holds("serve_community")),
-    Entry("社区报到", "reporting:communities", Group.MOBILIZATION, _holds("manage_community_service")),
+    Entry("社区报到", "reporting:communities", Group.MOBILIZATION, _COMMUNITY_SERVICE),
     Entry("双报到反馈", "reporting:branch", Group.MOBILIZATION, _holds("manage_members")),
     Entry("联系户", "households:grids", Group.MOBILIZATION, _HOUSEHOLD_KEEPERS),
     Entry("我的联系户", "households:mine", Group.MOBILIZATION, _household_member),
