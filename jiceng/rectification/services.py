@@ -133,3 +133,13 @@ def accept_rectification(*, rectification: Rectification, by: User) -> Rectifica
         audit.AuditEvent.WRITE, action="rectification.accept", target=rectification, user=by
     )
     return Rectification.objects.get(pk=rectification.pk)
+
+
+def name_first_secretary(*, organization: Organization, member: Member) -> int:
+    """A first secretary sent to an organization under rectification is named on it
+    (villages.services.dispatch_cadre); returns how many open rectifications were named."""
+    return (
+        Rectification.objects.filter(organization=organization)
+        .exclude(status=Status.ACCEPTED)
+        .update(first_secretary=member)
+    )
