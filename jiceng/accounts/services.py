@@ -81,7 +81,8 @@ def check_can_grant(
         or role_reach(by, d.grantor, d.within, up_to_level=d.up_to_level).paths
     ]
     if not at_level:  # e.g. a street's committee, where a county's department appoints
-        raise Forbidden(f"{role.label}须由{Level(usable[0].up_to_level).label}以上组织部门任命")
+        level = Level(usable[0].up_to_level or Level.COUNTY)
+        raise Forbidden(f"{role.label}须由{level.label}以上组织部门任命")
     for delegation in at_level:
         reach = role_reach(
             by, delegation.grantor, delegation.within, up_to_level=delegation.up_to_level

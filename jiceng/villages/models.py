@@ -12,6 +12,8 @@ the deepest above the village wins) set the on-site share and the leave limits, 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -154,7 +156,7 @@ class Dispatch(models.Model):
         return f"{self.cadre} {self.get_post_display()}"
 
     @property
-    def last_day(self) -> object:
+    def last_day(self) -> dt.date:
         """The last day of the posting: the recall, or the end of the term."""
         return self.left_on or self.ends_on
 

@@ -59,6 +59,11 @@ def _county_reach(user: User) -> tuple[str, ...]:
     ).paths
 
 
+def county_paths(user: User) -> tuple[str, ...]:
+    """The subtrees where the user acts as a county (or higher) organization department."""
+    return _county_reach(user)
+
+
 def is_county_department(user: User) -> bool:
     return bool(_county_reach(user))
 
@@ -80,7 +85,7 @@ def rule_of(path: str) -> rules.Rule:
     )
 
 
-def _serving_prefetch() -> Prefetch[Dispatch]:
+def _serving_prefetch() -> Prefetch:  # type: ignore[type-arg]
     return Prefetch(
         "dispatches",
         queryset=Dispatch.objects.filter(status=DispatchStatus.SERVING).select_related(
@@ -211,13 +216,17 @@ class Month:
     def title(self) -> str:
         return f"{self.month // 100}年{self.month % 100}月"
 
+    @property
+    def lead_cells(self) -> range:
+        return range(self.lead)
+
 
 def month_of(dispatch: Dispatch, month: int, *, up_to: dt.date | None = None) -> Month:
     """The dispatch's month day by day and its count against the rule; `up_to` (today for
     the month under way) ends the count there."""
     first, last = workdays.month_bounds(month)
     start = max(first, dispatch.starts_on)
-    end = min(last, dispatch.last_day, up_to or last)  # type: ignore[type-var]
+    end = min(last, dispatch.last_day, up_to or last)
     logged = set(dispatch.work_days.filter(day__range=(first, last)).values_list("day", flat=True))
     leave: set[dt.date] = set()
     for a, b in dispatch.leaves.filter(
@@ -243,7 +252,7 @@ def month_of(dispatch: Dispatch, month: int, *, up_to: dt.date | None = None) ->
             logged=d in logged,
             on_leave=d in leave,
             check=checks.get(d),
-            in_term=dispatch.starts_on <= d <= dispatch.last_day,  # type: ignore[operator]
+            in_term=dispatch.starts_on <= d <= dispatch.last_day,
         )
         for d in workdays.days_between(first, last)
     ]
