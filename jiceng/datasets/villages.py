@@ -75,12 +75,12 @@ def _villages(district: Organization, count: int) -> list[Organization]:
         if org.division_id not in top:
             top[org.division_id] = org
     villages = list(top.values())
-    weak = set(
+    weak = set(  # a rectification anywhere in the village: the village is weak
         Rectification.objects.exclude(status=Status.ACCEPTED).values_list(
-            "organization_id", flat=True
+            "organization__division_id", flat=True
         )
     )
-    villages.sort(key=lambda o: (o.pk not in weak, o.path))
+    villages.sort(key=lambda o: (o.division_id not in weak, o.path))
     return villages[:count]
 
 
@@ -149,8 +149,8 @@ def seed_villages(
             working = workdays.is_workday(day)
             if (working and rng.random() < diligence) or (not working and rng.random() < 0.15):
                 logs.append(WorkDay(dispatch=dispatch, day=day))
-            if day.day == 15 and rng.random() < 0.5:
-                found = any(w.day == day for w in logs[-2:])
+            if 14 <= day.day <= 16 and working and rng.random() < 0.25:
+                found = any(w.day == day for w in logs[-1:])
                 checks.append(SpotCheck(dispatch=dispatch, day=day, found_on_site=found))
             if day.day == 1 and day > month_start:
                 previous = workdays.month_of(day - dt.timedelta(days=1))

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from jiceng.accounts.models import User
 from jiceng.core import audit, clock
 from jiceng.core.errors import Conflict, InvalidInput, not_found
+from jiceng.core.paths import under
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import Organization
 
@@ -136,10 +137,11 @@ def accept_rectification(*, rectification: Rectification, by: User) -> Rectifica
 
 
 def name_first_secretary(*, organization: Organization, member: Member) -> int:
-    """A first secretary sent to an organization under rectification is named on it
-    (villages.services.dispatch_cadre); returns how many open rectifications were named."""
+    """A first secretary sent to a village organization is named on the open rectifications
+    of that organization and of the branches under it (villages.services.dispatch_cadre):
+    the first secretary serves the whole village. Returns how many were named."""
     return (
-        Rectification.objects.filter(organization=organization)
+        Rectification.objects.filter(under(organization.path, "organization__path"))
         .exclude(status=Status.ACCEPTED)
         .update(first_secretary=member)
     )

@@ -88,7 +88,11 @@ def today(request: AuthedRequest) -> HttpResponse:
         )
         return f"已记录{logged.day:%-m月%-d日}在岗"
 
-    context: dict[str, Any] = {"dispatch": dispatch, "today": now}
+    context: dict[str, Any] = {
+        "dispatch": dispatch,
+        "today": now,
+        "weekday": "一二三四五六日"[now.weekday()],
+    }
     if dispatch is not None:
         context |= {
             "logged_today": dispatch.work_days.filter(day=now).exists(),
@@ -174,6 +178,7 @@ def monthly_log(request: AuthedRequest) -> HttpResponse:
             "month": month,
             "month_value": f"{month // 100}-{month % 100:02d}",
             "existing": existing,
+            "text": request.POST.get("text", existing.text if existing else ""),
             "deeds": dispatch.deeds.filter(done_on__range=workdays.month_bounds(month)).order_by(
                 "done_on"
             ),
@@ -279,6 +284,7 @@ def dispatch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "logs": dispatch.monthly_logs.order_by("-month")[:6],
             "deeds": dispatch.deeds.order_by("-done_on")[:20],
             "is_county": queries.is_county_department_of(request.user, dispatch.team.organization),
+            "may_dispatch": queries.is_county_department(request.user),
             "serving": dispatch.status == DispatchStatus.SERVING,
             "grades": Grade.choices,
             "today": now,
@@ -293,7 +299,10 @@ def leaves(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "villages/leaves.html",
-        {"leaves": queries.pending_leaves(request.user)[:100]},
+        {
+            "leaves": queries.pending_leaves(request.user)[:100],
+            "is_county": queries.is_county_department(request.user),
+        },
     )
 
 
@@ -321,6 +330,7 @@ def below_rule(request: AuthedRequest) -> HttpResponse:
             "rows": queries.below_rule(request.user, month)[:500],
             "month": month,
             "month_value": f"{month // 100}-{month % 100:02d}",
+            "is_county": queries.is_county_department(request.user),
         },
     )
 

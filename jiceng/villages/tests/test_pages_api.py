@@ -49,7 +49,10 @@ def test_the_cadre_asks_leave_files_a_log_and_records_a_deed(
         "/villages/leave/", {"starts_on": "2026-12-07", "ends_on": "2026-12-08", "reason": "就医"}
     )
     assert Leave.objects.get().days == 2
+    empty = client.get("/villages/log/?month=202611").content.decode()
+    assert "提交工作纪实" in empty  # nothing filed for the month yet
     client.post("/villages/log/?month=202611", {"month": "2026-11", "text": "入户走访30户"})
+    assert "入户走访30户" in client.get("/villages/log/?month=202611").content.decode()
     assert first_secretary.monthly_logs.get().month == 202611
     client.post("/villages/deeds/", {"title": "修通村西路灯", "done_on": "2026-11-20"})
     assert "修通村西路灯" in client.get("/villages/deeds/").content.decode()

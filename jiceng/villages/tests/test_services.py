@@ -11,9 +11,9 @@ import pytest
 from jiceng.accounts.models import Role, User
 from jiceng.core import clock
 from jiceng.core.errors import Forbidden, InvalidInput, NotFound
-from jiceng.orgs.models import Organization
+from jiceng.orgs.models import Organization, OrgKind, Sector
 from jiceng.rectification.models import Rectification, Status
-from jiceng.testing.personas import Tree
+from jiceng.testing.personas import Tree, add
 from jiceng.villages import presence, queries, rules, services, workdays
 from jiceng.villages.models import (
     Approver,
@@ -60,8 +60,11 @@ def test_the_month_rule_counts_leave_out_and_checks_against() -> None:
 def test_dispatch_grants_the_role_and_names_the_first_secretary_on_a_rectification(
     tree: Tree, village: Organization, unit: SendingUnit, cadre: User, district_department: User
 ) -> None:
+    village_branch = add(
+        village, name="石埠桥村第一党支部", kind=OrgKind.BRANCH, sector=Sector.VILLAGE
+    )
     rectification = Rectification.objects.create(
-        organization=village, year=2026, status=Status.RECTIFYING, reasons="书记职位空缺"
+        organization=village_branch, year=2026, status=Status.RECTIFYING, reasons="书记职位空缺"
     )
     dispatch = services.dispatch_cadre(
         organization=village,
