@@ -3,8 +3,9 @@ organizations, those under rectification (weak) first, each a first secretary an
 members sent by the district's agencies, with a year of work logs, leave, spot checks,
 monthly logs and things done, and the monthly on-site check run over the year. Most cadres
 keep the rule; about one in six falls short in some months, so the department's list has
-names. The first first secretary is the demo login `village-demo`. Idempotent: nothing is
-added once any dispatch exists."""
+names. The first first secretary of the demo is the login `village-demo`. `seed_counties`
+does the same for every county of the synthetic data set (`jiceng seed`). Idempotent: a county
+that has a dispatch is left alone."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from django.db import transaction
 
 from jiceng.accounts.demo import DemoLogin, demo_user
 from jiceng.accounts.models import User
+from jiceng.core import clock
 from jiceng.core.paths import under
+from jiceng.divisions.models import LEVEL_DIGITS, Level, short_code_of
 from jiceng.members.models import Member, MemberStatus
-from jiceng.orgs.models import GRASSROOTS_KINDS, Organization, Sector
+from jiceng.orgs.models import GRASSROOTS_KINDS, Organization, OrgKind, Sector
 from jiceng.rectification.models import Rectification, Status
 from jiceng.villages import presence, services, workdays
 from jiceng.villages.models import (
@@ -61,6 +64,26 @@ class VillageSeedResult:
     login: DemoLogin | None = None
 
 
+def seed_counties(*, as_of: dt.date | None, seed: int, teams: int = TEAMS) -> VillageSeedResult:
+    """Teams in every county (a local committee located in a county-level division) of the
+    tree, `teams` a county; no demo login. `as_of` None: today."""
+    as_of = as_of or clock.today()
+    counties = [
+        c
+        for c in Organization.objects.filter(kind=OrgKind.LOCAL_COMMITTEE).order_by("path")
+        if c.division_id and len(short_code_of(c.division_id)) == LEVEL_DIGITS[Level.COUNTY]
+    ]
+    totals = [0, 0, 0]
+    for i, county in enumerate(counties):
+        done = seed_villages(
+            district=county, as_of=as_of, seed=seed + i, teams=teams, demo_login=False
+        )
+        totals[0] += done.teams
+        totals[1] += done.dispatches
+        totals[2] += done.work_days
+    return VillageSeedResult(teams=totals[0], dispatches=totals[1], work_days=totals[2])
+
+
 def _villages(district: Organization, count: int) -> list[Organization]:
     """The village organizations (the top one of each village), weak ones first."""
     rows = list(
@@ -86,9 +109,14 @@ def _villages(district: Organization, count: int) -> list[Organization]:
 
 @transaction.atomic
 def seed_villages(
-    *, district: Organization, as_of: dt.date, seed: int, teams: int = TEAMS
+    *,
+    district: Organization,
+    as_of: dt.date,
+    seed: int,
+    teams: int = TEAMS,
+    demo_login: bool = True,
 ) -> VillageSeedResult:
-    if Dispatch.objects.exists():
+    if Dispatch.objects.filter(under(district.path, "team__path")).exists():
         return VillageSeedResult()
     rng = random.Random(seed)  # noqa: S311  # synthetic data
     villages = _villages(district, teams)
@@ -119,7 +147,7 @@ def seed_villages(
                 break
             member = cadres.pop(0)
             post = Post.FIRST_SECRETARY if j == 0 else Post.TEAM_MEMBER
-            if i == 0 and j == 0:
+            if demo_login and i == 0 and j == 0:
                 user = demo_user(*DEMO_LOGIN, member.name, member=member)
                 login = DemoLogin(
                     DEMO_LOGIN[0], DEMO_LOGIN[1], "驻村第一书记", village.name, member.name
