@@ -215,9 +215,9 @@ def seed_villages(
         Leave.objects.bulk_create(leaves)
         days += len(logs)
     # two requests waiting: a short one for the street, a long one for the district
-    for (dispatch, _), length in zip(made[1:3], (2, 8), strict=False):
-        first = as_of + dt.timedelta(days=7)
-        last = first + dt.timedelta(days=length + 3)
+    for (dispatch, _), length in zip(made[1:3], (2, 12), strict=False):
+        first = as_of + dt.timedelta(days=7 - as_of.weekday())  # next Monday
+        last = first + dt.timedelta(days=length - 1)
         n = len(workdays.workdays_between(first, last))
         Leave.objects.create(
             dispatch=dispatch,
