@@ -13,7 +13,7 @@ from jiceng.accounts.access import api_requires
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
-from jiceng.core.errors import Forbidden
+from jiceng.core.errors import Forbidden, InvalidInput
 from jiceng.core.schemas import Error, PathId
 
 from . import queries, services, workdays
@@ -21,7 +21,7 @@ from .models import Dispatch, Leave
 
 router = Router(tags=["villages"])
 P = Permission
-Month = Annotated[int, Query(ge=200001, le=999912, description="YYYYMM")]
+Month = Annotated[int, Query(ge=200001, le=209912, description="YYYYMM")]
 
 
 class DispatchOut(Schema):
@@ -78,9 +78,11 @@ def _own(request: AuthedRequest) -> Dispatch:
     return dispatch
 
 
-@router.get("/me", response={200: MeOut, 403: Error}, summary="My posting and my month")
+@router.get("/me", response={200: MeOut, 400: Error, 403: Error}, summary="My posting and my month")
 @api_requires(P.LOG_VILLAGE_WORK)
 def me(request: AuthedRequest, month: Month | None = None) -> MeOut:
+    if month is not None and not 1 <= month % 100 <= 12:
+        raise InvalidInput("月份不正确", fields={"month": "月份不正确"})
     dispatch = _own(request)
     today = clock.today()
     shown = queries.month_of(dispatch, month or workdays.month_of(today), up_to=today)
@@ -130,13 +132,13 @@ def log_work_day(request: AuthedRequest, payload: WorkDayIn) -> Status[WorkDayOu
     return Status(201, WorkDayOut(day=logged.day, has_location=logged.latitude is not None))
 
 
-class LeaveIn(Schema):
+class CadreLeaveIn(Schema):
     starts_on: dt.date
     ends_on: dt.date
     reason: str = Field(max_length=200)
 
 
-class LeaveOut(Schema):
+class CadreLeaveOut(Schema):
     id: int
     cadre: str
     organization: str
@@ -148,8 +150,8 @@ class LeaveOut(Schema):
     status: str
 
 
-def _leave(leave: Leave) -> LeaveOut:
-    return LeaveOut(
+def _leave(leave: Leave) -> CadreLeaveOut:
+    return CadreLeaveOut(
         id=leave.pk,
         cadre=str(leave.dispatch.cadre),
         organization=leave.dispatch.team.organization.name,
@@ -163,10 +165,12 @@ def _leave(leave: Leave) -> LeaveOut:
 
 
 @router.post(
-    "/me/leave", response={201: LeaveOut, 400: Error, 403: Error}, summary="Ask for leave (请假)"
+    "/me/leave",
+    response={201: CadreLeaveOut, 400: Error, 403: Error},
+    summary="Ask for leave (请假)",
 )
 @api_requires(P.LOG_VILLAGE_WORK)
-def ask_leave(request: AuthedRequest, payload: LeaveIn) -> Status[LeaveOut]:
+def ask_leave(request: AuthedRequest, payload: CadreLeaveIn) -> Status[CadreLeaveOut]:
     leave = services.ask_leave(
         cadre=request.user,
         starts_on=payload.starts_on,
@@ -248,23 +252,25 @@ def teams(request: AuthedRequest) -> list[TeamOut]:
     return out
 
 
-@router.get("/leave", response={200: list[LeaveOut], 403: Error}, summary="Leave to decide")
+@router.get("/leave", response={200: list[CadreLeaveOut], 403: Error}, summary="Leave to decide")
 @api_requires(P.MANAGE_VILLAGE_TEAMS)
-def pending_leave(request: AuthedRequest) -> list[LeaveOut]:
+def pending_leave(request: AuthedRequest) -> list[CadreLeaveOut]:
     return [_leave(leave) for leave in queries.pending_leaves(request.user)[:500]]
 
 
-class DecisionIn(Schema):
+class LeaveDecisionIn(Schema):
     approve: bool
 
 
 @router.post(
     "/leave/{leave_id}/decision",
-    response={200: LeaveOut, 403: Error, 404: Error, 409: Error},
+    response={200: CadreLeaveOut, 403: Error, 404: Error, 409: Error},
     summary="Approve or refuse leave",
 )
 @api_requires(P.MANAGE_VILLAGE_TEAMS)
-def decide_leave(request: AuthedRequest, leave_id: PathId, payload: DecisionIn) -> LeaveOut:
+def decide_leave(
+    request: AuthedRequest, leave_id: PathId, payload: LeaveDecisionIn
+) -> CadreLeaveOut:
     leave = queries.access_leave(request.user, leave_id)
     return _leave(services.decide_leave(leave=leave, approve=payload.approve, by=request.user))
 
