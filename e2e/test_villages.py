@@ -69,15 +69,19 @@ def test_a_first_secretary_logs_a_week_and_the_county_sees_the_month_below_the_r
         expect(page.get_by_text("附上当前位置（可选）")).to_be_visible()
     for day in WEEK:
         with clock.frozen(at(day)):
-            # a new day: the idle timeout has signed the cadre out overnight
-            page.goto(f"{live_server}/accounts/login/?next=/villages/")
+            # a new morning: the idle timeout signed the cadre out overnight; sign in again
+            page.context.clear_cookies()
+            page.goto(f"{live_server}/accounts/login/")
             page.get_by_label("用户名").fill(cadre.username)
             page.get_by_label("密码").fill(PASSWORD)
             page.get_by_role("button", name="登录").click()
+            page.wait_for_load_state()
+            page.goto(f"{live_server}/villages/")
             page.get_by_role("button", name="今日在岗").click()
             expect(page.locator(".flash").first).to_contain_text(f"已记录{day:%-m月%-d日}在岗")
             expect(page.get_by_text("今天已记录在岗")).to_be_visible()
     with clock.frozen(at(WEEK[-1])):
+        page.get_by_text("补记前几天的在岗").click()
         page.get_by_label("日期").fill(WEEK[-1].isoformat())  # a second tap the same day
         page.get_by_role("button", name="补记在岗").click()
         expect(page.locator("p.errors")).to_have_text("2026年11月27日已记录在岗，不能重复记录")
