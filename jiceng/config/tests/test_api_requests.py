@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from jiceng.accounts.models import Role, User
+from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.accounts.services import assign_role
 from jiceng.cases.models import Department
 from jiceng.cases.units import add_department_staff
@@ -52,6 +52,8 @@ def everywhere(district_department: User) -> User:
     # and a village cadre, for the cadre's own operations (villages)
     home = district_department.roles.get(role=Role.ORGANIZATION_DEPARTMENT).organization
     assign_role(user=district_department, role=Role.VILLAGE_CADRE, organization=home, by=None)
+    # and a member (双报到's own report is a member's operation)
+    RoleAssignment.objects.create(user=district_department, role=Role.MEMBER)
     return district_department
 
 

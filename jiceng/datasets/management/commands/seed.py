@@ -108,6 +108,15 @@ class Command(BaseCommand):
             f"驻村工作队 {teams.teams:,} 支，驻村干部 {teams.dispatches:,} 名，"
             f"在岗记录 {teams.work_days:,} 条"
         )
+        from jiceng.datasets.reporting import seed_reporting  # 双报到
+
+        reported = seed_reporting(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"双报到：党员报到 {reported.members:,} 人，单位报到 {reported.organizations:,} 个，"
+            f"清单 {reported.needs:,} 项，报名 {reported.signups:,} 次，"
+            f"服务时长 {reported.records:,} 条，社区反馈 {reported.feedback:,} 条，"
+            f"用时 {reported.seconds:.1f} 秒"
+        )
 
     def progress(self, line: str) -> None:
         self.stdout.write(line)
