@@ -168,9 +168,7 @@ def below_rule(user: User, month: int) -> QuerySet[MonthlyPresence]:
 
 def dispatches_to_appraise(user: User) -> QuerySet[Dispatch]:
     """Terms ending within the appraisal window or ended, not yet appraised."""
-    from .services import APPRAISAL_WINDOW_DAYS
-
-    horizon = clock.today() + dt.timedelta(days=APPRAISAL_WINDOW_DAYS)
+    horizon = clock.today() + dt.timedelta(days=rules.APPRAISAL_WINDOW_DAYS)
     return (
         Dispatch.objects.filter(
             under_any(_county_reach(user), "team__path"), grade="", ends_on__lte=horizon

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from .models import Approver
 
+APPRAISAL_WINDOW_DAYS = 90  # the appraisal opens this many days before the term ends
+
 
 @dataclass(frozen=True)
 class Rule:

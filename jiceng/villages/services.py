@@ -22,7 +22,7 @@ from jiceng.members.models import MemberStatus
 from jiceng.orgs.models import Organization, Sector
 from jiceng.rectification import services as rectification_services
 
-from . import queries, workdays
+from . import queries, rules, workdays
 from .models import (
     Approver,
     Deed,
@@ -389,9 +389,6 @@ def record_spot_check(
     return check
 
 
-APPRAISAL_WINDOW_DAYS = 90  # the appraisal opens this many days before the term ends
-
-
 @transaction.atomic
 def appraise_dispatch(
     *, dispatch: Dispatch, grade: Grade | str, comment: str, by: User
@@ -400,7 +397,7 @@ def appraise_dispatch(
     _check_county(by, dispatch, "任期考核")
     if grade not in Grade.values:
         raise InvalidInput("请选择考核等次", fields={"grade": "请选择考核等次"})
-    opens = dispatch.ends_on - dt.timedelta(days=APPRAISAL_WINDOW_DAYS)
+    opens = dispatch.ends_on - dt.timedelta(days=rules.APPRAISAL_WINDOW_DAYS)
     if dispatch.status == DispatchStatus.SERVING and clock.today() < opens:
         problem = f"任期考核自{opens:%Y年%-m月%-d日}起进行"
         raise InvalidInput(problem, fields={"grade": problem})
