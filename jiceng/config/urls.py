@@ -26,6 +26,7 @@ urlpatterns = [
     path("statistics/", include("jiceng.annual_statistics.urls")),
     path("dues/", include("jiceng.dues.urls")),
     path("rectification/", include("jiceng.rectification.urls")),
+    path("villages/", include("jiceng.villages.urls")),
     path("households/", include("jiceng.households.urls")),
     path("posts/", include("jiceng.posts.urls")),
     path("consent/", include("jiceng.consent.urls")),

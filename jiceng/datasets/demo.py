@@ -36,6 +36,7 @@ from jiceng.orglife.models import Meeting, MeetingKind, MeetingStatus
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
 from jiceng.posts.demo import seed_posts
 from jiceng.reporting.models import ReportingRule
+from jiceng.villages.models import Dispatch
 
 from . import seeding
 from .appraisal import AppraisalSeedResult, seed_appraisal
@@ -48,6 +49,8 @@ from .points import PointsSeedResult, seed_points
 from .rectification import RectificationSeedResult, seed_rectification
 from .reporting import seed_reporting
 from .transfers import TransferSeedResult, seed_transfers
+from .villages import DEMO_LOGIN as VILLAGE_LOGIN
+from .villages import seed_villages
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
 STREET = "仙林街道"
@@ -126,6 +129,8 @@ def load_demo(
     load_demo_consent(DISTRICT, seed=SEED)
     say("双报到……")
     logins.append(load_demo_reporting())
+    say("驻村第一书记与工作队……")
+    logins += load_demo_villages()
     return logins
 
 
@@ -444,6 +449,34 @@ GRID_WORKER = ("grid-demo", "Poplar#Lane5187", "网格员")
 
 
 @transaction.atomic
+def load_demo_villages() -> list[DemoLogin]:
+    """Teams on the district's villages, weak ones first, with a year of logs (after the
+    rectifications, whose weak villages get their first secretaries named). The login of
+    the demo first secretary, on a first load and on a second."""
+    district = district_committee()
+    if district is None:
+        return []
+    result = seed_villages(district=district, as_of=clock.today(), seed=SEED)
+    if result.login is not None:
+        return [result.login]
+    dispatch = (
+        Dispatch.objects.filter(cadre__username=VILLAGE_LOGIN[0])
+        .select_related("team__organization", "cadre")
+        .first()
+    )
+    if dispatch is None:
+        return []
+    return [
+        DemoLogin(
+            VILLAGE_LOGIN[0],
+            VILLAGE_LOGIN[1],
+            "驻村第一书记",
+            dispatch.team.organization.name,
+            dispatch.cadre.display_name,
+        )
+    ]
+
+
 def grid_worker_login() -> DemoLogin:
     username, password, display_name = GRID_WORKER
     street = Division.objects.get(code__startswith=DISTRICT, level=4, name=STREET)

@@ -110,6 +110,8 @@ MENU: tuple[Entry, ...] = (
     Entry("联系户", "households:grids", Group.MOBILIZATION, _HOUSEHOLD_KEEPERS),
     Entry("我的联系户", "households:mine", Group.MOBILIZATION, _household_member),
     Entry("村集体经济", "cooperatives:overview", Group.VILLAGES, _holds("view_organizations")),
+    Entry("驻村日志", "villages:today", Group.VILLAGES, _holds("log_village_work")),
+    Entry("驻村工作队", "villages:teams", Group.VILLAGES, _holds("manage_village_teams")),
     Entry("居民意见征询", "consent:list", Group.GOVERNANCE, _holds("dispatch_cases")),
     Entry("我的导出", "exports:mine", Group.MINE, _holds("export_data")),
     Entry("投诉建议处理", "feedback:inbox", Group.MINE, _holds("manage_accounts")),

@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "jiceng.annual_statistics",
     "jiceng.dues",
     "jiceng.rectification",
+    "jiceng.villages",
     "jiceng.households",
     "jiceng.posts",
     "jiceng.consent",
@@ -236,6 +237,7 @@ JICENG_SCHEDULE: dict[str, int] = {
     "transfer_receipts": 86400,  # late receipts of transfer letters chased (transfers.receipts)
     "points": 3600,  # 积分: this and last month's attendance and cases posted (points.posting)
     "appraisal": 86400,  # the year's standardization scores and stars (appraisal.scoring)
+    "village_presence": 86400,  # 驻村在岗核查: last and this month, terms ended (villages.presence)
     "consent_rounds": 300,  # consent rounds past their deadline frozen (consent.services)
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
 }

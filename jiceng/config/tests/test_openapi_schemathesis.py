@@ -69,6 +69,9 @@ from jiceng.members.models import Member
 from jiceng.orgs import services as org_services
 from jiceng.orgs.models import Organization, OrgKind, PartyGroup, Post, Sector
 from jiceng.testing.personas import Tree, add_member, new_id_number
+from jiceng.villages import services as village_services
+from jiceng.villages.models import Post as VillagePost
+from jiceng.villages.models import SendingUnit
 
 pytestmark = pytest.mark.slow
 
@@ -424,6 +427,22 @@ def test_api_conforms_to_its_openapi_schema(world: World, district_department: U
     # ... and a member of a branch, for the member's own reads (/points/me).
     own = world_member(district_department)
     assert own is not None
+    # ... and a village cadre serving in a village, for the cadre's own reads (/villages/me).
+    village = org_services.create_organization(
+        parent=world.tree.xianlin,
+        name="石埠桥村党支部",
+        kind=OrgKind.BRANCH,
+        sector=Sector.VILLAGE,
+        by=None,
+    )
+    village_services.dispatch_cadre(
+        organization=village,
+        cadre=district_department,
+        sending_unit=SendingUnit.objects.create(name="栖霞区农业农村局"),
+        post=VillagePost.TEAM_MEMBER,
+        starts_on=dt.date(2026, 1, 5),
+        by=None,
+    )
     with override_settings(ALLOWED_HOSTS=hosts), in_process_requests() as tracebacks:
         app = WSGIHandler()
         schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, app, config=schemathesis.Config())
