@@ -107,6 +107,12 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
             "weak_organizations": 86400.0,
         },
     ),
+    "JICENG_TASKFORCE_CHECKIN_METERS": ("jiceng.taskforces.checkin.checkin_meters()", "500", 500),
+    "JICENG_TASKFORCE_CHECKIN_EARLY_MINUTES": (
+        "jiceng.taskforces.checkin.early().total_seconds()",
+        "10",
+        600.0,
+    ),
     "JICENG_MEETING_REMINDER_LEAD": (
         "jiceng.orglife.reminders.reminder_lead().total_seconds()",
         "90",
