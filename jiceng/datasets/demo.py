@@ -31,6 +31,7 @@ from jiceng.members.models import Member, MemberStatus
 from jiceng.orglife import compliance, rules, scheduling
 from jiceng.orglife.models import Meeting, MeetingKind, MeetingStatus
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
+from jiceng.taskforces.seeding import TaskForceSeedResult, demo_people, seed_taskforces
 
 from . import seeding
 from .appraisal import AppraisalSeedResult, seed_appraisal
@@ -111,7 +112,25 @@ def load_demo(
     load_demo_appraisal()
     say("软弱涣散党组织研判与整顿……")
     load_demo_rectification()
+    say("党员突击队……")
+    load_demo_taskforces()
     return logins
+
+
+def load_demo_taskforces() -> TaskForceSeedResult:
+    """The district's task force this week and the past ones over the year; the demo member
+    holds shifts at its first site, which the demo secretary leads."""
+    district = district_committee()
+    if district is None:
+        return TaskForceSeedResult()
+    member, lead = demo_people()
+    return seed_taskforces(
+        as_of=clock.today(),
+        seed=SEED,
+        under_paths=[district.path],
+        focus_member_id=member,
+        lead_member_id=lead,
+    )
 
 
 def _demo_branch() -> int | None:

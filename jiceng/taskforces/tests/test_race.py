@@ -91,5 +91,7 @@ def test_one_member_racing_for_two_overlapping_shifts_gets_one(force: Force) -> 
     thread.join()
     assert isinstance(results[0], Assignment)
     assert "时间重叠" in getattr(results[1], "message", "")
-    assert Assignment.objects.filter(member_id=force.chen.member_id, is_active=True).count() == 1
+    assert (
+        Assignment.objects.filter(member_id=force.chen.member_id or 0, is_active=True).count() == 1
+    )
     assert Shift.objects.get(pk=force.pump_morning.pk).taken == 0
