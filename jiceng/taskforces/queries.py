@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
-from django.utils.timezone import make_aware
+from django.utils.timezone import localtime, make_aware
 
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
@@ -151,15 +151,31 @@ def led_sites(user: User) -> QuerySet[Site]:
     )
 
 
-def open_shifts(task_force: TaskForce, *, limit: int = 200) -> list[Shift]:
-    """The shifts still to come with places left, soonest first (what a member takes)."""
-    return list(
+def open_shifts(
+    task_force: TaskForce, *, limit: int = 200, day: dt.date | None = None
+) -> list[Shift]:
+    """The shifts still to come with places left, soonest first (what a member takes); of
+    one day if `day` is given."""
+    found = Shift.objects.filter(
+        task_force=task_force, taken__lt=F("needed"), starts_at__gt=clock.now()
+    )
+    if day is not None:
+        start, end = day_range(day)
+        found = found.filter(starts_at__gte=start, starts_at__lt=end)
+    return list(found.select_related("site").order_by("starts_at", "site__name")[:limit])
+
+
+def first_open_day(task_force: TaskForce) -> dt.date | None:
+    """The first day with a shift to come that has places left."""
+    first = (
         Shift.objects.filter(
             task_force=task_force, taken__lt=F("needed"), starts_at__gt=clock.now()
         )
-        .select_related("site")
-        .order_by("starts_at", "site__name")[:limit]
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
     )
+    return localtime(first).date() if first else None
 
 
 # -- the coverage board ---------------------------------------------------------------------

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.timezone import localtime, make_aware
 
 from jiceng.accounts.models import User
@@ -108,7 +109,9 @@ def _seed_district(
         focus = row
     # The demo member's community first, so that the gap notice reaches them.
     home = (focus[1] or focus[2]) if focus else None
-    first = [g for g in grids if g.community_id == home][:1]
+    first = list(
+        Grid.objects.filter(community_id=home, is_active=True).order_by("code")[:1] if home else []
+    )
     rng.shuffle(grids)
     streets = list(
         Organization.objects.filter(
@@ -127,7 +130,7 @@ def _seed_district(
         ends_on=week_start + dt.timedelta(days=6),
         created_at=now,
     )
-    sites_of_current = (first + [g for g in grids if g not in first])[:12]
+    sites_of_current = (first + [g for g in grids if g.pk not in {f.pk for f in first}])[:12]
     _fill(
         current,
         sites_of_current,
@@ -320,10 +323,9 @@ def _volunteers(tf: TaskForce, rng: random.Random, result: TaskForceSeedResult) 
             ends_at=shift.ends_at,
             volunteer=volunteer,
         )
-        Shift.objects.filter(pk=shift.pk).update(taken=shift.taken + 1)
+        Shift.objects.filter(pk=shift.pk).update(taken=F("taken") + 1)
         shift.taken += 1
-        TaskForce.objects.filter(pk=tf.pk).update(places_taken=tf.places_taken + 1)
-        tf.refresh_from_db()
+        TaskForce.objects.filter(pk=tf.pk).update(places_taken=F("places_taken") + 1)
         result.assignments += 1
 
 

@@ -106,6 +106,8 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
         if member
         else set()
     )
+    first_day = queries.first_open_day(task_force)
+    day = _date(request.GET["day"], "day") if request.GET.get("day") else first_day
     return render(
         request,
         "taskforces/detail.html",
@@ -114,7 +116,12 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "manages": manages,
             "sees_board": manages or queries.visible(request.user).filter(pk=pk).exists(),
             "can_join": can_join and task_force.is_open,
-            "shifts": queries.open_shifts(task_force, limit=60),
+            "shifts": queries.open_shifts(task_force, limit=100, day=day) if day else [],
+            "day": day,
+            "prev_day": day - dt.timedelta(days=1)
+            if day and first_day and day > first_day
+            else None,
+            "next_day": day + dt.timedelta(days=1) if day and day < task_force.ends_on else None,
             "mine": mine,
             "sites": list(
                 Site.objects.filter(task_force=task_force).select_related("lead").order_by("pk")
