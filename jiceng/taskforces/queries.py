@@ -6,7 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import Substr
 from django.utils.timezone import localtime, make_aware
 
@@ -236,15 +246,23 @@ def board(
     day_shifts = Shift.objects.filter(
         task_force=task_force, starts_at__gte=start, starts_at__lt=end
     )
-    totals = day_shifts.aggregate(needed=Sum("needed"), taken=Sum("taken"))
-    gap_sites = day_shifts.filter(taken__lt=F("needed")).values("site_id").distinct()
-    with_gaps = gap_sites.count()
+    # The day's totals and both site counts in one pass over the day's shifts.
+    totals = day_shifts.aggregate(
+        places=Sum("needed"),
+        filled=Sum("taken"),
+        sites=Count("site_id", distinct=True),
+        gap_sites=Count("site_id", distinct=True, filter=Q(taken__lt=F("needed"))),
+    )
+    with_gaps = totals["gap_sites"] or 0
     site_ids = (
-        gap_sites.order_by("site_id").values_list("site_id", flat=True)
+        day_shifts.filter(taken__lt=F("needed"))
+        .order_by("site_id")
+        .values_list("site_id", flat=True)
+        .distinct()
         if gaps_only
         else day_shifts.order_by("site_id").values_list("site_id", flat=True).distinct()
     )
-    counted = with_gaps if gaps_only else day_shifts.values("site_id").distinct().count()
+    counted = with_gaps if gaps_only else (totals["sites"] or 0)
     pages = max(1, -(-counted // size))
     page = min(max(1, page), pages)
     shown_ids = list(site_ids[(page - 1) * size : page * size])
@@ -262,18 +280,27 @@ def board(
     ):
         shifts[pk] = BoardShift(pk, starts_at, ends_at, needed, taken)
         sites[site_id].shifts.append(shifts[pk])
-    for shift_id, member_name, volunteer_name, checked_in_at in (
-        Assignment.objects.filter(shift_id__in=list(shifts), is_active=True)
+    on_board = Assignment.objects.filter(
+        shift__task_force=task_force,
+        shift__site_id__in=shown_ids,
+        starts_at__gte=start,
+        starts_at__lt=end,
+        is_active=True,
+    )
+    for shift_id, member_name, volunteer_name, checked_in in (
+        on_board.annotate(
+            checked_in=ExpressionWrapper(Q(checked_in_at__isnull=False), BooleanField())
+        )
         .order_by("pk")
-        .values_list("shift_id", "member__name", "volunteer__name", "checked_in_at")
+        .values_list("shift_id", "member__name", "volunteer__name", "checked_in")
     ):
         shifts[shift_id].people.append(
-            (member_name or f"{volunteer_name}（志愿者）", checked_in_at is not None)
+            (member_name or f"{volunteer_name}（志愿者）", bool(checked_in))
         )
     return Board(
         day=day,
-        needed=totals["needed"] or 0,
-        taken=totals["taken"] or 0,
+        needed=totals["places"] or 0,
+        taken=totals["filled"] or 0,
         sites_with_gaps=with_gaps,
         sites=list(sites.values()),
         page=page,
