@@ -107,9 +107,13 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
             "weak_organizations": 86400.0,
         },
     ),
-    "JICENG_TASKFORCE_CHECKIN_METERS": ("jiceng.taskforces.checkin.checkin_meters()", "500", 500),
+    "JICENG_TASKFORCE_CHECKIN_METERS": (
+        "importlib.import_module('jiceng.taskforces.checkin').checkin_meters()",
+        "500",
+        500,
+    ),
     "JICENG_TASKFORCE_CHECKIN_EARLY_MINUTES": (
-        "jiceng.taskforces.checkin.early().total_seconds()",
+        "importlib.import_module('jiceng.taskforces.checkin').early().total_seconds()",
         "10",
         600.0,
     ),
