@@ -105,6 +105,7 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
             "points": 3600.0,
             "appraisal": 86400.0,
             "weak_organizations": 86400.0,
+            "taskforce_notices": 10.0,
         },
     ),
     "JICENG_TASKFORCE_CHECKIN_METERS": (
