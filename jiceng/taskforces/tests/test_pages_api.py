@@ -209,3 +209,14 @@ def test_site_page_check_in_far_away_says_why(force: Force, action: str) -> None
             follow=True,
         ).content.decode()
     assert "超出300米" in page
+
+
+def test_workbench_shows_a_members_shifts_and_the_committees_task_forces(force: Force) -> None:
+    from jiceng.web.workbench import panels_for
+
+    chen = force.chen
+    client_of(chen).post(reverse("taskforces:sign_up", args=[force.morning.pk]))
+    shown = {p.panel.key: p for p in panels_for(User.objects.get(pk=chen.pk))}
+    assert "taskforces.mine" in shown
+    assert "taskforces.committee" in {p.panel.key for p in panels_for(force.committee)}
+    assert "taskforces.mine" not in {p.panel.key for p in panels_for(force.huang)}
