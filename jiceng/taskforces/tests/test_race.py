@@ -22,6 +22,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _waiting_on_a_lock() -> bool:
     """Whether some other session of this database waits on a lock (PostgreSQL)."""
     with connections["default"].cursor() as cursor:
+        # inside a transaction the activity view is a snapshot taken once: clear it each time
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
             "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
