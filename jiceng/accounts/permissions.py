@@ -39,6 +39,10 @@ class Permission(StrEnum):
     MANAGE_GRIDS = "manage_grids"  # grids, their polygons, their workers
     VIEW_GRIDS = "view_grids"  # the grids and their map
     VIEW_CASE_METRICS = "view_case_metrics"  # rates, ranking, hot spots
+    # 双报到 (reporting): a member reports where they live, signs up, sees own hours ...
+    SERVE_COMMUNITY = "serve_community"
+    # ... and the community confirms reports, keeps its three lists, confirms hours
+    MANAGE_COMMUNITY_SERVICE = "manage_community_service"
     # Administration (三员)
     MANAGE_ACCOUNTS = "manage_accounts"  # system administrator: accounts and settings
     MANAGE_SETTINGS = (
@@ -52,7 +56,7 @@ P = Permission
 _ORG_READER = frozenset({P.VIEW_ORGANIZATIONS, P.VIEW_MEMBERS})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.MEMBER: frozenset({P.VIEW_OWN_RECORD, P.ATTEND_MEETINGS}),
+    Role.MEMBER: frozenset({P.VIEW_OWN_RECORD, P.ATTEND_MEETINGS, P.SERVE_COMMUNITY}),
     Role.BRANCH_SECRETARY: _ORG_READER
     | {P.MANAGE_ORGANIZATIONS, P.MANAGE_MEMBERS, P.VIEW_PERSONAL_DATA, P.EXPORT_DATA}
     | {P.MANAGE_MEETINGS},
@@ -62,9 +66,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     | {P.MANAGE_MEETINGS, P.MANAGE_MEETING_RULES, P.APPROVE_DEVELOPMENT},
     Role.STREET_OFFICIAL: _ORG_READER
     | {P.EXPORT_DATA, P.DISPATCH_CASES, P.HANDLE_CASES, P.SUMMON_DEPARTMENTS}
-    | {P.MANAGE_GRIDS, P.VIEW_GRIDS, P.VIEW_CASE_METRICS},
+    | {P.MANAGE_GRIDS, P.VIEW_GRIDS, P.VIEW_CASE_METRICS, P.MANAGE_COMMUNITY_SERVICE},
     Role.COMMUNITY_OFFICIAL: _ORG_READER
-    | {P.DISPATCH_CASES, P.HANDLE_CASES, P.VIEW_GRIDS, P.VIEW_CASE_METRICS},
+    | {P.DISPATCH_CASES, P.HANDLE_CASES, P.VIEW_GRIDS, P.VIEW_CASE_METRICS}
+    | {P.MANAGE_COMMUNITY_SERVICE},
     # Where these hold is scoping's: a grid worker's over the grids they work (grid.GridWorker
     # rows), a department's staff's cases over their departments (cases.DepartmentStaff rows).
     Role.GRID_WORKER: frozenset({P.HANDLE_CASES, P.VIEW_GRIDS}),

@@ -27,6 +27,11 @@ urlpatterns = [
     path("dues/", include("jiceng.dues.urls")),
     path("rectification/", include("jiceng.rectification.urls")),
     path("taskforces/", include("jiceng.taskforces.urls")),
+    path("households/", include("jiceng.households.urls")),
+    path("posts/", include("jiceng.posts.urls")),
+    path("consent/", include("jiceng.consent.urls")),
+    path("cooperatives/", include("jiceng.cooperatives.urls")),
+    path("reporting/", include("jiceng.reporting.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -19,6 +19,8 @@ from jiceng.accounts.services import assign_role
 from jiceng.appraisal import scoring
 from jiceng.appraisal.models import Review, SelfAssessment
 from jiceng.cases.demo import load_demo_cases
+from jiceng.consent.demo import load_demo_consent
+from jiceng.cooperatives.demo import load_demo_cooperatives as load_cooperatives
 from jiceng.core import clock
 from jiceng.core.errors import DomainError
 from jiceng.core.paths import under
@@ -27,10 +29,13 @@ from jiceng.divisions.models import Division
 from jiceng.grid.demo import load_demo_grids
 from jiceng.grid.models import Grid, GridWorker
 from jiceng.grid.services import assign_worker
+from jiceng.households.demo import seed_households
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orglife import compliance, rules, scheduling
 from jiceng.orglife.models import Meeting, MeetingKind, MeetingStatus
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
+from jiceng.posts.demo import seed_posts
+from jiceng.reporting.models import ReportingRule
 from jiceng.taskforces.seeding import TaskForceSeedResult, demo_people, seed_taskforces
 
 from . import seeding
@@ -42,6 +47,7 @@ from .orglife import OrglifeSeedResult, fill_branch_year, seed_orglife
 from .patrols import seed_patrols
 from .points import PointsSeedResult, seed_points
 from .rectification import RectificationSeedResult, seed_rectification
+from .reporting import seed_reporting
 from .transfers import TransferSeedResult, seed_transfers
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
@@ -112,6 +118,15 @@ def load_demo(
     load_demo_appraisal()
     say("软弱涣散党组织研判与整顿……")
     load_demo_rectification()
+    say("党员联系户和责任岗……")
+    load_demo_households()
+    load_demo_posts()
+    say("村集体经济和党组织领办合作社……")
+    load_demo_cooperatives()
+    say("加装电梯等居民意见征询……")
+    load_demo_consent(DISTRICT, seed=SEED)
+    say("双报到……")
+    logins.append(load_demo_reporting())
     say("党员突击队……")
     load_demo_taskforces()
     return logins
@@ -131,6 +146,41 @@ def load_demo_taskforces() -> TaskForceSeedResult:
         focus_member_id=member,
         lead_member_id=lead,
     )
+
+
+def load_demo_households() -> int:
+    """A year of household contacts in the demo grid worker's grid: the demo member and other
+    members of the demo branch each keep eight households there."""
+    worker = GridWorker.objects.filter(user__username=GRID_WORKER[0]).select_related("grid").first()
+    member_user = User.objects.filter(username="member-demo").select_related("member").first()
+    branch_id = _demo_branch()
+    if worker is None or member_user is None or member_user.member is None or branch_id is None:
+        return 0
+    others = list(
+        Member.objects.filter(organization_id=branch_id, status=MemberStatus.FULL)
+        .exclude(pk=member_user.member.pk)
+        .order_by("pk")[:11]
+    )
+    return seed_households(
+        grid=worker.grid,
+        members=[member_user.member, *others],
+        by=worker.user,
+        now=clock.now(),
+        seed=SEED,
+    )
+
+
+def load_demo_posts() -> int:
+    """A few responsibility posts of the demo branch."""
+    branch_id = _demo_branch()
+    if branch_id is None:
+        return 0
+    return seed_posts(organization=Organization.objects.get(pk=branch_id))
+
+
+def load_demo_cooperatives() -> int:
+    district = district_committee()
+    return load_cooperatives(district.path, seed=SEED) if district is not None else 0
 
 
 def _demo_branch() -> int | None:
@@ -198,6 +248,58 @@ def load_demo_rectification() -> RectificationSeedResult:
     return seed_rectification(as_of=clock.today(), seed=SEED, under=[district.path])
 
 
+# The community official of the demo member's residential community (双报到).
+COMMUNITY_OFFICIAL = ("shequ-demo", "Willow#Court3186")
+
+
+@transaction.atomic
+def community_login() -> tuple[DemoLogin, Division | None, Member | None]:
+    """The demo member lives in the community of her branch (else the street's first): the
+    community official's account acts for it."""
+    username, password = COMMUNITY_OFFICIAL
+    member = (
+        Member.objects.filter(user__username="member-demo").select_related("organization").first()
+    )
+    street = Division.objects.get(code__startswith=DISTRICT, level=4, name=STREET)
+    own = member.organization.division_id if member is not None else None
+    community = Division.objects.filter(code=own or "", level=5).first() or (
+        Division.objects.filter(code__startswith=street.short_code, level=5)
+        .order_by("code")
+        .first()
+    )
+    name = community.name if community is not None else STREET
+    user = demo_user(username, password, f"{name}干部")
+    if (
+        community is not None
+        and not RoleAssignment.objects.filter(user=user, role=Role.COMMUNITY_OFFICIAL).exists()
+    ):
+        assign_role(user=user, role=Role.COMMUNITY_OFFICIAL, division=community, by=None)
+    login = DemoLogin(username, password, Role.COMMUNITY_OFFICIAL.label, name, user.display_name)
+    return login, community, member
+
+
+def load_demo_reporting() -> DemoLogin:
+    """A year of 双报到 in the district: the demo member reported to her community a year
+    ago and serves there; Jiangsu's reporting rule; the community official's login."""
+    login, community, member = community_login()
+    district = district_committee()
+    if district is not None:
+        pinned = {member.pk: community.code} if member and community else {}
+        seed_reporting(as_of=clock.today(), seed=SEED, under=[district.path], pinned=pinned)
+        jiangsu = Division.objects.filter(code=DISTRICT[:2].ljust(12, "0")).first()
+        if jiangsu is not None:
+            ReportingRule.objects.get_or_create(
+                province=jiangsu,
+                valid_from_year=clock.today().year,
+                defaults={
+                    "min_activities_per_quarter": 1,
+                    "yearly_hours": 16,
+                    "created_at": clock.now(),
+                },
+            )
+    return login
+
+
 def load_demo_development() -> DevelopmentSeedResult:
     """The district's development pipelines, the demo secretary's branch lively (a case
     awaiting each approval, late ones of each kind). Idempotent: branches with cases are
@@ -252,6 +354,7 @@ def load_demo_orglife() -> OrglifeSeedResult:
         seed=320113,
         under=[district.path],
         diligent=frozenset() if own is None else frozenset({own}),
+        attended_months=12,  # a year of attendance, so that a year of points follows from it
     )
     if secretary is not None and secretary.organization_id is not None:
         fill_branch_year(
@@ -261,8 +364,14 @@ def load_demo_orglife() -> OrglifeSeedResult:
         )
         schedule_demo_meetings(secretary.organization_id, secretary.user)
     current = rules.month_of(today)
+    first = rules.add_months(current, -12)  # the seed's first month
     for back in range(12, -1, -1):
-        compliance.rollup_month(rules.add_months(current, -back))
+        month = rules.add_months(current, -back)
+        if month // 100 == first // 100 and first % 100 != 1:
+            # a year the seed holds only the end of: its yearly rules (谈心谈话, 党课) would
+            # judge the months before the seed, and every branch would fail
+            continue
+        compliance.rollup_month(month)
     return result
 
 
