@@ -248,11 +248,7 @@ def _format_window(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
     return f"{localtime(starts_at):%m-%d %H:%M}–{localtime(ends_at):%H:%M}"
 
 
-def _take_place(
-    shift: Shift, *, person: dict[str, object], how: str, by: User | None
-) -> Assignment:
-    """The overlap check and the conditional UPDATE, inside the caller's transaction, after
-    the caller has locked the person's row."""
+def _check_no_overlap(shift: Shift, person: dict[str, object]) -> None:
     overlapping = (
         Assignment.objects.filter(
             is_active=True, starts_at__lt=shift.ends_at, ends_at__gt=shift.starts_at, **person
@@ -267,6 +263,24 @@ def _take_place(
             f"与已报名的班次时间重叠（{overlapping.shift.site.name} "
             f"{_format_window(overlapping.starts_at, overlapping.ends_at)}），不能同时报名"
         )
+
+
+def _refuse_early(shift: Shift, person: dict[str, object]) -> None:
+    """The refusals a read can tell (the shift as read is full; the person already holds an
+    overlapping shift), before any write lock is taken: most attempts at a shift everyone
+    wants are refused, and a refusal then costs readers nothing. A read that lets the attempt
+    through decides nothing: `_take_place` checks again under the locks."""
+    if shift.taken >= shift.needed:
+        raise Conflict(FULL)
+    _check_no_overlap(shift, person)
+
+
+def _take_place(
+    shift: Shift, *, person: dict[str, object], how: str, by: User | None
+) -> Assignment:
+    """The overlap check and the conditional UPDATE, inside the caller's transaction, after
+    the caller has locked the person's row."""
+    _check_no_overlap(shift, person)
     taken = Shift.objects.filter(pk=shift.pk, taken__lt=F("needed")).update(taken=F("taken") + 1)
     if taken != 1:
         raise Conflict(FULL)  # someone else took the last place first
@@ -287,19 +301,25 @@ def _take_place(
     return assignment
 
 
-@transaction.atomic
 def sign_up(*, by: User, shift: Shift) -> Assignment:
-    """A member takes a place on a shift (报名)."""
+    """A member takes a place on a shift (报名). The checks a read can answer come first,
+    outside the transaction (SQLite's IMMEDIATE transactions take the write lock at BEGIN);
+    the place itself is taken in one transaction that locks the member's row and moves the
+    shift's count by a conditional UPDATE."""
     if by.member_id is None:
         raise Forbidden("只有党员本人可以报名")
-    member = Member.objects.select_for_update().select_related("organization").get(pk=by.member_id)
+    member = Member.objects.select_related("organization").get(pk=by.member_id)
     shift = Shift.objects.select_related("task_force__organization").get(pk=shift.pk)
     if member.status not in ACTIVE_STATUSES:
         raise Forbidden("只有在册党员可以报名")
     if not is_open_to(member, shift.task_force):
         raise not_found("突击队")
     _check_shift_open(shift, clock.now())
-    return _take_place(shift, person={"member": member}, how=How.VOLUNTEERED, by=by)
+    _refuse_early(shift, {"member": member})
+    with transaction.atomic():
+        # the member's row locked: one person's two attempts at overlapping shifts queue here
+        Member.objects.select_for_update().filter(pk=member.pk).values_list("pk").get()
+        return _take_place(shift, person={"member": member}, how=How.VOLUNTEERED, by=by)
 
 
 @transaction.atomic
