@@ -4,8 +4,9 @@ members racing for the last places of 50 shifts over HTTP beside a bare one-row 
 Board and gaps (in one process, Django's test client, so the time is the server's): a district
 task force with 1,000 sites and 3 shifts a day for 30 days (90,000 shifts), about 70% of the
 places taken (some 150,000 assignments). p95 of 50 warm requests of
-  - the board's API for one day with all 1,000 sites (size=1000),
-  - the board's page (the phone page: the day's totals and 50 sites),
+  - the board's API for one day: the day's totals over all 1,000 sites and a page of
+    sites (20, the default, as the page shows) or 200 (the largest page the API gives),
+  - the board's page (the phone page: the day's totals and 20 sites),
   - the gap list over 30 days, API and page (totals and the first 100 gaps).
 Targets (issue 15): the board within 200 ms, the gap list within 500 ms.
 
@@ -209,8 +210,9 @@ def board(ids: dict[str, Any], admin_session: str) -> list[tuple[str, float, flo
     day = clock.today() + dt.timedelta(days=3)
     big = ids["big"]
     cases = [
-        ("board API, one day, 1,000 sites", f"/api/v1/taskforces/{big}/board?day={day}&size=1000", 200),
-        ("board page, one day (totals + 50 sites)", f"/taskforces/{big}/board/?day={day}", 200),
+        ("board API, one day (totals + 20 sites)", f"/api/v1/taskforces/{big}/board?day={day}", 200),
+        ("board API, one day (totals + 200 sites, the largest page)", f"/api/v1/taskforces/{big}/board?day={day}&size=200", 200),
+        ("board page, one day (totals + 20 sites)", f"/taskforces/{big}/board/?day={day}", 200),
         ("gap list API, 30 days (totals + 100)", f"/api/v1/taskforces/{big}/gaps?days=30", 500),
         ("gap list page, 30 days (totals + 100)", f"/taskforces/{big}/gaps/?days=30", 500),
     ]  # fmt: skip
@@ -380,6 +382,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.reuse and DB.exists():
         setup_django()
+        from django.core.management import call_command as migrate_command
+
+        migrate_command("migrate", verbosity=0)  # main may have gained apps since the file was made
         from jiceng.taskforces.models import TaskForce
 
         ids = {

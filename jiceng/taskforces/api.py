@@ -433,10 +433,11 @@ def board(
     task_force_id: PathId,
     day: dt.date | None = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    size: Annotated[int, Query(ge=1, le=1000)] = queries.BOARD_PAGE,
+    size: Annotated[int, Query(ge=1, le=queries.BOARD_PAGE_MAX)] = queries.BOARD_PAGE,
     gaps_only: bool = False,
 ) -> HttpResponse:
-    """The coverage board of one day: site by site, shift by shift, who is on."""
+    """The coverage board of one day: the totals over every site, then a page of sites
+    (`size`, at most 200; `pages` says how many), shift by shift, who is on."""
     tf = _visible(request, task_force_id)
     b = queries.board(tf, day or clock.today(), page=page, size=size, gaps_only=gaps_only)
     times: dict[dt.datetime, str] = {}  # a day has a few distinct shift times

@@ -131,12 +131,18 @@ class Shift(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["task_force", "starts_at"], name="taskforce_shift_day"),
-            # The gap list reads only the shifts with places left.
+            # The board reads a day's shifts of a task force from this index alone (totals,
+            # the distinct sites, the sites with gaps): no visit to the table's rows.
             models.Index(
-                fields=["task_force", "starts_at"],
+                fields=["task_force", "starts_at", "site", "needed", "taken"],
+                name="taskforce_shift_board",
+            ),
+            # The gap list reads only the shifts with places left, its totals from the index
+            # alone, its rows in the index's order.
+            models.Index(
+                fields=["task_force", "starts_at", "site", "needed", "taken"],
                 condition=Q(taken__lt=F("needed")),
-                name="taskforce_shift_gaps",
+                name="taskforce_shift_gap_list",
             ),
         ]
 

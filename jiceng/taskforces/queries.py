@@ -32,7 +32,8 @@ from jiceng.orgs.models import Organization
 from .models import Assignment, Shift, Site, TaskForce
 
 STEP = 4  # characters of an organization's path per level (treebeard)
-BOARD_PAGE = 50  # sites a page of the coverage board shows
+BOARD_PAGE = 20  # sites a page of the coverage board shows (a phone's few screens)
+BOARD_PAGE_MAX = 200  # the most sites one answer of the API gives (more: its next pages)
 GAP_PAGE = 100
 
 
@@ -198,6 +199,7 @@ class BoardShift:
     ends_at: dt.datetime
     needed: int
     taken: int
+    window: str = ""  # "08:00–12:00", local time
     people: list[tuple[str, bool]] = field(default_factory=list)  # (name, checked in)
 
     @property
@@ -273,24 +275,22 @@ def board(
         .values_list("pk", "name", "address")
     }
     shifts: dict[int, BoardShift] = {}
+    windows: dict[tuple[dt.datetime, dt.datetime], str] = {}  # a day has a few shift times
     for pk, site_id, starts_at, ends_at, needed, taken in (
         day_shifts.filter(site_id__in=shown_ids)
         .order_by("site_id", "starts_at")
         .values_list("pk", "site_id", "starts_at", "ends_at", "needed", "taken")
     ):
-        shifts[pk] = BoardShift(pk, starts_at, ends_at, needed, taken)
+        window = windows.get((starts_at, ends_at))
+        if window is None:
+            window = f"{localtime(starts_at):%H:%M}–{localtime(ends_at):%H:%M}"
+            windows[starts_at, ends_at] = window
+        shifts[pk] = BoardShift(pk, starts_at, ends_at, needed, taken, window)
         sites[site_id].shifts.append(shifts[pk])
-    on_board = Assignment.objects.filter(
-        shift__task_force=task_force,
-        shift__site_id__in=shown_ids,
-        starts_at__gte=start,
-        starts_at__lt=end,
-        is_active=True,
-    )
+    # The people of the shown shifts only, found through the assignments' shift index.
     for shift_id, member_name, volunteer_name, checked_in in (
-        on_board.annotate(
-            checked_in=ExpressionWrapper(Q(checked_in_at__isnull=False), BooleanField())
-        )
+        Assignment.objects.filter(shift_id__in=list(shifts), is_active=True)
+        .annotate(checked_in=ExpressionWrapper(Q(checked_in_at__isnull=False), BooleanField()))
         .order_by("pk")
         .values_list("shift_id", "member__name", "volunteer__name", "checked_in")
     ):
