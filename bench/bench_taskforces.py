@@ -221,15 +221,18 @@ def board(ids: dict[str, Any], admin_session: str) -> list[tuple[str, float, flo
         for _ in range(5):  # warm
             answer = client.get(url)
             assert answer.status_code == 200, (url, answer.status_code)
-        samples = []
+        samples, cpu = [], []
         for _ in range(50):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             answer = client.get(url)
             samples.append(1000 * (time.perf_counter() - started))
+            cpu.append(1000 * (time.process_time() - cpu_started))
             assert answer.status_code == 200
         results.append((label, statistics.median(samples), p95(samples), f"{target} ms"))
+        # CPU time of this process: what the answer costs apart from waiting for a core
         print(
-            f"{label}: median {statistics.median(samples):.0f} ms, p95 {p95(samples):.0f} ms (target {target} ms)"
+            f"{label}: median {statistics.median(samples):.0f} ms, p95 {p95(samples):.0f} ms "
+            f"(CPU median {statistics.median(cpu):.0f} ms, p95 {p95(cpu):.0f} ms; target {target} ms)"
         )
     return results
 
