@@ -154,7 +154,7 @@ class AtSiteIn(Schema):
     lat: float | None = Field(None, ge=-90, le=90)
 
 
-class ConfirmIn(Schema):
+class HoursConfirmIn(Schema):
     member_id: int = Field(ge=1, le=MAX_ID)
     hours: float | None = Field(None, ge=0, le=48)
 
@@ -408,7 +408,7 @@ def checkin_code(request: AuthedRequest, site_id: PathId) -> SiteCheckinCodeOut:
     "/shifts/{shift_id}/confirm", response={200: AssignmentOut, 400: Error, 404: Error, 409: Error}
 )
 @api_signed_in
-def confirm(request: AuthedRequest, shift_id: PathId, payload: ConfirmIn) -> AssignmentOut:
+def confirm(request: AuthedRequest, shift_id: PathId, payload: HoursConfirmIn) -> AssignmentOut:
     """The site lead confirms a member's hours on a shift (default: the whole shift)."""
     shift = queries.access_shift(request.user, shift_id)
     if not services.may_confirm(request.user, shift.site):
