@@ -30,6 +30,7 @@ from jiceng.points.api import router as points_router
 from jiceng.posts.api import router as posts_router
 from jiceng.rectification.api import router as rectification_router
 from jiceng.reporting.api import router as reporting_router
+from jiceng.taskforces.api import router as taskforces_router
 from jiceng.transfers.api import router as transfers_router
 from jiceng.villages.api import router as villages_router
 
@@ -72,6 +73,7 @@ api.add_router("/statistics", statistics_router)
 api.add_router("/dues", dues_router)
 api.add_router("/rectification", rectification_router)
 api.add_router("/villages", villages_router)
+api.add_router("/taskforces", taskforces_router)
 api.add_router("/households", households_router)
 api.add_router("/posts", posts_router)
 api.add_router("/consent", consent_router)

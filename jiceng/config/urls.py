@@ -27,6 +27,7 @@ urlpatterns = [
     path("dues/", include("jiceng.dues.urls")),
     path("rectification/", include("jiceng.rectification.urls")),
     path("villages/", include("jiceng.villages.urls")),
+    path("taskforces/", include("jiceng.taskforces.urls")),
     path("households/", include("jiceng.households.urls")),
     path("posts/", include("jiceng.posts.urls")),
     path("consent/", include("jiceng.consent.urls")),

@@ -37,6 +37,7 @@ from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Secto
 from jiceng.posts.demo import seed_posts
 from jiceng.reporting.models import ReportingRule
 from jiceng.villages.models import Dispatch
+from jiceng.taskforces.seeding import TaskForceSeedResult, demo_people, seed_taskforces
 
 from . import seeding
 from .appraisal import AppraisalSeedResult, seed_appraisal
@@ -131,7 +132,25 @@ def load_demo(
     logins.append(load_demo_reporting())
     say("驻村第一书记与工作队……")
     logins += load_demo_villages()
+    say("党员突击队……")
+    load_demo_taskforces()
     return logins
+
+
+def load_demo_taskforces() -> TaskForceSeedResult:
+    """The district's task force this week and the past ones over the year; the demo member
+    holds shifts at its first site, which the demo secretary leads."""
+    district = district_committee()
+    if district is None:
+        return TaskForceSeedResult()
+    member, lead = demo_people()
+    return seed_taskforces(
+        as_of=clock.today(),
+        seed=SEED,
+        under_paths=[district.path],
+        focus_member_id=member,
+        lead_member_id=lead,
+    )
 
 
 def load_demo_households() -> int:

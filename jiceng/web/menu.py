@@ -109,6 +109,12 @@ MENU: tuple[Entry, ...] = (
     Entry("双报到反馈", "reporting:branch", Group.MOBILIZATION, _holds("manage_members")),
     Entry("联系户", "households:grids", Group.MOBILIZATION, _HOUSEHOLD_KEEPERS),
     Entry("我的联系户", "households:mine", Group.MOBILIZATION, _household_member),
+    Entry(
+        "党员突击队",
+        "taskforces:home",
+        Group.MOBILIZATION,
+        _holds("attend_meetings", "view_organizations"),
+    ),
     Entry("村集体经济", "cooperatives:overview", Group.VILLAGES, _holds("view_organizations")),
     Entry("驻村日志", "villages:today", Group.VILLAGES, _holds("log_village_work")),
     Entry("驻村工作队", "villages:teams", Group.VILLAGES, _holds("manage_village_teams")),

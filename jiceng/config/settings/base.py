@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "jiceng.dues",
     "jiceng.rectification",
     "jiceng.villages",
+    "jiceng.taskforces",
     "jiceng.households",
     "jiceng.posts",
     "jiceng.consent",
@@ -238,6 +239,7 @@ JICENG_SCHEDULE: dict[str, int] = {
     "points": 3600,  # 积分: this and last month's attendance and cases posted (points.posting)
     "appraisal": 86400,  # the year's standardization scores and stars (appraisal.scoring)
     "village_presence": 86400,  # 驻村在岗核查: last and this month, terms ended (villages.presence)
+    "taskforce_notices": 10,  # task forces' gap notices by e-mail and SMS (taskforces.notices)
     "consent_rounds": 300,  # consent rounds past their deadline frozen (consent.services)
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
 }
@@ -440,6 +442,11 @@ JICENG_MINUTES_PHOTO_MAX_BYTES = env_int("JICENG_MINUTES_PHOTO_MAX_BYTES", 5 * 1
 JICENG_ONLINE_MIN_MINUTES = env_int("JICENG_ONLINE_MIN_MINUTES", 30)
 # A month's compliance is final on this day of the next month (late records still count).
 JICENG_ORGLIFE_MONTH_CLOSE_DAY = env_int("JICENG_ORGLIFE_MONTH_CLOSE_DAY", 5)
+
+# 党员突击队 (taskforces): a member checks in at a site by its QR code or by a location within
+# this many metres of it; from this many minutes before the shift starts.
+JICENG_TASKFORCE_CHECKIN_METERS = env_int("JICENG_TASKFORCE_CHECKIN_METERS", 300)
+JICENG_TASKFORCE_CHECKIN_EARLY_MINUTES = env_int("JICENG_TASKFORCE_CHECKIN_EARLY_MINUTES", 30)
 
 # Cases (接诉即办). A resolved case may be reopened within this many days.
 JICENG_CASE_REOPEN_DAYS = env_int("JICENG_CASE_REOPEN_DAYS", 7)

@@ -106,8 +106,19 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
             "appraisal": 86400.0,
             "weak_organizations": 86400.0,
             "village_presence": 86400.0,
+            "taskforce_notices": 10.0,
             "consent_rounds": 300.0,
         },
+    ),
+    "JICENG_TASKFORCE_CHECKIN_METERS": (
+        "importlib.import_module('jiceng.taskforces.checkin').checkin_meters()",
+        "500",
+        500,
+    ),
+    "JICENG_TASKFORCE_CHECKIN_EARLY_MINUTES": (
+        "importlib.import_module('jiceng.taskforces.checkin').early().total_seconds()",
+        "10",
+        600.0,
     ),
     "JICENG_MEETING_REMINDER_LEAD": (
         "jiceng.orglife.reminders.reminder_lead().total_seconds()",

@@ -44,13 +44,14 @@ def test_a_member_sees_the_workbench_and_their_meetings(member_user: User) -> No
     client.force_login(member_user)
     nav = links(client, "/")
     assert "工作台" in nav and "组织生活" in nav
-    assert "组织架构" not in nav and "组织生活达标" not in nav and "党员" not in nav
+    assert "组织架构" not in nav and "组织生活达标" not in nav and ">党员</a>" not in nav
+    assert "党员突击队" in nav  # the shifts open to them
 
 
 def test_an_administrator_sees_only_the_administration(audit_admin: User) -> None:
     nav = links(verified_client(audit_admin), "/orgs/")  # refused, in the site frame
     assert "系统管理" in nav
-    assert "组织架构" not in nav and "工单" not in nav and "党员" not in nav
+    assert "组织架构" not in nav and "工单" not in nav and ">党员</a>" not in nav
 
 
 def test_the_large_text_mode_is_kept_in_a_cookie(member_user: User) -> None:
