@@ -39,6 +39,9 @@ class Permission(StrEnum):
     MANAGE_GRIDS = "manage_grids"  # grids, their polygons, their workers
     VIEW_GRIDS = "view_grids"  # the grids and their map
     VIEW_CASE_METRICS = "view_case_metrics"  # rates, ranking, hot spots
+    # 红帆驿站: the registry (stations, their keepers) and a keeper's own station
+    MANAGE_SERVICE_STATIONS = "manage_service_stations"
+    KEEP_SERVICE_STATIONS = "keep_service_stations"  # hours and amenities of one's station
     # Administration (三员)
     MANAGE_ACCOUNTS = "manage_accounts"  # system administrator: accounts and settings
     MANAGE_SETTINGS = (
@@ -62,14 +65,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     | {P.MANAGE_MEETINGS, P.MANAGE_MEETING_RULES, P.APPROVE_DEVELOPMENT},
     Role.STREET_OFFICIAL: _ORG_READER
     | {P.EXPORT_DATA, P.DISPATCH_CASES, P.HANDLE_CASES, P.SUMMON_DEPARTMENTS}
-    | {P.MANAGE_GRIDS, P.VIEW_GRIDS, P.VIEW_CASE_METRICS},
+    | {P.MANAGE_GRIDS, P.VIEW_GRIDS, P.VIEW_CASE_METRICS, P.MANAGE_SERVICE_STATIONS},
     Role.COMMUNITY_OFFICIAL: _ORG_READER
-    | {P.DISPATCH_CASES, P.HANDLE_CASES, P.VIEW_GRIDS, P.VIEW_CASE_METRICS},
+    | {P.DISPATCH_CASES, P.HANDLE_CASES, P.VIEW_GRIDS, P.VIEW_CASE_METRICS}
+    | {P.MANAGE_SERVICE_STATIONS},
     # Where these hold is scoping's: a grid worker's over the grids they work (grid.GridWorker
     # rows), a department's staff's cases over their departments (cases.DepartmentStaff rows).
     Role.GRID_WORKER: frozenset({P.HANDLE_CASES, P.VIEW_GRIDS}),
     Role.DEPARTMENT_STAFF: frozenset({P.ANSWER_SUMMONS, P.HANDLE_CASES, P.VIEW_GRIDS}),
-    Role.STATION_KEEPER: frozenset(),  # the service stations issue
+    # The stations the keeper keeps (ServiceStation.keeper) in the community the row names.
+    Role.STATION_KEEPER: frozenset({P.KEEP_SERVICE_STATIONS}),
     Role.SYSTEM_ADMIN: frozenset({P.MANAGE_ACCOUNTS, P.MANAGE_SETTINGS}),
     Role.SECURITY_ADMIN: frozenset({P.MANAGE_ROLES}),
     Role.AUDIT_ADMIN: frozenset({P.READ_AUDIT}),

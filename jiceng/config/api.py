@@ -25,6 +25,7 @@ from jiceng.orglife.api import router as orglife_router
 from jiceng.orgs.api import router as orgs_router
 from jiceng.points.api import router as points_router
 from jiceng.rectification.api import router as rectification_router
+from jiceng.stations.api import router as stations_router
 from jiceng.transfers.api import router as transfers_router
 
 # RestAPI: bodies are JSON objects (400 otherwise), 422s are Errors in Chinese and every
@@ -65,6 +66,7 @@ api.add_router("/dashboard", dashboard_router)
 api.add_router("/statistics", statistics_router)
 api.add_router("/dues", dues_router)
 api.add_router("/rectification", rectification_router)
+api.add_router("/stations", stations_router)
 
 
 def urls() -> tuple[list[Any], str, str]:

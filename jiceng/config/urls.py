@@ -26,6 +26,7 @@ urlpatterns = [
     path("statistics/", include("jiceng.annual_statistics.urls")),
     path("dues/", include("jiceng.dues.urls")),
     path("rectification/", include("jiceng.rectification.urls")),
+    path("stations/", include("jiceng.stations.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

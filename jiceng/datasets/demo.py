@@ -31,6 +31,8 @@ from jiceng.members.models import Member, MemberStatus
 from jiceng.orglife import compliance, rules, scheduling
 from jiceng.orglife.models import Meeting, MeetingKind, MeetingStatus
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
+from jiceng.stations import services as station_services
+from jiceng.stations.models import ServiceStation
 
 from . import seeding
 from .appraisal import AppraisalSeedResult, seed_appraisal
@@ -41,6 +43,7 @@ from .orglife import OrglifeSeedResult, fill_branch_year, seed_orglife
 from .patrols import seed_patrols
 from .points import PointsSeedResult, seed_points
 from .rectification import RectificationSeedResult, seed_rectification
+from .stations import seed_stations
 from .transfers import TransferSeedResult, seed_transfers
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
@@ -111,6 +114,8 @@ def load_demo(
     load_demo_appraisal()
     say("软弱涣散党组织研判与整顿……")
     load_demo_rectification()
+    say("红帆驿站和一年的到访……")
+    logins += load_demo_stations()
     return logins
 
 
@@ -398,3 +403,69 @@ def make_accounts() -> list[DemoLogin]:
         where = organization.name if organization else (branch.name if linked else "全系统")
         logins.append(DemoLogin(username, password, Role(role).label, where, user.display_name))
     return logins
+
+
+# 红帆驿站: the community that appoints the keeper of its station, the keeper, and a rider who
+# is a member of a new-group branch (新就业群体).
+STATION_ACCOUNTS = (
+    ("community-demo", "Maple#Court3517", "社区干部"),
+    ("keeper-demo", "Ginkgo#Door2648", "驿站管理员"),
+    ("rider-demo", "Swift#Road7093", "骑手党员"),
+)
+
+
+@transaction.atomic
+def load_demo_stations() -> list[DemoLogin]:
+    """Stations in every street of the district with a year of visits (datasets.stations),
+    then the community official of 仙林街道's first station, who appoints the demo keeper
+    to it, and the rider: a member of a new-group branch of the district."""
+    seed_stations(district=DISTRICT, seed=SEED)
+    street = Division.objects.get(code__startswith=DISTRICT, level=4, name=STREET)
+    station = (
+        ServiceStation.objects.filter(street_code=street.code, is_active=True)
+        .order_by("community_id", "pk")
+        .first()
+    )
+    logins: list[DemoLogin] = []
+    if station is None:
+        return logins
+    community = Division.objects.get(code=station.community_id)
+    (official_name, official_password, official_label) = STATION_ACCOUNTS[0]
+    official = demo_user(official_name, official_password, f"{community.name}社区干部")
+    if not RoleAssignment.objects.filter(user=official, role=Role.COMMUNITY_OFFICIAL).exists():
+        assign_role(user=official, role=Role.COMMUNITY_OFFICIAL, division=community, by=None)
+    logins.append(
+        DemoLogin(official_name, official_password, official_label, community.name, str(official))
+    )
+    keeper_name, keeper_password, keeper_label = STATION_ACCOUNTS[1]
+    keeper = demo_user(keeper_name, keeper_password, "驿站管理员")
+    if station.keeper_id != keeper.pk:
+        station_services.appoint_keeper(station=station, username=keeper_name, by=official)
+    logins.append(DemoLogin(keeper_name, keeper_password, keeper_label, station.name, "驿站管理员"))
+    rider_name, rider_password, rider_label = STATION_ACCOUNTS[2]
+    rider = User.objects.filter(username=rider_name).first()
+    if rider is None:
+        member = (
+            Member.objects.filter(
+                under(district_path(), "organization__path"),
+                organization__sector=Sector.NEW_ECONOMY,
+                organization__kind__in=[OrgKind.BRANCH, OrgKind.JOINT_BRANCH],
+                status=MemberStatus.FULL,
+                user__isnull=True,
+            )
+            .select_related("organization")
+            .order_by("organization__path", "pk")
+            .first()
+        )
+        if member is None:
+            return logins
+        rider = demo_user(rider_name, rider_password, member.name, member=member)
+        assign_role(user=rider, role=Role.MEMBER, by=None)
+    member_org = rider.member.organization.name if rider.member else ""
+    logins.append(DemoLogin(rider_name, rider_password, rider_label, member_org, str(rider)))
+    return logins
+
+
+def district_path() -> str:
+    district = district_committee()
+    return district.path if district is not None else "~"

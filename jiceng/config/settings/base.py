@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "jiceng.annual_statistics",
     "jiceng.dues",
     "jiceng.rectification",
+    "jiceng.stations",
 ]
 
 MIDDLEWARE = [
@@ -440,6 +441,15 @@ JICENG_CASE_SCORE_WEIGHTS: dict[str, float] = {
 JICENG_GRID_NEAREST_METERS = env_float("JICENG_GRID_NEAREST_METERS", 200.0)
 JICENG_GRID_RECHECK_SECONDS = env_float("JICENG_GRID_RECHECK_SECONDS", 2.0)
 JICENG_GRID_THREADS = env_int("JICENG_GRID_THREADS", 1)
+
+# 红帆驿站: how far the riders' page looks for stations (metres), and the walking-directions
+# link of a station ({lon}, {lat} WGS-84 and {name} are filled in; a city may point it at the
+# map app its riders use).
+JICENG_STATION_SEARCH_METERS = env_float("JICENG_STATION_SEARCH_METERS", 5000.0)
+JICENG_STATION_WALK_URL = env_str(
+    "JICENG_STATION_WALK_URL",
+    "https://uri.amap.com/navigation?to={lon},{lat},{name}&mode=walk&coordinate=wgs84&callnative=1",
+)
 
 LOGGING = {
     "version": 1,
