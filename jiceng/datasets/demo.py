@@ -23,7 +23,7 @@ from jiceng.core import clock
 from jiceng.core.errors import DomainError
 from jiceng.core.paths import under
 from jiceng.development.models import DevelopmentPlan
-from jiceng.divisions.models import Division
+from jiceng.divisions.models import Division, common_name
 from jiceng.grid.demo import load_demo_grids
 from jiceng.grid.models import Grid, GridWorker
 from jiceng.grid.services import assign_worker
@@ -431,7 +431,7 @@ def load_demo_stations() -> list[DemoLogin]:
         return logins
     community = Division.objects.get(code=station.community_id)
     (official_name, official_password, official_label) = STATION_ACCOUNTS[0]
-    official = demo_user(official_name, official_password, f"{community.name}社区干部")
+    official = demo_user(official_name, official_password, f"{common_name(community.name)}干部")
     if not RoleAssignment.objects.filter(user=official, role=Role.COMMUNITY_OFFICIAL).exists():
         assign_role(user=official, role=Role.COMMUNITY_OFFICIAL, division=community, by=None)
     logins.append(

@@ -17,7 +17,8 @@ import shapely
 from django.db import transaction
 
 from jiceng.core import clock
-from jiceng.divisions.models import Division
+from jiceng.core.paths import under
+from jiceng.divisions.models import Division, common_name
 from jiceng.grid.models import Grid
 from jiceng.stations import finder
 from jiceng.stations.models import AMENITY_BITS, Amenity, ServiceStation, StationVisitDay
@@ -84,13 +85,14 @@ def seed_stations(
     of visits up to today."""
     rng = random.Random(seed * 7919 + 17)  # noqa: S311  # synthetic data
     result = StationSeedResult()
-    names = dict(
-        Division.objects.filter(code__startswith=district, level__in=(4, 5)).values_list(
-            "code", "name"
-        )
-    )
+    names = {
+        code: common_name(name)
+        for code, name in Division.objects.filter(
+            under(district, "code"), level__in=(4, 5)
+        ).values_list("code", "name")
+    }
     grids = list(
-        Grid.objects.filter(street_id__startswith=district, is_active=True)
+        Grid.objects.filter(under(district, "street_id"), is_active=True)
         .order_by("code")
         .values_list("street_id", "community_id", "boundary")
     )

@@ -64,6 +64,8 @@ def finder_page(request: HttpRequest) -> HttpResponse:
         if lon is not None and lat is not None:
             found = queries.nearby(lon=lon, lat=lat, amenities=wanted)
             context["found"] = found
+            context["within"] = queries.distance_text(found.within_m)
+            context["wanted_labels"] = "、".join(Amenity(a).label for a in found.amenities)
             context["points"] = [
                 {"id": s.station.pk, "name": s.station.name, "lon": s.station.lon,
                  "lat": s.station.lat, "open": s.state.is_open,

@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -71,6 +73,6 @@ def test_checked_days_are_sorted_and_apart(periods: list[tuple[int, int]]) -> No
         return
     for opens, closes in day:
         assert opens < closes
-    for before, after in zip(day, day[1:], strict=False):
+    for before, after in itertools.pairwise(day):
         assert before[1] <= after[0]
     assert hours.parse_day(hours.day_text(day)) == day
