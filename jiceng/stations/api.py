@@ -64,10 +64,11 @@ def _out(station: ServiceStation) -> StationOut:
     )
 
 
-def _nearby_out(shown: queries.Shown) -> NearbyStationOut:
-    return NearbyStationOut(
-        **_out(shown.station).model_dump(), distance_m=round(shown.distance_m, 1)
-    )
+def _nearby_out(hit: queries.Hit, rows: dict[int, ServiceStation]) -> NearbyStationOut | None:
+    station = rows.get(hit.station_id)
+    if station is None:
+        return None
+    return NearbyStationOut(**_out(station).model_dump(), distance_m=round(hit.distance_m, 1))
 
 
 @router.get(
@@ -84,9 +85,10 @@ def nearby(
     amenity: Annotated[list[Amenity] | None, Query()] = None,
 ) -> NearbyOut:
     found = queries.nearby(lon=lon, lat=lat, amenities=[a.value for a in amenity or []])
+    rows = ServiceStation.objects.in_bulk([h.station_id for h in (*found.open, *found.closed)])
     return NearbyOut(
-        open=[_nearby_out(s) for s in found.open],
-        closed=[_nearby_out(s) for s in found.closed],
+        open=[s for s in (_nearby_out(h, rows) for h in found.open) if s is not None],
+        closed=[s for s in (_nearby_out(h, rows) for h in found.closed) if s is not None],
         within_m=found.within_m,
     )
 

@@ -83,6 +83,10 @@ class StationIndex:
                 for p, (o, c) in enumerate(week[day][:MAX_PERIODS]):
                     opens[row, day, p], closes[row, day, p] = o, c
         self.opens, self.closes = opens, closes
+        self.weeks: dict[int, list[list[list[int]]]] = dict(zip(ids, weeks, strict=True))
+        # What pages build once per station from its row (stations.cards), kept as long as
+        # this version of the stations: a rider's answer then reads no station row.
+        self.cards: dict[tuple[int, int], object] = {}
         sorted_keys = keys[order]
         self.slices: dict[int, tuple[int, int]] = {}
         if len(sorted_keys):

@@ -46,21 +46,16 @@ def distance_text(metres: float) -> str:
 
 
 @dataclass(frozen=True)
-class Shown:
-    """A station as the riders' page lists it."""
+class Hit:
+    """A station as the riders' answer holds it: which, how far, open or when it opens."""
 
-    station: ServiceStation
+    station_id: int
     distance_m: float
     state: hours.OpenState
-    walk_url: str
 
     @property
     def distance(self) -> str:
         return distance_text(self.distance_m)
-
-    @property
-    def amenities(self) -> list[Amenity]:
-        return self.station.amenity_list
 
 
 @dataclass
@@ -68,9 +63,10 @@ class Nearby:
     lon: float
     lat: float
     amenities: list[str]
-    open: list[Shown] = field(default_factory=list)
-    closed: list[Shown] = field(default_factory=list)
+    open: list[Hit] = field(default_factory=list)
+    closed: list[Hit] = field(default_factory=list)
     within_m: float = 0.0
+    index: finder.StationIndex | None = None
 
 
 def week_minute(at: dt.datetime | None = None) -> tuple[int, int]:
@@ -122,27 +118,15 @@ def nearby(
         within_m=within,
     )
     found_closed = [f for f in found_any if not f.is_open][:SHOWN_CLOSED]
-    wanted_ids = [f.station_id for f in (*found_open, *found_closed)]
-    rows = ServiceStation.objects.in_bulk(wanted_ids) if wanted_ids else {}
-    result = Nearby(lon=lon, lat=lat, amenities=wanted, within_m=within)
-    for found in found_open:
-        station = rows.get(found.station_id)
-        if station is not None:
-            result.open.append(_shown(station, found.distance_m, weekday, minute))
-    for found in found_closed:
-        station = rows.get(found.station_id)
-        if station is not None:
-            result.closed.append(_shown(station, found.distance_m, weekday, minute))
+    result = Nearby(lon=lon, lat=lat, amenities=wanted, within_m=within, index=index)
+    result.open = [_hit(index, f, weekday, minute) for f in found_open]
+    result.closed = [_hit(index, f, weekday, minute) for f in found_closed]
     return result
 
 
-def _shown(station: ServiceStation, metres: float, weekday: int, minute: int) -> Shown:
-    return Shown(
-        station=station,
-        distance_m=metres,
-        state=hours.open_state(station.weekly_hours, weekday, minute),
-        walk_url=walk_url(lon=station.lon, lat=station.lat, name=station.name),
-    )
+def _hit(index: finder.StationIndex, found: finder.Found, weekday: int, minute: int) -> Hit:
+    week = index.weeks.get(found.station_id, [])
+    return Hit(found.station_id, found.distance_m, hours.open_state(week, weekday, minute))
 
 
 def state_now(station: ServiceStation, at: dt.datetime | None = None) -> hours.OpenState:

@@ -26,7 +26,7 @@ from jiceng.core import clock
 from jiceng.core.errors import DomainError, InvalidInput
 from jiceng.grid import maps
 
-from . import finder, hours, queries, services
+from . import cards, finder, hours, queries, services
 from .models import Amenity
 
 P = Permission
@@ -63,15 +63,16 @@ def finder_page(request: HttpRequest) -> HttpResponse:
             raise InvalidInput("经度和纬度须同时给出", fields={"location": "请重新定位"})
         if lon is not None and lat is not None:
             found = queries.nearby(lon=lon, lat=lat, amenities=wanted)
+            assert found.index is not None
             context["found"] = found
+            context["open_cards"] = cards.render(found.index, found.open, found.amenities)
+            context["closed_cards"] = cards.render(found.index, found.closed, found.amenities)
             context["within"] = queries.distance_text(found.within_m)
             context["wanted_labels"] = "、".join(Amenity(a).label for a in found.amenities)
             context["points"] = [
-                {"id": s.station.pk, "name": s.station.name, "lon": s.station.lon,
-                 "lat": s.station.lat, "open": s.state.is_open,
-                 "url": reverse("stations:station", args=[s.station.pk])}
-                for s in (*found.open, *found.closed)
-            ] + [{"you": True, "lon": lon, "lat": lat}]  # fmt: skip
+                *cards.points(found.index, found),
+                {"you": True, "lon": lon, "lat": lat},
+            ]
     except DomainError as error:
         context["error"] = error
         status = 400
