@@ -27,7 +27,7 @@ from jiceng.core.errors import DomainError, InvalidInput
 from jiceng.grid import maps
 
 from . import cards, finder, hours, queries, services
-from .models import Amenity
+from .models import Amenity, ServiceStation
 
 P = Permission
 STATION_PEOPLE = (P.MANAGE_SERVICE_STATIONS, P.KEEP_SERVICE_STATIONS)
@@ -88,7 +88,7 @@ def finder_map(request: HttpRequest) -> JsonResponse:
     data = cache.get(key)
     if data is None:
         communities = sorted(
-            set(queries.ServiceStation.objects.filter(is_active=True).values_list(
+            set(ServiceStation.objects.filter(is_active=True).values_list(
                 "community_id", flat=True
             ))
         )  # fmt: skip

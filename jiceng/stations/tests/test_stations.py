@@ -154,14 +154,15 @@ def test_an_empty_need_is_refused_beside_its_field(
 def test_the_riders_page_needs_no_sign_in(stations: Stations) -> None:
     with clock.frozen(MONDAY_NOON):
         page = Client().get(
-            reverse("stations:finder"), {"lon": 118.907, "lat": 32.102, "a": ["water", "charging"]}
+            reverse("stations:finder"),
+            {"lon": "118.907", "lat": "32.102", "a": ["water", "charging"]},
         )
     body = page.content.decode()
     assert page.status_code == 200
     assert body.index("文苑驿站") < body.index("仙鹤驿站")
     assert "东区驿站" not in body
     assert "coordinate=wgs84" in body  # the walking-directions link
-    outside = Client().get(reverse("stations:finder"), {"lon": 116.4, "lat": 39.9})
+    outside = Client().get(reverse("stations:finder"), {"lon": "116.4", "lat": "39.9"})
     assert outside.status_code == 400
     assert "不在本平台的服务范围内" in outside.content.decode()
     assert Client().get(reverse("stations:finder_map")).status_code == 200
@@ -205,11 +206,11 @@ def test_the_api_answers_the_same(stations: Stations, xianlin_official: User) ->
     with clock.frozen(MONDAY_NOON):
         answer = Client().get(
             "/api/v1/stations/nearby",
-            {"lon": 118.907, "lat": 32.102, "amenity": ["water", "charging"]},
+            {"lon": "118.907", "lat": "32.102", "amenity": ["water", "charging"]},
         )
     assert answer.status_code == 200
     assert [s["name"] for s in answer.json()["open"]] == ["文苑驿站", "仙鹤驿站"]
-    outside = Client().get("/api/v1/stations/nearby", {"lon": 116.4, "lat": 39.9})
+    outside = Client().get("/api/v1/stations/nearby", {"lon": "116.4", "lat": "39.9"})
     assert outside.status_code == 400
     assert Client().get("/api/v1/stations").status_code == 401
     client = Client()
