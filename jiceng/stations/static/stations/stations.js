@@ -69,7 +69,7 @@
       if (element.getAttribute("data-pick")) { return; }
       L.circleMarker(at, s.active ? OPEN : CLOSED).addTo(map).bindTooltip(text(s.name));
     });
-    if (bounds.isValid() && !element.getAttribute("data-pick")) { map.fitBounds(bounds.pad(0.2)); }
+    if (bounds.isValid() && !element.getAttribute("data-pick")) { map.fitBounds(bounds.pad(0.2), { maxZoom: 15 }); }
     function pick(latlng) {
       if (!element.getAttribute("data-pick")) { return; }
       lon.value = latlng.lng.toFixed(6); lat.value = latlng.lat.toFixed(6);
