@@ -243,3 +243,31 @@ def test_the_api_answers_the_same(stations: Stations, xianlin_official: User) ->
     )
     assert made.status_code == 201
     assert len(client.get("/api/v1/stations").json()) == 4
+
+
+def test_a_rider_of_a_new_group_branch_sees_the_stations_on_the_workbench(
+    stations: Stations, tree: Tree
+) -> None:
+    from jiceng.orgs.models import OrgKind, Sector
+    from jiceng.testing.personas import add, add_member
+    from jiceng.web import workbench
+
+    riders = add(
+        tree.xianlin,
+        name="仙林街道快递行业党支部",
+        kind=OrgKind.BRANCH,
+        sector=Sector.NEW_ECONOMY,
+        division_id="320113007000",
+    )
+    rider = user_with("rider", Role.MEMBER)
+    User.objects.filter(pk=rider.pk).update(member=add_member(riders, name="骑手甲"))
+    with clock.frozen(MONDAY_NOON):
+        shown = {s.panel.key: s for s in workbench.panels_for(User.objects.get(pk=rider.pk))}
+    items = [i.label for i in shown["stations.rider"].content.items]
+    assert set(items) == {"文苑驿站", "东区驿站", "仙鹤驿站"}
+    # A member of a community branch sees no riders' panel.
+    other = user_with("resident", Role.MEMBER)
+    User.objects.filter(pk=other.pk).update(member=add_member(tree.branch, name="居民乙"))
+    assert "stations.rider" not in {
+        s.panel.key for s in workbench.panels_for(User.objects.get(pk=other.pk))
+    }
