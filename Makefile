@@ -11,6 +11,8 @@ HOST ?= ::
 PORT ?= 8000
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x -k members"`.
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: demo test test-sqlite test-postgres system-deps venv venv-dev assets lint serve clean
 
@@ -58,11 +60,11 @@ test: system-deps venv-dev assets lint test-sqlite test-postgres
 
 test-sqlite: venv-dev assets
 	@echo "== pytest on SQLite"
-	env -u DATABASE_URL $(PYTEST) $(PYTEST_ARGS)
+	env -u DATABASE_URL $(PYTEST) -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: system-deps venv-dev assets
 	@echo "== pytest on PostgreSQL"
-	scripts/with-postgres.sh $(PYTEST) $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(PYTEST) -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The demo district on the embedded SQLite database, served the way production serves:
 # granian (a WSGI server, not Django's development server), persistent database connections

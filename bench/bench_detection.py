@@ -92,6 +92,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.05)
     parser.add_argument("--db", type=Path)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--month", type=int, default=202505, help="YYYYMM (202511 on bench/seed_issue14.py's file)"
+    )
     args = parser.parse_args()
     database = (args.db or OUT / f"detection-{args.scale:g}.sqlite3").resolve()
     if database.exists():
@@ -109,13 +112,13 @@ def main() -> None:
     organizations = Organization.objects.count()
     print(f"{organizations:,} organizations in the tree", flush=True)
     for run in range(args.runs):
-        result = detection.detect_month(202505)
+        result = detection.detect_month(args.month)
         print(
             f"run {run + 1}: {result.organizations:,} organizations found, "
             f"{result.detections:,} reasons, {result.seconds:.2f} s",
             flush=True,
         )
-    kinds = Counter(Detection.objects.filter(month=202505).values_list("kind", flat=True))
+    kinds = Counter(Detection.objects.filter(month=args.month).values_list("kind", flat=True))
     print("by rule:", dict(kinds))
     print(
         f"the county holds {share:.1%} of the scale's organizations: the whole scale at the same "

@@ -8,7 +8,8 @@ their history, so first a year of moves is written for the province (not timed),
 lifecycle would have written them: --moves events in the report's year and a tenth as many
 after it, among deaths, transfers between the province's branches and out of it, and
 registrations; then `annual_statistics.tables.compute` for the province, timed, three times,
-and the reconciliation of table 1 checked.
+and the reconciliation of table 1 checked; then three list pages' computations (the report
+keeping the members of one figure), each checked to list as many members as its figure.
 """
 
 from __future__ import annotations
@@ -108,6 +109,16 @@ def main() -> None:
             f"run {run + 1}: {spent:.2f} s — last year {last:,} + in {ins:,} − out {outs:,} "
             f"= this year {this:,}; {len(report.tables)} tables"
         )
+    # A list page: the same report keeping the members of one figure of the roll.
+    for key in ("this_year", "age_46至50岁", "probationary"):
+        figure = next(
+            c for t in report.tables for line in t.lines for c in line.cells if c.key == key
+        )
+        started = time.perf_counter()
+        listed = tables.compute(province, year, keep=key).members[key]
+        spent = time.perf_counter() - started
+        assert len(listed) == figure.value, (key, len(listed), figure.value)
+        print(f"list of {key}: {len(listed):,} members (= the figure) in {spent:.2f} s")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,10 @@ class Permission(StrEnum):
     # 红帆驿站: the registry (stations, their keepers) and a keeper's own station
     MANAGE_SERVICE_STATIONS = "manage_service_stations"
     KEEP_SERVICE_STATIONS = "keep_service_stations"  # hours and amenities of one's station
+    # 双报到 (reporting): a member reports where they live, signs up, sees own hours ...
+    SERVE_COMMUNITY = "serve_community"
+    # ... and the community confirms reports, keeps its three lists, confirms hours
+    MANAGE_COMMUNITY_SERVICE = "manage_community_service"
     # Administration (三员)
     MANAGE_ACCOUNTS = "manage_accounts"  # system administrator: accounts and settings
     MANAGE_SETTINGS = (
@@ -55,7 +59,7 @@ P = Permission
 _ORG_READER = frozenset({P.VIEW_ORGANIZATIONS, P.VIEW_MEMBERS})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.MEMBER: frozenset({P.VIEW_OWN_RECORD, P.ATTEND_MEETINGS}),
+    Role.MEMBER: frozenset({P.VIEW_OWN_RECORD, P.ATTEND_MEETINGS, P.SERVE_COMMUNITY}),
     Role.BRANCH_SECRETARY: _ORG_READER
     | {P.MANAGE_ORGANIZATIONS, P.MANAGE_MEMBERS, P.VIEW_PERSONAL_DATA, P.EXPORT_DATA}
     | {P.MANAGE_MEETINGS},
@@ -65,10 +69,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     | {P.MANAGE_MEETINGS, P.MANAGE_MEETING_RULES, P.APPROVE_DEVELOPMENT},
     Role.STREET_OFFICIAL: _ORG_READER
     | {P.EXPORT_DATA, P.DISPATCH_CASES, P.HANDLE_CASES, P.SUMMON_DEPARTMENTS}
-    | {P.MANAGE_GRIDS, P.VIEW_GRIDS, P.VIEW_CASE_METRICS, P.MANAGE_SERVICE_STATIONS},
+    | {P.MANAGE_GRIDS, P.VIEW_GRIDS, P.VIEW_CASE_METRICS, P.MANAGE_COMMUNITY_SERVICE}
+    | {P.MANAGE_SERVICE_STATIONS},
     Role.COMMUNITY_OFFICIAL: _ORG_READER
     | {P.DISPATCH_CASES, P.HANDLE_CASES, P.VIEW_GRIDS, P.VIEW_CASE_METRICS}
-    | {P.MANAGE_SERVICE_STATIONS},
+    | {P.MANAGE_COMMUNITY_SERVICE, P.MANAGE_SERVICE_STATIONS},
     # Where these hold is scoping's: a grid worker's over the grids they work (grid.GridWorker
     # rows), a department's staff's cases over their departments (cases.DepartmentStaff rows).
     Role.GRID_WORKER: frozenset({P.HANDLE_CASES, P.VIEW_GRIDS}),

@@ -50,8 +50,9 @@ def check_year(text: str | int | None) -> int:
     return year
 
 
-def report(organization: Organization, year: int) -> tables.Report:
-    return tables.compute(organization, year)
+def report(organization: Organization, year: int, keep: str | None = None) -> tables.Report:
+    """The tables; the members behind the figure `keep` too (a list page's)."""
+    return tables.compute(organization, year, keep=keep)
 
 
 def members_behind(

@@ -15,15 +15,13 @@ ins, plus its outs. Table 1 adds up by construction, and every figure is a set o
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, NullIf
 
 from jiceng.core.paths import is_under, under
 from jiceng.members.models import (
@@ -230,42 +228,84 @@ def _period(joined: dt.date) -> str:
     return next(label for label, before in JOINED_PERIODS if joined < before)
 
 
-def _raw_rows(rows: QuerySet[Any, Any]) -> Iterator[tuple[Any, ...]]:
-    """The rows of a values_list query straight from the cursor: a province's roll is
-    hundreds of thousands of rows, and Django's date converters cost more than the query
-    (dates come back as ISO text on SQLite, as dates on PostgreSQL: str() of either is the
-    same text)."""
-    sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(5000):
-            yield from chunk
-
-
-class _Bands:
-    """The age band of a birth date (ISO text) on 31 December, and the joining period of a
-    joining date, by lookups instead of a scan per member."""
-
-    def __init__(self, end: dt.date) -> None:
-        self.end = end
-        self.by_age = {age: _band(age) for age in range(131)}
-        self.cut = [before.isoformat() for _, before in JOINED_PERIODS]
-        self.labels = [label for label, _ in JOINED_PERIODS]
-
-    def band(self, birth: str) -> str:
-        year, month, day = int(birth[:4]), int(birth[5:7]), int(birth[8:10])
-        end = self.end
-        age = end.year - year - ((end.month, end.day) < (month, day))
-        return self.by_age.get(age) or _band(age)
-
-    def period(self, joined: str) -> str:
-        return self.labels[min(bisect.bisect_right(self.cut, joined[:10]), len(self.labels) - 1)]
-
-
 # -- the report --------------------------------------------------------------------------------
 
 
-def compute(organization: Organization, year: int) -> Report:
+# The groups of the roll on 31 December, as columns computed in SQL (the same expressions
+# count the groups and pick the members of one): sex, Han or not, age band, category,
+# education, joining period, and probationary (now, joined by 31 December).
+GROUP_COLUMNS = ("gender", "han", "band", "category", "edu", "period", "prob")
+CHUNK = 5000
+
+
+def _grouped(rows: QuerySet[Member], end: dt.date) -> QuerySet[Member]:
+    year = end.year
+    return rows.annotate(
+        han=Case(When(ethnicity="汉族", then=Value(1)), default=Value(0)),
+        # on 31 December a member's age is the year less the year of birth
+        band=Case(
+            *[
+                When(birth_date__gte=dt.date(year - high, 1, 1), then=Value(i))
+                for i, (_, _, high) in enumerate(AGE_BANDS[:-1])
+            ],
+            default=Value(len(AGE_BANDS) - 1),
+        ),
+        edu=Coalesce(NullIf(F("education"), Value("")), Value("NONE")),
+        period=Case(
+            *[
+                When(joined_on__lt=before, then=Value(i))
+                for i, (_, before) in enumerate(JOINED_PERIODS[:-1])
+            ],
+            default=Value(len(JOINED_PERIODS) - 1),
+        ),
+        prob=Case(
+            When(status=MemberStatus.PROBATIONARY, joined_on__lte=end, then=Value(1)),
+            default=Value(0),
+        ),
+    )
+
+
+def _keys(row: dict[str, Any], *, probationary: bool) -> list[str]:
+    """The figures of table 2, 3 and 4 one member (or one group of members) of the roll
+    counts in."""
+    keys = [
+        f"sex_{row['gender']}",
+        "ethnic_han" if row["han"] else "ethnic_minority",
+        f"age_{AGE_BANDS[row['band']][0]}",
+        f"category_{row['category']}",
+        f"education_{row['edu']}",
+        f"joined_{JOINED_PERIODS[row['period']][0]}",
+    ]
+    if probationary:
+        keys.append("probationary")
+    return keys
+
+
+def _roll_keys() -> dict[str, tuple[str, object]]:
+    """Each figure of the roll and its column and value in _grouped ("" for every member)."""
+    out: dict[str, tuple[str, object]] = {"this_year": ("", None)}
+    out |= {f"sex_{g.value}": ("gender", g.value) for g in Gender}
+    out |= {"ethnic_han": ("han", 1), "ethnic_minority": ("han", 0)}
+    out |= {f"age_{label}": ("band", i) for i, (label, _, _) in enumerate(AGE_BANDS)}
+    out |= {f"category_{c.value}": ("category", c.value) for c in Category}
+    out |= {f"education_{e.value}": ("edu", e.value) for e in Education}
+    out |= {"education_NONE": ("edu", "NONE")}
+    out |= {f"joined_{label}": ("period", i) for i, (label, _) in enumerate(JOINED_PERIODS)}
+    out |= {"probationary": ("prob", 1)}
+    return out
+
+
+ROLL_KEYS = _roll_keys()
+
+
+def _column_of(key: str) -> tuple[str, object] | None:
+    return ROLL_KEYS.get(key)
+
+
+def compute(organization: Organization, year: int, keep: str | None = None) -> Report:
+    """The report of the subtree for the year. The members behind the figures of the roll
+    (tables 2 to 4) are counted, not listed, except the figure `keep` (a list page's); the
+    figures of the year's events (tables 1-1, 10, 13, 14) keep their members."""
     prefix = organization.path
     start, end = dt.date(year - 1, 12, 31), dt.date(year, 12, 31)
     steps = _walk(prefix, start)
@@ -301,12 +341,11 @@ def compute(organization: Organization, year: int) -> Report:
         if s.move == Move.ADMIT and s.is_in:
             sets["developed"].add(s.member_id)
 
+    # The roll on 31 December: the roll now, less who came since, plus who left since. Its
+    # groups are counted in SQL over the roll now; the few members the year's later events
+    # touch are taken out of those counts and put back as they stood on 31 December. The
+    # members behind a figure are read only for the figure `keep` asks for.
     roll = Member.objects.filter(under(prefix, "organization__path"), status__in=ACTIVE)
-    at_end = Member.objects.filter(
-        (Q(pk__in=roll.values("pk")) & ~Q(pk__in=came_since)) | Q(pk__in=left_since)
-    ).values_list("pk", "gender", "ethnicity", "birth_date", "education", "category", "joined_on")
-    bands = _Bands(end)
-    end_text = end.isoformat()
     # Members whose probation was still running on 31 December are read from their status
     # history: the status now, unless an event since changed it.
     probation_later = set(
@@ -315,21 +354,45 @@ def compute(organization: Organization, year: int) -> Report:
         .filter(member_id__in=[s.member_id for s in steps if s.on > end])
         .values_list("member_id", flat=True)
     )
-    probationary_now = set(
-        roll.filter(status=MemberStatus.PROBATIONARY).values_list("pk", flat=True)
-    )
-    end_ids: set[int] = set()
-    for pk, gender, ethnicity, birth, education, category, joined in _raw_rows(at_end):
-        joined_text = str(joined)
-        end_ids.add(pk)
-        sets[f"sex_{gender}"].add(pk)
-        sets["ethnic_minority" if ethnicity != "汉族" else "ethnic_han"].add(pk)
-        sets[f"age_{bands.band(str(birth))}"].add(pk)
-        sets[f"category_{category}"].add(pk)
-        sets[f"education_{education or 'NONE'}"].add(pk)
-        sets[f"joined_{bands.period(joined_text)}"].add(pk)
-        if (pk in probationary_now and joined_text[:10] <= end_text) or pk in probation_later:
-            sets["probationary"].add(pk)
+    adjusted = came_since | left_since | probation_later
+    counts: dict[str, int] = defaultdict(int)
+    grouped = _grouped(roll, end).values(*GROUP_COLUMNS).annotate(n=Count("pk")).order_by()
+    for row in grouped:
+        for key in _keys(row, probationary=bool(row["prob"])):
+            counts[key] += row["n"]
+        counts["this_year"] += row["n"]
+    kept_column = _column_of(keep) if keep else None
+    kept: set[int] = set()
+    if keep and kept_column is not None:
+        column, value = kept_column
+        base = _grouped(roll, end)
+        kept = set(
+            (base.filter(**{column: value}) if column else base).values_list("pk", flat=True)
+        )
+        kept -= adjusted
+    adjusted_list = sorted(adjusted)
+    for i in range(0, len(adjusted_list), CHUNK):
+        rows = _grouped(Member.objects.filter(pk__in=adjusted_list[i : i + CHUNK]), end).values(
+            "pk", "organization__path", "status", *GROUP_COLUMNS
+        )
+        for row in rows:
+            pk = row["pk"]
+            on_roll_now = row["status"] in ACTIVE and is_under(row["organization__path"], prefix)
+            if on_roll_now:  # counted above as it stands now: taken out
+                for key in _keys(row, probationary=bool(row["prob"])):
+                    counts[key] -= 1
+                counts["this_year"] -= 1
+            if (on_roll_now and pk not in came_since) or pk in left_since:
+                held = _keys(
+                    row, probationary=(on_roll_now and bool(row["prob"])) or pk in probation_later
+                )
+                for key in held:
+                    counts[key] += 1
+                counts["this_year"] += 1
+                if keep is not None and (keep in held or keep == "this_year"):
+                    kept.add(pk)
+    if keep is not None and kept_column is not None:
+        sets[keep] = kept
     developed = Member.objects.filter(pk__in=sets["developed"]).values_list(
         "pk", "gender", "birth_date", "education", "category", "ethnicity"
     )
@@ -341,14 +404,16 @@ def compute(organization: Organization, year: int) -> Report:
         if ethnicity != "汉族":
             sets["dev_minority"].add(pk)
 
-    ins = sum(len(sets[k]) for k in IN_LINES)
-    outs = sum(len(sets[k]) for k in OUT_LINES)
-    this_year = len(end_ids)
+    for key, members in sets.items():
+        if key not in ROLL_KEYS:
+            counts[key] = len(members)
+    ins = sum(counts[k] for k in IN_LINES)
+    outs = sum(counts[k] for k in OUT_LINES)
+    this_year = counts["this_year"]
     last_year = this_year - ins + outs
-    sets["this_year"] = end_ids
 
     def cell(key: str) -> Cell:
-        return Cell(len(sets[key]), key)
+        return Cell(counts[key], key)
 
     tables = [
         Table(

@@ -64,7 +64,7 @@ def export(request: AuthedRequest, org: int) -> HttpResponse:
 def figure_list(request: AuthedRequest, org: int, key: str) -> HttpResponse:
     organization = queries.access_organization(request.user, org)
     year = queries.check_year(request.GET.get("year"))
-    found = queries.report(organization, year)
+    found = queries.report(organization, year, keep=key)
     label = next(
         (
             f"表{t.number} {t.title} · {line.label}"

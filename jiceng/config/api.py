@@ -12,6 +12,8 @@ from jiceng.annual_statistics.api import router as statistics_router
 from jiceng.appraisal.api import router as appraisal_router
 from jiceng.cases.api import router as cases_router
 from jiceng.cases.metrics_api import router as case_metrics_router
+from jiceng.consent.api import router as consent_router
+from jiceng.cooperatives.api import router as cooperatives_router
 from jiceng.core import audit
 from jiceng.core.api import JsonObjectParser, RestAPI
 from jiceng.core.errors import DomainError
@@ -20,11 +22,14 @@ from jiceng.development.api import router as development_router
 from jiceng.divisions.api import router as divisions_router
 from jiceng.dues.api import router as dues_router
 from jiceng.grid.api import router as grid_router
+from jiceng.households.api import router as households_router
 from jiceng.members.api import router as members_router
 from jiceng.orglife.api import router as orglife_router
 from jiceng.orgs.api import router as orgs_router
 from jiceng.points.api import router as points_router
+from jiceng.posts.api import router as posts_router
 from jiceng.rectification.api import router as rectification_router
+from jiceng.reporting.api import router as reporting_router
 from jiceng.stations.api import router as stations_router
 from jiceng.transfers.api import router as transfers_router
 
@@ -66,6 +71,11 @@ api.add_router("/dashboard", dashboard_router)
 api.add_router("/statistics", statistics_router)
 api.add_router("/dues", dues_router)
 api.add_router("/rectification", rectification_router)
+api.add_router("/households", households_router)
+api.add_router("/posts", posts_router)
+api.add_router("/consent", consent_router)
+api.add_router("/cooperatives", cooperatives_router)
+api.add_router("/reporting", reporting_router)
 api.add_router("/stations", stations_router)
 
 

@@ -38,6 +38,7 @@ PERIODIC_TASKS: dict[str, str] = {
     "transfer_receipts": "jiceng.transfers.tasks.chase_late_receipts",
     "points": "jiceng.points.tasks.post_points",
     "appraisal": "jiceng.appraisal.tasks.compute_standardization",
+    "consent_rounds": "jiceng.consent.tasks.freeze_due_rounds",
 }
 
 

@@ -168,11 +168,6 @@ def terms(organization: Organization, user: User) -> Tile | None:
     )
 
 
-def _wan(fen: int) -> str:
-    """An amount in fen as 万元 with two decimals: 2788086.31 yuan → "278.81"."""
-    return f"{fen / 1_000_000:,.2f}"
-
-
 @tile("dashboard.dues", title="党费收缴", order=50)
 def dues_tile(organization: Organization, user: User) -> Tile | None:
     """This month's dues of the subtree, from the branches' month totals (dues.MonthTotal)."""
@@ -185,8 +180,8 @@ def dues_tile(organization: Organization, user: User) -> Tile | None:
     url = reverse("dues:totals", args=[organization.pk])
     return Tile(
         figures=[
-            Figure("应缴（万元）", _wan(whole.expected), url),
-            Figure("已缴（万元）", _wan(whole.collected), url),
+            Figure("应缴（万元）", dues_rates.wan(whole.expected), url),
+            Figure("已缴（万元）", dues_rates.wan(whole.collected), url),
             Figure("收缴率", whole.rate, url),
         ],
         url=url,

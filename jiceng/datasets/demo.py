@@ -19,6 +19,8 @@ from jiceng.accounts.services import assign_role
 from jiceng.appraisal import scoring
 from jiceng.appraisal.models import Review, SelfAssessment
 from jiceng.cases.demo import load_demo_cases
+from jiceng.consent.demo import load_demo_consent
+from jiceng.cooperatives.demo import load_demo_cooperatives as load_cooperatives
 from jiceng.core import clock
 from jiceng.core.errors import DomainError
 from jiceng.core.paths import under
@@ -27,10 +29,13 @@ from jiceng.divisions.models import Division, common_name
 from jiceng.grid.demo import load_demo_grids
 from jiceng.grid.models import Grid, GridWorker
 from jiceng.grid.services import assign_worker
+from jiceng.households.demo import seed_households
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orglife import compliance, rules, scheduling
 from jiceng.orglife.models import Meeting, MeetingKind, MeetingStatus
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
+from jiceng.posts.demo import seed_posts
+from jiceng.reporting.models import ReportingRule
 from jiceng.stations import services as station_services
 from jiceng.stations.models import ServiceStation
 
@@ -43,6 +48,7 @@ from .orglife import OrglifeSeedResult, fill_branch_year, seed_orglife
 from .patrols import seed_patrols
 from .points import PointsSeedResult, seed_points
 from .rectification import RectificationSeedResult, seed_rectification
+from .reporting import seed_reporting
 from .stations import seed_stations
 from .transfers import TransferSeedResult, seed_transfers
 
@@ -114,9 +120,53 @@ def load_demo(
     load_demo_appraisal()
     say("软弱涣散党组织研判与整顿……")
     load_demo_rectification()
+    say("党员联系户和责任岗……")
+    load_demo_households()
+    load_demo_posts()
+    say("村集体经济和党组织领办合作社……")
+    load_demo_cooperatives()
+    say("加装电梯等居民意见征询……")
+    load_demo_consent(DISTRICT, seed=SEED)
+    say("双报到……")
+    logins.append(load_demo_reporting())
     say("红帆驿站和一年的到访……")
     logins += load_demo_stations()
     return logins
+
+
+def load_demo_households() -> int:
+    """A year of household contacts in the demo grid worker's grid: the demo member and other
+    members of the demo branch each keep eight households there."""
+    worker = GridWorker.objects.filter(user__username=GRID_WORKER[0]).select_related("grid").first()
+    member_user = User.objects.filter(username="member-demo").select_related("member").first()
+    branch_id = _demo_branch()
+    if worker is None or member_user is None or member_user.member is None or branch_id is None:
+        return 0
+    others = list(
+        Member.objects.filter(organization_id=branch_id, status=MemberStatus.FULL)
+        .exclude(pk=member_user.member.pk)
+        .order_by("pk")[:11]
+    )
+    return seed_households(
+        grid=worker.grid,
+        members=[member_user.member, *others],
+        by=worker.user,
+        now=clock.now(),
+        seed=SEED,
+    )
+
+
+def load_demo_posts() -> int:
+    """A few responsibility posts of the demo branch."""
+    branch_id = _demo_branch()
+    if branch_id is None:
+        return 0
+    return seed_posts(organization=Organization.objects.get(pk=branch_id))
+
+
+def load_demo_cooperatives() -> int:
+    district = district_committee()
+    return load_cooperatives(district.path, seed=SEED) if district is not None else 0
 
 
 def _demo_branch() -> int | None:
@@ -184,6 +234,58 @@ def load_demo_rectification() -> RectificationSeedResult:
     return seed_rectification(as_of=clock.today(), seed=SEED, under=[district.path])
 
 
+# The community official of the demo member's residential community (双报到).
+COMMUNITY_OFFICIAL = ("shequ-demo", "Willow#Court3186")
+
+
+@transaction.atomic
+def community_login() -> tuple[DemoLogin, Division | None, Member | None]:
+    """The demo member lives in the community of her branch (else the street's first): the
+    community official's account acts for it."""
+    username, password = COMMUNITY_OFFICIAL
+    member = (
+        Member.objects.filter(user__username="member-demo").select_related("organization").first()
+    )
+    street = Division.objects.get(code__startswith=DISTRICT, level=4, name=STREET)
+    own = member.organization.division_id if member is not None else None
+    community = Division.objects.filter(code=own or "", level=5).first() or (
+        Division.objects.filter(code__startswith=street.short_code, level=5)
+        .order_by("code")
+        .first()
+    )
+    name = community.name if community is not None else STREET
+    user = demo_user(username, password, f"{name}干部")
+    if (
+        community is not None
+        and not RoleAssignment.objects.filter(user=user, role=Role.COMMUNITY_OFFICIAL).exists()
+    ):
+        assign_role(user=user, role=Role.COMMUNITY_OFFICIAL, division=community, by=None)
+    login = DemoLogin(username, password, Role.COMMUNITY_OFFICIAL.label, name, user.display_name)
+    return login, community, member
+
+
+def load_demo_reporting() -> DemoLogin:
+    """A year of 双报到 in the district: the demo member reported to her community a year
+    ago and serves there; Jiangsu's reporting rule; the community official's login."""
+    login, community, member = community_login()
+    district = district_committee()
+    if district is not None:
+        pinned = {member.pk: community.code} if member and community else {}
+        seed_reporting(as_of=clock.today(), seed=SEED, under=[district.path], pinned=pinned)
+        jiangsu = Division.objects.filter(code=DISTRICT[:2].ljust(12, "0")).first()
+        if jiangsu is not None:
+            ReportingRule.objects.get_or_create(
+                province=jiangsu,
+                valid_from_year=clock.today().year,
+                defaults={
+                    "min_activities_per_quarter": 1,
+                    "yearly_hours": 16,
+                    "created_at": clock.now(),
+                },
+            )
+    return login
+
+
 def load_demo_development() -> DevelopmentSeedResult:
     """The district's development pipelines, the demo secretary's branch lively (a case
     awaiting each approval, late ones of each kind). Idempotent: branches with cases are
@@ -238,6 +340,7 @@ def load_demo_orglife() -> OrglifeSeedResult:
         seed=320113,
         under=[district.path],
         diligent=frozenset() if own is None else frozenset({own}),
+        attended_months=12,  # a year of attendance, so that a year of points follows from it
     )
     if secretary is not None and secretary.organization_id is not None:
         fill_branch_year(
@@ -247,8 +350,14 @@ def load_demo_orglife() -> OrglifeSeedResult:
         )
         schedule_demo_meetings(secretary.organization_id, secretary.user)
     current = rules.month_of(today)
+    first = rules.add_months(current, -12)  # the seed's first month
     for back in range(12, -1, -1):
-        compliance.rollup_month(rules.add_months(current, -back))
+        month = rules.add_months(current, -back)
+        if month // 100 == first // 100 and first % 100 != 1:
+            # a year the seed holds only the end of: its yearly rules (谈心谈话, 党课) would
+            # judge the months before the seed, and every branch would fail
+            continue
+        compliance.rollup_month(month)
     return result
 
 
@@ -405,8 +514,10 @@ def make_accounts() -> list[DemoLogin]:
     return logins
 
 
-# 红帆驿站: the community that appoints the keeper of its station, the keeper, and a rider who
-# is a member of a new-group branch (新就业群体).
+# 红帆驿站: the keeper whom the community (the demo community official, shequ-demo) appoints
+# to its station, and a rider who is a member of a new-group branch (新就业群体). Should that
+# community have no station, the street's first station's community official signs in as
+# community-demo (printed with that community).
 STATION_ACCOUNTS = (
     ("community-demo", "Maple#Court3517", "社区干部"),
     ("keeper-demo", "Ginkgo#Door2648", "驿站管理员"),
@@ -417,26 +528,42 @@ STATION_ACCOUNTS = (
 @transaction.atomic
 def load_demo_stations() -> list[DemoLogin]:
     """Stations in every street of the district with a year of visits (datasets.stations),
-    then the community official of 仙林街道's first station, who appoints the demo keeper
-    to it, and the rider: a member of a new-group branch of the district."""
-    seed_stations(district=DISTRICT, seed=SEED)
-    street = Division.objects.get(code__startswith=DISTRICT, level=4, name=STREET)
+    one of them in the demo community official's community: she appoints the demo keeper
+    to it; and the rider, a member of a new-group branch of the district."""
+    _, own_community, _ = community_login()
+    pinned = frozenset({own_community.code}) if own_community is not None else frozenset()
+    seed_stations(district=DISTRICT, seed=SEED, pinned=pinned)
+    logins: list[DemoLogin] = []
     station = (
-        ServiceStation.objects.filter(street_code=street.code, is_active=True)
-        .order_by("community_id", "pk")
+        ServiceStation.objects.filter(community_id__in=pinned, is_active=True)
+        .order_by("pk")
         .first()
     )
-    logins: list[DemoLogin] = []
-    if station is None:
-        return logins
-    community = Division.objects.get(code=station.community_id)
-    (official_name, official_password, official_label) = STATION_ACCOUNTS[0]
-    official = demo_user(official_name, official_password, f"{common_name(community.name)}干部")
-    if not RoleAssignment.objects.filter(user=official, role=Role.COMMUNITY_OFFICIAL).exists():
-        assign_role(user=official, role=Role.COMMUNITY_OFFICIAL, division=community, by=None)
-    logins.append(
-        DemoLogin(official_name, official_password, official_label, community.name, str(official))
-    )
+    if station is not None:
+        official = User.objects.get(username=COMMUNITY_OFFICIAL[0])  # printed by 双报到
+    else:
+        street = Division.objects.get(code__startswith=DISTRICT, level=4, name=STREET)
+        station = (
+            ServiceStation.objects.filter(street_code=street.code, is_active=True)
+            .order_by("community_id", "pk")
+            .first()
+        )
+        if station is None:
+            return logins
+        community = Division.objects.get(code=station.community_id)
+        official_name, official_password, _ = STATION_ACCOUNTS[0]
+        official = demo_user(official_name, official_password, f"{common_name(community.name)}干部")
+        if not RoleAssignment.objects.filter(user=official, role=Role.COMMUNITY_OFFICIAL).exists():
+            assign_role(user=official, role=Role.COMMUNITY_OFFICIAL, division=community, by=None)
+        logins.append(
+            DemoLogin(
+                official_name,
+                official_password,
+                Role.COMMUNITY_OFFICIAL.label,
+                f"{community.name}（红帆驿站）",
+                str(official),
+            )
+        )
     keeper_name, keeper_password, keeper_label = STATION_ACCOUNTS[1]
     keeper = demo_user(keeper_name, keeper_password, "驿站管理员")
     if station.keeper_id != keeper.pk:

@@ -2,7 +2,8 @@
 `jiceng orglife-seed` for a database seeded before): for every branch the twelve months before
 the data date — theme days, committee and group meetings, lectures, general meetings, the
 life meeting and the democratic review — most branches keeping every rule, some skipping
-meetings; and the attendance of each branch's last theme day, member by member.
+meetings; and the attendance of each branch's last theme day (the demo: of every theme day),
+member by member.
 
 Rows go through writer.BulkWriter (executemany on SQLite, COPY on PostgreSQL) with the ids handed
 out here, like the rest of the seed: the ORM would take several times as long."""
@@ -104,10 +105,13 @@ def seed_orglife(
     seed: int = 1,
     under: list[str] | None = None,
     diligent: frozenset[int] = frozenset(),
+    attended_months: int = 1,
 ) -> OrglifeSeedResult:
     """Meetings of the twelve months before `as_of` for every branch (or those under the
     paths `under`) that has none yet; run again, it adds nothing. The branches `diligent`
-    hold every meeting (others are drawn diligent or lax)."""
+    hold every meeting (others are drawn diligent or lax). The theme days of the last
+    `attended_months` months get their attendance member by member (a row per member and
+    meeting: the national seed keeps one month, the demo district a year)."""
     started = time.perf_counter()
     as_of = as_of or clock.today()
     last = rules.add_months(rules.month_of(as_of), -1)
@@ -142,7 +146,8 @@ def seed_orglife(
     generator = random.Random(seed * 7919 + 4)  # noqa: S311  # synthetic data (B311 is skipped project-wide)
     next_meeting = _next_id(Meeting)
     meetings: list[tuple[object, ...]] = []
-    last_theme_day: dict[int, int] = {}  # branch → its last theme day's meeting id
+    attended = set(months[-attended_months:])
+    theme_days: dict[int, dict[int, int]] = {}  # branch → month → its theme day's meeting id
     diligent_branches: set[int] = set()
     for pk, members in rows:
         is_diligent = generator.random() < DILIGENT_SHARE or pk in diligent
@@ -185,10 +190,10 @@ def seed_orglife(
                             party_group,
                         )
                     )
-                    if kind == K.THEME_DAY and month == last:
-                        last_theme_day[pk] = next_meeting
+                    if kind == K.THEME_DAY and month in attended:
+                        theme_days.setdefault(pk, {})[month] = next_meeting
                     next_meeting += 1
-    attendances = _attendance_rows(last_theme_day, last, generator)
+    attendances = _attendance_rows(theme_days, generator)
     talks = _talk_rows(
         {pk for pk, *_ in rows}, diligent_branches, rules.month_start(last), generator
     )
@@ -236,10 +241,10 @@ def _talk_rows(
 
 
 def _attendance_rows(
-    theme_days: dict[int, int], month: int, generator: random.Random
+    theme_days: dict[int, dict[int, int]], generator: random.Random
 ) -> list[tuple[object, ...]]:
-    """Each member of each branch at its last theme day: most in person, a few online, some
-    excused or absent."""
+    """Each member of each branch at its theme days (`theme_days`: branch → month → meeting):
+    most in person, a few online, some excused or absent."""
     next_id = _next_id(Attendance)
     rows: list[tuple[object, ...]] = []
     statuses = (
@@ -256,20 +261,18 @@ def _attendance_rows(
             status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY]
         ).values_list("organization_id", "pk", "status")
     for org_id, member_id, status in members.iterator(chunk_size=20_000):
-        meeting = theme_days.get(org_id)
-        if meeting is None:
-            continue
-        rows.append(
-            (
-                next_id,
-                month,
-                meeting,
-                member_id,
-                statuses[generator.randrange(len(statuses))],
-                status == MemberStatus.FULL,
+        for month, meeting in theme_days.get(org_id, {}).items():
+            rows.append(
+                (
+                    next_id,
+                    month,
+                    meeting,
+                    member_id,
+                    statuses[generator.randrange(len(statuses))],
+                    status == MemberStatus.FULL,
+                )
             )
-        )
-        next_id += 1
+            next_id += 1
     return rows
 
 

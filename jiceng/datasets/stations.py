@@ -79,10 +79,16 @@ def _amenities(rng: random.Random) -> int:
 
 @transaction.atomic
 def seed_stations(
-    *, district: str, seed: int = 1, per_street: tuple[int, int] = (3, 6), days: int = 365
+    *,
+    district: str,
+    seed: int = 1,
+    per_street: tuple[int, int] = (3, 6),
+    days: int = 365,
+    pinned: frozenset[str] = frozenset(),
 ) -> StationSeedResult:
     """Stations in every street of `district` (a 6-digit code) that has grids, with `days`
-    of visits up to today."""
+    of visits up to today; each community of `pinned` that has a grid gets one of them (the
+    demo's community official keeps a station of her own community)."""
     rng = random.Random(seed * 7919 + 17)  # noqa: S311  # synthetic data
     result = StationSeedResult()
     names = {
@@ -111,7 +117,10 @@ def seed_stations(
             continue
         street_grids = by_street[street]
         count = min(len(street_grids), rng.randint(*per_street))
-        for community, boundary in rng.sample(street_grids, count):
+        chosen = rng.sample(street_grids, count)
+        for community in sorted(pinned - {c for c, _ in chosen}):
+            chosen += [grid for grid in street_grids if grid[0] == community][:1]
+        for community, boundary in chosen:
             point = shapely.point_on_surface(shapely.from_geojson(boundary))
             street_name, community_name = names.get(street, "街道"), names.get(community, "社区")
             host = rng.choice(HOSTS).format(

@@ -117,8 +117,8 @@ def department_totals(user: User) -> list[Content]:
         whole, _ = queries.subtree_totals(organization, month)
         url = reverse("dues:totals", args=[organization.pk])
         figures = [
-            Figure("应缴（元）", rates.yuan(whole.expected), url),
-            Figure("已缴（元）", rates.yuan(whole.collected), url),
+            Figure("应缴（万元）", rates.wan(whole.expected), url),
+            Figure("已缴（万元）", rates.wan(whole.collected), url),
             Figure("收缴率", whole.rate, url),
         ]
         items: list[Item] = []

@@ -38,6 +38,11 @@ def yuan(amount: int) -> str:
     return f"{sign}{abs(amount) // 100}.{abs(amount) % 100:02d}"
 
 
+def wan(amount: int) -> str:
+    """Fen as 万元 with separators, for totals of a subtree: 278808631 → "278.81"."""
+    return f"{amount / 1_000_000:,.2f}"
+
+
 def fen_of(text: str) -> int:
     """Yuan as typed ("3500", "3,500.5", "3500.50元") → fen; ValueError for anything else,
     more than two decimals included."""

@@ -78,7 +78,13 @@ class Organization(MP_Node):
     class Meta:
         verbose_name = "党组织"
         verbose_name_plural = "党组织"
-        indexes = [models.Index(fields=["name"]), models.Index(fields=["division"])]
+        indexes = [
+            models.Index(fields=["name"]),
+            models.Index(fields=["division"]),
+            # the children of an organization (one depth, its path range): without it the
+            # national root's children are a scan of the whole tree's path range
+            models.Index(fields=["depth", "path"], name="org_depth_path"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -19,7 +19,9 @@ class SourceKind(models.TextChoices):
     ATTENDANCE = "ATTENDANCE", "参加组织生活"
     CASE = "CASE", "办结群众诉求"
     AWARD = "AWARD", "表彰奖励"
-    # SERVICE_HOURS (社区确认的志愿服务时长) is added by the mobilization issue
+    # 双报到: hours a community confirmed (reporting.ServiceRecord); its rule's points are
+    # per hour served
+    SERVICE_HOURS = "SERVICE_HOURS", "社区确认的服务时长"
 
 
 class CapPeriod(models.TextChoices):
@@ -44,7 +46,7 @@ class PointsRule(models.Model):
         related_name="points_rules",
         verbose_name="适用党组织（空为全国默认）",
     )
-    kind = models.CharField("积分来源", max_length=12, choices=SourceKind.choices)
+    kind = models.CharField("积分来源", max_length=16, choices=SourceKind.choices)
     valid_from = models.DateField("起用日期")
     points = models.PositiveSmallIntegerField("每次积分（表彰为单次上限）")
     cap = models.PositiveSmallIntegerField("每周期计分次数上限（空为不限）", null=True, blank=True)
@@ -138,7 +140,7 @@ class PointsEntry(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     month = models.PositiveIntegerField("月份")
     occurred_at = models.DateTimeField("发生时间")
-    source_kind = models.CharField("来源", max_length=12, choices=SourceKind.choices)
+    source_kind = models.CharField("来源", max_length=16, choices=SourceKind.choices)
     source_id = models.BigIntegerField("来源编号")
     is_reversal = models.BooleanField("冲正", default=False)
     points = models.SmallIntegerField("积分")

@@ -13,6 +13,7 @@ import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -21,6 +22,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, Value
 from jiceng.cases.models import CaseEvent, EventKind
 from jiceng.core import clock
 from jiceng.orglife.models import PRESENT_STATUSES, Attendance, Meeting, MeetingStatus
+from jiceng.reporting.models import ServiceRecord
 
 from .models import PointsEntry, SourceKind
 from .rules import RuleBook, capped_points
@@ -59,6 +61,8 @@ class Candidate:
     status: str
     occurred_at: dt.datetime
     month: int
+    # what one event's points are multiplied by: the hours of a service record, else 1
+    weight: Decimal = Decimal(1)
 
 
 def insert_entries(rows: Sequence[tuple[Any, ...]]) -> int:
@@ -144,7 +148,11 @@ def _post(
             result.exempt += 1
             continue
         period = (c.member_id, rule.period_of(c.month))
-        points = capped_points(rule, earned_before=earned[period])
+        points = int(
+            (capped_points(rule, earned_before=earned[period]) * c.weight).to_integral_value(
+                ROUND_HALF_UP
+            )
+        )
         note = ""
         if points:
             earned[(c.member_id, c.month)] += 1
@@ -310,8 +318,111 @@ def post_case_month(month: int) -> PostingResult:
     return _post(SourceKind.CASE, candidates, members, PostingResult())
 
 
+# -- service hours (双报到) ------------------------------------------------------------------
+
+
+def _service_candidates(where: Q) -> list[Candidate]:
+    """The standing (not revoked) service records of `where`; an hour earns the rule's points,
+    the day served is when it happened."""
+    rows = ServiceRecord.objects.filter(where, revoked_at__isnull=True).values_list(
+        "id",
+        "member_id",
+        "member__organization_id",
+        "member__organization__path",
+        "member__category",
+        "member__status",
+        "served_on",
+        "hours",
+    )
+    candidates = []
+    for source, member, org, path, category, status, served_on, hours in rows:
+        at = dt.datetime.combine(served_on, dt.time(12), tzinfo=clock.CHINA)
+        candidates.append(
+            Candidate(
+                source,
+                member,
+                org,
+                path,
+                category,
+                status,
+                at,
+                served_on.year * 100 + served_on.month,
+                Decimal(hours),
+            )
+        )
+    return candidates
+
+
+def _reverse_service(where: Q, result: PostingResult) -> PostingResult:
+    """Reversing entries for posted service records since revoked (the community took back
+    its confirmation), once each."""
+    reversal = PointsEntry.objects.filter(
+        source_kind=SourceKind.SERVICE_HOURS,
+        source_id=OuterRef("source_id"),
+        member_id=OuterRef("member_id"),
+        is_reversal=True,
+    )
+    standing = ServiceRecord.objects.filter(
+        pk=OuterRef("source_id"), member_id=OuterRef("member_id"), revoked_at__isnull=True
+    )
+    gone = (
+        PointsEntry.objects.filter(where, source_kind=SourceKind.SERVICE_HOURS, is_reversal=False)
+        .exclude(Exists(reversal))
+        .exclude(Exists(standing))
+        .values_list("member_id", "organization_id", "year", "month", "source_id", "points")
+    )
+    now = db_datetime(clock.now())
+    rows = [
+        (
+            member_id,
+            organization_id,
+            year,
+            month,
+            now,
+            SourceKind.SERVICE_HOURS,
+            source_id,
+            True,
+            -points,
+            "社区撤销服务时长确认，冲回",
+            None,
+            now,
+        )
+        for member_id, organization_id, year, month, source_id, points in gone
+    ]
+    result.reversed += insert_entries(rows)
+    return result
+
+
+@transaction.atomic
+def post_service_records(record_ids: Sequence[int]) -> PostingResult:
+    """The few service records just confirmed or revoked: posted or reversed at once."""
+    result = PostingResult()
+    ids = list(record_ids)
+    if not ids:
+        return result
+    members = list(ServiceRecord.objects.filter(pk__in=ids).values_list("member_id", flat=True))
+    of_members = Q(member_id__in=members)
+    _post(SourceKind.SERVICE_HOURS, _service_candidates(Q(pk__in=ids)), of_members, result)
+    return _reverse_service(Q(source_id__in=ids) & of_members, result)
+
+
+@transaction.atomic
+def post_service_month(month: int) -> PostingResult:
+    """A month of service records (by the day served): the periodic catch-up of
+    post_service_records, and the reversal of those revoked since."""
+    start = dt.date(month // 100, month % 100, 1)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    in_month = Q(served_on__gte=start, served_on__lt=end)
+    members = Q(member_id__in=ServiceRecord.objects.filter(in_month).values("member_id"))
+    result = _post(
+        SourceKind.SERVICE_HOURS, _service_candidates(in_month), members, PostingResult()
+    )
+    return _reverse_service(Q(month=month), result)
+
+
 def post_month(month: int) -> dict[str, PostingResult]:
     return {
         SourceKind.ATTENDANCE: post_attendance_month(month),
         SourceKind.CASE: post_case_month(month),
+        SourceKind.SERVICE_HOURS: post_service_month(month),
     }

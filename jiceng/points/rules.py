@@ -37,11 +37,14 @@ class Rule:
 
 # Without any row: the national defaults. 组织生活 earns 2 a time, at most 24 times a year
 # (三会一课 and the theme day: about two a month); a handled case 3, at most 10 a month; an
-# award at most 20 points each, as its approver decides.
+# award at most 20 points each, as its approver decides; an hour of community service 1.
 DEFAULTS: dict[str, Rule] = {
     SourceKind.ATTENDANCE: Rule(SourceKind.ATTENDANCE, 2, 24, CapPeriod.YEAR, False, True),
     SourceKind.CASE: Rule(SourceKind.CASE, 3, 10, CapPeriod.MONTH, False, True),
     SourceKind.AWARD: Rule(SourceKind.AWARD, 20, None, CapPeriod.YEAR, False, True),
+    # 社区确认的服务时长: 1 point an hour served, no cap on the days (the yearly hours target
+    # is reporting's rule, not a cap on points)
+    SourceKind.SERVICE_HOURS: Rule(SourceKind.SERVICE_HOURS, 1, None, CapPeriod.YEAR, False, True),
 }
 
 

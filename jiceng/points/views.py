@@ -4,16 +4,19 @@ No page lists members ordered by points."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from jiceng.accounts.access import requires
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.accounts.scoping import scope_of
+from jiceng.core import clock
 from jiceng.core.errors import DomainError, InvalidInput, not_found
 from jiceng.members.models import Member
 from jiceng.orglife.queries import default_organization
@@ -21,8 +24,9 @@ from jiceng.orgs.models import BRANCH_KINDS, Organization
 from jiceng.orgs.queries import access_organization
 
 from . import queries
-from .awards import award_points, reverse_award
-from .models import PointsEntry, SourceKind
+from .awards import award_points, reverse_award, set_rule
+from .models import CapPeriod, PointsEntry, PointsRule, SourceKind
+from .rules import RuleBook
 
 
 def _year(request: AuthedRequest) -> int:
@@ -117,6 +121,7 @@ def organization(request: AuthedRequest, org: int) -> HttpResponse:
             "rows": list(zip(distribution.labels, distribution.counts, strict=True)),
             "children": [] if is_branch else queries.children_totals(found, year),
             "roster": list(queries.members_by_name(found)[:500]) if is_branch else [],
+            "may_set_rules": _may_set_rules(request, found),
         },
     )
 
@@ -158,3 +163,91 @@ def reverse_entry(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "已冲回")
     return redirect("points:member", pk=member.pk)
+
+
+def _may_set_rules(request: AuthedRequest, organization: Organization) -> bool:
+    return scope_of(request.user).allows(
+        Permission.MANAGE_MEETING_RULES,
+        path=organization.path,
+        division_id=organization.division_id,
+    )
+
+
+def _int_field(form: dict[str, str], name: str, label: str, *, blank: bool = False) -> int | None:
+    raw = form.get(name, "").strip()
+    if not raw and blank:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(f"{label}应为整数", fields={name: f"{label}应为整数"}) from None
+
+
+@require_http_methods(["GET", "POST"])
+@requires(Permission.MANAGE_MEETING_RULES)
+def rules(request: AuthedRequest, org: int) -> HttpResponse:
+    """积分规则: the rule of each kind in force for the subtree (and where it is set), the
+    rules set at this organization, and the form to set one from a day on."""
+    found = access_organization(request.user, org)
+    if not _may_set_rules(request, found):
+        raise not_found("党组织")
+    today = clock.today()
+    fields: dict[str, str] = {}
+    form: dict[str, str] = {}
+    if request.method == "POST":
+        form = request.POST.dict()
+        try:
+            raw_day = form.get("valid_from", "")
+            try:
+                valid_from = dt.date.fromisoformat(raw_day)
+            except ValueError:
+                raise InvalidInput(
+                    "起用日期格式应为 2026-01-01",
+                    fields={"valid_from": "起用日期格式应为 2026-01-01"},
+                ) from None
+            rule = set_rule(
+                organization=found,
+                kind=form.get("kind", ""),
+                valid_from=valid_from,
+                points=_int_field(form, "points", "每次积分") or 0,
+                cap=_int_field(form, "cap", "计分次数上限", blank=True),
+                cap_period=form.get("cap_period", ""),
+                exempt_retired=form.get("exempt_retired") == "on",
+                exempt_lost_contact=form.get("exempt_lost_contact") == "on",
+                by=request.user,
+            )
+        except InvalidInput as error:
+            fields = error.fields
+            messages.error(request, error.message)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, f"已设定{rule.get_kind_display()}积分规则，{rule.valid_from:%Y-%m-%d}起用"
+            )
+            return redirect("points:rules", org=found.pk)
+    in_force = []
+    for kind in SourceKind:
+        current = RuleBook.load(kind).rule_for(found.path, today)
+        holder = (
+            Organization.objects.filter(path=current.path).only("pk", "name").first()
+            if current.path
+            else None
+        )
+        in_force.append((kind.label, current, holder))
+    return render(
+        request,
+        "points/rules.html",
+        {
+            "organization": found,
+            "in_force": in_force,
+            "set_here": list(
+                PointsRule.objects.filter(organization=found).order_by("kind", "-valid_from")
+            ),
+            "kinds": SourceKind.choices,
+            "periods": CapPeriod.choices,
+            "today": today,
+            "form": form,
+            "fields": fields,
+        },
+    )

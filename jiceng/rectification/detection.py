@@ -107,8 +107,8 @@ def meetings_missed(p: Params, as_of: dt.date, under: str | None) -> Found:
 
 
 def no_development(p: Params, as_of: dt.date, under: str | None) -> Found:
-    """A branch older than the period with no one determined a development target (确定发展
-    对象) in it."""
+    """A village branch older than the period with no one determined a development target
+    (确定发展对象) in it (rules.NO_DEVELOPMENT_SECTORS)."""
     cutoff = rules.months_before(as_of, p.months)
     # one pass over the recent step records (by their step and date), not a correlated
     # subquery per branch: the step table has no index that leads with the organization
@@ -118,7 +118,9 @@ def no_development(p: Params, as_of: dt.date, under: str | None) -> Found:
     recent = set(steps.values_list("applicant__organization_id", flat=True).distinct())
     rows = [
         (pk, path)
-        for pk, path in Organization.objects.filter(_active(under), kind__in=BRANCH_KINDS)
+        for pk, path in Organization.objects.filter(
+            _active(under), kind__in=BRANCH_KINDS, sector__in=rules.NO_DEVELOPMENT_SECTORS
+        )
         .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=cutoff))
         .values_list("pk", "path")
         if pk not in recent

@@ -17,8 +17,8 @@ from jiceng.core.errors import not_found
 from jiceng.core.paths import is_under, under_any
 from jiceng.orgs.models import Organization
 
-from . import detection
-from .models import Detection, Rectification, Status
+from . import detection, rules
+from .models import Detection, DetectionRule, Rectification, RuleKind, Status
 
 PAGE_SIZE = 30
 
@@ -173,3 +173,38 @@ def leaders_for(organization: Organization) -> QuerySet[User]:
 
 def reasons_now(organization: Organization) -> list[str]:
     return [reason for _, reason in detection.reasons_now(organization)]
+
+
+def rules_at(organization: Organization) -> list[tuple[rules.Params, Organization | None]]:
+    """Each detection rule in force at the organization and where it is set (None: the
+    national default)."""
+    ancestors = [organization.path[:end] for end in range(4, len(organization.path) + 1, 4)]
+    set_above = list(
+        DetectionRule.objects.filter(organization__path__in=ancestors).select_related(
+            "organization"
+        )
+    )
+    out: list[tuple[rules.Params, Organization | None]] = []
+    for kind in RuleKind:
+        deepest = max(
+            (r for r in set_above if r.kind == kind),
+            key=lambda r: len(r.organization.path),
+            default=None,
+        )
+        if deepest is None:
+            out.append((rules.DEFAULTS[kind], None))
+        else:
+            params = rules.Params(
+                kind, deepest.is_enabled, deepest.months, deepest.threshold, deepest.reason
+            )
+            out.append((params, deepest.organization))
+    return out
+
+
+def rules_set_under(user: User) -> QuerySet[DetectionRule]:
+    """The rules set in the department's subtrees."""
+    return (
+        DetectionRule.objects.filter(under_any(department_reach(user).paths, "organization__path"))
+        .select_related("organization")
+        .order_by("organization__path", "kind")
+    )

@@ -8,11 +8,18 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from jiceng.orgs.models import Sector
+
 from .models import RuleKind
 
 # Cases of a village or community count only where the month gave this many to judge (a
 # community with two rated cases is not judged by them).
 CASES_MINIMUM = 5
+
+# 长期未发展党员 is a trigger for village organizations (村党组织连续两年未发展党员): a small
+# branch of an office, a school or a firm may rightly go two years without a development
+# target, and flagging them all would put about half the branches of a district on the list.
+NO_DEVELOPMENT_SECTORS = frozenset({Sector.VILLAGE})
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,7 @@ DEFAULTS: dict[RuleKind, Params] = {
     ),
     RuleKind.TERM_OVERDUE: Params(RuleKind.TERM_OVERDUE, True, 0, 0, "委员会任期届满未按期换届"),
     RuleKind.NO_DEVELOPMENT: Params(
-        RuleKind.NO_DEVELOPMENT, True, 24, 0, "连续{months}个月未确定发展对象"
+        RuleKind.NO_DEVELOPMENT, True, 24, 0, "村党组织连续{months}个月未确定发展对象"
     ),
     RuleKind.DUES_ARREARS: Params(
         RuleKind.DUES_ARREARS,

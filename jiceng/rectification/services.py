@@ -16,7 +16,7 @@ from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import Organization
 
 from . import queries, rules
-from .models import Progress, Rectification, Status
+from .models import DetectionRule, Progress, Rectification, RuleKind, Status
 
 
 def _check_manages(by: User, organization: Organization) -> None:
@@ -133,3 +133,62 @@ def accept_rectification(*, rectification: Rectification, by: User) -> Rectifica
         audit.AuditEvent.WRITE, action="rectification.accept", target=rectification, user=by
     )
     return Rectification.objects.get(pk=rectification.pk)
+
+
+# The rule's months and threshold: what a department may set (months: how long; threshold:
+# a percentage).
+MONTHS_MAX = 120
+
+
+@transaction.atomic
+def set_detection_rule(
+    *,
+    organization: Organization,
+    kind: str,
+    is_enabled: bool,
+    months: int,
+    threshold: int,
+    reason: str,
+    by: User,
+) -> DetectionRule:
+    """A department's parameters of one detection rule for its subtree (the deepest row above
+    an organization wins at the next monthly detection). An empty reason keeps the national
+    wording; a reason may name {months} and {threshold}."""
+    _check_manages(by, organization)
+    errors: dict[str, str] = {}
+    if kind not in RuleKind.values:
+        errors["kind"] = "研判规则不正确"
+    if not 0 <= months <= MONTHS_MAX:
+        errors["months"] = f"月数应在0到{MONTHS_MAX}之间"
+    if not 0 <= threshold <= 100:
+        errors["threshold"] = "比例应在0到100之间"
+    reason = reason.strip()
+    if not reason and kind in RuleKind.values:
+        reason = rules.DEFAULTS[RuleKind(kind)].reason
+    if len(reason) > 200:
+        errors["reason"] = "原因表述不能超过200字"
+    else:
+        try:
+            reason.format(months=months, threshold=threshold)
+        except (KeyError, IndexError, ValueError):
+            errors["reason"] = "原因表述中只能用{months}（月数）和{threshold}（比例）两个占位符"
+    if errors:
+        raise InvalidInput(next(iter(errors.values())), fields=errors)
+    rule, _ = DetectionRule.objects.update_or_create(
+        organization=organization,
+        kind=kind,
+        defaults={
+            "is_enabled": is_enabled,
+            "months": months,
+            "threshold": threshold,
+            "reason": reason,
+        },
+    )
+    audit.record(
+        audit.AuditEvent.WRITE,
+        action="rectification.set_rule",
+        target=rule,
+        user=by,
+        detail={"kind": kind, "enabled": is_enabled, "months": months, "threshold": threshold},
+    )
+    return rule

@@ -10,18 +10,20 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiceng.accounts.access import requires
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
-from jiceng.core.errors import NO_SUCH_ACTION, DomainError, Forbidden, InvalidInput
+from jiceng.core.errors import NO_SUCH_ACTION, DomainError, Forbidden, InvalidInput, not_found
 from jiceng.members.models import Member
+from jiceng.orgs.models import Organization
 from jiceng.orgs.queries import access_organization
 
 from . import queries, services
-from .models import Status
+from .models import RuleKind, Status
 
 
 @requires(Permission.VIEW_ORGANIZATIONS)
@@ -146,5 +148,67 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "fields": fields,
             "form": form,
             "Status": Status,
+        },
+    )
+
+
+def _number(form: dict[str, str], name: str, label: str) -> int:
+    raw = form.get(name, "").strip()
+    if not raw.isdigit():
+        raise InvalidInput(f"{label}应为不小于0的整数", fields={name: f"{label}应为不小于0的整数"})
+    return int(raw)
+
+
+@requires(Permission.VIEW_ORGANIZATIONS)
+@require_http_methods(["GET", "POST"])
+def rules_page(request: AuthedRequest) -> HttpResponse:
+    """研判规则: the rules in force at one organization of the department's subtree (its
+    root by default), the form to set one for that subtree, and the rules set below."""
+    if not queries.is_department(request.user):
+        raise Forbidden("只有组织部门可以设定软弱涣散党组织研判规则")
+    raw = request.GET.get("org", "")
+    organization: Organization | None
+    if raw.isdigit():
+        organization = access_organization(request.user, int(raw))
+    else:
+        roots = queries.department_reach(request.user).paths
+        organization = Organization.objects.filter(path__in=roots).order_by("path").first()
+    if organization is None or not queries.may_manage(request.user, organization):
+        raise not_found("党组织")
+    fields: dict[str, str] = {}
+    form: dict[str, str] = {}
+    if request.method == "POST":
+        form = request.POST.dict()
+        try:
+            rule = services.set_detection_rule(
+                organization=organization,
+                kind=form.get("kind", ""),
+                is_enabled=form.get("is_enabled") == "on",
+                months=_number(form, "months", "月数"),
+                threshold=_number(form, "threshold", "比例"),
+                reason=form.get("reason", ""),
+                by=request.user,
+            )
+        except InvalidInput as error:
+            fields = error.fields
+            messages.error(request, error.message)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"已设定{organization.name}的“{rule.get_kind_display()}”研判规则，下次研判起适用",
+            )
+            return redirect(f"{reverse('rectification:rules')}?org={organization.pk}")
+    return render(
+        request,
+        "rectification/rules.html",
+        {
+            "organization": organization,
+            "in_force": queries.rules_at(organization),
+            "set_under": queries.rules_set_under(request.user)[:200],
+            "kinds": RuleKind.choices,
+            "form": form,
+            "fields": fields,
         },
     )

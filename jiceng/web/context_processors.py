@@ -9,6 +9,8 @@ from jiceng.accounts.models import ADMIN_ROLES
 from jiceng.accounts.permissions import Permission, permissions_of, roles_of
 from jiceng.accounts.scoping import scope_of
 
+from . import menu
+
 ELDER_COOKIE = "jiceng_elder"  # "1": large text and high contrast (适老化), set by web:display
 
 
@@ -18,16 +20,24 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return frame
     scope = scope_of(user)
+    held = menu.Held(
+        permissions=frozenset(str(p) for p in permissions_of(user)),
+        is_administrator=bool(roles_of(user) & ADMIN_ROLES),
+        # The compliance page opens on an organization the user's roles name: a street's
+        # or community's official (a division, no organization) has none to open.
+        sees_compliance=bool(
+            scope.reach(Permission.VIEW_ORGANIZATIONS).paths
+            or scope.reach(Permission.MANAGE_MEETINGS).paths
+        ),
+    )
+    sections = menu.links_for(held)
     frame.update(
         {
-            "held": {str(p) for p in permissions_of(user)},
-            "is_administrator": bool(roles_of(user) & ADMIN_ROLES),
-            # The compliance page opens on an organization the user's roles name: a street's
-            # or community's official (a division, no organization) has none to open.
-            "sees_compliance": bool(
-                scope.reach(Permission.VIEW_ORGANIZATIONS).paths
-                or scope.reach(Permission.MANAGE_MEETINGS).paths
-            ),
+            "held": held.permissions,
+            "is_administrator": held.is_administrator,
+            "sees_compliance": held.sees_compliance,
+            "menu": sections,
+            "menu_flat": menu.is_flat(sections),
         }
     )
     return frame

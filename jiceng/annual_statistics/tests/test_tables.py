@@ -68,7 +68,10 @@ def year_of_moves(tree: Tree, frozen: object) -> dict[str, Member]:
 
 
 def ids(report: tables.Report, key: str) -> set[int]:
-    return report.members.get(key, set())
+    """The members behind a figure, as a list page asks for them."""
+    if key in report.members:
+        return report.members[key]
+    return tables.compute(report.organization, report.year, keep=key).members.get(key, set())
 
 
 def test_table_one_reconciles_and_counts_each_way_where_the_member_was(
@@ -121,6 +124,22 @@ def test_other_tables_count_the_members_of_table_one(
     ways = report.table("1-1").lines
     assert sum(line.cells[0].value for line in ways if line.label.startswith("增加")) == 2
     assert sum(line.cells[0].value for line in ways if line.label.startswith("减少")) == 2
+
+
+def test_each_figure_of_the_roll_lists_as_many_members_as_it_counts(
+    tree: Tree, year_of_moves: dict[str, Member]
+) -> None:
+    """The roll's figures are counted in SQL and their members read only when a list asks:
+    both ways must agree, 2026's moves undone included."""
+    report = tables.compute(tree.xianlin, YEAR)
+    assert not set(report.members) & set(tables.ROLL_KEYS)  # no list kept unasked
+    everyone = ids(report, "this_year")
+    for table in ("2", "3", "4"):
+        for line in report.table(table).lines:
+            cell = line.cells[0]
+            listed = ids(report, cell.key)
+            assert len(listed) == cell.value, line.label
+            assert listed <= everyone
 
 
 def test_organizations_table_counts_grassroots_organizations_standing_at_year_end(

@@ -143,6 +143,11 @@ INSTALLED_APPS = [
     "jiceng.annual_statistics",
     "jiceng.dues",
     "jiceng.rectification",
+    "jiceng.households",
+    "jiceng.posts",
+    "jiceng.consent",
+    "jiceng.cooperatives",
+    "jiceng.reporting",
     "jiceng.stations",
 ]
 
@@ -232,6 +237,7 @@ JICENG_SCHEDULE: dict[str, int] = {
     "transfer_receipts": 86400,  # late receipts of transfer letters chased (transfers.receipts)
     "points": 3600,  # 积分: this and last month's attendance and cases posted (points.posting)
     "appraisal": 86400,  # the year's standardization scores and stars (appraisal.scoring)
+    "consent_rounds": 300,  # consent rounds past their deadline frozen (consent.services)
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
 }
 # A meeting's reminder goes to each expected member this many minutes before it starts, once;
@@ -242,6 +248,13 @@ JICENG_MEETING_WARNING_DAY = env_int("JICENG_MEETING_WARNING_DAY", 20)
 # The receipt (回执) of a transfer letter is expected back this many days after the letter is
 # issued; a later one is chased (transfers.receipts).
 JICENG_TRANSFER_RECEIPT_DAYS = env_int("JICENG_TRANSFER_RECEIPT_DAYS", 30)
+# A household (联系户) with no visit for this many days is shown as overdue on its contact
+# member's and its grid worker's workbench (households.queries.visit_days).
+JICENG_HOUSEHOLD_VISIT_DAYS = env_int("JICENG_HOUSEHOLD_VISIT_DAYS", 90)
+# A village whose collective income of a year is under either line (yuan) is a weak collective
+# economy (集体经济薄弱村), unless its province or city sets its own (cooperatives.WeakLine).
+JICENG_WEAK_COLLECTIVE_TOTAL = env_int("JICENG_WEAK_COLLECTIVE_TOTAL", 100_000)
+JICENG_WEAK_COLLECTIVE_OPERATING = env_int("JICENG_WEAK_COLLECTIVE_OPERATING", 50_000)
 
 # Notices: always in the site's notice centre (the rows), and by the channels named here too
 # ("email", "sms"), each through its backend, as Django sends e-mail through EMAIL_BACKEND.
@@ -321,6 +334,10 @@ JICENG_RATES = {
     # guesses take years however many addresses share them.
     "case_lookup": "20/h",
     "case_lookup_number": "10/d",
+    # An owner's answer with the one-time code (consent.views.answer): per client address, and
+    # per round whatever the address, so guessing an 8-digit code stays hopeless.
+    "consent_answer": "30/h",
+    "consent_round": "300/d",
     **env_pairs("JICENG_RATES", "="),
 }
 # Open311 API keys of the systems allowed to submit cases: JICENG_OPEN311_KEYS="name:key,...".

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from jiceng.accounts.models import Role, User
+from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.accounts.services import assign_role
 from jiceng.cases.models import Department
 from jiceng.cases.units import add_department_staff
@@ -49,6 +49,8 @@ def everywhere(district_department: User) -> User:
     assign_role(user=district_department, role=Role.STREET_OFFICIAL, division=district, by=None)
     department = Department.objects.create(district=district, name="栖霞区城管局", function="城管")
     add_department_staff(user=district_department, department=department, by=None)
+    # and a member (双报到's own report is a member's operation)
+    RoleAssignment.objects.create(user=district_department, role=Role.MEMBER)
     return district_department
 
 

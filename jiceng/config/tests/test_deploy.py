@@ -144,6 +144,8 @@ def test_lockout_idle_and_rates_come_from_the_environment(tmp_path: Path) -> Non
         "open311": "100/s",
         "case_lookup": "20/h",
         "case_lookup_number": "10/d",
+        "consent_answer": "30/h",
+        "consent_round": "300/d",
         "export": "2/h",
     }
 

@@ -111,6 +111,7 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
             "points": 3600.0,
             "appraisal": 86400.0,
             "weak_organizations": 86400.0,
+            "consent_rounds": 300.0,
         },
     ),
     "JICENG_MEETING_REMINDER_LEAD": (
@@ -120,6 +121,17 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
     ),
     "JICENG_MEETING_WARNING_DAY": ("jiceng.orglife.reminders.warning_day()", "25", 25),
     "JICENG_TRANSFER_RECEIPT_DAYS": ("jiceng.transfers.services.receipt_days()", "45", 45),
+    "JICENG_HOUSEHOLD_VISIT_DAYS": ("jiceng.households.queries.visit_days()", "60", 60),
+    "JICENG_WEAK_COLLECTIVE_TOTAL": (
+        "int(jiceng.cooperatives.services.line_for(None).total_below)",
+        "200000",
+        200000,
+    ),
+    "JICENG_WEAK_COLLECTIVE_OPERATING": (
+        "int(jiceng.cooperatives.services.line_for(None).operating_below)",
+        "80000",
+        80000,
+    ),
     "JICENG_NOTICE_CHANNELS": ("sorted(jiceng.notices.channels.channels())", "sms", ["sms"]),
     "JICENG_SMS_BACKEND": (
         "type(jiceng.notices.sms.backend()).__name__",
@@ -188,6 +200,8 @@ def test_each_tunable_set_through_the_environment_takes_effect(tmp_path: Path) -
         "import jiceng.web.middleware, jiceng.core.scheduler, jiceng.orglife.reminders\n"
         "import jiceng.notices.channels, jiceng.notices.sms, django.core.mail\n"
         "import jiceng.transfers.services\n"
+        "import jiceng.households.queries\n"
+        "import jiceng.cooperatives.services\n"
         f"print(json.dumps({{n: eval(e) for n, e in {expressions!r}.items()}}))"
     )
     result = subprocess.run(

@@ -17,6 +17,7 @@ from jiceng.members.models import Member
 from jiceng.orglife import rules
 from jiceng.orglife.models import Attendance, Compliance, Meeting
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
+from jiceng.reporting.models import ServiceRecord
 
 
 @pytest.mark.usefixtures("divisions")
@@ -94,6 +95,10 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
     met = Compliance.objects.filter(organization=branch, compliant=1)
     assert met.filter(month__lt=rules.month_of(clock.today())).count() >= 10
 
+    # 双报到: the demo member serves in her community, whose official has a login.
+    assert "shequ-demo" in out
+    assert ServiceRecord.objects.filter(member=member.user.member).count() >= 5
+
     counts = (
         Organization.objects.count(),
         Member.objects.count(),
@@ -104,6 +109,7 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
         Case.objects.count(),
         CaseEvent.objects.count(),
         Patrol.objects.count(),
+        ServiceRecord.objects.count(),
     )
     again = demo.load_demo(workers=0)
     assert [login.username for login in again][: len(demo.ACCOUNTS)] == [
@@ -123,6 +129,7 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
         Case.objects.count(),
         CaseEvent.objects.count(),
         Patrol.objects.count(),
+        ServiceRecord.objects.count(),
     ) == counts
 
 

@@ -18,7 +18,7 @@ from jiceng.members.models import Member
 from jiceng.orglife.attendance import check_in
 from jiceng.orglife.checkin_codes import checkin_token
 from jiceng.orglife.models import Meeting
-from jiceng.points.models import PointsEntry, SourceKind
+from jiceng.points.models import PointsEntry, PointsRule, SourceKind
 from jiceng.points.posting import db_datetime, insert_entries
 from jiceng.testing.orglife_personas import DURING, Branch
 from jiceng.testing.personas import Tree, add_member
@@ -241,3 +241,81 @@ def test_api_ledger_distribution_and_rules(
         content_type="application/json",
     )
     assert denied.status_code == 403
+
+
+def test_department_sets_a_rule_through_the_page(tree: Tree, district_department: User):
+    client = client_of(district_department)
+    with clock.frozen(NOW):
+        overview = client.get(f"/points/org/{tree.district.pk}/").content.decode()
+        assert f"/points/org/{tree.district.pk}/rules/" in overview
+        page = client.get(f"/points/org/{tree.district.pk}/rules/").content.decode()
+        assert "全国默认" in page and "积分规则" in page
+        done = client.post(
+            f"/points/org/{tree.district.pk}/rules/",
+            {
+                "kind": SourceKind.ATTENDANCE,
+                "points": "3",
+                "cap": "12",
+                "cap_period": "YEAR",
+                "exempt_retired": "on",
+                "valid_from": "2025-11-20",
+            },
+        )
+        assert done.status_code == 302
+        rule = PointsRule.objects.get(organization=tree.district)
+        assert (rule.points, rule.cap, rule.exempt_retired, rule.exempt_lost_contact) == (
+            3,
+            12,
+            True,
+            False,
+        )
+        assert rule.created_by == district_department
+        # the branch below has the district's rule in force from its first day
+        below = client.get(f"/points/org/{tree.branch.pk}/rules/").content.decode()
+    assert tree.district.name in below and "每年12次" in below
+
+
+@pytest.mark.parametrize(
+    ("cap", "valid_from", "field", "message"),
+    [
+        ("-1", "2025-12-01", "cap", "计分次数上限不能为负数"),
+        ("两次", "2025-12-01", "cap", "计分次数上限应为整数"),
+        ("5", "2025-11-01", "valid_from", "起用日期不能早于今天"),
+        ("5", "十二月", "valid_from", "起用日期格式应为"),
+    ],
+)
+def test_rule_form_refuses_bad_input_in_chinese_and_writes_nothing(
+    tree: Tree, district_department: User, cap: str, valid_from: str, field: str, message: str
+):
+    with clock.frozen(NOW):
+        page = client_of(district_department).post(
+            f"/points/org/{tree.district.pk}/rules/",
+            {
+                "kind": SourceKind.ATTENDANCE,
+                "points": "2",
+                "cap": cap,
+                "cap_period": "YEAR",
+                "valid_from": valid_from,
+            },
+        )
+    text = page.content.decode()
+    assert page.status_code == 200
+    # the message beside its field: the invalid field is the one named
+    invalid = re.search(
+        r'<(?:div|fieldset) class="field invalid">(.*?)</(?:div|fieldset)>', text, re.S
+    )
+    assert invalid is not None and f'name="{field}"' in invalid[1] and message in invalid[1]
+    assert not PointsRule.objects.exists()
+
+
+def test_rules_link_and_page_only_for_those_who_may_set_rules(
+    tree: Tree, orglife_branch: Branch, district_department: User
+):
+    secretary = client_of(orglife_branch.secretary)
+    with clock.frozen(NOW):
+        branch_page = secretary.get(f"/points/org/{tree.branch.pk}/").content.decode()
+        assert "/rules/" not in branch_page
+        assert secretary.get(f"/points/org/{tree.branch.pk}/rules/").status_code in (403, 404)
+        # a department only for its own subtree
+        other = client_of(district_department).get(f"/points/org/{tree.province.pk}/rules/")
+    assert other.status_code == 404

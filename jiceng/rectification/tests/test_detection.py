@@ -15,7 +15,7 @@ from jiceng.core import clock
 from jiceng.development.models import Body, Step, StepRecord
 from jiceng.dues.models import Bill
 from jiceng.orglife.models import Compliance
-from jiceng.orgs.models import Organization
+from jiceng.orgs.models import Organization, Sector
 from jiceng.rectification import detection, rules
 from jiceng.rectification.models import Detection, DetectionRule, RuleKind
 from jiceng.testing.development_personas import register
@@ -88,9 +88,11 @@ def test_meetings_missed_three_months_running_until_the_branch_holds_them(tree: 
 
 
 def test_no_development_target_for_two_years(tree: Tree, secretary: User) -> None:
-    Organization.objects.filter(pk=tree.branch.pk).update(founded_on=dt.date(2015, 1, 1))
-    Organization.objects.filter(pk=tree.sibling.pk).update(founded_on=dt.date(2015, 1, 1))
-    Organization.objects.filter(pk=tree.yaohua_branch.pk).update(founded_on=dt.date(2025, 1, 1))
+    village = {"founded_on": dt.date(2015, 1, 1), "sector": Sector.VILLAGE}
+    Organization.objects.filter(pk__in=[tree.branch.pk, tree.sibling.pk]).update(**village)
+    Organization.objects.filter(pk=tree.yaohua_branch.pk).update(
+        founded_on=dt.date(2025, 1, 1), sector=Sector.VILLAGE
+    )
     applicant = register(tree.sibling, by=None)
     StepRecord.objects.create(
         applicant=applicant, step=Step.CANDIDATE, done_on=dt.date(2025, 3, 1), body=Body.BRANCH
@@ -100,6 +102,9 @@ def test_no_development_target_for_two_years(tree: Tree, secretary: User) -> Non
     assert tree.sibling.pk not in found  # a development target 15 months ago
     assert tree.yaohua_branch.pk not in found  # founded 17 months ago
     assert tree.community.pk not in found  # a committee: its branches develop members
+    Organization.objects.filter(pk=tree.branch.pk).update(sector=Sector.COMMUNITY)
+    found = detection.no_development(params(RuleKind.NO_DEVELOPMENT), AS_OF, None)
+    assert tree.branch.pk not in found  # the rule is the villages'
 
 
 def test_dues_arrears_over_the_share_of_members(tree: Tree) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from django.test import Client
 
 from jiceng.accounts.models import User
 from jiceng.rectification import detection
-from jiceng.rectification.models import Rectification, Status
+from jiceng.rectification.models import DetectionRule, Rectification, Status
 from jiceng.testing.personas import Tree
 
 from .conftest import committee, seat_secretary
@@ -139,3 +140,63 @@ def test_the_api_hides_rectifications_outside_the_scope(
     assert client_of(yaohua_official).get(url).status_code == 404
     assert client_of(secretary).get(url).status_code == 200
     assert client_of(secretary).get("/api/v1/rectification/detections").status_code == 403
+
+
+def test_the_department_sets_a_detection_rule_through_the_page(
+    vacant: Tree, street_official: User
+) -> None:
+    client = client_of(street_official)
+    assert "/rectification/rules/" in client.get("/rectification/").content.decode()
+    page = client.get("/rectification/rules/").content.decode()
+    assert vacant.xianlin.name in page and "书记职位空缺超过3个月" in page and "全国默认" in page
+    done = client.post(
+        f"/rectification/rules/?org={vacant.community.pk}",
+        {"kind": "SECRETARY_VACANT", "is_enabled": "on", "months": "9", "threshold": "0"},
+    )
+    assert done.status_code == 302
+    rule = DetectionRule.objects.get()
+    assert (rule.organization, rule.months, rule.reason) == (
+        vacant.community,
+        9,
+        "书记职位空缺超过{months}个月",
+    )
+    below = client.get(f"/rectification/rules/?org={vacant.branch.pk}").content.decode()
+    assert "书记职位空缺超过9个月" in below and vacant.community.name in below
+    # vacant since December: about six months at May's detection, under the community's nine
+    assert detection.detect_month(202605).organizations == 0
+    assert vacant.branch.name not in client.get("/rectification/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "message"),
+    [
+        ({"months": "-1", "threshold": "0"}, "months", "月数应为不小于0的整数"),
+        ({"months": "300", "threshold": "0"}, "months", "月数应在0到120之间"),
+        ({"months": "3", "threshold": "150"}, "threshold", "比例应在0到100之间"),
+        ({"months": "3", "threshold": "0", "reason": "空缺{天数}天"}, "reason", "占位符"),
+    ],
+)
+def test_a_bad_detection_rule_is_refused_beside_its_field(
+    vacant: Tree, street_official: User, form: dict[str, str], field: str, message: str
+) -> None:
+    page = client_of(street_official).post(
+        "/rectification/rules/", {"kind": "SECRETARY_VACANT", "is_enabled": "on", **form}
+    )
+    text = page.content.decode()
+    assert page.status_code == 200
+    invalid = re.search(r'<div class="field invalid">(.*?)</div>', text, re.S)
+    assert invalid is not None and f'name="{field}"' in invalid[1] and message in invalid[1]
+    assert not DetectionRule.objects.exists()
+
+
+def test_detection_rules_only_for_the_department_of_the_subtree(
+    vacant: Tree, secretary: User, yaohua_official: User
+) -> None:
+    assert client_of(secretary).get("/rectification/rules/").status_code == 403
+    other = client_of(yaohua_official)
+    assert other.get(f"/rectification/rules/?org={vacant.branch.pk}").status_code == 404
+    refused = other.post(
+        f"/rectification/rules/?org={vacant.branch.pk}",
+        {"kind": "SECRETARY_VACANT", "months": "9", "threshold": "0"},
+    )
+    assert refused.status_code == 404 and not DetectionRule.objects.exists()

@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.test import Client
 
 from jiceng.accounts.models import User
+from jiceng.accounts.permissions import Permission
 from jiceng.testing.personas import verified_client
+from jiceng.web import menu
 
 
 def links(client: Client, path: str) -> str:
@@ -77,3 +79,44 @@ def test_the_switch_works_before_sign_in_and_never_leaves_the_site(db: None) -> 
 
 def test_the_switch_takes_a_post_only(db: None) -> None:
     assert Client().get("/display/").status_code == 405
+
+
+def test_a_department_sees_its_many_pages_in_groups(district_department: User) -> None:
+    client = Client()
+    client.force_login(district_department)
+    nav = links(client, "/")
+    assert nav.count('<div class="nav-group">') >= 2
+    assert '<button type="button" class="nav-head">党的建设</button>' in nav
+    assert '<button type="button" class="nav-head">考评统计</button>' in nav
+    assert "驾驶舱" in nav and "党内统计" in nav
+
+
+def test_a_member_sees_a_few_pages_in_one_line(member_user: User) -> None:
+    client = Client()
+    client.force_login(member_user)
+    nav = links(client, "/")
+    assert "nav-group" not in nav
+    assert "我的积分" in nav and "党员积分" not in nav
+
+
+def test_every_row_of_the_menu_names_a_page(db: None) -> None:
+    everything = menu.Held(
+        permissions=frozenset(str(p) for p in Permission),
+        sees_compliance=True,
+        is_administrator=True,
+    )
+    urls = {link.url for section in menu.links_for(everything) for link in section.links}
+    # every row reversed; all shown but 我的积分, 我的联系户 and 我的驿站, which a manager
+    # does not get
+    assert len(urls) == len(menu.MENU) - 3
+
+
+def test_a_keeper_sees_their_station_and_a_community_the_registry() -> None:
+    keeper = menu.Held(permissions=frozenset({"keep_service_stations"}))
+    community = menu.Held(
+        permissions=frozenset({"keep_service_stations", "manage_service_stations"})
+    )
+    mine = [link.label for section in menu.links_for(keeper) for link in section.links]
+    theirs = [link.label for section in menu.links_for(community) for link in section.links]
+    assert "我的驿站" in mine and "红帆驿站" not in mine
+    assert "红帆驿站" in theirs and "我的驿站" not in theirs

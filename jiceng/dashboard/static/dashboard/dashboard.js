@@ -7,7 +7,9 @@
     var bar = spec.kind === "bar";
     var text = dark ? "#e8eef7" : "#333";
     var category = { type: "category", data: spec.categories, axisLabel: { color: text, hideOverlap: true } };
-    var value = { type: "value", axisLabel: { color: text } };
+    // 12,000 → "1.2万": long numbers side by side under a bar chart ran into each other
+    var compact = function (v) { return Math.abs(v) >= 10000 ? (v / 10000).toFixed(v % 10000 ? 1 : 0) + "万" : String(v); };
+    var value = { type: "value", axisLabel: { color: text, formatter: compact, hideOverlap: true } };
     return {
       animation: false,
       textStyle: { color: text },

@@ -101,6 +101,15 @@ class Command(BaseCommand):
             f"软弱涣散：研判出 {weak.detected:,} 个党组织，整顿 {weak.rectifications:,} 个"
             f"（已销号 {weak.accepted:,}），进展 {weak.progress:,} 条，用时 {weak.seconds:.1f} 秒"
         )
+        from jiceng.datasets.reporting import seed_reporting  # 双报到
+
+        reported = seed_reporting(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"双报到：党员报到 {reported.members:,} 人，单位报到 {reported.organizations:,} 个，"
+            f"清单 {reported.needs:,} 项，报名 {reported.signups:,} 次，"
+            f"服务时长 {reported.records:,} 条，社区反馈 {reported.feedback:,} 条，"
+            f"用时 {reported.seconds:.1f} 秒"
+        )
 
     def progress(self, line: str) -> None:
         self.stdout.write(line)
