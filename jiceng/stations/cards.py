@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from . import finder, queries
@@ -73,21 +73,18 @@ def render(index: finder.StationIndex, hits: list[queries.Hit], wanted: list[str
         card = by_id.get(hit.station_id)
         if card is None:
             continue
+        # plain formatting of text escaped once: the card's parts are safe strings, the
+        # distance is digits and the state's text is escaped here (format_html was a fifth
+        # of an answer)
+        is_open = hit.state.is_open
         parts.append(
-            format_html(
-                '<li class="station-card{}" data-station="{}"><div class="station-head">{}'
-                '<span class="station-distance">{}</span></div>'
-                '<p class="station-state {}">{}</p>{}</li>',
-                "" if hit.state.is_open else " is-closed",
-                hit.station_id,
-                card.name_link,
-                hit.distance,
-                "open" if hit.state.is_open else "closed",
-                hit.state.text,
-                card.rest,
-            )
+            f'<li class="station-card{"" if is_open else " is-closed"}" '
+            f'data-station="{hit.station_id}"><div class="station-head">{card.name_link}'
+            f'<span class="station-distance">{hit.distance}</span></div>'
+            f'<p class="station-state {"open" if is_open else "closed"}">'
+            f"{escape(hit.state.text)}</p>{card.rest}</li>"
         )
-    return mark_safe("".join(parts))  # noqa: S308  # each part escaped by format_html
+    return mark_safe("".join(parts))  # noqa: S308  # each part escaped above
 
 
 def points(index: finder.StationIndex, nearby: queries.Nearby) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
@@ -50,29 +51,47 @@ def amenity_choices(selected: list[str]) -> list[dict[str, Any]]:
 # -- the riders' pages (public) ---------------------------------------------------------------
 
 
+def found_context(lon: float, lat: float, wanted: list[str]) -> dict[str, Any]:
+    """The answer's part of the finder's context (raises the DomainError of a bad point)."""
+    found = queries.nearby(lon=lon, lat=lat, amenities=wanted)
+    assert found.index is not None
+    return {
+        "found": found,
+        "open_cards": cards.render(found.index, found.open, found.amenities),
+        "closed_cards": cards.render(found.index, found.closed, found.amenities),
+        "within": queries.distance_text(found.within_m),
+        "wanted_labels": "、".join(Amenity(a).label for a in found.amenities),
+        "points_script": json_script(
+            [*cards.points(found.index, found), {"you": True, "lon": lon, "lat": lat}],
+            "station-points",
+        ),
+    }
+
+
+def read_point(request: HttpRequest) -> tuple[float, float] | None:
+    lon, lat = _float(request.GET.get("lon")), _float(request.GET.get("lat"))
+    if (lon is None) != (lat is None):
+        raise InvalidInput("经度和纬度须同时给出", fields={"location": "请重新定位"})
+    return None if lon is None or lat is None else (lon, lat)
+
+
 @public("骑手、快递员等户外劳动者查找附近的红帆驿站，无需登录；只显示公开的驿站信息")
 def finder_page(request: HttpRequest) -> HttpResponse:
     """附近驿站: with ?lon=&lat= (the browser's location or a tapped point) the nearest open
-    stations with the amenities ticked (?a=water&a=charging)."""
+    stations with the amenities ticked (?a=water&a=charging). An anonymous rider's answer is
+    written by stations.fast, without the site's page machinery; this view answers the
+    signed-in and the refused."""
     wanted = request.GET.getlist("a")
-    context: dict[str, Any] = {"amenities": amenity_choices(wanted), "error": None}
+    context: dict[str, Any] = {
+        "amenities": amenity_choices(wanted),
+        "error": None,
+        "points_script": json_script(None, "station-points"),
+    }
     status = 200
     try:
-        lon, lat = _float(request.GET.get("lon")), _float(request.GET.get("lat"))
-        if (lon is None) != (lat is None):
-            raise InvalidInput("经度和纬度须同时给出", fields={"location": "请重新定位"})
-        if lon is not None and lat is not None:
-            found = queries.nearby(lon=lon, lat=lat, amenities=wanted)
-            assert found.index is not None
-            context["found"] = found
-            context["open_cards"] = cards.render(found.index, found.open, found.amenities)
-            context["closed_cards"] = cards.render(found.index, found.closed, found.amenities)
-            context["within"] = queries.distance_text(found.within_m)
-            context["wanted_labels"] = "、".join(Amenity(a).label for a in found.amenities)
-            context["points"] = [
-                *cards.points(found.index, found),
-                {"you": True, "lon": lon, "lat": lat},
-            ]
+        point = read_point(request)
+        if point is not None:
+            context.update(found_context(point[0], point[1], wanted))
     except DomainError as error:
         context["error"] = error
         status = 400

@@ -156,6 +156,8 @@ MIDDLEWARE = [
     # The machines' endpoints (JICENG_MACHINE_PATHS) end here, without the page middleware:
     # a middleware added below never sees them (bench/RESULTS.md says what this is worth).
     "jiceng.web.middleware.MachineEndpointsMiddleware",
+    # The riders' public page (红帆驿站) for a browser without a session: its own short path.
+    "jiceng.stations.fast.RiderPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
