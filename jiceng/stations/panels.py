@@ -4,6 +4,7 @@ branch, open ones first, and the finder for where they are now."""
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.urls import reverse
 
 from jiceng.accounts.models import User
@@ -54,8 +55,21 @@ def registry(user: User) -> Content:
     figures = [Figure("在用驿站", total, registry_url)] if total else []
     if without_keeper:
         figures.append(Figure("未任命管理员", without_keeper, registry_url, tone="warn"))
+    # those without a keeper first: the community's next appointment
+    first = F("keeper").asc(nulls_first=True)
+    shown = stations.select_related("keeper").order_by(first, "name")[:LIST_LIMIT]
     return Content(
         figures=figures,
+        items=[
+            Item(
+                s.name,
+                reverse("stations:edit", args=[s.pk]),
+                note=f"{queries.state_now(s).text} · "
+                + (f"管理员 {s.keeper}" if s.keeper else "未任命管理员"),
+                tone="" if s.keeper else "warn",
+            )
+            for s in shown
+        ],
         actions=[Action("登记新驿站", reverse("stations:register"))],
         more=Action("全部驿站", registry_url, primary=False) if total else None,
     )

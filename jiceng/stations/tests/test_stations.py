@@ -271,3 +271,19 @@ def test_a_rider_of_a_new_group_branch_sees_the_stations_on_the_workbench(
     assert "stations.rider" not in {
         s.panel.key for s in workbench.panels_for(User.objects.get(pk=other.pk))
     }
+
+
+def test_the_communitys_workbench_lists_its_stations_keeperless_first(
+    stations: Stations, wenyuan_official: User
+) -> None:
+    keeper = User.objects.create_user(username="lao-li", password=PASSWORD, display_name="老李")
+    services.appoint_keeper(station=stations.wenyuan, username="lao-li", by=wenyuan_official)
+    client = Client()
+    client.force_login(wenyuan_official)
+    page = client.get("/").content.decode()
+    panel = page[page.index('data-panel="stations.registry"') :]
+    panel = panel[: panel.index("</section>")]
+    assert "尚未登记" not in panel  # it has stations: they are listed
+    assert panel.index("东区驿站") < panel.index("文苑驿站")  # no keeper yet, first
+    assert "未任命管理员" in panel and f"管理员 {keeper}" in panel
+    assert "仙鹤驿站" not in panel  # another community's
