@@ -149,6 +149,13 @@ def test_an_empty_need_is_refused_beside_its_field(
     assert response.status_code == 400
     assert "请描述诉求内容" in response.content.decode()
     assert not Case.objects.exists()
+    unchosen = Client().post(
+        reverse("stations:station", args=[stations.wenyuan.pk]),
+        {"type": "", "subject": "other", "description": "饮水机坏了"},
+    )
+    assert unchosen.status_code == 400
+    assert "请选择诉求类型" in unchosen.content.decode() and not Case.objects.exists()
+    assert '<option value="">请选择</option>' in unchosen.content.decode()  # nothing preset
 
 
 def test_the_riders_page_needs_no_sign_in(stations: Stations) -> None:
