@@ -28,6 +28,7 @@ from .services import OUTSIDE_MESSAGE
 
 SHOWN_OPEN = 5
 SHOWN_CLOSED = 3
+ASKED_ANY = 12  # the one question's list (bench_stations: enough at 100% of day points)
 
 
 def walk_url(*, lon: float, lat: float, name: str) -> str:
@@ -104,9 +105,27 @@ def nearby(
     index = finder.current_index()
     within = finder.search_metres()
     mask = amenity_mask(wanted)
-    found_open = index.nearest(
-        lon, lat, amenities=mask, weekday=weekday, minute=minute, limit=SHOWN_OPEN, within_m=within
-    )
+    found_open, found_closed = open_and_closed(index, lon, lat, mask, weekday, minute, within)
+    result = Nearby(lon=lon, lat=lat, amenities=wanted, within_m=within, index=index)
+    result.open = [_hit(index, f, weekday, minute) for f in found_open]
+    result.closed = [_hit(index, f, weekday, minute) for f in found_closed]
+    return result
+
+
+def open_and_closed(
+    index: finder.StationIndex,
+    lon: float,
+    lat: float,
+    mask: int,
+    weekday: int,
+    minute: int,
+    within: float,
+) -> tuple[list[finder.Found], list[finder.Found]]:
+    """The nearest open stations (SHOWN_OPEN) and the closed ones among the nearest in any
+    state (SHOWN_CLOSED of SHOWN_OPEN + SHOWN_CLOSED)."""
+    # One question mostly answers both lists: the nearest stations in any state, among which
+    # the open ones are the nearest open ones once they are SHOWN_OPEN or the list is all
+    # there is; else the open-only question (at night, where most are closed).
     found_any = index.nearest(
         lon,
         lat,
@@ -114,14 +133,23 @@ def nearby(
         weekday=weekday,
         minute=minute,
         only_open=False,
-        limit=SHOWN_OPEN + SHOWN_CLOSED,
+        limit=ASKED_ANY,
         within_m=within,
     )
-    found_closed = [f for f in found_any if not f.is_open][:SHOWN_CLOSED]
-    result = Nearby(lon=lon, lat=lat, amenities=wanted, within_m=within, index=index)
-    result.open = [_hit(index, f, weekday, minute) for f in found_open]
-    result.closed = [_hit(index, f, weekday, minute) for f in found_closed]
-    return result
+    found_open = [f for f in found_any if f.is_open][:SHOWN_OPEN]
+    if len(found_open) < SHOWN_OPEN and len(found_any) == ASKED_ANY:
+        found_open = index.nearest(
+            lon,
+            lat,
+            amenities=mask,
+            weekday=weekday,
+            minute=minute,
+            limit=SHOWN_OPEN,
+            within_m=within,
+        )
+    found_closed = [f for f in found_any[: SHOWN_OPEN + SHOWN_CLOSED] if not f.is_open]
+    found_closed = found_closed[:SHOWN_CLOSED]
+    return found_open, found_closed
 
 
 def _hit(index: finder.StationIndex, found: finder.Found, weekday: int, minute: int) -> Hit:

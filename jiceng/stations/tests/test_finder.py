@@ -56,3 +56,39 @@ def test_the_bucket_index_answers_as_a_full_scan_does() -> None:
 def test_an_empty_index_finds_nothing() -> None:
     index = StationIndex(ids=[], lons=[], lats=[], amenities=[], weeks=[])
     assert index.nearest(118.9, 32.1, weekday=0, minute=600) == []
+
+
+def test_the_one_question_answers_as_the_two_did() -> None:
+    """queries.open_and_closed asks the index once where it can: the same lists as asking
+    for the open ones and for the nearest in any state, by day and by night."""
+    from jiceng.stations.queries import SHOWN_CLOSED, SHOWN_OPEN, open_and_closed
+
+    rng = random.Random(11)
+    n = 2000
+    index = StationIndex(
+        ids=list(range(1, n + 1)),
+        lons=[118.8 + rng.random() * 0.2 for _ in range(n)],
+        lats=[32.0 + rng.random() * 0.15 for _ in range(n)],
+        amenities=[rng.randrange(256) | 1 for _ in range(n)],
+        weeks=[[[[480, 1200]]] * 7 if rng.random() < 0.85 else [[[0, 1440]]] * 7 for _ in range(n)],
+    )
+    fell_back = 0
+    for _ in range(300):
+        lon, lat = 118.78 + rng.random() * 0.24, 31.98 + rng.random() * 0.19
+        weekday, minute = rng.randrange(7), rng.choice([rng.randrange(1440), 700, 1380])
+        mask = rng.choice([1, WATER_CHARGING, amenity_mask(["water", "rest", "toilet"])])
+        ask = {"amenities": mask, "weekday": weekday, "minute": minute, "within_m": 3000.0}
+        want_open = index.nearest(lon, lat, limit=SHOWN_OPEN, **ask)  # type: ignore[arg-type]
+        any_state = index.nearest(
+            lon,
+            lat,
+            only_open=False,
+            limit=SHOWN_OPEN + SHOWN_CLOSED,
+            **ask,  # type: ignore[arg-type]
+        )
+        got_open, got_closed = open_and_closed(index, lon, lat, mask, weekday, minute, 3000.0)
+        assert [f.station_id for f in got_open] == [f.station_id for f in want_open]
+        closed = [f.station_id for f in any_state if not f.is_open][:SHOWN_CLOSED]
+        assert [f.station_id for f in got_closed] == closed
+        fell_back += minute >= 1200 and len(got_open) > 0
+    assert fell_back  # the night's points, where most are closed, were asked
