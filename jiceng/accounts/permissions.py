@@ -44,6 +44,9 @@ class Permission(StrEnum):
     # level, villages.services checks)
     LOG_VILLAGE_WORK = "log_village_work"
     MANAGE_VILLAGE_TEAMS = "manage_village_teams"
+    # 红帆驿站: the registry (stations, their keepers) and a keeper's own station
+    MANAGE_SERVICE_STATIONS = "manage_service_stations"
+    KEEP_SERVICE_STATIONS = "keep_service_stations"  # hours and amenities of one's station
     # 双报到 (reporting): a member reports where they live, signs up, sees own hours ...
     SERVE_COMMUNITY = "serve_community"
     # ... and the community confirms reports, keeps its three lists, confirms hours
@@ -72,16 +75,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     | {P.MANAGE_VILLAGE_TEAMS},
     Role.STREET_OFFICIAL: _ORG_READER
     | {P.EXPORT_DATA, P.DISPATCH_CASES, P.HANDLE_CASES, P.SUMMON_DEPARTMENTS}
-    | {P.MANAGE_GRIDS, P.VIEW_GRIDS, P.VIEW_CASE_METRICS, P.MANAGE_COMMUNITY_SERVICE},
+    | {P.MANAGE_GRIDS, P.VIEW_GRIDS, P.VIEW_CASE_METRICS, P.MANAGE_COMMUNITY_SERVICE}
+    | {P.MANAGE_SERVICE_STATIONS},
     Role.COMMUNITY_OFFICIAL: _ORG_READER
     | {P.DISPATCH_CASES, P.HANDLE_CASES, P.VIEW_GRIDS, P.VIEW_CASE_METRICS}
-    | {P.MANAGE_COMMUNITY_SERVICE},
+    | {P.MANAGE_COMMUNITY_SERVICE, P.MANAGE_SERVICE_STATIONS},
     # Where these hold is scoping's: a grid worker's over the grids they work (grid.GridWorker
     # rows), a department's staff's cases over their departments (cases.DepartmentStaff rows).
     Role.GRID_WORKER: frozenset({P.HANDLE_CASES, P.VIEW_GRIDS}),
     Role.DEPARTMENT_STAFF: frozenset({P.ANSWER_SUMMONS, P.HANDLE_CASES, P.VIEW_GRIDS}),
-    Role.STATION_KEEPER: frozenset(),  # the service stations issue
     Role.VILLAGE_CADRE: frozenset({P.LOG_VILLAGE_WORK}),
+    # The stations the keeper keeps (ServiceStation.keeper) in the community the row names.
+    Role.STATION_KEEPER: frozenset({P.KEEP_SERVICE_STATIONS}),
     Role.SYSTEM_ADMIN: frozenset({P.MANAGE_ACCOUNTS, P.MANAGE_SETTINGS}),
     Role.SECURITY_ADMIN: frozenset({P.MANAGE_ROLES}),
     Role.AUDIT_ADMIN: frozenset({P.READ_AUDIT}),

@@ -68,7 +68,7 @@ class Where(StrEnum):
 
 
 # Where each role's permissions hold, unless UNIT_PERMISSIONS says otherwise. The separated
-# administrators and the station keeper are not here: their permissions name no place.
+# administrators are not here: their permissions name no place.
 ROLE_PLACE: dict[Role, Where] = {
     Role.MEMBER: Where.OWN_RECORD,
     Role.BRANCH_SECRETARY: Where.SUBTREE,
@@ -81,6 +81,8 @@ ROLE_PLACE: dict[Role, Where] = {
     Role.GRID_WORKER: Where.GRIDS,
     # The row names the district: its grids are on the staff's map (VIEW_GRIDS) ...
     Role.DEPARTMENT_STAFF: Where.DIVISION,
+    # The row names the community; stations.queries narrows it to the keeper's own stations.
+    Role.STATION_KEEPER: Where.DIVISION,
 }
 # ... while they handle and answer for their departments; a street official handles for the
 # street and its stations too (小事网格办、大事站所办、难事部门办).

@@ -31,6 +31,7 @@ from jiceng.posts.api import router as posts_router
 from jiceng.rectification.api import router as rectification_router
 from jiceng.reporting.api import router as reporting_router
 from jiceng.taskforces.api import router as taskforces_router
+from jiceng.stations.api import router as stations_router
 from jiceng.transfers.api import router as transfers_router
 from jiceng.villages.api import router as villages_router
 
@@ -79,6 +80,7 @@ api.add_router("/posts", posts_router)
 api.add_router("/consent", consent_router)
 api.add_router("/cooperatives", cooperatives_router)
 api.add_router("/reporting", reporting_router)
+api.add_router("/stations", stations_router)
 
 
 def urls() -> tuple[list[Any], str, str]:

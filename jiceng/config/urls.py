@@ -33,6 +33,7 @@ urlpatterns = [
     path("consent/", include("jiceng.consent.urls")),
     path("cooperatives/", include("jiceng.cooperatives.urls")),
     path("reporting/", include("jiceng.reporting.urls")),
+    path("stations/", include("jiceng.stations.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "jiceng.consent",
     "jiceng.cooperatives",
     "jiceng.reporting",
+    "jiceng.stations",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +158,8 @@ MIDDLEWARE = [
     # The machines' endpoints (JICENG_MACHINE_PATHS) end here, without the page middleware:
     # a middleware added below never sees them (bench/RESULTS.md says what this is worth).
     "jiceng.web.middleware.MachineEndpointsMiddleware",
+    # The riders' public page (红帆驿站) for a browser without a session: its own short path.
+    "jiceng.stations.fast.RiderPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -466,6 +469,15 @@ JICENG_CASE_SCORE_WEIGHTS: dict[str, float] = {
 JICENG_GRID_NEAREST_METERS = env_float("JICENG_GRID_NEAREST_METERS", 200.0)
 JICENG_GRID_RECHECK_SECONDS = env_float("JICENG_GRID_RECHECK_SECONDS", 2.0)
 JICENG_GRID_THREADS = env_int("JICENG_GRID_THREADS", 1)
+
+# 红帆驿站: how far the riders' page looks for stations (metres), and the walking-directions
+# link of a station ({lon}, {lat} WGS-84 and {name} are filled in; a city may point it at the
+# map app its riders use).
+JICENG_STATION_SEARCH_METERS = env_float("JICENG_STATION_SEARCH_METERS", 5000.0)
+JICENG_STATION_WALK_URL = env_str(
+    "JICENG_STATION_WALK_URL",
+    "https://uri.amap.com/navigation?to={lon},{lat},{name}&mode=walk&coordinate=wgs84&callnative=1",
+)
 
 LOGGING = {
     "version": 1,
