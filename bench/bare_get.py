@@ -35,10 +35,10 @@ if not settings.configured:
     )
     django.setup()
 
+from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
 from django.urls import path  # noqa: E402
-from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 
 def create_table() -> None:

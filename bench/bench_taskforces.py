@@ -91,16 +91,22 @@ def prepare() -> dict[str, Any]:
     Division.objects.bulk_create(
         [
             Division(code="320113000000", name="栖霞区", level=Level.COUNTY),
-            Division(code="320113007000", name="仙林街道", level=Level.TOWNSHIP, parent_id="320113000000"),
-            Division(code="320113007001", name="文苑社区", level=Level.VILLAGE, parent_id="320113007000"),
+            Division(
+                code="320113007000", name="仙林街道", level=Level.TOWNSHIP, parent_id="320113000000"
+            ),
+            Division(
+                code="320113007001", name="文苑社区", level=Level.VILLAGE, parent_id="320113007000"
+            ),
         ]
-    )  # fmt: skip
-    root = Organization.objects.add_root({"name": "区委", "kind": OrgKind.LOCAL_COMMITTEE, "division_id": "320113000000"})  # fmt: skip
+    )
+    root = Organization.objects.add_root(
+        {"name": "区委", "kind": OrgKind.LOCAL_COMMITTEE, "division_id": "320113000000"}
+    )
     branch = Organization.objects.get(pk=root.pk).add_child(
         name="突击队员支部", kind=OrgKind.BRANCH, division_id="320113007001"
     )
     rollups.rebuild()
-    admin = User.objects.create_user(username="qixia-zzb", password="x")  # noqa: S106
+    admin = User.objects.create_user(username="qixia-zzb", password="x")
     RoleAssignment.objects.create(user=admin, role=Role.ORGANIZATION_DEPARTMENT, organization=root)
     members = [add_member(branch, name=f"队员{i:03d}") for i in range(RACE_MEMBERS)]
     users = []
@@ -117,10 +123,16 @@ def prepare() -> dict[str, Any]:
     )
     rng = random.Random(15)
     sites = Site.objects.bulk_create(
-        Site(task_force=big, name=f"点位{i:04d}", lon=118.9 + i * 1e-4, lat=32.1,
-             community_id="320113007001", checkin_secret="0" * 32)
+        Site(
+            task_force=big,
+            name=f"点位{i:04d}",
+            lon=118.9 + i * 1e-4,
+            lat=32.1,
+            community_id="320113007001",
+            checkin_secret="0" * 32,
+        )
         for i in range(SITES)
-    )  # fmt: skip
+    )
     shifts = []
     for site in sites:
         for d in range(DAYS):
@@ -128,21 +140,31 @@ def prepare() -> dict[str, Any]:
             for start, end in SLOTS:
                 needed = rng.choice((2, 3, 4))
                 shifts.append(
-                    Shift(task_force=big, site=site, needed=needed,
-                          taken=sum(rng.random() < 0.7 for _ in range(needed)),
-                          starts_at=make_aware(dt.datetime.combine(day, dt.time(start))),
-                          ends_at=make_aware(dt.datetime.combine(day, dt.time(end))))
-                )  # fmt: skip
+                    Shift(
+                        task_force=big,
+                        site=site,
+                        needed=needed,
+                        taken=sum(rng.random() < 0.7 for _ in range(needed)),
+                        starts_at=make_aware(dt.datetime.combine(day, dt.time(start))),
+                        ends_at=make_aware(dt.datetime.combine(day, dt.time(end))),
+                    )
+                )
     Shift.objects.bulk_create(shifts, batch_size=5000)
     member_ids = [m.pk for m in members]
     rows = []
     for shift in shifts:
         for k in range(shift.taken):
             rows.append(
-                Assignment(shift=shift, task_force=big, member_id=member_ids[(shift.pk * 7 + k) % len(member_ids)],
-                           starts_at=shift.starts_at, ends_at=shift.ends_at)
-            )  # fmt: skip
-    # The seeded people overlap (200 members over 150,000 places): the bench reads, it does not sign up here.
+                Assignment(
+                    shift=shift,
+                    task_force=big,
+                    member_id=member_ids[(shift.pk * 7 + k) % len(member_ids)],
+                    starts_at=shift.starts_at,
+                    ends_at=shift.ends_at,
+                )
+            )
+    # The seeded people overlap (200 members over 150,000 places): the bench reads, it does
+    # not sign up here.
     Assignment.objects.bulk_create(rows, batch_size=5000)
     TaskForce.objects.filter(pk=big.pk).update(
         places_needed=sum(s.needed for s in shifts), places_taken=len(rows)
@@ -152,16 +174,27 @@ def prepare() -> dict[str, Any]:
     )
     tomorrow = today + dt.timedelta(days=1)
     race_sites = Site.objects.bulk_create(
-        Site(task_force=race, name=f"抢位点{i}", lon=118.9, lat=32.1, community_id="320113007001",
-             checkin_secret="0" * 32)
+        Site(
+            task_force=race,
+            name=f"抢位点{i}",
+            lon=118.9,
+            lat=32.1,
+            community_id="320113007001",
+            checkin_secret="0" * 32,
+        )
         for i in range(RACE_SHIFTS)
-    )  # fmt: skip
+    )
     Shift.objects.bulk_create(
-        Shift(task_force=race, site=s, needed=2, taken=0,
-              starts_at=make_aware(dt.datetime.combine(tomorrow, dt.time(8))),
-              ends_at=make_aware(dt.datetime.combine(tomorrow, dt.time(12))))
+        Shift(
+            task_force=race,
+            site=s,
+            needed=2,
+            taken=0,
+            starts_at=make_aware(dt.datetime.combine(tomorrow, dt.time(8))),
+            ends_at=make_aware(dt.datetime.combine(tomorrow, dt.time(12))),
+        )
         for s in race_sites
-    )  # fmt: skip
+    )
     TaskForce.objects.filter(pk=race.pk).update(places_needed=2 * RACE_SHIFTS)
     print(
         f"prepared {DB}: {len(sites)} sites, {len(shifts):,} shifts, {len(rows):,} assignments "
@@ -210,12 +243,20 @@ def board(ids: dict[str, Any], admin_session: str) -> list[tuple[str, float, flo
     day = clock.today() + dt.timedelta(days=3)
     big = ids["big"]
     cases = [
-        ("board API, one day (totals + 20 sites)", f"/api/v1/taskforces/{big}/board?day={day}", 200),
-        ("board API, one day (totals + 200 sites, the largest page)", f"/api/v1/taskforces/{big}/board?day={day}&size=200", 200),
+        (
+            "board API, one day (totals + 20 sites)",
+            f"/api/v1/taskforces/{big}/board?day={day}",
+            200,
+        ),
+        (
+            "board API, one day (totals + 200 sites, the largest page)",
+            f"/api/v1/taskforces/{big}/board?day={day}&size=200",
+            200,
+        ),
         ("board page, one day (totals + 20 sites)", f"/taskforces/{big}/board/?day={day}", 200),
         ("gap list API, 30 days (totals + 100)", f"/api/v1/taskforces/{big}/gaps?days=30", 500),
         ("gap list page, 30 days (totals + 100)", f"/taskforces/{big}/gaps/?days=30", 500),
-    ]  # fmt: skip
+    ]
     results = []
     for label, url, target in cases:
         for _ in range(5):  # warm
@@ -232,7 +273,8 @@ def board(ids: dict[str, Any], admin_session: str) -> list[tuple[str, float, flo
         # CPU time of this process: what the answer costs apart from waiting for a core
         print(
             f"{label}: median {statistics.median(samples):.0f} ms, p95 {p95(samples):.0f} ms "
-            f"(CPU median {statistics.median(cpu):.0f} ms, p95 {p95(cpu):.0f} ms; target {target} ms)"
+            f"(CPU median {statistics.median(cpu):.0f} ms, p95 {p95(cpu):.0f} ms; "
+            f"target {target} ms)"
         )
     return results
 
@@ -281,9 +323,11 @@ def race(
         places_taken=sum(rows_per_shift.values()),
         counters_match=all(
             rows_per_shift.get(pk, 0) == taken
-            for pk, taken in Shift.objects.filter(task_force_id=ids["race"]).values_list("pk", "taken")
+            for pk, taken in Shift.objects.filter(task_force_id=ids["race"]).values_list(
+                "pk", "taken"
+            )
         ),
-    )  # fmt: skip
+    )
     print("race:", {k: v for k, v in outcome.items() if k != "errors"}, outcome.get("errors"))
     # the bare POST, same load generator, same machine, same run
     bare = bare_post(args)
@@ -333,15 +377,30 @@ async def _race(port: int, work: list[tuple[str, int]], connections: int) -> dic
 
 def serve(target: str, port: int) -> subprocess.Popen[bytes]:
     command = [
-        str(GRANIAN), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-        "--workers", "2", "--blocking-threads", "1", "--blocking-threads-idle-timeout", "600",
-        "--no-ws", target,
-    ]  # fmt: skip
+        str(GRANIAN),
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+        "--blocking-threads",
+        "1",
+        "--blocking-threads-idle-timeout",
+        "600",
+        "--no-ws",
+        target,
+    ]
     process = subprocess.Popen(
-        command, cwd=ROOT, env=environment(), stdout=subprocess.DEVNULL,
+        command,
+        cwd=ROOT,
+        env=environment(),
+        stdout=subprocess.DEVNULL,
         stderr=open(OUT / f"{target.split(':')[0]}.log", "wb"),  # noqa: SIM115
         start_new_session=True,
-    )  # fmt: skip
+    )
     import socket
 
     deadline = time.monotonic() + 60

@@ -30,8 +30,8 @@ from jiceng.points.api import router as points_router
 from jiceng.posts.api import router as posts_router
 from jiceng.rectification.api import router as rectification_router
 from jiceng.reporting.api import router as reporting_router
-from jiceng.taskforces.api import router as taskforces_router
 from jiceng.stations.api import router as stations_router
+from jiceng.taskforces.api import router as taskforces_router
 from jiceng.transfers.api import router as transfers_router
 from jiceng.villages.api import router as villages_router
 

@@ -36,10 +36,10 @@ from jiceng.orglife.models import Meeting, MeetingKind, MeetingStatus
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
 from jiceng.posts.demo import seed_posts
 from jiceng.reporting.models import ReportingRule
-from jiceng.villages.models import Dispatch
-from jiceng.taskforces.seeding import TaskForceSeedResult, demo_people, seed_taskforces
 from jiceng.stations import services as station_services
 from jiceng.stations.models import ServiceStation
+from jiceng.taskforces.seeding import TaskForceSeedResult, demo_people, seed_taskforces
+from jiceng.villages.models import Dispatch
 
 from . import seeding
 from .appraisal import AppraisalSeedResult, seed_appraisal
