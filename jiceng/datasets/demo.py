@@ -34,6 +34,7 @@ from jiceng.members.models import Member, MemberStatus
 from jiceng.orglife import compliance, rules, scheduling
 from jiceng.orglife.models import Meeting, MeetingKind, MeetingStatus
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
+from jiceng.points.posting import post_taskforce_month
 from jiceng.posts.demo import seed_posts
 from jiceng.reporting.models import ReportingRule
 from jiceng.stations import services as station_services
@@ -149,13 +150,19 @@ def load_demo_taskforces() -> TaskForceSeedResult:
     if district is None:
         return TaskForceSeedResult()
     member, lead = demo_people()
-    return seed_taskforces(
+    result = seed_taskforces(
         as_of=clock.today(),
         seed=SEED,
         under_paths=[district.path],
         focus_member_id=member,
         lead_member_id=lead,
     )
+    # The year's final hours to the points ledger, as the hourly points job does for the
+    # last two months.
+    current = rules.month_of(clock.today())
+    for back in range(12, -1, -1):
+        post_taskforce_month(rules.add_months(current, -back))
+    return result
 
 
 def load_demo_households() -> int:

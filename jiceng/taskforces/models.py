@@ -14,6 +14,11 @@ from django.db.models import F, Q
 
 from jiceng.core import clock
 
+# A shift's hours may be confirmed or corrected until this many days after it ends; then they
+# are final and the points job posts them (points.posting.post_taskforce_month): the ledger
+# takes an event once, so hours still open to correction are not posted.
+HOURS_FINAL_AFTER_DAYS = 7
+
 
 class Kind(models.TextChoices):
     EVENT = "EVENT", "专项任务"  # flood defence, a sampling campaign, a festival's security

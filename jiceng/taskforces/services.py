@@ -29,7 +29,17 @@ from jiceng.members.services import PHONE_FIELD, phone_digest
 from jiceng.orgs.models import Organization
 
 from . import checkin
-from .models import Assignment, Confirmation, How, Kind, Shift, Site, TaskForce, Volunteer
+from .models import (
+    HOURS_FINAL_AFTER_DAYS,
+    Assignment,
+    Confirmation,
+    How,
+    Kind,
+    Shift,
+    Site,
+    TaskForce,
+    Volunteer,
+)
 
 FULL = "该班次已满员，请选择其他班次"
 MAX_SHIFT_HOURS = 24
@@ -506,7 +516,8 @@ def may_confirm(user: User, site: Site) -> bool:
 @transaction.atomic
 def confirm_hours(*, by: User, assignment: Assignment, minutes: int | None = None) -> Assignment:
     """The site lead confirms the hours served (default: the whole shift). Hours already
-    confirmed (by check-out or earlier) are corrected to the new figure."""
+    confirmed (by check-out or earlier) are corrected to the new figure, until
+    HOURS_FINAL_AFTER_DAYS after the shift, when they become final and earn points."""
     assignment = Assignment.objects.select_related("shift__site__task_force__organization").get(
         pk=assignment.pk
     )
@@ -518,6 +529,10 @@ def confirm_hours(*, by: User, assignment: Assignment, minutes: int | None = Non
     now = clock.now()
     if assignment.starts_at > now:
         raise InvalidInput("班次尚未开始，不能确认时长")
+    if now > assignment.ends_at + dt.timedelta(days=HOURS_FINAL_AFTER_DAYS):
+        raise InvalidInput(
+            f"班次结束已超过{HOURS_FINAL_AFTER_DAYS}天，时长已计入积分，不能再确认或修改"
+        )
     shift_minutes = int((assignment.ends_at - assignment.starts_at).total_seconds() // 60)
     if minutes is None:
         minutes = shift_minutes

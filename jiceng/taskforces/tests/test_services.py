@@ -9,6 +9,8 @@ from jiceng.accounts.models import User
 from jiceng.core import clock, crypto
 from jiceng.core.errors import Conflict, InvalidInput, NotFound
 from jiceng.members.services import PHONE_FIELD
+from jiceng.points import posting
+from jiceng.points.models import PointsEntry, SourceKind
 from jiceng.taskforces import checkin, queries, services
 from jiceng.taskforces.models import Assignment, Confirmation, Shift, TaskForce, Volunteer
 from jiceng.testing.orglife_personas import member_account
@@ -224,3 +226,19 @@ def test_shift_counters_never_overbook_even_if_written_around(force: Force) -> N
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Shift.objects.filter(pk=force.pump_morning.pk).update(taken=F("needed") + 1)
+
+
+def test_final_hours_earn_points_once_and_hours_open_to_correction_none(force: Force) -> None:
+    a = services.sign_up(by=force.chen, shift=force.morning)
+    v = services.sign_up_volunteer(shift=force.morning, name="志愿者甲", phone="13800138000")
+    with clock.frozen(at(DAY, 12, 30)):
+        services.confirm_hours(by=force.lead, assignment=a, minutes=180)
+        services.confirm_hours(by=force.lead, assignment=v)
+        assert posting.post_taskforce_month(202606).posted == 0  # may still be corrected
+    with clock.frozen(at(DAY + dt.timedelta(days=8), 9)):
+        with pytest.raises(InvalidInput, match="超过7天"):
+            services.confirm_hours(by=force.lead, assignment=a, minutes=240)
+        assert posting.post_taskforce_month(202606).posted == 1  # the member, not the volunteer
+        assert posting.post_taskforce_month(202606).posted == 0
+    entry = PointsEntry.objects.get(source_kind=SourceKind.TASKFORCE_HOURS)
+    assert (entry.member_id, entry.source_id, entry.points) == (force.chen.member_id, a.pk, 3)
