@@ -24,6 +24,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
 from jiceng.core.paths import is_under, under
+from jiceng.divisions.models import short_code_of
 from jiceng.members.models import (
     ACTIVE_STATUSES,
     Category,
@@ -34,7 +35,19 @@ from jiceng.members.models import (
     MemberStatus,
     StatusMove,
 )
-from jiceng.orgs.models import GRASSROOTS_KINDS, Committee, Organization, OrgKind, Sector
+from jiceng.orgs.models import (
+    GRASSROOTS_KINDS,
+    Committee,
+    CommitteeSeat,
+    Organization,
+    OrgKind,
+    Post,
+    Sector,
+    SelfGovernmentCommittee,
+    SelfGovernmentKind,
+    SelfGovernmentPost,
+    SelfGovernmentSeat,
+)
 
 Move = StatusMove
 FIRST_MOVES = frozenset({Move.REGISTER, Move.ADMIT, Move.TRANSFER_IN})
@@ -146,6 +159,7 @@ class Step:
     on: dt.date
     was_in: bool  # on the subtree's roll before the event
     is_in: bool  # ... and after
+    at: str | None = None  # the path of the member's organization after the event
 
 
 def _walk(prefix: str, since: dt.date) -> list[Step]:
@@ -189,7 +203,7 @@ def _walk(prefix: str, since: dt.date) -> list[Step]:
                 where = came_from if came_from is not None else where_after
             is_in = after in ACTIVE and is_under(where_after, prefix)
             was_in = move not in FIRST_MOVES and before in ACTIVE and is_under(where, prefix)
-            walked.append(Step(member_id, move, on, was_in, is_in))
+            walked.append(Step(member_id, move, on, was_in, is_in, where_after))
         steps.extend(reversed(walked))
     return steps
 
@@ -233,8 +247,9 @@ def _period(joined: dt.date) -> str:
 
 # The groups of the roll on 31 December, as columns computed in SQL (the same expressions
 # count the groups and pick the members of one): sex, Han or not, age band, category,
-# education, joining period, and probationary (now, joined by 31 December).
-GROUP_COLUMNS = ("gender", "han", "band", "category", "edu", "period", "prob")
+# education, joining period, probationary (now, joined by 31 December), and the sector of the
+# member's organization (tables 5 and 6: members of villages and communities).
+GROUP_COLUMNS = ("gender", "han", "band", "category", "edu", "period", "prob", "sector")
 CHUNK = 5000
 
 
@@ -262,12 +277,13 @@ def _grouped(rows: QuerySet[Member], end: dt.date) -> QuerySet[Member]:
             When(status=MemberStatus.PROBATIONARY, joined_on__lte=end, then=Value(1)),
             default=Value(0),
         ),
+        sector=Coalesce(NullIf(F("organization__sector"), Value("")), Value("NONE")),
     )
 
 
 def _keys(row: dict[str, Any], *, probationary: bool) -> list[str]:
-    """The figures of table 2, 3 and 4 one member (or one group of members) of the roll
-    counts in."""
+    """The figures of tables 2 to 7 one member (or one group of members) of the roll counts
+    in."""
     keys = [
         f"sex_{row['gender']}",
         "ethnic_han" if row["han"] else "ethnic_minority",
@@ -276,29 +292,43 @@ def _keys(row: dict[str, Any], *, probationary: bool) -> list[str]:
         f"education_{row['edu']}",
         f"joined_{JOINED_PERIODS[row['period']][0]}",
     ]
+    if row["sector"] in PLACE_SECTORS:
+        keys.append(f"members_{row['sector']}")
     if probationary:
         keys.append("probationary")
+    if row["category"] == Category.STUDENT:
+        keys += ["student", f"student_sex_{row['gender']}", f"student_education_{row['edu']}"]
+        if probationary:
+            keys.append("student_probationary")
     return keys
 
 
-def _roll_keys() -> dict[str, tuple[str, object]]:
-    """Each figure of the roll and its column and value in _grouped ("" for every member)."""
-    out: dict[str, tuple[str, object]] = {"this_year": ("", None)}
-    out |= {f"sex_{g.value}": ("gender", g.value) for g in Gender}
-    out |= {"ethnic_han": ("han", 1), "ethnic_minority": ("han", 0)}
-    out |= {f"age_{label}": ("band", i) for i, (label, _, _) in enumerate(AGE_BANDS)}
-    out |= {f"category_{c.value}": ("category", c.value) for c in Category}
-    out |= {f"education_{e.value}": ("edu", e.value) for e in Education}
-    out |= {"education_NONE": ("edu", "NONE")}
-    out |= {f"joined_{label}": ("period", i) for i, (label, _) in enumerate(JOINED_PERIODS)}
-    out |= {"probationary": ("prob", 1)}
+def _roll_keys() -> dict[str, dict[str, object]]:
+    """Each figure of the roll and its columns and values in _grouped ({} for every member)."""
+    out: dict[str, dict[str, object]] = {"this_year": {}}
+    out |= {f"sex_{g.value}": {"gender": g.value} for g in Gender}
+    out |= {"ethnic_han": {"han": 1}, "ethnic_minority": {"han": 0}}
+    out |= {f"age_{label}": {"band": i} for i, (label, _, _) in enumerate(AGE_BANDS)}
+    out |= {f"category_{c.value}": {"category": c.value} for c in Category}
+    out |= {f"education_{e.value}": {"edu": e.value} for e in Education}
+    out |= {"education_NONE": {"edu": "NONE"}}
+    out |= {f"joined_{label}": {"period": i} for i, (label, _) in enumerate(JOINED_PERIODS)}
+    out |= {"probationary": {"prob": 1}}
+    out |= {f"members_{s}": {"sector": s} for s in PLACE_SECTORS}
+    student: dict[str, object] = {"category": Category.STUDENT.value}
+    out |= {"student": student, "student_probationary": student | {"prob": 1}}
+    out |= {f"student_sex_{g.value}": student | {"gender": g.value} for g in Gender}
+    out |= {f"student_education_{e.value}": student | {"edu": e.value} for e in Education}
+    out |= {"student_education_NONE": student | {"edu": "NONE"}}
     return out
 
 
+# Tables 5 and 6: the sectors of villages and communities.
+PLACE_SECTORS = (Sector.VILLAGE.value, Sector.COMMUNITY.value)
 ROLL_KEYS = _roll_keys()
 
 
-def _column_of(key: str) -> tuple[str, object] | None:
+def _column_of(key: str) -> dict[str, object] | None:
     return ROLL_KEYS.get(key)
 
 
@@ -312,6 +342,7 @@ def compute(organization: Organization, year: int, keep: str | None = None) -> R
     sets: dict[str, set[int]] = defaultdict(set)
     came_since: set[int] = set()  # came onto the roll after the year (net)
     left_since: set[int] = set()
+    admitted_at: dict[int, str | None] = {}  # where each member developed in the year was
     for s in steps:
         if s.is_in == s.was_in:
             if s.is_in and s.on <= end:
@@ -340,6 +371,7 @@ def compute(organization: Organization, year: int, keep: str | None = None) -> R
             sets["left_SUSPEND"].add(s.member_id)
         if s.move == Move.ADMIT and s.is_in:
             sets["developed"].add(s.member_id)
+            admitted_at[s.member_id] = s.at
 
     # The roll on 31 December: the roll now, less who came since, plus who left since. Its
     # groups are counted in SQL over the roll now; the few members the year's later events
@@ -364,11 +396,7 @@ def compute(organization: Organization, year: int, keep: str | None = None) -> R
     kept_column = _column_of(keep) if keep else None
     kept: set[int] = set()
     if keep and kept_column is not None:
-        column, value = kept_column
-        base = _grouped(roll, end)
-        kept = set(
-            (base.filter(**{column: value}) if column else base).values_list("pk", flat=True)
-        )
+        kept = set(_grouped(roll, end).filter(**kept_column).values_list("pk", flat=True))
         kept -= adjusted
     adjusted_list = sorted(adjusted)
     for i in range(0, len(adjusted_list), CHUNK):
@@ -403,6 +431,14 @@ def compute(organization: Organization, year: int, keep: str | None = None) -> R
         sets[f"dev_category_{category}"].add(pk)
         if ethnicity != "汉族":
             sets["dev_minority"].add(pk)
+    # Table 15: where they were developed, by the sector of the organization that admitted them.
+    sector_of = dict(
+        Organization.objects.filter(
+            path__in={p for p in admitted_at.values() if p is not None}
+        ).values_list("path", "sector")
+    )
+    for pk, at in admitted_at.items():
+        sets[f"dev_sector_{sector_of.get(at or '') or 'NONE'}"].add(pk)
 
     for key, members in sets.items():
         if key not in ROLL_KEYS:
@@ -484,9 +520,32 @@ def compute(organization: Organization, year: int, keep: str | None = None) -> R
             + [Line(f"学历：{e.label}", [cell(f"dev_education_{e.value}")]) for e in Education]
             + [Line(f"人员类别：{c.label}", [cell(f"dev_category_{c.value}")]) for c in Category],
         ),
+        Table(
+            "7",
+            "学生党员",
+            ["人数"],
+            [Line("学生党员总数", [cell("student")])]
+            + [Line(f"性别：{g.label}", [cell(f"student_sex_{g.value}")]) for g in Gender]
+            + [Line(f"学历：{e.label}", [cell(f"student_education_{e.value}")]) for e in Education]
+            + [
+                Line("学历：未填写", [cell("student_education_NONE")]),
+                Line("其中：预备党员", [cell("student_probationary")]),
+                Line("本年发展的学生党员", [cell(f"dev_category_{Category.STUDENT.value}")]),
+            ],
+        ),
+        Table(
+            "15",
+            "发展党员的所在领域",
+            ["人数"],
+            [Line("发展党员总数", [cell("developed")])]
+            + [Line(f"领域：{s.label}", [cell(f"dev_sector_{s.value}")]) for s in Sector]
+            + [Line("领域：未填写", [cell("dev_sector_NONE")])],
+        ),
     ]
     report = Report(organization=organization, year=year, tables=tables, members=dict(sets))
     _organization_tables(report, end)
+    _place_tables(report, end, counts)
+    report.tables.sort(key=lambda t: tuple(int(n) for n in t.number.split("-")))
     return report
 
 
@@ -546,3 +605,148 @@ def _organization_tables(report: Report, end: dt.date) -> None:
         )
     )
     report.organizations = dict(sets)
+
+
+# Tables 5 and 6: the townships' committees and the villages' organizations, the streets'
+# working committees and the communities' organizations, with the 两委 (the party committee and
+# the villagers' or residents' committee) as they stood on 31 December.
+PLACES: dict[str, tuple[str, str, str, str, str, str]] = {
+    # sector: (table, title, body above, its kind, the place, the self-government committee)
+    Sector.VILLAGE.value: (
+        "5",
+        "乡镇、行政村党组织和党员",
+        "乡镇党委",
+        OrgKind.COMMITTEE.value,
+        "村",
+        SelfGovernmentKind.VILLAGERS.value,
+    ),
+    Sector.COMMUNITY.value: (
+        "6",
+        "街道、社区（居委会）党组织和党员",
+        "街道党工委",
+        OrgKind.WORKING_COMMITTEE.value,
+        "社区",
+        SelfGovernmentKind.RESIDENTS.value,
+    ),
+}
+TOWNSHIP_CODE_LENGTH = 9  # a township's or street's division code without its padding
+COMMITTEE_NAME = {"5": "村民委员会", "6": "居民委员会"}
+
+
+def _standing(rows: QuerySet[Any], end: dt.date, prefix: str = "") -> QuerySet[Any]:
+    return rows.filter(
+        Q(**{f"{prefix}founded_on__isnull": True}) | Q(**{f"{prefix}founded_on__lte": end}),
+        Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gt": end}),
+    )
+
+
+def _in_office(rows: QuerySet[Any], end: dt.date) -> QuerySet[Any]:
+    return rows.filter(term_start__lte=end).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=end))
+
+
+def _place_tables(report: Report, end: dt.date, counts: dict[str, int]) -> None:
+    """A village's (community's) party organization is the highest grassroots organization of
+    its sector (its parent is not one of the sector's); a township's committee (a street's
+    working committee) is the one whose division is a township. A village's secretary is the
+    secretary of its organization's committee in office; 一肩挑 when the same member chairs the
+    villagers' (residents') committee in office."""
+    prefix = report.organization.path
+    orgs: dict[str, set[int]] = defaultdict(set)
+    members: dict[str, set[int]] = defaultdict(set)
+    kinds = {kind for _, _, _, kind, _, _ in PLACES.values()}
+    uppers = _standing(
+        Organization.objects.filter(under(prefix), kind__in=kinds, division_id__isnull=False),
+        end,
+    ).values_list("pk", "kind", "division_id")
+    for pk, kind, code in uppers.iterator(chunk_size=CHUNK):
+        if len(short_code_of(code)) == TOWNSHIP_CODE_LENGTH:
+            sector = next(s for s, place in PLACES.items() if place[3] == kind)
+            orgs[f"upper_{sector}"].add(pk)
+    placed = _standing(
+        Organization.objects.filter(
+            under(prefix), kind__in=GRASSROOTS_KINDS, sector__in=list(PLACES)
+        ),
+        end,
+    ).values_list("pk", "path", "kind", "sector")
+    rows = list(placed.iterator(chunk_size=CHUNK))
+    sector_at = {path: sector for _, path, _, sector in rows}
+    top: dict[int, str] = {}
+    for pk, path, kind, sector in rows:
+        if sector_at.get(path[: -Organization.steplen]) != sector:
+            top[pk] = sector
+            orgs[f"place_{sector}"].add(pk)
+            orgs[f"place_{sector}_{kind}"].add(pk)
+    committees = _in_office(
+        Committee.objects.filter(under(prefix, "organization__path"), organization_id__in=top),
+        end,
+    ).values_list("pk", "organization_id", "term_due")
+    committee_of: dict[int, int] = {}
+    for pk, org_id, due in committees:
+        committee_of[pk] = org_id
+        if due < end:
+            orgs[f"overdue_{top[org_id]}"].add(org_id)
+    secretary: dict[int, int] = {}
+    seats = CommitteeSeat.objects.filter(committee_id__in=committee_of, post=Post.SECRETARY)
+    for committee_id, member_id in seats.values_list("committee_id", "member_id"):
+        org_id = committee_of[committee_id]
+        secretary[org_id] = member_id
+        orgs[f"secretary_{top[org_id]}"].add(org_id)
+    own = _in_office(
+        SelfGovernmentCommittee.objects.filter(
+            under(prefix, "organization__path"), organization_id__in=top
+        ),
+        end,
+    ).values_list("pk", "organization_id", "kind")
+    own_of: dict[int, int] = {}
+    for pk, org_id, kind in own:
+        if PLACES[top[org_id]][5] == kind:
+            own_of[pk] = org_id
+            orgs[f"self_{top[org_id]}"].add(org_id)
+    own_seats = SelfGovernmentSeat.objects.filter(committee_id__in=own_of, member__isnull=False)
+    for committee_id, member_id, post in own_seats.values_list("committee_id", "member_id", "post"):
+        org_id = own_of[committee_id]
+        members[f"self_members_{top[org_id]}"].add(member_id)
+        if post == SelfGovernmentPost.CHAIR and secretary.get(org_id) == member_id:
+            orgs[f"one_shoulder_{top[org_id]}"].add(org_id)
+
+    def org_cell(key: str) -> Cell:
+        return Cell(len(orgs[key]), key)
+
+    grassroots = [k for k in OrgKind if k in GRASSROOTS_KINDS]
+    for sector, (number, title, upper, _, place, _) in PLACES.items():
+        self_name = COMMITTEE_NAME[number]
+        report.tables.append(
+            Table(
+                number,
+                title,
+                ["数量"],
+                [
+                    Line(f"{upper}（个）", [org_cell(f"upper_{sector}")]),
+                    Line(f"{place}党组织（个）", [org_cell(f"place_{sector}")]),
+                ]
+                + [
+                    Line(f"其中：{k.label}（个）", [org_cell(f"place_{sector}_{k.value}")])
+                    for k in grassroots
+                ]
+                + [
+                    Line(
+                        f"{place}党组织党员（人）",
+                        [Cell(counts[f"members_{sector}"], f"members_{sector}")],
+                    ),
+                    Line(f"已录入书记的{place}党组织（个）", [org_cell(f"secretary_{sector}")]),
+                    Line(f"届期已满未换届的{place}党组织（个）", [org_cell(f"overdue_{sector}")]),
+                    Line(f"已录入{self_name}的{place}（个）", [org_cell(f"self_{sector}")]),
+                    Line(
+                        f"书记兼任{self_name}主任（“一肩挑”）的{place}（个）",
+                        [org_cell(f"one_shoulder_{sector}")],
+                    ),
+                    Line(
+                        f"{self_name}成员中的党员（人）",
+                        [Cell(len(members[f"self_members_{sector}"]), f"self_members_{sector}")],
+                    ),
+                ],
+                unit="个、人",
+            )
+        )
+    report.organizations |= orgs
+    report.members |= members
