@@ -35,6 +35,13 @@ from jiceng.members.models import (
     MemberStatus,
     StatusMove,
 )
+from jiceng.orglife.models import (
+    PRESENT_STATUSES,
+    Attendance,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
 from jiceng.orgs.models import (
     GRASSROOTS_KINDS,
     Committee,
@@ -123,6 +130,7 @@ class Table:
     columns: list[str]
     lines: list[Line]
     unit: str = "人"  # or 个 (organizations)
+    note: str = ""  # what the records cannot answer, said under the table
 
 
 @dataclass
@@ -545,6 +553,7 @@ def compute(organization: Organization, year: int, keep: str | None = None) -> R
     report = Report(organization=organization, year=year, tables=tables, members=dict(sets))
     _organization_tables(report, end)
     _place_tables(report, end, counts)
+    _review_table(report, keep)
     report.tables.sort(key=lambda t: tuple(int(n) for n in t.number.split("-")))
     return report
 
@@ -750,3 +759,62 @@ def _place_tables(report: Report, end: dt.date, counts: dict[str, int]) -> None:
         )
     report.organizations |= orgs
     report.members |= members
+
+
+# Table 8: the democratic appraisal of members (民主评议党员), counted by the organization that
+# held it: its meetings held in the year, the members expected at them and those who took part.
+REVIEW_NOTE = (
+    "评议结果（优秀、基本合格、不合格等）及其处置平台未单独记录，未列入本表；"
+    "以上为平台记录的民主评议党员会议及其参会情况。"
+)
+
+
+def _review_table(report: Report, keep: str | None) -> None:
+    """The meetings are few (one a year a branch): their organizations are read; the members
+    at them are many, so they are counted in SQL and read only for the figure `keep`."""
+    year = report.year
+    held = Meeting.objects.filter(
+        under(report.organization.path, "organization__path"),
+        kind=MeetingKind.DEMOCRATIC_REVIEW,
+        status=MeetingStatus.HELD,
+        month__gte=year * 100 + 1,
+        month__lte=year * 100 + 12,
+    )
+    organizations = set(held.values_list("organization_id", flat=True).distinct())
+    meetings = held.count()
+    seats = Attendance.objects.filter(
+        meeting__in=held, month__gte=year * 100 + 1, month__lte=year * 100 + 12
+    )
+    figures = {
+        "review_expected": seats,
+        "review_present": seats.filter(status__in=PRESENT_STATUSES),
+    }
+    counts = {
+        key: rows.aggregate(n=Count("member_id", distinct=True))["n"]
+        for key, rows in figures.items()
+    }
+    if keep in figures:
+        report.members[keep] = set(figures[keep].values_list("member_id", flat=True).distinct())
+    report.organizations["review_organizations"] = organizations
+    report.tables.append(
+        Table(
+            "8",
+            "民主评议党员",
+            ["数量"],
+            [
+                Line(
+                    "开展民主评议党员的党组织（个）",
+                    [Cell(len(organizations), "review_organizations")],
+                ),
+                Line("召开民主评议党员会议（次）", [Cell(meetings)]),
+                Line(
+                    "应参加评议的党员（人）", [Cell(counts["review_expected"], "review_expected")]
+                ),
+                Line(
+                    "实际参加评议的党员（人）", [Cell(counts["review_present"], "review_present")]
+                ),
+            ],
+            unit="个、次、人",
+            note=REVIEW_NOTE,
+        )
+    )
