@@ -23,6 +23,7 @@ from typing import Any
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
+from jiceng.appraisal.models import ModelOrganization, Nomination
 from jiceng.core.paths import is_under, under
 from jiceng.divisions.models import short_code_of
 from jiceng.members.models import (
@@ -55,6 +56,7 @@ from jiceng.orgs.models import (
     SelfGovernmentPost,
     SelfGovernmentSeat,
 )
+from jiceng.points.models import PointsEntry, SourceKind
 
 Move = StatusMove
 FIRST_MOVES = frozenset({Move.REGISTER, Move.ADMIT, Move.TRANSFER_IN})
@@ -554,6 +556,7 @@ def compute(organization: Organization, year: int, keep: str | None = None) -> R
     _organization_tables(report, end)
     _place_tables(report, end, counts)
     _review_table(report, keep)
+    _commendation_table(report)
     report.tables.sort(key=lambda t: tuple(int(n) for n in t.number.split("-")))
     return report
 
@@ -816,5 +819,52 @@ def _review_table(report: Report, keep: str | None) -> None:
             ],
             unit="个、次、人",
             note=REVIEW_NOTE,
+        )
+    )
+
+
+# Table 12: commendations (党内表彰), as far as the platform records them: the awards (表彰奖励)
+# made to members, each with its evidence and approver, counted where the member was when it
+# was awarded (the ledger's organization) and not reversed since; and the model organizations
+# (模范党组织) named for the year.
+COMMENDATION_NOTE = (
+    "表彰的级别（中央、省、市、县）和称号（优秀共产党员、优秀党务工作者等）平台未分类记录，"
+    "未按级别列出；以上为平台记录的表彰奖励（附证明材料和审批人）和命名的模范党组织。"
+)
+
+
+def _commendation_table(report: Report) -> None:
+    prefix = report.organization.path
+    awards = PointsEntry.objects.filter(
+        under(prefix, "organization__path"),
+        source_kind=SourceKind.AWARD,
+        year=report.year,
+        is_reversal=False,
+    ).exclude(
+        source_id__in=PointsEntry.objects.filter(
+            source_kind=SourceKind.AWARD, is_reversal=True
+        ).values("source_id")
+    )
+    rows = list(awards.values_list("source_id", "member_id"))
+    awarded = {member_id for _, member_id in rows}
+    named = set(
+        ModelOrganization.objects.filter(
+            under(prefix), year=report.year, status=Nomination.NAMED
+        ).values_list("organization_id", flat=True)
+    )
+    report.members["commended"] = awarded
+    report.organizations["model_named"] = named
+    report.tables.append(
+        Table(
+            "12",
+            "党内表彰",
+            ["数量"],
+            [
+                Line("受到表彰奖励的党员（人）", [Cell(len(awarded), "commended")]),
+                Line("表彰奖励（次）", [Cell(len({award for award, _ in rows}))]),
+                Line("命名的模范党组织（个）", [Cell(len(named), "model_named")]),
+            ],
+            unit="人、次、个",
+            note=COMMENDATION_NOTE,
         )
     )

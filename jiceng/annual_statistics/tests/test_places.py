@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from jiceng.annual_statistics import excel, tables
 from jiceng.annual_statistics.tests.test_tables import NOW, YEAR, register
+from jiceng.appraisal.models import ModelOrganization, Nomination
 from jiceng.core import clock
 from jiceng.members.models import Member, StatusMove
 from jiceng.orglife.models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
@@ -28,6 +29,7 @@ from jiceng.orgs.models import (
     SelfGovernmentPost,
     SelfGovernmentSeat,
 )
+from jiceng.points.models import PointsEntry, SourceKind
 from jiceng.testing.personas import Tree, add
 
 
@@ -235,7 +237,7 @@ def test_each_new_figure_lists_as_many_as_it_counts(
             "7",
             "8",
         ]
-        for number in ("5", "6", "7", "8", "15"):
+        for number in ("5", "6", "7", "8", "12", "15"):
             for line in report.table(number).lines:
                 cell = line.cells[0]
                 if cell.key:
@@ -254,3 +256,65 @@ def test_excel_carries_the_new_tables_and_their_notes(
     rows = {r[0].value: r[1].value for r in eight.iter_rows(min_row=5) if r[0].value}
     assert rows["实际参加评议的党员（人）"] == 2
     assert any(str(label).startswith("说明：评议结果") for label in rows)
+
+
+def award(member: Member, organization: Organization, source: int, *, year: int = YEAR) -> None:
+    """A ledger line of an award (表彰奖励), as points.awards writes it."""
+    when = dt.datetime(year, 7, 1, 9, 0, tzinfo=dt.UTC)
+    PointsEntry.objects.create(
+        member=member,
+        organization=organization,
+        year=year,
+        month=year * 100 + 7,
+        occurred_at=when,
+        source_kind=SourceKind.AWARD,
+        source_id=source,
+        points=5,
+        created_at=when,
+    )
+
+
+def test_commendations_are_the_awards_not_reversed_and_the_models_named(
+    tree: Tree, places: dict[str, Member | Organization]
+) -> None:
+    p = places
+    c1, c2, student = p["c1"], p["c2"], p["student"]
+    assert isinstance(c1, Member) and isinstance(c2, Member) and isinstance(student, Member)
+    award(c1, tree.branch, 1)
+    award(c1, tree.branch, 2)
+    award(c2, tree.branch, 3)  # reversed below
+    award(student, tree.branch, 4, year=YEAR - 1)
+    when = dt.datetime(YEAR, 8, 1, tzinfo=dt.UTC)
+    PointsEntry.objects.create(
+        member=c2,
+        organization=tree.branch,
+        year=YEAR,
+        month=YEAR * 100 + 8,
+        occurred_at=when,
+        source_kind=SourceKind.AWARD,
+        source_id=3,
+        is_reversal=True,
+        points=-5,
+        created_at=when,
+    )
+    for organization, status in (
+        (tree.community, Nomination.NAMED),
+        (tree.yaohua_branch, Nomination.NAMED),
+        (tree.branch, Nomination.DECLINED),
+    ):
+        ModelOrganization.objects.create(
+            organization=organization,
+            year=YEAR,
+            path=organization.path,
+            status=status,
+            reason="标准化得分居前",
+            score=95,
+            nominated_at=when,
+        )
+    with clock.frozen(NOW):
+        report = tables.compute(tree.xianlin, YEAR)
+    twelve = figures(report, "12")
+    assert behind(report, twelve["受到表彰奖励的党员（人）"].key) == pks(c1)
+    assert twelve["表彰奖励（次）"].value == 2
+    assert behind(report, twelve["命名的模范党组织（个）"].key) == pks(tree.community)
+    assert "级别" in report.table("12").note
