@@ -4,7 +4,8 @@ Each rule is one or two set-based reads (a GROUP BY or an anti-join over the who
 subtree when `under` is given), never a query per organization. A rule set to other
 parameters in some subtree (DetectionRule) is read once per distinct parameter set, and an
 organization keeps a finding only from the parameters in force at it. `detect_month` replaces
-the month's rows in one transaction, so running it twice writes the same rows.
+the month's rows in one transaction (one DELETE and one raw executemany, no model instance
+per row), so running it twice writes the same rows.
 `reasons_now` asks the same rules of one organization at this moment (the acceptance)."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
 from jiceng.cases import metrics
@@ -89,13 +90,21 @@ def meetings_missed(p: Params, as_of: dt.date, under: str | None) -> Found:
     branch_q = Q(organization__kind__in=BRANCH_KINDS, organization__dissolved_on__isnull=True)
     if under:
         branch_q &= under_q(under)
-    missed = (
-        Compliance.objects.filter(branch_q, month__in=months, missing__gt=0)
-        .values("organization_id", "path")
-        .annotate(n=Count("pk"))
-        .filter(n=len(months))
-        .values_list("organization_id", "path")
-    )
+    if not months:
+        return {}
+    # the first month's rows, each with an index probe (organization, month) per other month:
+    # about half the time of a GROUP BY over every month's rows
+    later = [
+        Exists(
+            Compliance.objects.filter(
+                organization_id=OuterRef("organization_id"), month=month, missing__gt=0
+            )
+        )
+        for month in months[1:]
+    ]
+    missed = Compliance.objects.filter(
+        branch_q, *later, month=months[0], missing__gt=0
+    ).values_list("organization_id", "path")
     whole = set(
         Compliance.objects.filter(branch_q, month=this_month, missing=0, pending=0).values_list(
             "organization_id", flat=True
@@ -242,6 +251,24 @@ def latest_month() -> int:
     return rules.add_months(rules.month_of(clock.today()), -1)
 
 
+COLUMNS = ("organization_id", "month", "kind", "reason", "path")
+
+
+def write_month(month: int, found: list[tuple[int, str, RuleKind, str]]) -> None:
+    """Replace the month's rows by `found`: one DELETE and one raw executemany (the ORM's
+    delete and bulk_create of a model instance per row took most of a whole-tree run). The
+    rows go in path order, the order of the month's (month, path) index."""
+    table = connection.ops.quote_name(Detection._meta.db_table)
+    marks = ", ".join(["%s"] * len(COLUMNS))
+    rows = sorted((path, str(kind), pk, reason) for pk, path, kind, reason in found)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE month = %s", [month])  # noqa: S608 our names
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608
+            [(pk, month, kind, reason, path) for path, kind, pk, reason in rows],
+        )
+
+
 @transaction.atomic
 def detect_month(month: int | None = None) -> DetectionResult:
     """Recompute month `month` (YYYYMM, by default the last complete one) as of the first day
@@ -251,14 +278,7 @@ def detect_month(month: int | None = None) -> DetectionResult:
     following = rules.add_months(month, 1)
     as_of = dt.date(following // 100, following % 100, 1)
     found = find(as_of)
-    Detection.objects.filter(month=month).delete()
-    Detection.objects.bulk_create(
-        [
-            Detection(organization_id=pk, month=month, kind=kind, reason=reason, path=path)
-            for pk, path, kind, reason in found
-        ],
-        batch_size=5000,
-    )
+    write_month(month, found)
     return DetectionResult(
         month=month,
         organizations=len({row[0] for row in found}),

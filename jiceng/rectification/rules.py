@@ -5,6 +5,7 @@ rows), the deepest row above an organization winning. Pure: no database."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -32,8 +33,14 @@ class Params:
 
     def text(self, detail: str = "") -> str:
         """The Chinese reason shown, with its parameters and the organization's detail."""
-        said = self.reason.format(months=self.months, threshold=self.threshold)
+        said = _said(self.reason, self.months, self.threshold)
         return f"{said}（{detail}）" if detail else said
+
+
+@functools.lru_cache(maxsize=256)
+def _said(reason: str, months: int, threshold: int) -> str:
+    """A rule's reason with its parameters: formatted once, not once per organization."""
+    return reason.format(months=months, threshold=threshold)
 
 
 DEFAULTS: dict[RuleKind, Params] = {

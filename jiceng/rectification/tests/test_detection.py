@@ -81,6 +81,11 @@ def test_meetings_missed_three_months_running_until_the_branch_holds_them(tree: 
     found = detection.meetings_missed(p, AS_OF, None)
     assert set(found) == {tree.branch.pk}
     assert p.text(found[tree.branch.pk][1]) == "连续3个月未按规定开展组织生活（2026年3月起）"
+    one_month = params(RuleKind.MEETINGS_MISSED, months=1)
+    assert set(detection.meetings_missed(one_month, AS_OF, None)) == {
+        tree.branch.pk,
+        tree.sibling.pk,
+    }
     compliance(tree.branch, 202606, missing=0, pending=1)  # the month still has some to hold
     assert set(detection.meetings_missed(p, AS_OF, None)) == {tree.branch.pk}
     Compliance.objects.filter(organization=tree.branch, month=202606).update(pending=0)
@@ -175,6 +180,55 @@ def test_detection_is_idempotent(tree: Tree) -> None:
         sorted(Detection.objects.values_list("organization_id", "month", "kind", "reason")) == rows
     )
     assert (tree.branch.pk, 202605, RuleKind.SECRETARY_VACANT) in {r[:3] for r in rows}
+
+
+def test_the_raw_write_gives_the_rows_the_orm_wrote(tree: Tree) -> None:
+    """detect_month writes with one DELETE and an executemany: the month's rows are the ones
+    the ORM's bulk_create of model instances wrote before (each rule firing, several reasons
+    for one organization), a stale row of the month goes, another month's rows stay."""
+    committee(tree.branch, start=dt.date(2021, 1, 1), due=dt.date(2026, 3, 1))  # two reasons
+    committee(tree.sibling, start=dt.date(2021, 5, 1), due=dt.date(2026, 3, 1), secretary=True)
+    for month in (202602, 202603, 202604):
+        compliance(tree.branch, month, missing=2)
+        compliance(tree.yaohua_branch, month, missing=1)
+    behind = add_member(tree.sibling, name="欠缴甲")
+    for month in (202602, 202603, 202604):
+        Bill.objects.create(member=behind, organization=tree.sibling, month=month, amount=500)
+    Organization.objects.filter(pk=tree.sibling.pk).update(member_count=1)
+    Organization.objects.filter(pk=tree.yaohua_branch.pk).update(
+        founded_on=dt.date(2015, 1, 1), sector=Sector.VILLAGE
+    )
+    as_of = dt.date(2026, 5, 1)
+    found = detection.find(as_of)
+    orm = [
+        Detection(organization_id=pk, month=202604, kind=kind, reason=reason, path=path)
+        for pk, path, kind, reason in found
+    ]
+    Detection.objects.bulk_create(orm)  # the writer before
+    columns = ("organization_id", "month", "kind", "reason", "path")
+    before = sorted(Detection.objects.values_list(*columns))
+    assert {kind for _, _, kind, _, _ in before} >= {
+        RuleKind.SECRETARY_VACANT,
+        RuleKind.TERM_OVERDUE,
+        RuleKind.MEETINGS_MISSED,
+        RuleKind.NO_DEVELOPMENT,
+        RuleKind.DUES_ARREARS,
+    }
+    Detection.objects.filter(organization=tree.branch, kind=RuleKind.TERM_OVERDUE).update(
+        reason="旧的原因"
+    )
+    Detection.objects.create(
+        organization=tree.community, month=202604, kind=RuleKind.CASES_LOW, reason="旧", path="x"
+    )
+    other = Detection.objects.create(
+        organization=tree.branch, month=202603, kind=RuleKind.CASES_LOW, reason="上月", path="y"
+    )
+    result = detection.detect_month(202604)
+    after = sorted(Detection.objects.filter(month=202604).values_list(*columns))
+    assert after == before
+    assert result.detections == len(before)
+    assert result.organizations == len({row[0] for row in before})
+    assert Detection.objects.filter(month=202603).get() == other
 
 
 def test_detection_reads_the_tree_in_a_fixed_number_of_queries(
