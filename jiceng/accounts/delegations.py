@@ -10,16 +10,16 @@ table (`services.check_can_grant`), and the audit record names the delegation us
 
 The rule for new roles: work that adds a Role adds its row here, or lists the role in
 `SECURITY_ADMIN_ONLY`; tests/test_delegations.py fails on a role in neither. A row is written
-only once its Role exists. Planned with their roles:
-
-- 驻村干部 (a village cadre: 第一书记, 驻村工作队员): the county organization department
-  (县委组织部, ORGANIZATION_DEPARTMENT whose row names a county committee) appoints them,
-  within its subtree; the row needs that level checked too.
+only once its Role exists. A row with `up_to_level` also asks that the grantor's own row name
+an organization located at that division level or above (3: a county's committee, so a
+township's or a street's committee holding the same role does not appoint).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from jiceng.divisions.models import Level
 
 from .models import Role
 from .scoping import Where
@@ -31,6 +31,7 @@ class Delegation:
     grants: Role
     within: Where  # the grantor's own place: Where.SUBTREE or Where.DIVISION
     occasion: str  # when the grant is made, for the reader
+    up_to_level: int | None = None  # divisions.models.Level of the grantor's organization
 
 
 DELEGATIONS: tuple[Delegation, ...] = (
@@ -42,6 +43,16 @@ DELEGATIONS: tuple[Delegation, ...] = (
     Delegation(Role.STREET_OFFICIAL, Role.GRID_WORKER, Where.DIVISION, "任命网格员"),
     # The community appoints the keepers of its service stations (红帆驿站).
     Delegation(Role.COMMUNITY_OFFICIAL, Role.STATION_KEEPER, Where.DIVISION, "任命驿站管理员"),
+    # 选派驻村第一书记、工作队员: the county organization department (县委组织部), in its
+    # subtree, when it records a dispatch (villages.services.dispatch_cadre); a recall or the
+    # end of the term takes the role away through the same row.
+    Delegation(
+        Role.ORGANIZATION_DEPARTMENT,
+        Role.VILLAGE_CADRE,
+        Where.SUBTREE,
+        "选派驻村干部",
+        up_to_level=Level.COUNTY,
+    ),
 )
 
 # Granted by the security administrator alone (and by `jiceng create-admin` at the console).

@@ -36,6 +36,9 @@ class Role(models.TextChoices):
     GRID_WORKER = "GRID_WORKER", "网格员"
     DEPARTMENT_STAFF = "DEPARTMENT_STAFF", "职能部门人员"
     STATION_KEEPER = "STATION_KEEPER", "驿站管理员"
+    # 驻村干部: a first secretary or a member of a village work team (villages.Dispatch); the
+    # row names the village's organization, appointed by the county organization department.
+    VILLAGE_CADRE = "VILLAGE_CADRE", "驻村干部"
     SYSTEM_ADMIN = "SYSTEM_ADMIN", "系统管理员"
     SECURITY_ADMIN = "SECURITY_ADMIN", "安全管理员"
     AUDIT_ADMIN = "AUDIT_ADMIN", "审计管理员"

@@ -39,6 +39,14 @@ class Permission(StrEnum):
     MANAGE_GRIDS = "manage_grids"  # grids, their polygons, their workers
     VIEW_GRIDS = "view_grids"  # the grids and their map
     VIEW_CASE_METRICS = "view_case_metrics"  # rates, ranking, hot spots
+    # 驻村第一书记与工作队 (villages): a cadre's own work log, leave, monthly logs, things done;
+    # the department's teams, leave approvals, spot checks, appraisal (which need the county
+    # level, villages.services checks)
+    LOG_VILLAGE_WORK = "log_village_work"
+    MANAGE_VILLAGE_TEAMS = "manage_village_teams"
+    # 红帆驿站: the registry (stations, their keepers) and a keeper's own station
+    MANAGE_SERVICE_STATIONS = "manage_service_stations"
+    KEEP_SERVICE_STATIONS = "keep_service_stations"  # hours and amenities of one's station
     # 双报到 (reporting): a member reports where they live, signs up, sees own hours ...
     SERVE_COMMUNITY = "serve_community"
     # ... and the community confirms reports, keeps its three lists, confirms hours
@@ -63,18 +71,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COMMITTEE_MEMBER: _ORG_READER | {P.MANAGE_MEMBERS, P.EXPORT_DATA, P.MANAGE_MEETINGS},
     Role.ORGANIZATION_DEPARTMENT: _ORG_READER
     | {P.MANAGE_ORGANIZATIONS, P.MANAGE_MEMBERS, P.VIEW_PERSONAL_DATA, P.EXPORT_DATA}
-    | {P.MANAGE_MEETINGS, P.MANAGE_MEETING_RULES, P.APPROVE_DEVELOPMENT},
+    | {P.MANAGE_MEETINGS, P.MANAGE_MEETING_RULES, P.APPROVE_DEVELOPMENT}
+    | {P.MANAGE_VILLAGE_TEAMS},
     Role.STREET_OFFICIAL: _ORG_READER
     | {P.EXPORT_DATA, P.DISPATCH_CASES, P.HANDLE_CASES, P.SUMMON_DEPARTMENTS}
-    | {P.MANAGE_GRIDS, P.VIEW_GRIDS, P.VIEW_CASE_METRICS, P.MANAGE_COMMUNITY_SERVICE},
+    | {P.MANAGE_GRIDS, P.VIEW_GRIDS, P.VIEW_CASE_METRICS, P.MANAGE_COMMUNITY_SERVICE}
+    | {P.MANAGE_SERVICE_STATIONS},
     Role.COMMUNITY_OFFICIAL: _ORG_READER
     | {P.DISPATCH_CASES, P.HANDLE_CASES, P.VIEW_GRIDS, P.VIEW_CASE_METRICS}
-    | {P.MANAGE_COMMUNITY_SERVICE},
+    | {P.MANAGE_COMMUNITY_SERVICE, P.MANAGE_SERVICE_STATIONS},
     # Where these hold is scoping's: a grid worker's over the grids they work (grid.GridWorker
     # rows), a department's staff's cases over their departments (cases.DepartmentStaff rows).
     Role.GRID_WORKER: frozenset({P.HANDLE_CASES, P.VIEW_GRIDS}),
     Role.DEPARTMENT_STAFF: frozenset({P.ANSWER_SUMMONS, P.HANDLE_CASES, P.VIEW_GRIDS}),
-    Role.STATION_KEEPER: frozenset(),  # the service stations issue
+    Role.VILLAGE_CADRE: frozenset({P.LOG_VILLAGE_WORK}),
+    # The stations the keeper keeps (ServiceStation.keeper) in the community the row names.
+    Role.STATION_KEEPER: frozenset({P.KEEP_SERVICE_STATIONS}),
     Role.SYSTEM_ADMIN: frozenset({P.MANAGE_ACCOUNTS, P.MANAGE_SETTINGS}),
     Role.SECURITY_ADMIN: frozenset({P.MANAGE_ROLES}),
     Role.AUDIT_ADMIN: frozenset({P.READ_AUDIT}),

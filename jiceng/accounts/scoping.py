@@ -27,7 +27,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
 from jiceng.core.paths import is_under, under_any
-from jiceng.divisions.models import short_code_of
+from jiceng.divisions.models import LEVEL_DIGITS, short_code_of
 
 from .models import Role, User
 from .permissions import ROLE_PERMISSIONS, Permission, role_rows
@@ -36,7 +36,12 @@ P = Permission
 
 # What a role row names (accounts.services checks it): an organization, whose subtree ...
 SUBTREE_ROLES = frozenset(
-    {Role.BRANCH_SECRETARY, Role.COMMITTEE_MEMBER, Role.ORGANIZATION_DEPARTMENT}
+    {
+        Role.BRANCH_SECRETARY,
+        Role.COMMITTEE_MEMBER,
+        Role.ORGANIZATION_DEPARTMENT,
+        Role.VILLAGE_CADRE,  # the village organization the cadre is sent to
+    }
 )
 # ... or a division: a street, a community, a grid worker's community, a department's district,
 # the community of a service station's keeper.
@@ -63,18 +68,21 @@ class Where(StrEnum):
 
 
 # Where each role's permissions hold, unless UNIT_PERMISSIONS says otherwise. The separated
-# administrators and the station keeper are not here: their permissions name no place.
+# administrators are not here: their permissions name no place.
 ROLE_PLACE: dict[Role, Where] = {
     Role.MEMBER: Where.OWN_RECORD,
     Role.BRANCH_SECRETARY: Where.SUBTREE,
     Role.COMMITTEE_MEMBER: Where.SUBTREE,
     Role.ORGANIZATION_DEPARTMENT: Where.SUBTREE,
+    Role.VILLAGE_CADRE: Where.SUBTREE,
     Role.STREET_OFFICIAL: Where.DIVISION,
     Role.COMMUNITY_OFFICIAL: Where.DIVISION,
     # The row names the community, but a grid worker works their own grids only.
     Role.GRID_WORKER: Where.GRIDS,
     # The row names the district: its grids are on the staff's map (VIEW_GRIDS) ...
     Role.DEPARTMENT_STAFF: Where.DIVISION,
+    # The row names the community; stations.queries narrows it to the keeper's own stations.
+    Role.STATION_KEEPER: Where.DIVISION,
 }
 # ... while they handle and answer for their departments; a street official handles for the
 # street and its stations too (小事网格办、大事站所办、难事部门办).
@@ -282,11 +290,17 @@ def scope_of(user: User | AnonymousUser) -> Scope:
     return scope
 
 
-def role_reach(user: User | AnonymousUser, role: Role, within: Where) -> Reach:
+def role_reach(
+    user: User | AnonymousUser, role: Role, within: Where, *, up_to_level: int | None = None
+) -> Reach:
     """What the user's rows of `role` name: their organization subtrees (Where.SUBTREE) or
     divisions (Where.DIVISION), whatever the role's permissions. Where a role granted through
-    a delegation may land (accounts.delegations)."""
+    a delegation may land (accounts.delegations). `up_to_level` keeps only the rows whose
+    organization is located in a division of that level or above (3: a county's committee; an
+    organization located nowhere in particular, the national root, is above every level)."""
     rows = [row for row in role_rows(user) if row.role == role]
+    if up_to_level is not None:
+        rows = [r for r in rows if level_of(r.organization_division_id) <= up_to_level]
     if within is Where.SUBTREE:
         return Reach(paths=_outermost(r.organization_path for r in rows if r.organization_path))
     if within is Where.DIVISION:
@@ -296,6 +310,15 @@ def role_reach(user: User | AnonymousUser, role: Role, within: Where) -> Reach:
             )
         )
     return Reach()
+
+
+def level_of(division_id: str | None) -> int:
+    """The level (divisions.models.Level) of a 12-digit division code from its digits alone;
+    0 for none."""
+    if not division_id:
+        return 0
+    short = len(short_code_of(division_id))
+    return next((lv for lv, digits in LEVEL_DIGITS.items() if digits == short), 0)
 
 
 def _outermost(prefixes: Iterable[str]) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from jiceng.core import audit
 from jiceng.core.errors import Forbidden, InvalidInput, not_found
-from jiceng.divisions.models import Division
+from jiceng.divisions.models import Division, Level
 from jiceng.orgs.models import Organization
 
 from .delegations import Delegation, delegations_of
@@ -74,8 +74,19 @@ def check_can_grant(
     usable = [d for d in delegations_of(role) if d.grantor in held]
     if not usable:
         raise Forbidden(f"{role.label}角色须由安全管理员授予")
-    for delegation in usable:
-        reach = role_reach(by, delegation.grantor, delegation.within)
+    at_level = [
+        d
+        for d in usable
+        if d.up_to_level is None
+        or role_reach(by, d.grantor, d.within, up_to_level=d.up_to_level).paths
+    ]
+    if not at_level:  # e.g. a street's committee, where a county's department appoints
+        level = Level(usable[0].up_to_level or Level.COUNTY)
+        raise Forbidden(f"{role.label}须由{level.label}以上组织部门任命")
+    for delegation in at_level:
+        reach = role_reach(
+            by, delegation.grantor, delegation.within, up_to_level=delegation.up_to_level
+        )
         if organization is not None and reach.covers(
             path=organization.path, division_id=organization.division_id
         ):

@@ -346,13 +346,13 @@ def case_list(request: AuthedRequest, filters: Query[View]) -> CasePage:
     )
 
 
-@router.get("/{case_id}", response={200: CaseOut, 403: Error, 404: Error})
+@router.get("/{int:case_id}", response={200: CaseOut, 403: Error, 404: Error})
 @api_requires(*ANY_CASE_ROLE)
 def case_detail(request: AuthedRequest, case_id: CaseId) -> CaseOut:
     return CaseOut.of(queries.access_case(request.user, case_id))
 
 
-@router.get("/{case_id}/events", response={200: list[EventOut], 403: Error, 404: Error})
+@router.get("/{int:case_id}/events", response={200: list[EventOut], 403: Error, 404: Error})
 @api_requires(*ANY_CASE_ROLE)
 def case_events(request: AuthedRequest, case_id: CaseId) -> list[EventOut]:
     case = queries.access_case(request.user, case_id)
@@ -367,7 +367,7 @@ class DuplicateOut(Schema):
     description: str
 
 
-@router.get("/{case_id}/duplicates", response={200: list[DuplicateOut], 403: Error, 404: Error})
+@router.get("/{int:case_id}/duplicates", response={200: list[DuplicateOut], 403: Error, 404: Error})
 @api_requires(P.DISPATCH_CASES)
 def case_duplicates(request: AuthedRequest, case_id: CaseId) -> list[DuplicateOut]:
     case = queries.access_case(request.user, case_id)
@@ -395,7 +395,7 @@ class PhoneOut(Schema):
 
 
 @router.post(
-    "/{case_id}/phone",
+    "/{int:case_id}/phone",
     response={200: PhoneOut, 403: Error, 404: Error},
     summary="The reporter's full phone number (handlers only, audited)",
 )
@@ -446,7 +446,7 @@ class MergeIn(Schema):
     note: str = Field(default="", max_length=500)
 
 
-@router.post("/{case_id}/dispatch", response=MOVED, summary="派单")
+@router.post("/{int:case_id}/dispatch", response=MOVED, summary="派单")
 @api_requires(P.DISPATCH_CASES)
 def case_dispatch(request: AuthedRequest, case_id: CaseId, payload: UnitIn) -> CaseOut:
     case = queries.access_case(request.user, case_id)
@@ -456,7 +456,7 @@ def case_dispatch(request: AuthedRequest, case_id: CaseId, payload: UnitIn) -> C
     )
 
 
-@router.post("/{case_id}/reassign", response=MOVED, summary="改派")
+@router.post("/{int:case_id}/reassign", response=MOVED, summary="改派")
 @api_requires(P.DISPATCH_CASES)
 def case_reassign(request: AuthedRequest, case_id: CaseId, payload: UnitIn) -> CaseOut:
     case = queries.access_case(request.user, case_id)
@@ -466,21 +466,21 @@ def case_reassign(request: AuthedRequest, case_id: CaseId, payload: UnitIn) -> C
     )
 
 
-@router.post("/{case_id}/accept", response=MOVED, summary="签收")
+@router.post("/{int:case_id}/accept", response=MOVED, summary="签收")
 @api_requires(P.HANDLE_CASES)
 def case_accept(request: AuthedRequest, case_id: CaseId) -> CaseOut:
     case = queries.access_case(request.user, case_id)
     return CaseOut.of(services.accept_case(case=case, by=request.user))
 
 
-@router.post("/{case_id}/start", response=MOVED, summary="开始办理")
+@router.post("/{int:case_id}/start", response=MOVED, summary="开始办理")
 @api_requires(P.HANDLE_CASES)
 def case_start(request: AuthedRequest, case_id: CaseId, payload: NoteIn) -> CaseOut:
     case = queries.access_case(request.user, case_id)
     return CaseOut.of(services.start_case(case=case, by=request.user, note=payload.note))
 
 
-@router.post("/{case_id}/resolve", response=MOVED, summary="办结")
+@router.post("/{int:case_id}/resolve", response=MOVED, summary="办结")
 @api_requires(P.HANDLE_CASES)
 def case_resolve(request: AuthedRequest, case_id: CaseId, payload: ResolutionIn) -> CaseOut:
     case = queries.access_case(request.user, case_id)
@@ -489,14 +489,14 @@ def case_resolve(request: AuthedRequest, case_id: CaseId, payload: ResolutionIn)
     )
 
 
-@router.post("/{case_id}/return", response=MOVED, summary="退单")
+@router.post("/{int:case_id}/return", response=MOVED, summary="退单")
 @api_requires(P.HANDLE_CASES)
 def case_return(request: AuthedRequest, case_id: CaseId, payload: ReasonIn) -> CaseOut:
     case = queries.access_case(request.user, case_id)
     return CaseOut.of(services.return_case(case=case, by=request.user, reason=payload.reason))
 
 
-@router.post("/{case_id}/escalate", response=MOVED, summary="上报（网格→站所→部门）")
+@router.post("/{int:case_id}/escalate", response=MOVED, summary="上报（网格→站所→部门）")
 @api_requires(P.HANDLE_CASES, P.DISPATCH_CASES)
 def case_escalate(request: AuthedRequest, case_id: CaseId, payload: EscalateIn) -> CaseOut:
     case = queries.access_case(request.user, case_id)
@@ -512,7 +512,7 @@ def case_escalate(request: AuthedRequest, case_id: CaseId, payload: EscalateIn) 
     )
 
 
-@router.post("/{case_id}/follow-up", response=MOVED, summary="回访（电话回访）")
+@router.post("/{int:case_id}/follow-up", response=MOVED, summary="回访（电话回访）")
 @api_requires(P.DISPATCH_CASES)
 def case_follow_up(request: AuthedRequest, case_id: CaseId, payload: FeedbackIn) -> CaseOut:
     case = queries.access_case(request.user, case_id)
@@ -528,21 +528,21 @@ def case_follow_up(request: AuthedRequest, case_id: CaseId, payload: FeedbackIn)
     )
 
 
-@router.post("/{case_id}/close", response=MOVED, summary="结案")
+@router.post("/{int:case_id}/close", response=MOVED, summary="结案")
 @api_requires(P.DISPATCH_CASES)
 def case_close(request: AuthedRequest, case_id: CaseId, payload: NoteIn) -> CaseOut:
     case = queries.access_case(request.user, case_id)
     return CaseOut.of(services.close_case(case=case, by=request.user, note=payload.note))
 
 
-@router.post("/{case_id}/reopen", response=MOVED, summary="重新办理")
+@router.post("/{int:case_id}/reopen", response=MOVED, summary="重新办理")
 @api_requires(P.DISPATCH_CASES)
 def case_reopen(request: AuthedRequest, case_id: CaseId, payload: ReasonIn) -> CaseOut:
     case = queries.access_case(request.user, case_id)
     return CaseOut.of(services.reopen_case(case=case, by=request.user, reason=payload.reason))
 
 
-@router.post("/{case_id}/merge", response=MOVED, summary="合并到另一件诉求")
+@router.post("/{int:case_id}/merge", response=MOVED, summary="合并到另一件诉求")
 @api_requires(P.DISPATCH_CASES)
 def case_merge(request: AuthedRequest, case_id: CaseId, payload: MergeIn) -> CaseOut:
     case = queries.access_case(request.user, case_id)
@@ -601,7 +601,7 @@ class SummonsOut(Schema):
 
 
 @router.post(
-    "/{case_id}/summons",
+    "/{int:case_id}/summons",
     response={201: SummonsOut, 400: Error, 403: Error, 404: Error},
     summary="吹哨: summon departments",
 )
@@ -629,7 +629,9 @@ def case_summon(request: AuthedRequest, case_id: CaseId, payload: SummonsIn) -> 
     )
 
 
-@router.get("/{case_id}/summons-reports", response={200: list[ReportOut], 403: Error, 404: Error})
+@router.get(
+    "/{int:case_id}/summons-reports", response={200: list[ReportOut], 403: Error, 404: Error}
+)
 @api_requires(*ANY_CASE_ROLE)
 def case_reports(request: AuthedRequest, case_id: CaseId) -> list[ReportOut]:
     case = queries.access_case(request.user, case_id)
@@ -655,21 +657,21 @@ class RatingIn(Schema):
     rating: int = Field(ge=1, le=5)
 
 
-@router.post("/summons-reports/{report_id}/report", response=REPORTED, summary="报到")
+@router.post("/summons-reports/{int:report_id}/report", response=REPORTED, summary="报到")
 @api_requires(P.ANSWER_SUMMONS)
 def report_arrive(request: AuthedRequest, report_id: ReportId) -> ReportOut:
     report = queries.access_report(request.user, report_id)
     return ReportOut.of(whistle.report_to_summons(report=report, by=request.user))
 
 
-@router.post("/summons-reports/{report_id}/finish", response=REPORTED, summary="部门完成")
+@router.post("/summons-reports/{int:report_id}/finish", response=REPORTED, summary="部门完成")
 @api_requires(P.ANSWER_SUMMONS)
 def report_finish(request: AuthedRequest, report_id: ReportId, payload: NoteIn) -> ReportOut:
     report = queries.access_report(request.user, report_id)
     return ReportOut.of(whistle.finish_summons(report=report, by=request.user, note=payload.note))
 
 
-@router.post("/summons-reports/{report_id}/rate", response=REPORTED, summary="街道评价部门")
+@router.post("/summons-reports/{int:report_id}/rate", response=REPORTED, summary="街道评价部门")
 @api_requires(P.SUMMON_DEPARTMENTS)
 def report_rate(request: AuthedRequest, report_id: ReportId, payload: RatingIn) -> ReportOut:
     report = queries.access_report(request.user, report_id)

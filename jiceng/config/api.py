@@ -30,7 +30,10 @@ from jiceng.points.api import router as points_router
 from jiceng.posts.api import router as posts_router
 from jiceng.rectification.api import router as rectification_router
 from jiceng.reporting.api import router as reporting_router
+from jiceng.stations.api import router as stations_router
+from jiceng.taskforces.api import router as taskforces_router
 from jiceng.transfers.api import router as transfers_router
+from jiceng.villages.api import router as villages_router
 
 # RestAPI: bodies are JSON objects (400 otherwise), 422s are Errors in Chinese and every
 # operation's OpenAPI lists them.
@@ -70,11 +73,14 @@ api.add_router("/dashboard", dashboard_router)
 api.add_router("/statistics", statistics_router)
 api.add_router("/dues", dues_router)
 api.add_router("/rectification", rectification_router)
+api.add_router("/villages", villages_router)
+api.add_router("/taskforces", taskforces_router)
 api.add_router("/households", households_router)
 api.add_router("/posts", posts_router)
 api.add_router("/consent", consent_router)
 api.add_router("/cooperatives", cooperatives_router)
 api.add_router("/reporting", reporting_router)
+api.add_router("/stations", stations_router)
 
 
 def urls() -> tuple[list[Any], str, str]:

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 PERIODIC_TASKS: dict[str, str] = {
     "tick": "jiceng.cases.tasks.tick",
     "case_notices": "jiceng.cases.notices.deliver_notices",
+    "taskforce_notices": "jiceng.taskforces.notices.deliver_notices",
     "meeting_reminders": "jiceng.orglife.tasks.send_meeting_reminders",
     "meeting_warnings": "jiceng.orglife.tasks.warn_secretaries",
     "audit_checkpoint": "jiceng.core.tasks.audit_checkpoint",
@@ -38,6 +39,7 @@ PERIODIC_TASKS: dict[str, str] = {
     "transfer_receipts": "jiceng.transfers.tasks.chase_late_receipts",
     "points": "jiceng.points.tasks.post_points",
     "appraisal": "jiceng.appraisal.tasks.compute_standardization",
+    "village_presence": "jiceng.villages.tasks.check_village_presence",
     "consent_rounds": "jiceng.consent.tasks.freeze_due_rounds",
 }
 

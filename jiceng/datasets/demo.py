@@ -25,7 +25,7 @@ from jiceng.core import clock
 from jiceng.core.errors import DomainError
 from jiceng.core.paths import under
 from jiceng.development.models import DevelopmentPlan
-from jiceng.divisions.models import Division
+from jiceng.divisions.models import Division, common_name
 from jiceng.grid.demo import load_demo_grids
 from jiceng.grid.models import Grid, GridWorker
 from jiceng.grid.services import assign_worker
@@ -34,8 +34,13 @@ from jiceng.members.models import Member, MemberStatus
 from jiceng.orglife import compliance, rules, scheduling
 from jiceng.orglife.models import Meeting, MeetingKind, MeetingStatus
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
+from jiceng.points.posting import post_taskforce_month
 from jiceng.posts.demo import seed_posts
 from jiceng.reporting.models import ReportingRule
+from jiceng.stations import services as station_services
+from jiceng.stations.models import ServiceStation
+from jiceng.taskforces.seeding import TaskForceSeedResult, demo_people, seed_taskforces
+from jiceng.villages.models import Dispatch
 
 from . import seeding
 from .appraisal import AppraisalSeedResult, seed_appraisal
@@ -47,7 +52,10 @@ from .patrols import seed_patrols
 from .points import PointsSeedResult, seed_points
 from .rectification import RectificationSeedResult, seed_rectification
 from .reporting import seed_reporting
+from .stations import seed_stations
 from .transfers import TransferSeedResult, seed_transfers
+from .villages import DEMO_LOGIN as VILLAGE_LOGIN
+from .villages import seed_villages
 
 DISTRICT = "320113"  # 江苏省南京市栖霞区
 STREET = "仙林街道"
@@ -126,7 +134,35 @@ def load_demo(
     load_demo_consent(DISTRICT, seed=SEED)
     say("双报到……")
     logins.append(load_demo_reporting())
+    say("驻村第一书记与工作队……")
+    logins += load_demo_villages()
+    say("党员突击队……")
+    load_demo_taskforces()
+    say("红帆驿站和一年的到访……")
+    logins += load_demo_stations()
     return logins
+
+
+def load_demo_taskforces() -> TaskForceSeedResult:
+    """The district's task force this week and the past ones over the year; the demo member
+    holds shifts at its first site, which the demo secretary leads."""
+    district = district_committee()
+    if district is None:
+        return TaskForceSeedResult()
+    member, lead = demo_people()
+    result = seed_taskforces(
+        as_of=clock.today(),
+        seed=SEED,
+        under_paths=[district.path],
+        focus_member_id=member,
+        lead_member_id=lead,
+    )
+    # The year's final hours to the points ledger, as the hourly points job does for the
+    # last two months.
+    current = rules.month_of(clock.today())
+    for back in range(12, -1, -1):
+        post_taskforce_month(rules.add_months(current, -back))
+    return result
 
 
 def load_demo_households() -> int:
@@ -444,6 +480,34 @@ GRID_WORKER = ("grid-demo", "Poplar#Lane5187", "网格员")
 
 
 @transaction.atomic
+def load_demo_villages() -> list[DemoLogin]:
+    """Teams on the district's villages, weak ones first, with a year of logs (after the
+    rectifications, whose weak villages get their first secretaries named). The login of
+    the demo first secretary, on a first load and on a second."""
+    district = district_committee()
+    if district is None:
+        return []
+    result = seed_villages(district=district, as_of=clock.today(), seed=SEED)
+    if result.login is not None:
+        return [result.login]
+    dispatch = (
+        Dispatch.objects.filter(cadre__username=VILLAGE_LOGIN[0])
+        .select_related("team__organization", "cadre")
+        .first()
+    )
+    if dispatch is None:
+        return []
+    return [
+        DemoLogin(
+            VILLAGE_LOGIN[0],
+            VILLAGE_LOGIN[1],
+            "驻村第一书记",
+            dispatch.team.organization.name,
+            dispatch.cadre.display_name,
+        )
+    ]
+
+
 def grid_worker_login() -> DemoLogin:
     username, password, display_name = GRID_WORKER
     street = Division.objects.get(code__startswith=DISTRICT, level=4, name=STREET)
@@ -507,3 +571,87 @@ def make_accounts() -> list[DemoLogin]:
         where = organization.name if organization else (branch.name if linked else "全系统")
         logins.append(DemoLogin(username, password, Role(role).label, where, user.display_name))
     return logins
+
+
+# 红帆驿站: the keeper whom the community (the demo community official, shequ-demo) appoints
+# to its station, and a rider who is a member of a new-group branch (新就业群体). Should that
+# community have no station, the street's first station's community official signs in as
+# community-demo (printed with that community).
+STATION_ACCOUNTS = (
+    ("community-demo", "Maple#Court3517", "社区干部"),
+    ("keeper-demo", "Ginkgo#Door2648", "驿站管理员"),
+    ("rider-demo", "Swift#Road7093", "骑手党员"),
+)
+
+
+@transaction.atomic
+def load_demo_stations() -> list[DemoLogin]:
+    """Stations in every street of the district with a year of visits (datasets.stations),
+    one of them in the demo community official's community: she appoints the demo keeper
+    to it; and the rider, a member of a new-group branch of the district."""
+    _, own_community, _ = community_login()
+    pinned = frozenset({own_community.code}) if own_community is not None else frozenset()
+    seed_stations(district=DISTRICT, seed=SEED, pinned=pinned)
+    logins: list[DemoLogin] = []
+    station = (
+        ServiceStation.objects.filter(community_id__in=pinned, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if station is not None:
+        official = User.objects.get(username=COMMUNITY_OFFICIAL[0])  # printed by 双报到
+    else:
+        street = Division.objects.get(code__startswith=DISTRICT, level=4, name=STREET)
+        station = (
+            ServiceStation.objects.filter(street_code=street.code, is_active=True)
+            .order_by("community_id", "pk")
+            .first()
+        )
+        if station is None:
+            return logins
+        community = Division.objects.get(code=station.community_id)
+        official_name, official_password, _ = STATION_ACCOUNTS[0]
+        official = demo_user(official_name, official_password, f"{common_name(community.name)}干部")
+        if not RoleAssignment.objects.filter(user=official, role=Role.COMMUNITY_OFFICIAL).exists():
+            assign_role(user=official, role=Role.COMMUNITY_OFFICIAL, division=community, by=None)
+        logins.append(
+            DemoLogin(
+                official_name,
+                official_password,
+                Role.COMMUNITY_OFFICIAL.label,
+                f"{community.name}（红帆驿站）",
+                str(official),
+            )
+        )
+    keeper_name, keeper_password, keeper_label = STATION_ACCOUNTS[1]
+    keeper = demo_user(keeper_name, keeper_password, "驿站管理员")
+    if station.keeper_id != keeper.pk:
+        station_services.appoint_keeper(station=station, username=keeper_name, by=official)
+    logins.append(DemoLogin(keeper_name, keeper_password, keeper_label, station.name, "驿站管理员"))
+    rider_name, rider_password, rider_label = STATION_ACCOUNTS[2]
+    rider = User.objects.filter(username=rider_name).first()
+    if rider is None:
+        member = (
+            Member.objects.filter(
+                under(district_path(), "organization__path"),
+                organization__sector=Sector.NEW_ECONOMY,
+                organization__kind__in=[OrgKind.BRANCH, OrgKind.JOINT_BRANCH],
+                status=MemberStatus.FULL,
+                user__isnull=True,
+            )
+            .select_related("organization")
+            .order_by("organization__path", "pk")
+            .first()
+        )
+        if member is None:
+            return logins
+        rider = demo_user(rider_name, rider_password, member.name, member=member)
+        assign_role(user=rider, role=Role.MEMBER, by=None)
+    member_org = rider.member.organization.name if rider.member else ""
+    logins.append(DemoLogin(rider_name, rider_password, rider_label, member_org, str(rider)))
+    return logins
+
+
+def district_path() -> str:
+    district = district_committee()
+    return district.path if district is not None else "~"

@@ -15,17 +15,18 @@ from jiceng.cases.models import Notice as CaseNotice
 from jiceng.cases.queries import cases_for
 from jiceng.orglife import queries as orglife_queries
 from jiceng.orglife.models import Notice as OrglifeNotice
+from jiceng.taskforces.models import GapNotice
 
 from .models import Reading
 
 # The unread count in the top bar stops counting here ("99+").
 COUNT_CAP = 100
-CASE, ORGLIFE = "case", "orglife"
+CASE, ORGLIFE, TASKFORCE = "case", "orglife", "taskforce"
 
 
 @dataclass(frozen=True)
 class Item:
-    source: str  # CASE or ORGLIFE
+    source: str  # CASE, ORGLIFE or TASKFORCE
     pk: int
     kind: str  # what the notice is about, as the page shows it
     text: str
@@ -44,6 +45,10 @@ def unread_orglife_notices(user: User) -> QuerySet[OrglifeNotice]:
 
 def case_notices(user: User) -> QuerySet[CaseNotice]:
     return CaseNotice.objects.filter(user=user)
+
+
+def gap_notices(user: User) -> QuerySet[GapNotice]:
+    return GapNotice.objects.filter(user=user)
 
 
 def notices_of(user: User, *, limit: int = 50) -> list[Item]:
@@ -79,6 +84,18 @@ def notices_of(user: User, *, limit: int = 50) -> list[Item]:
         .annotate(is_read=_read_by(user))
         .order_by("-created_at")[:limit]
     ]
+    items += [
+        Item(
+            source=TASKFORCE,
+            pk=n.pk,
+            kind="突击队缺员",
+            text=n.text,
+            created_at=n.created_at,
+            is_read=n.read_at is not None,
+            link=reverse("taskforces:detail", args=[n.task_force_id]),
+        )
+        for n in gap_notices(user).order_by("-created_at")[:limit]
+    ]
     items.sort(key=lambda item: item.created_at, reverse=True)
     return items[:limit]
 
@@ -89,4 +106,9 @@ def unread_count(user: User) -> int:
     if cases >= COUNT_CAP:
         return COUNT_CAP
     orglife = unread_orglife_notices(user).order_by()[: COUNT_CAP - cases].count()
-    return cases + orglife
+    if cases + orglife >= COUNT_CAP:
+        return COUNT_CAP
+    gaps = (
+        gap_notices(user).filter(read_at__isnull=True).order_by()[: COUNT_CAP - cases - orglife]
+    ).count()
+    return cases + orglife + gaps

@@ -10,7 +10,7 @@ from jiceng.core.errors import not_found
 from jiceng.orglife import queries as orglife_queries
 
 from .models import Reading
-from .queries import CASE, ORGLIFE, case_notices, unread_orglife_notices
+from .queries import CASE, ORGLIFE, TASKFORCE, case_notices, gap_notices, unread_orglife_notices
 
 
 @transaction.atomic
@@ -28,6 +28,11 @@ def mark_read(*, user: User, source: str, pk: int) -> None:
         Reading.objects.bulk_create(
             [Reading(user=user, notice_id=pk, read_at=now)], ignore_conflicts=True
         )
+    elif source == TASKFORCE:
+        found_gap = gap_notices(user).filter(pk=pk)
+        if not found_gap.exists():
+            raise not_found("通知")
+        found_gap.filter(read_at__isnull=True).update(read_at=now)
     else:
         raise not_found("通知")
 
@@ -37,6 +42,7 @@ def mark_all_read(*, user: User) -> int:
     """Every notice of the user read; how many were unread."""
     now = clock.now()
     marked = case_notices(user).filter(read_at__isnull=True).update(read_at=now)
+    marked += gap_notices(user).filter(read_at__isnull=True).update(read_at=now)
     unread = list(unread_orglife_notices(user).values_list("pk", flat=True))
     Reading.objects.bulk_create(
         [Reading(user=user, notice_id=pk, read_at=now) for pk in unread],

@@ -22,6 +22,9 @@ class SourceKind(models.TextChoices):
     # 双报到: hours a community confirmed (reporting.ServiceRecord); its rule's points are
     # per hour served
     SERVICE_HOURS = "SERVICE_HOURS", "社区确认的服务时长"
+    # 党员突击队: a shift's hours confirmed by its site lead or by the member's check-out
+    # (taskforces.Assignment), posted once the shift's correction window has closed
+    TASKFORCE_HOURS = "TASKFORCE_HOURS", "突击队服务时长"
 
 
 class CapPeriod(models.TextChoices):

@@ -23,6 +23,7 @@ from jiceng.cases.models import CaseEvent, EventKind
 from jiceng.core import clock
 from jiceng.orglife.models import PRESENT_STATUSES, Attendance, Meeting, MeetingStatus
 from jiceng.reporting.models import ServiceRecord
+from jiceng.taskforces.models import HOURS_FINAL_AFTER_DAYS, Assignment
 
 from .models import PointsEntry, SourceKind
 from .rules import RuleBook, capped_points
@@ -420,9 +421,58 @@ def post_service_month(month: int) -> PostingResult:
     return _reverse_service(Q(month=month), result)
 
 
+# -- task-force hours (党员突击队) --------------------------------------------------------------
+
+
+@transaction.atomic
+def post_taskforce_month(month: int) -> PostingResult:
+    """The members' shifts that started in `month` whose hours are final (confirmed, the shift
+    ended HOURS_FINAL_AFTER_DAYS ago, so no correction can follow): an hour earns the rule's
+    points, the shift's start is when it happened. A shift cancelled is cancelled before it
+    starts, so nothing posted is ever taken back."""
+    start = dt.datetime(month // 100, month % 100, 1, tzinfo=clock.CHINA)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    final = clock.now() - dt.timedelta(days=HOURS_FINAL_AFTER_DAYS)
+    where = Q(
+        starts_at__gte=start,
+        starts_at__lt=end,
+        ends_at__lte=final,
+        is_active=True,
+        member__isnull=False,
+        minutes_confirmed__gt=0,
+    )
+    rows = Assignment.objects.filter(where).values_list(
+        "id",
+        "member_id",
+        "member__organization_id",
+        "member__organization__path",
+        "member__category",
+        "member__status",
+        "starts_at",
+        "minutes_confirmed",
+    )
+    candidates = [
+        Candidate(
+            source,
+            member,
+            org,
+            path,
+            category,
+            status,
+            at,
+            _month_of(at),
+            Decimal(minutes) / 60,
+        )
+        for source, member, org, path, category, status, at, minutes in rows
+    ]
+    members = Q(member_id__in=Assignment.objects.filter(where).values("member_id"))
+    return _post(SourceKind.TASKFORCE_HOURS, candidates, members, PostingResult())
+
+
 def post_month(month: int) -> dict[str, PostingResult]:
     return {
         SourceKind.ATTENDANCE: post_attendance_month(month),
         SourceKind.CASE: post_case_month(month),
         SourceKind.SERVICE_HOURS: post_service_month(month),
+        SourceKind.TASKFORCE_HOURS: post_taskforce_month(month),
     }

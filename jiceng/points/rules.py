@@ -37,7 +37,8 @@ class Rule:
 
 # Without any row: the national defaults. 组织生活 earns 2 a time, at most 24 times a year
 # (三会一课 and the theme day: about two a month); a handled case 3, at most 10 a month; an
-# award at most 20 points each, as its approver decides; an hour of community service 1.
+# award at most 20 points each, as its approver decides; an hour of community service
+# or of a task force's shift 1.
 DEFAULTS: dict[str, Rule] = {
     SourceKind.ATTENDANCE: Rule(SourceKind.ATTENDANCE, 2, 24, CapPeriod.YEAR, False, True),
     SourceKind.CASE: Rule(SourceKind.CASE, 3, 10, CapPeriod.MONTH, False, True),
@@ -45,6 +46,10 @@ DEFAULTS: dict[str, Rule] = {
     # 社区确认的服务时长: 1 point an hour served, no cap on the days (the yearly hours target
     # is reporting's rule, not a cap on points)
     SourceKind.SERVICE_HOURS: Rule(SourceKind.SERVICE_HOURS, 1, None, CapPeriod.YEAR, False, True),
+    # 突击队服务时长: likewise 1 point an hour of a shift served
+    SourceKind.TASKFORCE_HOURS: Rule(
+        SourceKind.TASKFORCE_HOURS, 1, None, CapPeriod.YEAR, False, True
+    ),
 }
 
 

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from jiceng.accounts.models import User
 from jiceng.core import audit, clock
 from jiceng.core.errors import Conflict, InvalidInput, not_found
+from jiceng.core.paths import under
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import Organization
 
@@ -133,6 +134,17 @@ def accept_rectification(*, rectification: Rectification, by: User) -> Rectifica
         audit.AuditEvent.WRITE, action="rectification.accept", target=rectification, user=by
     )
     return Rectification.objects.get(pk=rectification.pk)
+
+
+def name_first_secretary(*, organization: Organization, member: Member) -> int:
+    """A first secretary sent to a village organization is named on the open rectifications
+    of that organization and of the branches under it (villages.services.dispatch_cadre):
+    the first secretary serves the whole village. Returns how many were named."""
+    return (
+        Rectification.objects.filter(under(organization.path, "organization__path"))
+        .exclude(status=Status.ACCEPTED)
+        .update(first_secretary=member)
+    )
 
 
 # The rule's months and threshold: what a department may set (months: how long; threshold:

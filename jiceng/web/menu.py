@@ -78,6 +78,11 @@ _COMMUNITY_SERVICE = _holds("manage_community_service")
 _HOUSEHOLD_KEEPERS = _holds("handle_cases", "dispatch_cases", "manage_grids", "manage_members")
 
 
+def _station_keeper(held: Held) -> bool:
+    # a keeper's own station; the registry's managers have the registry instead
+    return held.any("keep_service_stations") and not held.any("manage_service_stations")
+
+
 def _household_member(held: Held) -> bool:
     return held.any("view_own_record") and not _HOUSEHOLD_KEEPERS(held)
 
@@ -109,7 +114,17 @@ MENU: tuple[Entry, ...] = (
     Entry("双报到反馈", "reporting:branch", Group.MOBILIZATION, _holds("manage_members")),
     Entry("联系户", "households:grids", Group.MOBILIZATION, _HOUSEHOLD_KEEPERS),
     Entry("我的联系户", "households:mine", Group.MOBILIZATION, _household_member),
+    Entry(
+        "党员突击队",
+        "taskforces:home",
+        Group.MOBILIZATION,
+        _holds("attend_meetings", "view_organizations"),
+    ),
     Entry("村集体经济", "cooperatives:overview", Group.VILLAGES, _holds("view_organizations")),
+    Entry("驻村日志", "villages:today", Group.VILLAGES, _holds("log_village_work")),
+    Entry("驻村工作队", "villages:teams", Group.VILLAGES, _holds("manage_village_teams")),
+    Entry("红帆驿站", "stations:registry", Group.VILLAGES, _holds("manage_service_stations")),
+    Entry("我的驿站", "stations:mine", Group.VILLAGES, _station_keeper),
     Entry("居民意见征询", "consent:list", Group.GOVERNANCE, _holds("dispatch_cases")),
     Entry("我的导出", "exports:mine", Group.MINE, _holds("export_data")),
     Entry("投诉建议处理", "feedback:inbox", Group.MINE, _holds("manage_accounts")),

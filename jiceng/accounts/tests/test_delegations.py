@@ -142,3 +142,27 @@ def test_no_delegation_reaches_an_administrator_account(
             division=grid_divisions["320113007001"],
             by=division_official,
         )
+
+
+def test_the_county_department_appoints_village_cadres_and_a_street_committee_does_not(
+    tree: Tree, nobody: User, district_department: User, street_official: User
+) -> None:
+    """栖霞区委 (a county-level committee) sends a cadre into its subtree; 仙林街道党工委, an
+    organization department too but at the township level, may not."""
+    with pytest.raises(Forbidden, match="驻村干部须由县级以上组织部门任命"):
+        services.assign_role(
+            user=nobody, role=Role.VILLAGE_CADRE, organization=tree.branch, by=street_official
+        )
+    assert not nobody.roles.exists()
+    services.assign_role(
+        user=nobody, role=Role.VILLAGE_CADRE, organization=tree.branch, by=district_department
+    )
+    record = AuditRecord.objects.filter(event=AuditEvent.ROLE_CHANGE).latest("pk")
+    assert '"delegation":"ORGANIZATION_DEPARTMENT"' in record.detail
+    with pytest.raises(NotFound):
+        services.assign_role(
+            user=nobody, role=Role.VILLAGE_CADRE, organization=tree.city, by=district_department
+        )
+    assert list(nobody.roles.values_list("role", "organization")) == [
+        (Role.VILLAGE_CADRE, tree.branch.pk)
+    ]

@@ -143,11 +143,14 @@ INSTALLED_APPS = [
     "jiceng.annual_statistics",
     "jiceng.dues",
     "jiceng.rectification",
+    "jiceng.villages",
+    "jiceng.taskforces",
     "jiceng.households",
     "jiceng.posts",
     "jiceng.consent",
     "jiceng.cooperatives",
     "jiceng.reporting",
+    "jiceng.stations",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +158,8 @@ MIDDLEWARE = [
     # The machines' endpoints (JICENG_MACHINE_PATHS) end here, without the page middleware:
     # a middleware added below never sees them (bench/RESULTS.md says what this is worth).
     "jiceng.web.middleware.MachineEndpointsMiddleware",
+    # The riders' public page (红帆驿站) for a browser without a session: its own short path.
+    "jiceng.stations.fast.RiderPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -236,6 +241,8 @@ JICENG_SCHEDULE: dict[str, int] = {
     "transfer_receipts": 86400,  # late receipts of transfer letters chased (transfers.receipts)
     "points": 3600,  # 积分: this and last month's attendance and cases posted (points.posting)
     "appraisal": 86400,  # the year's standardization scores and stars (appraisal.scoring)
+    "village_presence": 86400,  # 驻村在岗核查: last and this month, terms ended (villages.presence)
+    "taskforce_notices": 10,  # task forces' gap notices by e-mail and SMS (taskforces.notices)
     "consent_rounds": 300,  # consent rounds past their deadline frozen (consent.services)
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
 }
@@ -439,6 +446,11 @@ JICENG_ONLINE_MIN_MINUTES = env_int("JICENG_ONLINE_MIN_MINUTES", 30)
 # A month's compliance is final on this day of the next month (late records still count).
 JICENG_ORGLIFE_MONTH_CLOSE_DAY = env_int("JICENG_ORGLIFE_MONTH_CLOSE_DAY", 5)
 
+# 党员突击队 (taskforces): a member checks in at a site by its QR code or by a location within
+# this many metres of it; from this many minutes before the shift starts.
+JICENG_TASKFORCE_CHECKIN_METERS = env_int("JICENG_TASKFORCE_CHECKIN_METERS", 300)
+JICENG_TASKFORCE_CHECKIN_EARLY_MINUTES = env_int("JICENG_TASKFORCE_CHECKIN_EARLY_MINUTES", 30)
+
 # Cases (接诉即办). A resolved case may be reopened within this many days.
 JICENG_CASE_REOPEN_DAYS = env_int("JICENG_CASE_REOPEN_DAYS", 7)
 JICENG_CASE_PHOTO_MAX_BYTES = env_int("JICENG_CASE_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
@@ -457,6 +469,15 @@ JICENG_CASE_SCORE_WEIGHTS: dict[str, float] = {
 JICENG_GRID_NEAREST_METERS = env_float("JICENG_GRID_NEAREST_METERS", 200.0)
 JICENG_GRID_RECHECK_SECONDS = env_float("JICENG_GRID_RECHECK_SECONDS", 2.0)
 JICENG_GRID_THREADS = env_int("JICENG_GRID_THREADS", 1)
+
+# 红帆驿站: how far the riders' page looks for stations (metres), and the walking-directions
+# link of a station ({lon}, {lat} WGS-84 and {name} are filled in; a city may point it at the
+# map app its riders use).
+JICENG_STATION_SEARCH_METERS = env_float("JICENG_STATION_SEARCH_METERS", 5000.0)
+JICENG_STATION_WALK_URL = env_str(
+    "JICENG_STATION_WALK_URL",
+    "https://uri.amap.com/navigation?to={lon},{lat},{name}&mode=walk&coordinate=wgs84&callnative=1",
+)
 
 LOGGING = {
     "version": 1,

@@ -49,6 +49,9 @@ def everywhere(district_department: User) -> User:
     assign_role(user=district_department, role=Role.STREET_OFFICIAL, division=district, by=None)
     department = Department.objects.create(district=district, name="栖霞区城管局", function="城管")
     add_department_staff(user=district_department, department=department, by=None)
+    # and a village cadre, for the cadre's own operations (villages)
+    home = district_department.roles.get(role=Role.ORGANIZATION_DEPARTMENT).organization
+    assign_role(user=district_department, role=Role.VILLAGE_CADRE, organization=home, by=None)
     # and a member (双报到's own report is a member's operation)
     RoleAssignment.objects.create(user=district_department, role=Role.MEMBER)
     return district_department

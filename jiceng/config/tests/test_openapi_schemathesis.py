@@ -65,10 +65,15 @@ from jiceng.accounts.services import assign_role
 from jiceng.cases.models import Department
 from jiceng.cases.units import add_department_staff
 from jiceng.divisions.models import Division
+from jiceng.grid.services import create_grid
 from jiceng.members.models import Member
 from jiceng.orgs import services as org_services
 from jiceng.orgs.models import Organization, OrgKind, PartyGroup, Post, Sector
+from jiceng.testing.grid_personas import square
 from jiceng.testing.personas import Tree, add_member, new_id_number
+from jiceng.villages import services as village_services
+from jiceng.villages.models import Post as VillagePost
+from jiceng.villages.models import SendingUnit
 
 pytestmark = pytest.mark.slow
 
@@ -163,6 +168,10 @@ class World:
                 {"query": {"q": "仙林", "under": "320113"}},
             ],
             "GET /api/v1/divisions/{code}": [{"path_parameters": {"code": "320113007"}}],
+            # Inside the grid the test makes (the platform's service area): 红帆驿站.
+            "GET /api/v1/stations/nearby": [
+                {"query": {"lon": 118.902, "lat": 32.102, "amenity": ["water"]}}
+            ],
             "GET /api/v1/divisions/{code}/children": [{"path_parameters": {"code": "320113"}}],
             "GET /api/v1/divisions/{code}/ancestors": [
                 {"path_parameters": {"code": "320113007001"}}
@@ -421,9 +430,33 @@ def test_api_conforms_to_its_openapi_schema(world: World, district_department: U
         district=district, name="栖霞区城市管理局", function="城管"
     )
     add_department_staff(user=district_department, department=department, by=None)
+    # A grid: the riders' nearest stations answer only inside the platform's service area.
+    create_grid(
+        code="XL-WY-01",
+        name="文苑第一网格",
+        community=Division.objects.get(code="320113007001"),
+        boundary=square(118.900, 32.100, 118.905, 32.105),
+        by=None,
+    )
     # ... and a member of a branch, for the member's own reads (/points/me).
     own = world_member(district_department)
     assert own is not None
+    # ... and a village cadre serving in a village, for the cadre's own reads (/villages/me).
+    village = org_services.create_organization(
+        parent=world.tree.xianlin,
+        name="石埠桥村党支部",
+        kind=OrgKind.BRANCH,
+        sector=Sector.VILLAGE,
+        by=None,
+    )
+    village_services.dispatch_cadre(
+        organization=village,
+        cadre=district_department,
+        sending_unit=SendingUnit.objects.create(name="栖霞区农业农村局"),
+        post=VillagePost.TEAM_MEMBER,
+        starts_on=dt.date(2026, 1, 5),
+        by=None,
+    )
     with override_settings(ALLOWED_HOSTS=hosts), in_process_requests() as tracebacks:
         app = WSGIHandler()
         schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, app, config=schemathesis.Config())

@@ -31,6 +31,12 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
         0.5,
     ),
     "JICENG_GRID_THREADS": ("jiceng.grid.routing._threads()", "2", 2),
+    "JICENG_STATION_SEARCH_METERS": ("jiceng.stations.finder.search_metres()", "800", 800.0),
+    "JICENG_STATION_WALK_URL": (
+        "jiceng.stations.queries.walk_url(lon=1.5, lat=2.5, name='x')",
+        "https://walk.example/?p={lon},{lat}",
+        "https://walk.example/?p=1.5,2.5",
+    ),
     "JICENG_GRID_NEAREST_METERS": ("settings.JICENG_GRID_NEAREST_METERS", "350", 350.0),
     "JICENG_GRID_RECHECK_SECONDS": ("settings.JICENG_GRID_RECHECK_SECONDS", "0.5", 0.5),
     "JICENG_AUDIT_RETENTION_DAYS": ("jiceng.core.audit.retention_days()", "400", 400),
@@ -105,8 +111,20 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
             "points": 3600.0,
             "appraisal": 86400.0,
             "weak_organizations": 86400.0,
+            "village_presence": 86400.0,
+            "taskforce_notices": 10.0,
             "consent_rounds": 300.0,
         },
+    ),
+    "JICENG_TASKFORCE_CHECKIN_METERS": (
+        "importlib.import_module('jiceng.taskforces.checkin').checkin_meters()",
+        "500",
+        500,
+    ),
+    "JICENG_TASKFORCE_CHECKIN_EARLY_MINUTES": (
+        "importlib.import_module('jiceng.taskforces.checkin').early().total_seconds()",
+        "10",
+        600.0,
     ),
     "JICENG_MEETING_REMINDER_LEAD": (
         "jiceng.orglife.reminders.reminder_lead().total_seconds()",

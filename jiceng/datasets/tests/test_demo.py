@@ -18,6 +18,7 @@ from jiceng.orglife import rules
 from jiceng.orglife.models import Attendance, Compliance, Meeting
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
 from jiceng.reporting.models import ServiceRecord
+from jiceng.stations.models import ServiceStation
 
 
 @pytest.mark.usefixtures("divisions")
@@ -98,6 +99,12 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
     # 双报到: the demo member serves in her community, whose official has a login.
     assert "shequ-demo" in out
     assert ServiceRecord.objects.filter(member=member.user.member).count() >= 5
+    # 红帆驿站: that official appointed the demo keeper to a station of her own community
+    # (one login per role and place: no second community official for the stations).
+    assert "keeper-demo" in out and "rider-demo" in out and "community-demo" not in out
+    kept = ServiceStation.objects.get(keeper__username="keeper-demo")
+    shequ = RoleAssignment.objects.get(user__username="shequ-demo", role=Role.COMMUNITY_OFFICIAL)
+    assert kept.community_id == shequ.division_id
 
     counts = (
         Organization.objects.count(),

@@ -161,9 +161,9 @@ def test_the_count_takes_a_fixed_handful_of_queries(
     tree: Tree, secretary: User, django_assert_max_num_queries: Any
 ) -> None:
     """The top bar's count on every page: the user's reach (roles) and the relations of the
-    scope (transfers.grants: one read), the managed organizations' ids, one count per app;
-    however many notices there are."""
+    scope (transfers.grants: one read), the managed organizations' ids, one count per app
+    (cases, orglife, taskforces); however many notices there are."""
     with clock.frozen(MAY_20):
         reminders.warn_secretaries()
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert queries.unread_count(secretary) == 1

@@ -44,13 +44,14 @@ def test_a_member_sees_the_workbench_and_their_meetings(member_user: User) -> No
     client.force_login(member_user)
     nav = links(client, "/")
     assert "工作台" in nav and "组织生活" in nav
-    assert "组织架构" not in nav and "组织生活达标" not in nav and "党员" not in nav
+    assert "组织架构" not in nav and "组织生活达标" not in nav and ">党员</a>" not in nav
+    assert "党员突击队" in nav  # the shifts open to them
 
 
 def test_an_administrator_sees_only_the_administration(audit_admin: User) -> None:
     nav = links(verified_client(audit_admin), "/orgs/")  # refused, in the site frame
     assert "系统管理" in nav
-    assert "组织架构" not in nav and "工单" not in nav and "党员" not in nav
+    assert "组织架构" not in nav and "工单" not in nav and ">党员</a>" not in nav
 
 
 def test_the_large_text_mode_is_kept_in_a_cookie(member_user: User) -> None:
@@ -106,5 +107,17 @@ def test_every_row_of_the_menu_names_a_page(db: None) -> None:
         is_administrator=True,
     )
     urls = {link.url for section in menu.links_for(everything) for link in section.links}
-    # every row reversed; all shown but 我的积分 and 我的联系户, which a manager does not get
-    assert len(urls) == len(menu.MENU) - 2
+    # every row reversed; all shown but 我的积分, 我的联系户 and 我的驿站, which a manager
+    # does not get
+    assert len(urls) == len(menu.MENU) - 3
+
+
+def test_a_keeper_sees_their_station_and_a_community_the_registry() -> None:
+    keeper = menu.Held(permissions=frozenset({"keep_service_stations"}))
+    community = menu.Held(
+        permissions=frozenset({"keep_service_stations", "manage_service_stations"})
+    )
+    mine = [link.label for section in menu.links_for(keeper) for link in section.links]
+    theirs = [link.label for section in menu.links_for(community) for link in section.links]
+    assert "我的驿站" in mine and "红帆驿站" not in mine
+    assert "红帆驿站" in theirs and "我的驿站" not in theirs

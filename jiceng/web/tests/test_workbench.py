@@ -475,13 +475,17 @@ def test_every_app_registers_its_panels() -> None:
         "dues.department",
         "appraisal.branch",
         "appraisal.department",
+        "stations.keeper",
+        "stations.registry",
+        "stations.rider",
     }
 
 
 @pytest.mark.parametrize(
     ("who", "panels"),
     [
-        ("wenyuan_official", ["cases.dispatch"]),  # a community: dispatches, handles no unit
+        # a community: dispatches, handles no unit; registers its 红帆驿站
+        ("wenyuan_official", ["cases.dispatch", "stations.registry"]),
         (
             "street_official",
             [

@@ -101,6 +101,13 @@ class Command(BaseCommand):
             f"软弱涣散：研判出 {weak.detected:,} 个党组织，整顿 {weak.rectifications:,} 个"
             f"（已销号 {weak.accepted:,}），进展 {weak.progress:,} 条，用时 {weak.seconds:.1f} 秒"
         )
+        from jiceng.datasets.villages import seed_counties  # 驻村第一书记与工作队
+
+        teams = seed_counties(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"驻村工作队 {teams.teams:,} 支，驻村干部 {teams.dispatches:,} 名，"
+            f"在岗记录 {teams.work_days:,} 条"
+        )
         from jiceng.datasets.reporting import seed_reporting  # 双报到
 
         reported = seed_reporting(as_of=options["as_of"], seed=options["seed"])
