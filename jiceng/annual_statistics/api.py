@@ -32,6 +32,7 @@ class AnnualTableOut(Schema):
     unit: str
     columns: list[str]
     lines: list[AnnualLineOut]
+    note: str = Field("", description="本表平台记录不能回答的部分（如民主评议结果）")
 
 
 class AnnualReportOut(Schema):
@@ -65,6 +66,7 @@ def annual_report(
                 number=t.number,
                 title=t.title,
                 unit=t.unit,
+                note=t.note,
                 columns=t.columns,
                 lines=[
                     AnnualLineOut(

@@ -47,6 +47,8 @@ def write_report(report: Report) -> bytes:
                 cell = sheet.cell(row, column, figure.value)
                 cell.border = BOX
                 cell.number_format = "#,##0"
+        if table.note:
+            sheet.cell(HEAD_ROW + len(table.lines) + 2, 1, escape(f"说明：{table.note}"))
         sheet.column_dimensions["A"].width = 44
         for column in range(2, width + 1):
             sheet.column_dimensions[get_column_letter(column)].width = 16

@@ -23,7 +23,9 @@ from typing import Any
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
+from jiceng.appraisal.models import ModelOrganization, Nomination
 from jiceng.core.paths import is_under, under
+from jiceng.divisions.models import short_code_of
 from jiceng.members.models import (
     ACTIVE_STATUSES,
     Category,
@@ -34,7 +36,27 @@ from jiceng.members.models import (
     MemberStatus,
     StatusMove,
 )
-from jiceng.orgs.models import GRASSROOTS_KINDS, Committee, Organization, OrgKind, Sector
+from jiceng.orglife.models import (
+    PRESENT_STATUSES,
+    Attendance,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
+from jiceng.orgs.models import (
+    GRASSROOTS_KINDS,
+    Committee,
+    CommitteeSeat,
+    Organization,
+    OrgKind,
+    Post,
+    Sector,
+    SelfGovernmentCommittee,
+    SelfGovernmentKind,
+    SelfGovernmentPost,
+    SelfGovernmentSeat,
+)
+from jiceng.points.models import PointsEntry, SourceKind
 
 Move = StatusMove
 FIRST_MOVES = frozenset({Move.REGISTER, Move.ADMIT, Move.TRANSFER_IN})
@@ -110,6 +132,7 @@ class Table:
     columns: list[str]
     lines: list[Line]
     unit: str = "人"  # or 个 (organizations)
+    note: str = ""  # what the records cannot answer, said under the table
 
 
 @dataclass
@@ -146,6 +169,7 @@ class Step:
     on: dt.date
     was_in: bool  # on the subtree's roll before the event
     is_in: bool  # ... and after
+    at: str | None = None  # the path of the member's organization after the event
 
 
 def _walk(prefix: str, since: dt.date) -> list[Step]:
@@ -189,7 +213,7 @@ def _walk(prefix: str, since: dt.date) -> list[Step]:
                 where = came_from if came_from is not None else where_after
             is_in = after in ACTIVE and is_under(where_after, prefix)
             was_in = move not in FIRST_MOVES and before in ACTIVE and is_under(where, prefix)
-            walked.append(Step(member_id, move, on, was_in, is_in))
+            walked.append(Step(member_id, move, on, was_in, is_in, where_after))
         steps.extend(reversed(walked))
     return steps
 
@@ -233,8 +257,9 @@ def _period(joined: dt.date) -> str:
 
 # The groups of the roll on 31 December, as columns computed in SQL (the same expressions
 # count the groups and pick the members of one): sex, Han or not, age band, category,
-# education, joining period, and probationary (now, joined by 31 December).
-GROUP_COLUMNS = ("gender", "han", "band", "category", "edu", "period", "prob")
+# education, joining period, probationary (now, joined by 31 December), and the sector of the
+# member's organization (tables 5 and 6: members of villages and communities).
+GROUP_COLUMNS = ("gender", "han", "band", "category", "edu", "period", "prob", "sector")
 CHUNK = 5000
 
 
@@ -262,12 +287,13 @@ def _grouped(rows: QuerySet[Member], end: dt.date) -> QuerySet[Member]:
             When(status=MemberStatus.PROBATIONARY, joined_on__lte=end, then=Value(1)),
             default=Value(0),
         ),
+        sector=Coalesce(NullIf(F("organization__sector"), Value("")), Value("NONE")),
     )
 
 
 def _keys(row: dict[str, Any], *, probationary: bool) -> list[str]:
-    """The figures of table 2, 3 and 4 one member (or one group of members) of the roll
-    counts in."""
+    """The figures of tables 2 to 7 one member (or one group of members) of the roll counts
+    in."""
     keys = [
         f"sex_{row['gender']}",
         "ethnic_han" if row["han"] else "ethnic_minority",
@@ -276,29 +302,43 @@ def _keys(row: dict[str, Any], *, probationary: bool) -> list[str]:
         f"education_{row['edu']}",
         f"joined_{JOINED_PERIODS[row['period']][0]}",
     ]
+    if row["sector"] in PLACE_SECTORS:
+        keys.append(f"members_{row['sector']}")
     if probationary:
         keys.append("probationary")
+    if row["category"] == Category.STUDENT:
+        keys += ["student", f"student_sex_{row['gender']}", f"student_education_{row['edu']}"]
+        if probationary:
+            keys.append("student_probationary")
     return keys
 
 
-def _roll_keys() -> dict[str, tuple[str, object]]:
-    """Each figure of the roll and its column and value in _grouped ("" for every member)."""
-    out: dict[str, tuple[str, object]] = {"this_year": ("", None)}
-    out |= {f"sex_{g.value}": ("gender", g.value) for g in Gender}
-    out |= {"ethnic_han": ("han", 1), "ethnic_minority": ("han", 0)}
-    out |= {f"age_{label}": ("band", i) for i, (label, _, _) in enumerate(AGE_BANDS)}
-    out |= {f"category_{c.value}": ("category", c.value) for c in Category}
-    out |= {f"education_{e.value}": ("edu", e.value) for e in Education}
-    out |= {"education_NONE": ("edu", "NONE")}
-    out |= {f"joined_{label}": ("period", i) for i, (label, _) in enumerate(JOINED_PERIODS)}
-    out |= {"probationary": ("prob", 1)}
+def _roll_keys() -> dict[str, dict[str, object]]:
+    """Each figure of the roll and its columns and values in _grouped ({} for every member)."""
+    out: dict[str, dict[str, object]] = {"this_year": {}}
+    out |= {f"sex_{g.value}": {"gender": g.value} for g in Gender}
+    out |= {"ethnic_han": {"han": 1}, "ethnic_minority": {"han": 0}}
+    out |= {f"age_{label}": {"band": i} for i, (label, _, _) in enumerate(AGE_BANDS)}
+    out |= {f"category_{c.value}": {"category": c.value} for c in Category}
+    out |= {f"education_{e.value}": {"edu": e.value} for e in Education}
+    out |= {"education_NONE": {"edu": "NONE"}}
+    out |= {f"joined_{label}": {"period": i} for i, (label, _) in enumerate(JOINED_PERIODS)}
+    out |= {"probationary": {"prob": 1}}
+    out |= {f"members_{s}": {"sector": s} for s in PLACE_SECTORS}
+    student: dict[str, object] = {"category": Category.STUDENT.value}
+    out |= {"student": student, "student_probationary": student | {"prob": 1}}
+    out |= {f"student_sex_{g.value}": student | {"gender": g.value} for g in Gender}
+    out |= {f"student_education_{e.value}": student | {"edu": e.value} for e in Education}
+    out |= {"student_education_NONE": student | {"edu": "NONE"}}
     return out
 
 
+# Tables 5 and 6: the sectors of villages and communities.
+PLACE_SECTORS = (Sector.VILLAGE.value, Sector.COMMUNITY.value)
 ROLL_KEYS = _roll_keys()
 
 
-def _column_of(key: str) -> tuple[str, object] | None:
+def _column_of(key: str) -> dict[str, object] | None:
     return ROLL_KEYS.get(key)
 
 
@@ -312,6 +352,7 @@ def compute(organization: Organization, year: int, keep: str | None = None) -> R
     sets: dict[str, set[int]] = defaultdict(set)
     came_since: set[int] = set()  # came onto the roll after the year (net)
     left_since: set[int] = set()
+    admitted_at: dict[int, str | None] = {}  # where each member developed in the year was
     for s in steps:
         if s.is_in == s.was_in:
             if s.is_in and s.on <= end:
@@ -340,6 +381,7 @@ def compute(organization: Organization, year: int, keep: str | None = None) -> R
             sets["left_SUSPEND"].add(s.member_id)
         if s.move == Move.ADMIT and s.is_in:
             sets["developed"].add(s.member_id)
+            admitted_at[s.member_id] = s.at
 
     # The roll on 31 December: the roll now, less who came since, plus who left since. Its
     # groups are counted in SQL over the roll now; the few members the year's later events
@@ -364,11 +406,7 @@ def compute(organization: Organization, year: int, keep: str | None = None) -> R
     kept_column = _column_of(keep) if keep else None
     kept: set[int] = set()
     if keep and kept_column is not None:
-        column, value = kept_column
-        base = _grouped(roll, end)
-        kept = set(
-            (base.filter(**{column: value}) if column else base).values_list("pk", flat=True)
-        )
+        kept = set(_grouped(roll, end).filter(**kept_column).values_list("pk", flat=True))
         kept -= adjusted
     adjusted_list = sorted(adjusted)
     for i in range(0, len(adjusted_list), CHUNK):
@@ -403,6 +441,14 @@ def compute(organization: Organization, year: int, keep: str | None = None) -> R
         sets[f"dev_category_{category}"].add(pk)
         if ethnicity != "汉族":
             sets["dev_minority"].add(pk)
+    # Table 15: where they were developed, by the sector of the organization that admitted them.
+    sector_of = dict(
+        Organization.objects.filter(
+            path__in={p for p in admitted_at.values() if p is not None}
+        ).values_list("path", "sector")
+    )
+    for pk, at in admitted_at.items():
+        sets[f"dev_sector_{sector_of.get(at or '') or 'NONE'}"].add(pk)
 
     for key, members in sets.items():
         if key not in ROLL_KEYS:
@@ -484,9 +530,34 @@ def compute(organization: Organization, year: int, keep: str | None = None) -> R
             + [Line(f"学历：{e.label}", [cell(f"dev_education_{e.value}")]) for e in Education]
             + [Line(f"人员类别：{c.label}", [cell(f"dev_category_{c.value}")]) for c in Category],
         ),
+        Table(
+            "7",
+            "学生党员",
+            ["人数"],
+            [Line("学生党员总数", [cell("student")])]
+            + [Line(f"性别：{g.label}", [cell(f"student_sex_{g.value}")]) for g in Gender]
+            + [Line(f"学历：{e.label}", [cell(f"student_education_{e.value}")]) for e in Education]
+            + [
+                Line("学历：未填写", [cell("student_education_NONE")]),
+                Line("其中：预备党员", [cell("student_probationary")]),
+                Line("本年发展的学生党员", [cell(f"dev_category_{Category.STUDENT.value}")]),
+            ],
+        ),
+        Table(
+            "15",
+            "发展党员的所在领域",
+            ["人数"],
+            [Line("发展党员总数", [cell("developed")])]
+            + [Line(f"领域：{s.label}", [cell(f"dev_sector_{s.value}")]) for s in Sector]
+            + [Line("领域：未填写", [cell("dev_sector_NONE")])],
+        ),
     ]
     report = Report(organization=organization, year=year, tables=tables, members=dict(sets))
     _organization_tables(report, end)
+    _place_tables(report, end, counts)
+    _review_table(report, keep)
+    _commendation_table(report)
+    report.tables.sort(key=lambda t: tuple(int(n) for n in t.number.split("-")))
     return report
 
 
@@ -546,3 +617,254 @@ def _organization_tables(report: Report, end: dt.date) -> None:
         )
     )
     report.organizations = dict(sets)
+
+
+# Tables 5 and 6: the townships' committees and the villages' organizations, the streets'
+# working committees and the communities' organizations, with the 两委 (the party committee and
+# the villagers' or residents' committee) as they stood on 31 December.
+PLACES: dict[str, tuple[str, str, str, str, str, str]] = {
+    # sector: (table, title, body above, its kind, the place, the self-government committee)
+    Sector.VILLAGE.value: (
+        "5",
+        "乡镇、行政村党组织和党员",
+        "乡镇党委",
+        OrgKind.COMMITTEE.value,
+        "村",
+        SelfGovernmentKind.VILLAGERS.value,
+    ),
+    Sector.COMMUNITY.value: (
+        "6",
+        "街道、社区（居委会）党组织和党员",
+        "街道党工委",
+        OrgKind.WORKING_COMMITTEE.value,
+        "社区",
+        SelfGovernmentKind.RESIDENTS.value,
+    ),
+}
+TOWNSHIP_CODE_LENGTH = 9  # a township's or street's division code without its padding
+COMMITTEE_NAME = {"5": "村民委员会", "6": "居民委员会"}
+
+
+def _standing(rows: QuerySet[Any], end: dt.date, prefix: str = "") -> QuerySet[Any]:
+    return rows.filter(
+        Q(**{f"{prefix}founded_on__isnull": True}) | Q(**{f"{prefix}founded_on__lte": end}),
+        Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gt": end}),
+    )
+
+
+def _in_office(rows: QuerySet[Any], end: dt.date) -> QuerySet[Any]:
+    return rows.filter(term_start__lte=end).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=end))
+
+
+def _place_tables(report: Report, end: dt.date, counts: dict[str, int]) -> None:
+    """A village's (community's) party organization is the highest grassroots organization of
+    its sector (its parent is not one of the sector's); a township's committee (a street's
+    working committee) is the one whose division is a township. A village's secretary is the
+    secretary of its organization's committee in office; 一肩挑 when the same member chairs the
+    villagers' (residents') committee in office."""
+    prefix = report.organization.path
+    orgs: dict[str, set[int]] = defaultdict(set)
+    members: dict[str, set[int]] = defaultdict(set)
+    kinds = {kind for _, _, _, kind, _, _ in PLACES.values()}
+    uppers = _standing(
+        Organization.objects.filter(under(prefix), kind__in=kinds, division_id__isnull=False),
+        end,
+    ).values_list("pk", "kind", "division_id")
+    for pk, kind, code in uppers.iterator(chunk_size=CHUNK):
+        if len(short_code_of(code)) == TOWNSHIP_CODE_LENGTH:
+            sector = next(s for s, place in PLACES.items() if place[3] == kind)
+            orgs[f"upper_{sector}"].add(pk)
+    placed = _standing(
+        Organization.objects.filter(
+            under(prefix), kind__in=GRASSROOTS_KINDS, sector__in=list(PLACES)
+        ),
+        end,
+    ).values_list("pk", "path", "kind", "sector")
+    rows = list(placed.iterator(chunk_size=CHUNK))
+    sector_at = {path: sector for _, path, _, sector in rows}
+    top: dict[int, str] = {}
+    for pk, path, kind, sector in rows:
+        if sector_at.get(path[: -Organization.steplen]) != sector:
+            top[pk] = sector
+            orgs[f"place_{sector}"].add(pk)
+            orgs[f"place_{sector}_{kind}"].add(pk)
+    committees = _in_office(
+        Committee.objects.filter(under(prefix, "organization__path"), organization_id__in=top),
+        end,
+    ).values_list("pk", "organization_id", "term_due")
+    committee_of: dict[int, int] = {}
+    for pk, org_id, due in committees:
+        committee_of[pk] = org_id
+        if due < end:
+            orgs[f"overdue_{top[org_id]}"].add(org_id)
+    secretary: dict[int, int] = {}
+    seats = CommitteeSeat.objects.filter(committee_id__in=committee_of, post=Post.SECRETARY)
+    for committee_id, member_id in seats.values_list("committee_id", "member_id"):
+        org_id = committee_of[committee_id]
+        secretary[org_id] = member_id
+        orgs[f"secretary_{top[org_id]}"].add(org_id)
+    own = _in_office(
+        SelfGovernmentCommittee.objects.filter(
+            under(prefix, "organization__path"), organization_id__in=top
+        ),
+        end,
+    ).values_list("pk", "organization_id", "kind")
+    own_of: dict[int, int] = {}
+    for pk, org_id, kind in own:
+        if PLACES[top[org_id]][5] == kind:
+            own_of[pk] = org_id
+            orgs[f"self_{top[org_id]}"].add(org_id)
+    own_seats = SelfGovernmentSeat.objects.filter(committee_id__in=own_of, member__isnull=False)
+    for committee_id, member_id, post in own_seats.values_list("committee_id", "member_id", "post"):
+        org_id = own_of[committee_id]
+        members[f"self_members_{top[org_id]}"].add(member_id)
+        if post == SelfGovernmentPost.CHAIR and secretary.get(org_id) == member_id:
+            orgs[f"one_shoulder_{top[org_id]}"].add(org_id)
+
+    def org_cell(key: str) -> Cell:
+        return Cell(len(orgs[key]), key)
+
+    grassroots = [k for k in OrgKind if k in GRASSROOTS_KINDS]
+    for sector, (number, title, upper, _, place, _) in PLACES.items():
+        self_name = COMMITTEE_NAME[number]
+        report.tables.append(
+            Table(
+                number,
+                title,
+                ["数量"],
+                [
+                    Line(f"{upper}（个）", [org_cell(f"upper_{sector}")]),
+                    Line(f"{place}党组织（个）", [org_cell(f"place_{sector}")]),
+                ]
+                + [
+                    Line(f"其中：{k.label}（个）", [org_cell(f"place_{sector}_{k.value}")])
+                    for k in grassroots
+                ]
+                + [
+                    Line(
+                        f"{place}党组织党员（人）",
+                        [Cell(counts[f"members_{sector}"], f"members_{sector}")],
+                    ),
+                    Line(f"已录入书记的{place}党组织（个）", [org_cell(f"secretary_{sector}")]),
+                    Line(f"届期已满未换届的{place}党组织（个）", [org_cell(f"overdue_{sector}")]),
+                    Line(f"已录入{self_name}的{place}（个）", [org_cell(f"self_{sector}")]),
+                    Line(
+                        f"书记兼任{self_name}主任（“一肩挑”）的{place}（个）",
+                        [org_cell(f"one_shoulder_{sector}")],
+                    ),
+                    Line(
+                        f"{self_name}成员中的党员（人）",
+                        [Cell(len(members[f"self_members_{sector}"]), f"self_members_{sector}")],
+                    ),
+                ],
+                unit="个、人",
+            )
+        )
+    report.organizations |= orgs
+    report.members |= members
+
+
+# Table 8: the democratic appraisal of members (民主评议党员), counted by the organization that
+# held it: its meetings held in the year, the members expected at them and those who took part.
+REVIEW_NOTE = (
+    "评议结果（优秀、基本合格、不合格等）及其处置平台未单独记录，未列入本表；"
+    "以上为平台记录的民主评议党员会议及其参会情况。"
+)
+
+
+def _review_table(report: Report, keep: str | None) -> None:
+    """The meetings are few (one a year a branch): their organizations are read; the members
+    at them are many, so they are counted in SQL and read only for the figure `keep`."""
+    year = report.year
+    held = Meeting.objects.filter(
+        under(report.organization.path, "organization__path"),
+        kind=MeetingKind.DEMOCRATIC_REVIEW,
+        status=MeetingStatus.HELD,
+        month__gte=year * 100 + 1,
+        month__lte=year * 100 + 12,
+    )
+    organizations = set(held.values_list("organization_id", flat=True).distinct())
+    meetings = held.count()
+    seats = Attendance.objects.filter(
+        meeting__in=held, month__gte=year * 100 + 1, month__lte=year * 100 + 12
+    )
+    figures = {
+        "review_expected": seats,
+        "review_present": seats.filter(status__in=PRESENT_STATUSES),
+    }
+    counts = {
+        key: rows.aggregate(n=Count("member_id", distinct=True))["n"]
+        for key, rows in figures.items()
+    }
+    if keep in figures:
+        report.members[keep] = set(figures[keep].values_list("member_id", flat=True).distinct())
+    report.organizations["review_organizations"] = organizations
+    report.tables.append(
+        Table(
+            "8",
+            "民主评议党员",
+            ["数量"],
+            [
+                Line(
+                    "开展民主评议党员的党组织（个）",
+                    [Cell(len(organizations), "review_organizations")],
+                ),
+                Line("召开民主评议党员会议（次）", [Cell(meetings)]),
+                Line(
+                    "应参加评议的党员（人）", [Cell(counts["review_expected"], "review_expected")]
+                ),
+                Line(
+                    "实际参加评议的党员（人）", [Cell(counts["review_present"], "review_present")]
+                ),
+            ],
+            unit="个、次、人",
+            note=REVIEW_NOTE,
+        )
+    )
+
+
+# Table 12: commendations (党内表彰), as far as the platform records them: the awards (表彰奖励)
+# made to members, each with its evidence and approver, counted where the member was when it
+# was awarded (the ledger's organization) and not reversed since; and the model organizations
+# (模范党组织) named for the year.
+COMMENDATION_NOTE = (
+    "表彰的级别（中央、省、市、县）和称号（优秀共产党员、优秀党务工作者等）平台未分类记录，"
+    "未按级别列出；以上为平台记录的表彰奖励（附证明材料和审批人）和命名的模范党组织。"
+)
+
+
+def _commendation_table(report: Report) -> None:
+    prefix = report.organization.path
+    awards = PointsEntry.objects.filter(
+        under(prefix, "organization__path"),
+        source_kind=SourceKind.AWARD,
+        year=report.year,
+        is_reversal=False,
+    ).exclude(
+        source_id__in=PointsEntry.objects.filter(
+            source_kind=SourceKind.AWARD, is_reversal=True
+        ).values("source_id")
+    )
+    rows = list(awards.values_list("source_id", "member_id"))
+    awarded = {member_id for _, member_id in rows}
+    named = set(
+        ModelOrganization.objects.filter(
+            under(prefix), year=report.year, status=Nomination.NAMED
+        ).values_list("organization_id", flat=True)
+    )
+    report.members["commended"] = awarded
+    report.organizations["model_named"] = named
+    report.tables.append(
+        Table(
+            "12",
+            "党内表彰",
+            ["数量"],
+            [
+                Line("受到表彰奖励的党员（人）", [Cell(len(awarded), "commended")]),
+                Line("表彰奖励（次）", [Cell(len({award for award, _ in rows}))]),
+                Line("命名的模范党组织（个）", [Cell(len(named), "model_named")]),
+            ],
+            unit="人、次、个",
+            note=COMMENDATION_NOTE,
+        )
+    )
