@@ -82,8 +82,10 @@ def test_a_member_is_transferred_to_another_street_and_received(
         page = signed_in(browser, live_url, username)
         expect(page.locator("body")).to_contain_text(panel_text)
         page.get_by_role("link", name="赵磊：文苑社区第一党支部 → 尧化社区党支部").first.click()
+        decide = page.get_by_role("button", name=button, exact=True)
+        expect(decide).to_be_visible()  # the transfer's page has loaded: measure that one
         fits_the_phone(page)
-        page.get_by_role("button", name=button, exact=True).click()
+        decide.click()
         expect(page.locator(".flash")).to_contain_text("已审批同意")
         page.context.close()
     assert Member.objects.get(pk=member.pk).organization_id == tree.branch.pk  # not yet moved
