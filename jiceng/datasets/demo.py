@@ -582,6 +582,8 @@ STATION_ACCOUNTS = (
     ("keeper-demo", "Ginkgo#Door2648", "驿站管理员"),
     ("rider-demo", "Swift#Road7093", "骑手党员"),
 )
+# A person's name: the station's page says "管理员 <name>", which a role's name would double.
+KEEPER_DISPLAY_NAME = "刘桂芳"
 
 
 @transaction.atomic
@@ -624,10 +626,12 @@ def load_demo_stations() -> list[DemoLogin]:
             )
         )
     keeper_name, keeper_password, keeper_label = STATION_ACCOUNTS[1]
-    keeper = demo_user(keeper_name, keeper_password, "驿站管理员")
+    keeper = demo_user(keeper_name, keeper_password, KEEPER_DISPLAY_NAME)
     if station.keeper_id != keeper.pk:
         station_services.appoint_keeper(station=station, username=keeper_name, by=official)
-    logins.append(DemoLogin(keeper_name, keeper_password, keeper_label, station.name, "驿站管理员"))
+    logins.append(
+        DemoLogin(keeper_name, keeper_password, keeper_label, station.name, KEEPER_DISPLAY_NAME)
+    )
     rider_name, rider_password, rider_label = STATION_ACCOUNTS[2]
     rider = User.objects.filter(username=rider_name).first()
     if rider is None:
