@@ -118,6 +118,24 @@ class Command(BaseCommand):
             f"用时 {reported.seconds:.1f} 秒"
         )
 
+        from jiceng.datasets import community  # 合作社, 意见征询, 突击队, 红帆驿站
+
+        villages, cooperatives, seconds = community.seed_cooperatives(seed=options["seed"])
+        self.stdout.write(
+            f"村集体经济：村 {villages:,} 个，党组织领办合作社 {cooperatives:,} 个，"
+            f"用时 {seconds:.1f} 秒"
+        )
+        projects, seconds = community.seed_consent(seed=options["seed"])
+        self.stdout.write(f"居民意见征询：项目 {projects:,} 个，用时 {seconds:.1f} 秒")
+        forces, shifts, stations, visit_days, bare, seconds = community.seed_gridded(
+            as_of=options["as_of"], seed=options["seed"]
+        )
+        self.stdout.write(
+            f"党员突击队 {forces:,} 支，班次 {shifts:,} 个；红帆驿站 {stations:,} 个，"
+            f"到访记录 {visit_days:,} 条；没有网格而跳过 {bare:,} 个县级单位，"
+            f"用时 {seconds:.1f} 秒"
+        )
+
     def progress(self, line: str) -> None:
         self.stdout.write(line)
         self.stdout.flush()
