@@ -464,6 +464,7 @@ def post_taskforce_month(month: int) -> PostingResult:
             Decimal(minutes) / 60,
         )
         for source, member, org, path, category, status, at, minutes in rows
+        if member is not None and minutes  # the query's own conditions, for the types
     ]
     members = Q(member_id__in=Assignment.objects.filter(where).values("member_id"))
     return _post(SourceKind.TASKFORCE_HOURS, candidates, members, PostingResult())
