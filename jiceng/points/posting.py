@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
 
 from jiceng.cases.models import CaseEvent, EventKind
 from jiceng.core import clock
@@ -182,6 +182,76 @@ def _post(
     return result
 
 
+# -- reversals ----------------------------------------------------------------------------------
+
+REVERSAL_CHUNK = 5000
+PostedRow = tuple[int, int, int, int, int, int]  # member, organization, year, month, source, points
+
+
+def _reverse(
+    kind: str,
+    where: Q,
+    standing: Callable[[set[int]], QuerySet[Any]],
+    note: str,
+    result: PostingResult,
+) -> PostingResult:
+    """Reversing entries, once each, for the posted entries of `kind` in `where` whose source
+    no longer stands (`standing(ids)` gives the sources among `ids` that still do). The posted
+    entries are read a chunk at a time and each chunk's reversals and standing sources looked
+    up by id: two index lookups whatever the table's statistics (as correlated NOT EXISTS,
+    PostgreSQL planned a scan of the whole ledger per entry on a table loaded in the same
+    transaction, before any ANALYZE)."""
+    posted = (
+        PointsEntry.objects.filter(where, source_kind=kind, is_reversal=False)
+        .order_by()
+        .values_list("member_id", "organization_id", "year", "month", "source_id", "points")
+    )
+    gone: list[PostedRow] = []
+    chunk: list[PostedRow] = []
+    for row in posted.iterator(chunk_size=REVERSAL_CHUNK):
+        chunk.append(row)
+        if len(chunk) == REVERSAL_CHUNK:
+            gone += _gone(kind, chunk, standing)
+            chunk = []
+    gone += _gone(kind, chunk, standing)
+    now = db_datetime(clock.now())
+    rows = [
+        (member, organization, year, month, now, kind, source, True, -points, note, None, now)
+        for member, organization, year, month, source, points in gone
+    ]
+    result.reversed += insert_entries(rows)
+    return result
+
+
+def _gone(
+    kind: str, chunk: list[PostedRow], standing: Callable[[set[int]], QuerySet[Any]]
+) -> list[PostedRow]:
+    """The entries of `chunk` neither reversed yet nor standing."""
+    if not chunk:
+        return []
+    ids = {row[4] for row in chunk}
+    reversed_ = set(
+        PointsEntry.objects.filter(
+            source_kind=kind, is_reversal=True, source_id__in=ids
+        ).values_list("source_id", "member_id")
+    )
+    stands = set(standing(ids).values_list("pk", "member_id"))
+    return [
+        row for row in chunk if (row[4], row[0]) not in reversed_ and (row[4], row[0]) not in stands
+    ]
+
+
+def _hour_candidates(
+    rows: Iterable[tuple[int, int, int, str, str, str, dt.datetime, Decimal]],
+) -> list[Candidate]:
+    """Candidates weighted by hours, from rows of (source, member, organization, path,
+    category, status, when, hours)."""
+    return [
+        Candidate(source, member, org, path, category, status, at, _month_of(at), hours)
+        for source, member, org, path, category, status, at, hours in rows
+    ]
+
+
 # -- attendance ----------------------------------------------------------------------------------
 
 
@@ -225,42 +295,15 @@ def _attendance_candidates(where: Q) -> list[Candidate]:
 
 
 def _reverse_attendance(where: Q, result: PostingResult) -> PostingResult:
-    """Reversing entries for posted attendances that no longer stand."""
-    reversal = PointsEntry.objects.filter(
-        source_kind=SourceKind.ATTENDANCE,
-        source_id=OuterRef("source_id"),
-        member_id=OuterRef("member_id"),
-        is_reversal=True,
+    """Reversing entries for posted attendances that no longer stand (struck off, the meeting
+    cancelled), once each."""
+    return _reverse(
+        SourceKind.ATTENDANCE,
+        where,
+        lambda ids: Attendance.objects.filter(_standing_attendance(), pk__in=ids),
+        "参会记录已更正，冲回",
+        result,
     )
-    standing = Attendance.objects.filter(
-        _standing_attendance(), pk=OuterRef("source_id"), member_id=OuterRef("member_id")
-    )
-    gone = (
-        PointsEntry.objects.filter(where, source_kind=SourceKind.ATTENDANCE, is_reversal=False)
-        .exclude(Exists(reversal))
-        .exclude(Exists(standing))
-        .values_list("member_id", "organization_id", "year", "month", "source_id", "points")
-    )
-    now = clock.now()
-    rows = [
-        (
-            member_id,
-            organization_id,
-            year,
-            month,
-            db_datetime(now),
-            SourceKind.ATTENDANCE,
-            source_id,
-            True,
-            -points,
-            "参会记录已更正，冲回",
-            None,
-            db_datetime(now),
-        )
-        for member_id, organization_id, year, month, source_id, points in gone
-    ]
-    result.reversed += insert_entries(rows)
-    return result
 
 
 @transaction.atomic
@@ -324,7 +367,7 @@ def post_case_month(month: int) -> PostingResult:
 
 def _service_candidates(where: Q) -> list[Candidate]:
     """The standing (not revoked) service records of `where`; an hour earns the rule's points,
-    the day served is when it happened."""
+    the day served (at noon) is when it happened."""
     rows = ServiceRecord.objects.filter(where, revoked_at__isnull=True).values_list(
         "id",
         "member_id",
@@ -335,92 +378,31 @@ def _service_candidates(where: Q) -> list[Candidate]:
         "served_on",
         "hours",
     )
-    candidates = []
-    for source, member, org, path, category, status, served_on, hours in rows:
-        at = dt.datetime.combine(served_on, dt.time(12), tzinfo=clock.CHINA)
-        candidates.append(
-            Candidate(
-                source,
-                member,
-                org,
-                path,
-                category,
-                status,
-                at,
-                served_on.year * 100 + served_on.month,
-                Decimal(hours),
-            )
+    return _hour_candidates(
+        (
+            source,
+            member,
+            org,
+            path,
+            category,
+            status,
+            dt.datetime.combine(served_on, dt.time(12), tzinfo=clock.CHINA),
+            Decimal(hours),
         )
-    return candidates
+        for source, member, org, path, category, status, served_on, hours in rows
+    )
 
 
 def _reverse_service(where: Q, result: PostingResult) -> PostingResult:
     """Reversing entries for posted service records since revoked (the community took back
-    its confirmation), once each. The posted entries are read a chunk at a time and each
-    chunk's reversals and standing records looked up by id: two index lookups whatever the
-    table's statistics (as correlated NOT EXISTS, PostgreSQL planned a scan of the whole
-    ledger per entry on a table loaded in the same transaction, before any ANALYZE)."""
-    posted = (
-        PointsEntry.objects.filter(where, source_kind=SourceKind.SERVICE_HOURS, is_reversal=False)
-        .order_by()
-        .values_list("member_id", "organization_id", "year", "month", "source_id", "points")
+    its confirmation), once each."""
+    return _reverse(
+        SourceKind.SERVICE_HOURS,
+        where,
+        lambda ids: ServiceRecord.objects.filter(pk__in=ids, revoked_at__isnull=True),
+        "社区撤销服务时长确认，冲回",
+        result,
     )
-    gone: list[tuple[int, int, int, int, int, int]] = []
-    chunk: list[tuple[int, int, int, int, int, int]] = []
-    for row in posted.iterator(chunk_size=REVERSAL_CHUNK):
-        chunk.append(row)
-        if len(chunk) == REVERSAL_CHUNK:
-            gone += _service_gone(chunk)
-            chunk = []
-    gone += _service_gone(chunk)
-    now = db_datetime(clock.now())
-    rows = [
-        (
-            member_id,
-            organization_id,
-            year,
-            month,
-            now,
-            SourceKind.SERVICE_HOURS,
-            source_id,
-            True,
-            -points,
-            "社区撤销服务时长确认，冲回",
-            None,
-            now,
-        )
-        for member_id, organization_id, year, month, source_id, points in gone
-    ]
-    result.reversed += insert_entries(rows)
-    return result
-
-
-REVERSAL_CHUNK = 5000
-
-
-def _service_gone(
-    chunk: list[tuple[int, int, int, int, int, int]],
-) -> list[tuple[int, int, int, int, int, int]]:
-    """The entries of `chunk` (source_id fifth, member_id first) neither reversed yet nor
-    standing."""
-    if not chunk:
-        return []
-    ids = {row[4] for row in chunk}
-    reversed_ = set(
-        PointsEntry.objects.filter(
-            source_kind=SourceKind.SERVICE_HOURS, is_reversal=True, source_id__in=ids
-        ).values_list("source_id", "member_id")
-    )
-    standing = set(
-        ServiceRecord.objects.filter(pk__in=ids, revoked_at__isnull=True).values_list(
-            "pk", "member_id"
-        )
-    )
-    return [
-        row
-        for row in chunk
-        if (row[4], row[0]) not in reversed_ and (row[4], row[0]) not in standing
-    ]
 
 
 @transaction.atomic
@@ -480,21 +462,11 @@ def post_taskforce_month(month: int) -> PostingResult:
         "starts_at",
         "minutes_confirmed",
     )
-    candidates = [
-        Candidate(
-            source,
-            member,
-            org,
-            path,
-            category,
-            status,
-            at,
-            _month_of(at),
-            Decimal(minutes) / 60,
-        )
+    candidates = _hour_candidates(
+        (source, member, org, path, category, status, at, Decimal(minutes) / 60)
         for source, member, org, path, category, status, at, minutes in rows
         if member is not None and minutes  # the query's own conditions, for the types
-    ]
+    )
     members = Q(member_id__in=Assignment.objects.filter(where).values("member_id"))
     return _post(SourceKind.TASKFORCE_HOURS, candidates, members, PostingResult())
 
