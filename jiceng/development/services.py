@@ -98,24 +98,19 @@ class ApplicantInput:
     organization: Organization
 
 
-def _text(raw: Mapping[str, object], key: str) -> str:
-    value = raw.get(key)
-    return "" if value is None else " ".join(str(value).split())
-
-
 def check_applicant_input(
     raw: Mapping[str, object], *, organization: Organization, today: dt.date
 ) -> ApplicantInput:
     """An applicant's particulars, checked as a member's are (GB 11643 ID number, phone,
     choices by code or Chinese label), and the application's date by the age rule."""
     errors: dict[str, str] = {}
-    name = _text(raw, "name")
+    name = member_services.text_of(raw, "name")
     if not name:
         errors["name"] = "请填写姓名"
     elif len(name) > 50:
         errors["name"] = "姓名不能超过50个字"
     parsed = None
-    id_text = _text(raw, "id_number")
+    id_text = member_services.text_of(raw, "id_number")
     if not id_text:
         errors["id_number"] = "请填写身份证号"
     else:
@@ -124,17 +119,21 @@ def check_applicant_input(
             member_services.check_area_code(parsed.area_code)
         except idnumbers.InvalidIdNumber as exc:
             errors["id_number"] = str(exc)
-    ethnicity = _text(raw, "ethnicity") or "汉族"
+    ethnicity = member_services.text_of(raw, "ethnicity") or "汉族"
     if ethnicity not in ETHNICITIES:
         errors["ethnicity"] = f"民族“{mask_text(ethnicity)}”不正确，应写全称，如“汉族”“回族”"
-    phone = re.sub(r"[\s-]", "", _text(raw, "phone"))
+    phone = re.sub(r"[\s-]", "", member_services.text_of(raw, "phone"))
     if phone.startswith("+86"):
         phone = phone[3:]
     if phone and not member_services.PHONE_RE.match(phone):
         errors["phone"] = "手机号不正确，应为以1开头的11位数字"
-    education = _choice(raw, "education", Education, "学历", errors, required=False)
-    category = _choice(raw, "category", Category, "人员类别", errors, required=True)
-    work_place = _text(raw, "work_place")
+    education = member_services.choice_of(
+        raw, "education", Education, "学历", errors, required=False, ask="请选择"
+    )
+    category = member_services.choice_of(
+        raw, "category", Category, "人员类别", errors, required=True, ask="请选择"
+    )
+    work_place = member_services.text_of(raw, "work_place")
     if len(work_place) > 200:
         errors["work_place"] = "工作单位及职务不能超过200个字"
     applied_on = None
@@ -172,29 +171,6 @@ def check_applicant_input(
         applied_on=applied_on,
         organization=organization,
     )
-
-
-def _choice(
-    raw: Mapping[str, object],
-    key: str,
-    choices: type[Education] | type[Category],
-    label: str,
-    errors: dict[str, str],
-    *,
-    required: bool,
-) -> str:
-    value = _text(raw, key)
-    if not value:
-        if required:
-            errors[key] = f"请选择{label}"
-        return ""
-    by_label = {str(c.label): str(c.value) for c in choices}
-    if value in by_label:
-        return by_label[value]
-    if value in choices.values:
-        return value
-    errors[key] = f"{label}“{mask_text(value)}”不正确，应为：{'、'.join(by_label)}"
-    return ""
 
 
 def _personal(id_number: str, phone: str) -> dict[str, object]:
@@ -311,7 +287,7 @@ def check_step_input(
     """Parse a form's or the API's step, resolve its members and deciding organization, and
     check it against the rules. Raises InvalidInput with every broken rule."""
     errors: dict[str, str] = {}
-    step_text = _text(raw, "step")
+    step_text = member_services.text_of(raw, "step")
     try:
         step = Step(step_text) if step_text else rules.next_step(applicant.last_step)
     except ValueError:
@@ -353,14 +329,14 @@ def check_step_input(
     data = rules.StepInput(
         step=step,
         done_on=done_on,
-        decision=_text(raw, "decision"),
-        outcome=_text(raw, "outcome"),
+        decision=member_services.text_of(raw, "decision"),
+        outcome=member_services.text_of(raw, "outcome"),
         people=tuple(rules.Person(m.pk, m.name, m.status == MemberStatus.FULL) for m in people),
         hours=_int(raw, "hours", "培训学时", errors),
         days=_int(raw, "days", "培训天数", errors),
         votes_for=_int(raw, "votes_for", "赞成票数", errors),
         voters=_int(raw, "voters", "有表决权的正式党员人数", errors),
-        document_number=_text(raw, "document_number")[:40],
+        document_number=member_services.text_of(raw, "document_number")[:40],
         months=_int(raw, "months", "延长月数", errors),
         approver_kind=approver.kind if approver else "",
         approver_sector=approver.sector if approver else "",

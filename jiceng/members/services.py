@@ -72,7 +72,8 @@ class MemberInput:
     warnings: tuple[str, ...] = field(default=())
 
 
-def _text(raw: Mapping[str, object], key: str) -> str:
+def text_of(raw: Mapping[str, object], key: str) -> str:
+    """A typed value with its runs of white space made one space."""
     value = raw.get(key)
     return "" if value is None else " ".join(str(value).split())
 
@@ -97,15 +98,15 @@ def _yes_no(raw: Mapping[str, object], key: str, label: str, errors: dict[str, s
     value = raw.get(key)
     if isinstance(value, bool):
         return value
-    text = _text(raw, key).lower()
+    text = text_of(raw, key).lower()
     if text in YES:
         return True
     if text not in NO:
-        errors[key] = f"{label}应填“是”或“否”，不是“{_echo(_text(raw, key))}”"
+        errors[key] = f"{label}应填“是”或“否”，不是“{_echo(text_of(raw, key))}”"
     return False
 
 
-def _choice(
+def choice_of(
     raw: Mapping[str, object],
     key: str,
     choices: type[models.TextChoices],
@@ -113,11 +114,14 @@ def _choice(
     errors: dict[str, str],
     *,
     required: bool,
+    ask: str = "请填写",
 ) -> str:
-    value = _text(raw, key)
+    """The value of a choice typed as its label or its value; a wrong one is refused naming
+    the choices (`ask` the verb when it is missing: 请填写, 请选择)."""
+    value = text_of(raw, key)
     if not value:
         if required:
-            errors[key] = f"请填写{label}"
+            errors[key] = f"{ask}{label}"
         return ""
     by_label = {str(c.label): str(c.value) for c in choices}
     if value in by_label:
@@ -146,14 +150,14 @@ def check_member_input(
     errors: dict[str, str] = {}
     warnings: list[str] = []
 
-    name = _text(raw, "name")
+    name = text_of(raw, "name")
     if not name:
         errors["name"] = "请填写姓名"
     elif len(name) > 50:
         errors["name"] = "姓名不能超过50个字"
 
     parsed: idnumbers.IdNumber | None = None
-    id_text = _text(raw, "id_number")
+    id_text = text_of(raw, "id_number")
     if not id_text:
         errors["id_number"] = "请填写身份证号"
     else:
@@ -163,23 +167,23 @@ def check_member_input(
         except idnumbers.InvalidIdNumber as exc:
             errors["id_number"] = str(exc)
 
-    gender = _choice(raw, "gender", Gender, "性别", errors, required=False)
+    gender = choice_of(raw, "gender", Gender, "性别", errors, required=False)
     if parsed and gender and gender != parsed.gender:
         errors["gender"] = f"性别与身份证号不符（身份证号显示为{Gender(parsed.gender).label}）"
 
-    ethnicity = _text(raw, "ethnicity") or "汉族"
+    ethnicity = text_of(raw, "ethnicity") or "汉族"
     if ethnicity not in ETHNICITIES:
         errors["ethnicity"] = f"民族“{_echo(ethnicity)}”不正确，应写全称，如“汉族”“回族”"
 
-    phone = re.sub(r"[\s-]", "", _text(raw, "phone"))
+    phone = re.sub(r"[\s-]", "", text_of(raw, "phone"))
     if phone.startswith("+86"):
         phone = phone[3:]
     if phone and not PHONE_RE.match(phone):
         errors["phone"] = "手机号不正确，应为以1开头的11位数字"  # never the number refused
 
-    education = _choice(raw, "education", Education, "学历", errors, required=False)
-    category = _choice(raw, "category", Category, "人员类别", errors, required=True)
-    status = _choice(raw, "status", MemberStatus, "党籍状态", errors, required=True)
+    education = choice_of(raw, "education", Education, "学历", errors, required=False)
+    category = choice_of(raw, "category", Category, "人员类别", errors, required=True)
+    status = choice_of(raw, "status", MemberStatus, "党籍状态", errors, required=True)
     joined_on = _date(raw, "joined_on", "入党日期", errors)
     full_member_on = _date(raw, "full_member_on", "转正日期", errors)
     if joined_on is None and "joined_on" not in errors:
@@ -219,7 +223,7 @@ def check_member_input(
         errors["party_group"] = f"党小组“{party_group.name}”不属于{organization.name}"
 
     is_mobile = _yes_no(raw, "is_mobile", "流动党员", errors)
-    work_place = _text(raw, "work_place")
+    work_place = text_of(raw, "work_place")
     if is_mobile and not work_place:
         errors["work_place"] = "流动党员请填写现工作地点"
 
