@@ -18,7 +18,7 @@ from jiceng.orglife.attendance import check_in, join_online, leave_online, recor
 from jiceng.orglife.checkin_codes import checkin_token
 from jiceng.orglife.models import Attendance, AttendanceStatus, Meeting, MeetingKind
 from jiceng.orglife.scheduling import cancel_meeting, schedule_meeting
-from jiceng.points import queries
+from jiceng.points import posting, queries
 from jiceng.points.awards import award_points, reverse_award, set_rule
 from jiceng.points.models import Award, PointsEntry, PointsRule, SourceKind
 from jiceng.points.posting import post_attendance_month
@@ -129,6 +129,31 @@ def test_cancelled_meeting_is_reversed_by_the_monthly_run(tree: Tree, orglife_br
         result = post_attendance_month(MAY)
         assert post_attendance_month(MAY).reversed == 0
     assert result.reversed == 1 and total(orglife_branch.chen.member_id) == 0
+
+
+def test_reversals_are_found_across_chunks_and_spare_what_stands(
+    tree: Tree, orglife_branch: Branch, monkeypatch: pytest.MonkeyPatch
+):
+    """The posted entries are looked at a chunk at a time: with chunks of three, the four
+    entries make a full chunk and a last one of one (the cancelled meeting's last attendee,
+    posted last); each attendance of the cancelled meeting is reversed once, those of the
+    meeting held are not."""
+    cancelled, held = meeting_on(tree, orglife_branch, 20), meeting_on(tree, orglife_branch, 21)
+    for meeting in (held, cancelled):
+        for user in (orglife_branch.chen, orglife_branch.zhao):
+            present(meeting, orglife_branch, user)
+    with clock.frozen(dt.datetime(2025, 5, 20, 21, tzinfo=clock.CHINA)):
+        cancel_meeting(meeting=cancelled, by=orglife_branch.secretary)
+    monkeypatch.setattr(posting, "REVERSAL_CHUNK", 3)
+    with clock.frozen(dt.datetime(2025, 6, 1, tzinfo=clock.CHINA)):
+        assert post_attendance_month(MAY).reversed == 2
+        assert post_attendance_month(MAY).reversed == 0
+    reversed_ = set(
+        PointsEntry.objects.filter(is_reversal=True).values_list("source_id", flat=True)
+    )
+    assert reversed_ == set(
+        Attendance.objects.filter(meeting=cancelled).values_list("pk", flat=True)
+    )
 
 
 def test_ledger_entries_cannot_be_edited_or_deleted(theme_day: Meeting, orglife_branch: Branch):
