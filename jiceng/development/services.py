@@ -7,7 +7,6 @@ department tightens."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -16,14 +15,13 @@ from django.db import transaction
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
-from jiceng.core import audit, clock, crypto, idnumbers
+from jiceng.core import audit, clock, crypto
 from jiceng.core.dates import parse_date
 from jiceng.core.errors import Conflict, InvalidInput, not_found
 from jiceng.core.masking import mask_id_number, mask_phone, mask_text
 from jiceng.core.paths import is_under
 from jiceng.members import lifecycle
 from jiceng.members import services as member_services
-from jiceng.members.ethnicities import ETHNICITIES
 from jiceng.members.models import Category, Education, Member, MemberStatus, StatusMove
 from jiceng.orgs.models import BRANCH_KINDS, Organization
 from jiceng.orgs.services import check_can_write
@@ -104,29 +102,8 @@ def check_applicant_input(
     """An applicant's particulars, checked as a member's are (GB 11643 ID number, phone,
     choices by code or Chinese label), and the application's date by the age rule."""
     errors: dict[str, str] = {}
-    name = member_services.text_of(raw, "name")
-    if not name:
-        errors["name"] = "请填写姓名"
-    elif len(name) > 50:
-        errors["name"] = "姓名不能超过50个字"
-    parsed = None
-    id_text = member_services.text_of(raw, "id_number")
-    if not id_text:
-        errors["id_number"] = "请填写身份证号"
-    else:
-        try:
-            parsed = idnumbers.parse(id_text, today=today)
-            member_services.check_area_code(parsed.area_code)
-        except idnumbers.InvalidIdNumber as exc:
-            errors["id_number"] = str(exc)
-    ethnicity = member_services.text_of(raw, "ethnicity") or "汉族"
-    if ethnicity not in ETHNICITIES:
-        errors["ethnicity"] = f"民族“{mask_text(ethnicity)}”不正确，应写全称，如“汉族”“回族”"
-    phone = re.sub(r"[\s-]", "", member_services.text_of(raw, "phone"))
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    if phone and not member_services.PHONE_RE.match(phone):
-        errors["phone"] = "手机号不正确，应为以1开头的11位数字"
+    name, parsed, _ = member_services.check_name_and_id(raw, errors, today=today)
+    ethnicity, phone = member_services.check_ethnicity_and_phone(raw, errors)
     education = member_services.choice_of(
         raw, "education", Education, "学历", errors, required=False, ask="请选择"
     )

@@ -132,6 +132,44 @@ def choice_of(
     return ""
 
 
+def check_name_and_id(
+    raw: Mapping[str, object], errors: dict[str, str], *, today: dt.date
+) -> tuple[str, idnumbers.IdNumber | None, list[str]]:
+    """A person's name and ID number (GB 11643, its area code known), as typed for a member
+    or an applicant: (name, the parsed number or None, warnings on the area code)."""
+    name = text_of(raw, "name")
+    if not name:
+        errors["name"] = "请填写姓名"
+    elif len(name) > 50:
+        errors["name"] = "姓名不能超过50个字"
+    parsed: idnumbers.IdNumber | None = None
+    warnings: list[str] = []
+    id_text = text_of(raw, "id_number")
+    if not id_text:
+        errors["id_number"] = "请填写身份证号"
+    else:
+        try:
+            parsed = idnumbers.parse(id_text, today=today)
+            warnings = check_area_code(parsed.area_code)
+        except idnumbers.InvalidIdNumber as exc:
+            errors["id_number"] = str(exc)
+    return name, parsed, warnings
+
+
+def check_ethnicity_and_phone(raw: Mapping[str, object], errors: dict[str, str]) -> tuple[str, str]:
+    """A person's ethnicity (its full name, 汉族 when left out) and mobile phone (spaces,
+    dashes and +86 dropped; the number refused is never repeated)."""
+    ethnicity = text_of(raw, "ethnicity") or "汉族"
+    if ethnicity not in ETHNICITIES:
+        errors["ethnicity"] = f"民族“{_echo(ethnicity)}”不正确，应写全称，如“汉族”“回族”"
+    phone = re.sub(r"[\s-]", "", text_of(raw, "phone"))
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if phone and not PHONE_RE.match(phone):
+        errors["phone"] = "手机号不正确，应为以1开头的11位数字"
+    return ethnicity, phone
+
+
 def check_member_input(
     raw: Mapping[str, object],
     *,
@@ -150,36 +188,14 @@ def check_member_input(
     errors: dict[str, str] = {}
     warnings: list[str] = []
 
-    name = text_of(raw, "name")
-    if not name:
-        errors["name"] = "请填写姓名"
-    elif len(name) > 50:
-        errors["name"] = "姓名不能超过50个字"
-
-    parsed: idnumbers.IdNumber | None = None
-    id_text = text_of(raw, "id_number")
-    if not id_text:
-        errors["id_number"] = "请填写身份证号"
-    else:
-        try:
-            parsed = idnumbers.parse(id_text, today=today)
-            warnings += check_area_code(parsed.area_code)
-        except idnumbers.InvalidIdNumber as exc:
-            errors["id_number"] = str(exc)
+    name, parsed, area_warnings = check_name_and_id(raw, errors, today=today)
+    warnings += area_warnings
 
     gender = choice_of(raw, "gender", Gender, "性别", errors, required=False)
     if parsed and gender and gender != parsed.gender:
         errors["gender"] = f"性别与身份证号不符（身份证号显示为{Gender(parsed.gender).label}）"
 
-    ethnicity = text_of(raw, "ethnicity") or "汉族"
-    if ethnicity not in ETHNICITIES:
-        errors["ethnicity"] = f"民族“{_echo(ethnicity)}”不正确，应写全称，如“汉族”“回族”"
-
-    phone = re.sub(r"[\s-]", "", text_of(raw, "phone"))
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    if phone and not PHONE_RE.match(phone):
-        errors["phone"] = "手机号不正确，应为以1开头的11位数字"  # never the number refused
+    ethnicity, phone = check_ethnicity_and_phone(raw, errors)
 
     education = choice_of(raw, "education", Education, "学历", errors, required=False)
     category = choice_of(raw, "category", Category, "人员类别", errors, required=True)
