@@ -11,6 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.db import transaction
 
 from jiceng.consent import queries as consent_queries
 from jiceng.consent import rules
@@ -25,6 +26,7 @@ from jiceng.consent.models import (
     ProjectKind,
 )
 from jiceng.cooperatives import services as cooperative_services
+from jiceng.cooperatives.demo import load_demo_cooperatives
 from jiceng.cooperatives.models import (
     Cooperative,
     CooperativeMember,
@@ -115,6 +117,51 @@ def test_bulk_cooperatives_keep_the_services_rules() -> None:
             dividends_paid=Decimal(0),
             by=None,
         )
+
+
+def cooperative_rows() -> dict[str, list[tuple[object, ...]]]:
+    """What the seed wrote, without ids, sealed names and times."""
+    return {
+        "incomes": sorted(
+            VillageIncome.objects.values_list("village_id", "year", "total", "operating")
+        ),
+        "weak": sorted(weak_rows()),
+        "cooperatives": sorted(
+            Cooperative.objects.values_list(
+                "village_id", "name", "registered_on", "business", "collective_shares"
+            )
+        ),
+        "members": sorted(
+            CooperativeMember.objects.values_list(
+                "cooperative__village_id", "head_masked", "land_mu", "cash", "labour_days", "shares"
+            )
+        ),
+        "years": sorted(
+            CooperativeYear.objects.values_list(
+                "cooperative__village_id",
+                "year",
+                "income",
+                "profit",
+                "reserve",
+                "collective_share",
+                "dividends_paid",
+            )
+        ),
+    }
+
+
+def test_bulk_cooperatives_are_the_rows_the_services_write() -> None:
+    """The bulk path draws as the demo's loader does: on one county, the same rows."""
+    seeding.seed(counties=[XIMENG], seed=5, workers=0, as_of=AS_OF)
+    (ximeng,) = community.counties()
+    with transaction.atomic():
+        community.seed_cooperatives(seed=5)
+        bulk = cooperative_rows()
+        transaction.set_rollback(True)
+    assert not VillageIncome.objects.exists()
+    load_demo_cooperatives(ximeng.path, seed=5 * 7919)  # the way the seed went before
+    assert cooperative_rows() == bulk
+    assert len(bulk["weak"]) > 0 and len(bulk["members"]) > 50
 
 
 def test_bulk_consent_counts_as_the_services_count(monkeypatch: pytest.MonkeyPatch) -> None:
