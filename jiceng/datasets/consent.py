@@ -355,12 +355,15 @@ def seed_consent(*, counties: Sequence[Organization], seed: int) -> ConsentSeedR
     result = ConsentSeedResult()
     tables = {name: Table.of(MODELS[name], COLUMNS[name]) for name in MODELS}
     empty = not any(model.objects.exists() for model in MODELS.values())
+    # asked before the load: while it runs, the tables' indexes may be dropped
+    todo = [
+        (i, district)
+        for i, district in enumerate(short_code_of(c.division_id or "") for c in counties)
+        if empty or not ConsentProject.objects.filter(under(district, "community_id")).exists()
+    ]
     with BulkWriter(tables, defer_indexes=empty) as writer:
         state = _Rows()
-        for i, county in enumerate(counties):
-            district = short_code_of(county.division_id or "")
-            if ConsentProject.objects.filter(under(district, "community_id")).exists():
-                continue
+        for i, district in todo:
             rng = random.Random(seed * 7919 + i)  # noqa: S311  # synthetic data
             by_township: dict[str, list[tuple[Division, Building]]] = defaultdict(list)
             for community, building in places(district):

@@ -240,11 +240,15 @@ def seed_cooperatives(*, counties: Sequence[Organization], seed: int) -> Coopera
     result = CooperativeSeedResult()
     tables = {name: Table.of(MODELS[name], COLUMNS[name]) for name in MODELS}
     empty = not any(model.objects.exists() for model in MODELS.values())
+    # asked before the load: while it runs, the tables' indexes may be dropped
+    todo = [
+        (i, county)
+        for i, county in enumerate(counties)
+        if empty or not VillageIncome.objects.filter(under(county.path, "village__path")).exists()
+    ]
     with BulkWriter(tables, defer_indexes=empty) as writer:
         state = _Rows()
-        for i, county in enumerate(counties):
-            if VillageIncome.objects.filter(under(county.path, "village__path")).exists():
-                continue
+        for i, county in todo:
             rng = random.Random(seed * 7919 + i)  # noqa: S311  # synthetic data
             seen: set[str | None] = set()
             for pk, path, name, division in (
