@@ -15,6 +15,7 @@ the grid's notices and the audit record written.
 
     .venv/bin/python bench/bench_intake.py [--seconds 20] [--connections 8] [--rounds 3]
     .venv/bin/python bench/bench_intake.py profile   # queries per intake and where time goes
+    .venv/bin/python bench/bench_intake.py cpu       # CPU an intake in one process, steadier
 
 Scratch files go to bench/out/intake/.
 """
@@ -456,9 +457,69 @@ def profile() -> None:
     print(f"300 intakes in one process, no profiler: {1000 * elapsed / 300:.1f} ms each")
 
 
+def _wsgi_post(application: Any, body: bytes) -> str:
+    """One POST through the WSGI application, as a granian worker calls it; the status."""
+    import io
+
+    environ = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": "/open311/v2/requests.json", "SCRIPT_NAME": "",
+        "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000",
+        "HTTP_HOST": "127.0.0.1", "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }  # fmt: skip
+    status: list[str] = []
+    answer = application(environ, lambda s, headers, exc_info=None: status.append(s))
+    b"".join(answer)
+    answer.close()
+    return status[0]
+
+
+def cpu(rounds: int = 6, per_round: int = 300) -> None:
+    """In one process against the prepared file (run the load or `prepare` first): the CPU
+    (time.process_time) an intake takes through the WSGI application, alone and with another
+    connection writing between intakes, as the second worker does when served: SQLite then
+    finds its page cache stale at each BEGIN and reads every page again (about 55 an intake).
+    Rounds alternate; the median round is printed. Steadier than a rate on a shared machine,
+    and the figure to compare before and after a change of the intake's code."""
+    import sqlite3
+
+    setup_django()
+    from jiceng.config.wsgi import application
+
+    pool = bodies(rounds * per_round * 2 + 100, seed=11)
+    other = sqlite3.connect(str(DB), isolation_level=None)
+    other.execute("CREATE TABLE IF NOT EXISTS bench_other_writer (x INTEGER)")
+    for body in pool[:100]:  # warm: the URLconf, the grid index, the categories
+        assert _wsgi_post(application, body).startswith("200")
+    taken: dict[str, list[float]] = {"alone": [], "another writer between": []}
+    bodies_left = iter(pool[100:])
+    for _ in range(rounds):
+        for mode, times in taken.items():
+            spent = 0.0
+            for _ in range(per_round):
+                started = time.process_time()
+                status = _wsgi_post(application, next(bodies_left))
+                spent += time.process_time() - started
+                assert status.startswith("200"), status
+                if mode != "alone":
+                    other.execute("INSERT INTO bench_other_writer VALUES (1)")
+            times.append(1000 * spent / per_round)
+    for mode, times in taken.items():
+        times.sort()
+        print(
+            f"CPU an intake, {mode}: median {times[len(times) // 2]:.2f} ms "
+            f"(rounds of {per_round}: {', '.join(f'{t:.2f}' for t in times)})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", nargs="?", default="run", choices=["run", "prepare", "profile"])
+    parser.add_argument(
+        "what", nargs="?", default="run", choices=["run", "prepare", "profile", "cpu"]
+    )
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--warm", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=8)
@@ -469,6 +530,9 @@ def main() -> None:
         return
     if args.what == "profile":
         profile()
+        return
+    if args.what == "cpu":
+        cpu()
         return
     shutil.rmtree(OUT, ignore_errors=True)
     (OUT / "var").mkdir(parents=True)

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from jiceng.core import audit, clock
 from jiceng.core.errors import Conflict, InvalidInput, NotFound
@@ -28,6 +28,15 @@ class TickResult:
     closed: int = 0
 
 
+def overdue_cases(*, now: dt.datetime) -> QuerySet[Case]:
+    """The cases past the deadline of the step they are at: not signed for (签收) in time, or
+    not resolved in time (the tick escalates them; ops.metrics counts them)."""
+    return Case.objects.filter(
+        Q(status=Status.DISPATCHED, accept_due_at__lt=now)
+        | Q(status__in=[Status.ACCEPTED, Status.IN_PROGRESS], resolve_due_at__lt=now)
+    )
+
+
 def tick(*, now: dt.datetime | None = None) -> TickResult:
     """`jiceng tick`: escalate the cases past their deadline one level, notify the units of
     those that cannot go higher, mark late reports, close resolved cases past the reopen
@@ -35,10 +44,7 @@ def tick(*, now: dt.datetime | None = None) -> TickResult:
     (someone acted meanwhile) does not undo the others."""
     now = now or clock.now()
     result = TickResult()
-    overdue = Case.objects.filter(
-        Q(status=Status.DISPATCHED, accept_due_at__lt=now)
-        | Q(status__in=[Status.ACCEPTED, Status.IN_PROGRESS], resolve_due_at__lt=now)
-    ).select_related("subject", "grid", "station", "department")
+    overdue = overdue_cases(now=now).select_related("subject", "grid", "station", "department")
     for case in overdue.iterator(chunk_size=500):
         if workflow.next_level(case.level) is not None and escalation_target(case) is not None:
             try:

@@ -7,6 +7,7 @@ urlpatterns = [
     # First: Open311 intake resolves on every POST (web.middleware.MachineEndpointsMiddleware).
     path("open311/v2/", include("jiceng.cases.open311.urls")),
     path("", include("jiceng.web.urls")),
+    path("", include("jiceng.ops.urls")),  # /healthz, /readyz, /metrics
     path("accounts/", include("jiceng.accounts.urls")),
     path("divisions/", include("jiceng.divisions.urls")),
     path("orgs/", include("jiceng.orgs.urls")),

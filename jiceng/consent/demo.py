@@ -1,7 +1,8 @@
-"""Demo consent projects for a district: a few lift projects per street, each a unit of six
-floors with its owners (some owning two flats, the ground floor's kitchen taken by the shaft),
-one round closed months ago (met or not, frozen with every answer), and, in some, a round
-open now with part of the answers in. Written through the services, at the times they would
+"""Demo consent projects for a district: a few lift projects per street, in its residents'
+committees (towns, 乡 and zones get none: divisions.kinds), each a unit of six floors with its
+owners (some owning two flats, the ground floor's kitchen taken by the shaft), one round closed
+months ago (met or not, frozen with every answer), and, in some, a round open now with part of
+the answers in. Written through the services, at the times they would
 have happened. Running it again adds nothing."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.db import transaction
 
 from jiceng.core import clock
 from jiceng.core.paths import under
+from jiceng.divisions.kinds import TownshipKind, is_residents_committee, township_kind
 from jiceng.divisions.models import Division, Level
 
 from . import services
@@ -138,13 +140,17 @@ def load_demo_consent(district: str, *, seed: int) -> int:
     rng = random.Random(seed)  # noqa: S311  # synthetic data
     today = clock.today()
     made = 0
-    streets = Division.objects.filter(under(district, "code"), level=Level.TOWNSHIP).order_by(
+    townships = Division.objects.filter(under(district, "code"), level=Level.TOWNSHIP).order_by(
         "code"
     )
+    # lifts in old buildings are a street's matter (街道): not a town's or a 乡's, nor a zone's
+    streets = [t for t in townships if township_kind(t.code) == TownshipKind.STREET]
     for street in streets:
-        communities = list(
-            Division.objects.filter(parent=street, level=Level.VILLAGE).order_by("code")
-        )
+        communities = [
+            c
+            for c in Division.objects.filter(parent=street, level=Level.VILLAGE).order_by("code")
+            if is_residents_committee(c.code)  # not a village committee or a virtual one
+        ]
         for community in rng.sample(communities, min(PROJECTS_PER_STREET, len(communities))):
             _project(rng, community, made, today)
             made += 1

@@ -94,19 +94,23 @@ def client_ip(request: HttpRequest) -> str | None:
         forwarded = [a for a in forwarded if a]
         if len(forwarded) >= proxies:
             address = forwarded[-proxies]
-    return _normal_ip(_unmapped(address))
+    return _unmapped(address)
 
 
-def _unmapped(address: str) -> str:
-    """An IPv4 client of a server listening on :: arrives as ::ffff:a.b.c.d: one client, one
-    address, whichever socket it came through (rate limits, lockouts, the log). Only the
-    request's address: a stored record keeps the form it was hashed in."""
+def _unmapped(address: str) -> str | None:
+    """`_normal_ip` of the request's address, parsed once (every request asks, some twice:
+    the rate limit and the audit record). An IPv4 client of a server listening on :: arrives
+    as ::ffff:a.b.c.d: one client, one address, whichever socket it came through (rate limits,
+    lockouts, the log). Only the request's address: a stored record keeps the form it was
+    hashed in."""
     try:
         parsed = ipaddress.ip_address(address.strip())
     except ValueError:
-        return address
-    mapped = parsed.ipv4_mapped if parsed.version == 6 else None
-    return str(mapped) if mapped is not None else address
+        return None
+    if parsed.version == 6:
+        mapped = parsed.ipv4_mapped
+        return str(mapped) if mapped is not None else clean_ipv6_address(str(parsed))
+    return str(parsed)
 
 
 def _normal_ip(address: str | None) -> str | None:

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.sql import InsertQuery
 
 
@@ -98,8 +99,9 @@ class OneRowInsert:
 
     def params(self, row: models.Model) -> list[Any]:
         """The INSERT's values for `row` (a new, unsaved instance of the model)."""
+        connection = connections[self.using]  # once a row, not once a value
         return [
-            self._prepared(i, getattr(row, field.attname), row)
+            self._prepared(i, getattr(row, field.attname), connection, row)
             for i, field in enumerate(self.fields)
         ]
 
@@ -110,16 +112,20 @@ class OneRowInsert:
         assert self.plain, f"{self.model.__name__} has fields that compute their value on save"
         unknown = columns.keys() - self.columns.keys()
         assert not unknown, f"{self.model.__name__} has no column {unknown}"
+        connection = connections[self.using]
         return [
-            self._prepared(i, columns[f.attname] if f.attname in columns else f.get_default())
+            self._prepared(
+                i, columns[f.attname] if f.attname in columns else f.get_default(), connection
+            )
             for i, f in enumerate(self.fields)
         ]
 
-    def _prepared(self, i: int, value: Any, row: models.Model | None = None) -> Any:
+    def _prepared(
+        self, i: int, value: Any, connection: BaseDatabaseWrapper, row: models.Model | None = None
+    ) -> Any:
         as_is = self.as_is[i]
         if type(value) in as_is or (str in as_is and isinstance(value, str)):
             return value
-        connection = connections[self.using]
         if self.datetimes[i] and type(value) is dt.datetime and value.tzinfo is not None:
             return connection.ops.adapt_datetimefield_value(value)
         field = self.fields[i]

@@ -12,9 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from jiceng.consent.demo import load_demo_consent
-from jiceng.cooperatives.demo import load_demo_cooperatives
-from jiceng.cooperatives.models import Cooperative
 from jiceng.core import clock
 from jiceng.core.paths import under
 from jiceng.divisions.models import LEVEL_DIGITS, Level, short_code_of
@@ -22,6 +19,7 @@ from jiceng.grid.models import Grid
 from jiceng.orgs.models import Organization, OrgKind
 from jiceng.taskforces.seeding import seed_taskforces
 
+from . import consent, cooperatives
 from .stations import seed_stations
 
 
@@ -40,25 +38,17 @@ def is_city_district(code: str) -> bool:
 
 
 def seed_cooperatives(*, seed: int) -> tuple[int, int, float]:
-    """(villages given incomes, cooperatives made, seconds) over every county."""
-    started = time.perf_counter()
-    before = Cooperative.objects.count()
-    villages = sum(
-        load_demo_cooperatives(county.path, seed=seed * 7919 + i)
-        for i, county in enumerate(counties())
-    )
-    made = Cooperative.objects.count() - before
-    return villages, made, time.perf_counter() - started
+    """(villages given incomes, cooperatives made, seconds) over every county, in bulk
+    (datasets/cooperatives.py)."""
+    done = cooperatives.seed_cooperatives(counties=counties(), seed=seed)
+    return done.villages, done.cooperatives, done.seconds
 
 
 def seed_consent(*, seed: int) -> tuple[int, float]:
-    """(consent projects made, seconds): a few a street in every county."""
-    started = time.perf_counter()
-    made = sum(
-        load_demo_consent(short_code_of(county.division_id or ""), seed=seed * 7919 + i)
-        for i, county in enumerate(counties())
-    )
-    return made, time.perf_counter() - started
+    """(consent projects made, seconds): lifts in streets, renovations in some towns, in bulk
+    (datasets/consent.py)."""
+    done = consent.seed_consent(counties=counties(), seed=seed)
+    return done.projects, done.seconds
 
 
 def seed_gridded(*, as_of: dt.date | None, seed: int) -> tuple[int, int, int, int, int, float]:

@@ -15,7 +15,9 @@ from typing import Any
 
 import jsonschema_rs
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from jiceng.cases import intake
 from jiceng.cases.models import Case
@@ -175,6 +177,25 @@ def test_a_post_makes_a_routed_case_through_the_intake(client: Client, keyed: No
     ]
     tokened = xml_of(client.get(f"{BASE}/tokens/{token}.xml"))
     assert text(tokened, "request/service_request_id") == case.number
+
+
+def test_an_intake_makes_eight_queries(client: Client, keyed: None, settings: Any) -> None:
+    """What bench/bench_intake.py counts, pinned so that it cannot creep back: the write's
+    transaction (BEGIN and COMMIT, here a savepoint inside the test's), the case, its two
+    events in one statement, the grid's notices in one INSERT ... SELECT, and the audit record
+    linked to the chain (the head read, the record, the head moved on). The key, the
+    categories, the grid index and the address are answered from memory."""
+    settings.JICENG_GRID_RECHECK_SECONDS = 3600.0  # the index's version is not read again
+    assert post(client, description="第一件：读入类别和网格索引").status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        response = post(client, description="第二件")
+    assert response.status_code == 200, response.content
+    # An executemany is logged as "2 times: INSERT ...".
+    statements = [re.sub(r"^\d+ times: ", "", q["sql"]).split()[0].upper() for q in captured]
+    assert len(captured) == 8, "\n".join(q["sql"][:120] for q in captured)
+    assert statements.count("INSERT") == 4 and statements.count("UPDATE") == 1
+    assert statements.count("SELECT") == 1  # the chain's head
+    assert Case.objects.count() == 2
 
 
 def test_the_machines_path_skips_the_page_middleware_but_not_security_or_audit(

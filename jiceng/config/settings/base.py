@@ -151,9 +151,14 @@ INSTALLED_APPS = [
     "jiceng.cooperatives",
     "jiceng.reporting",
     "jiceng.stations",
+    "jiceng.ops",
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz and /metrics answer here, before the host check and the HTTPS redirect
+    # (ops.views says why); then every other request is counted and timed (ops.metrics).
+    "jiceng.ops.middleware.ProbeMiddleware",
+    "jiceng.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The machines' endpoints (JICENG_MACHINE_PATHS) end here, without the page middleware:
     # a middleware added below never sees them (bench/RESULTS.md says what this is worth).
@@ -244,6 +249,7 @@ JICENG_SCHEDULE: dict[str, int] = {
     "village_presence": 86400,  # 驻村在岗核查: last and this month, terms ended (villages.presence)
     "taskforce_notices": 10,  # task forces' gap notices by e-mail and SMS (taskforces.notices)
     "consent_rounds": 300,  # consent rounds past their deadline frozen (consent.services)
+    "heartbeat": 30,  # a worker runs it: readiness and the metrics read its age (ops.heartbeats)
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
 }
 # A meeting's reminder goes to each expected member this many minutes before it starts, once;
@@ -323,6 +329,11 @@ AXES_LOCKOUT_CALLABLE = "jiceng.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "jiceng.accounts.throttle.client_ip"
 # Sign-ins and sign-outs go to the audit log (core.audit); axes keeps only its failure counters.
 AXES_DISABLE_ACCESS_LOG = True
+# Who may read /metrics (ops.guard): client addresses or networks ("10.0.0.0/8,::1"; the
+# address as the audit log reads it, JICENG_PROXY_COUNT included; empty: nobody), and, if set,
+# a token the scraper sends as "Authorization: Bearer <token>".
+JICENG_METRICS_ALLOW = env_list("JICENG_METRICS_ALLOW", ["127.0.0.1", "::1"])
+JICENG_METRICS_TOKEN = env_str("JICENG_METRICS_TOKEN", "")
 # Behind a reverse proxy, how many proxies append to X-Forwarded-For; 0 trusts REMOTE_ADDR only.
 JICENG_PROXY_COUNT = env_int("JICENG_PROXY_COUNT", 0)
 

@@ -114,6 +114,7 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
             "village_presence": 86400.0,
             "taskforce_notices": 10.0,
             "consent_rounds": 300.0,
+            "heartbeat": 30.0,
         },
     ),
     "JICENG_TASKFORCE_CHECKIN_METERS": (
@@ -161,6 +162,12 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
     "JICENG_EMAIL_PASSWORD": ("settings.EMAIL_HOST_PASSWORD", "s3cret", "s3cret"),
     "JICENG_EMAIL_USE_TLS": ("settings.EMAIL_USE_TLS", "true", True),
     "JICENG_EMAIL_FROM": ("settings.DEFAULT_FROM_EMAIL", "tz@example.cn", "tz@example.cn"),
+    "JICENG_METRICS_ALLOW": (
+        "[str(n) for n in jiceng.ops.guard.allowed_networks()]",
+        "10.1.2.0/24,::1",
+        ["10.1.2.0/24", "::1/128"],
+    ),
+    "JICENG_METRICS_TOKEN": ("settings.JICENG_METRICS_TOKEN", "t0ken", "t0ken"),
     "JICENG_ALLOWED_HOSTS": (
         "settings.ALLOWED_HOSTS",
         "a.example,b.example",
@@ -214,6 +221,7 @@ def test_each_tunable_set_through_the_environment_takes_effect(tmp_path: Path) -
         "import jiceng.transfers.services\n"
         "import jiceng.households.queries\n"
         "import jiceng.cooperatives.services\n"
+        "import jiceng.ops.guard\n"
         f"print(json.dumps({{n: eval(e) for n, e in {expressions!r}.items()}}))"
     )
     result = subprocess.run(

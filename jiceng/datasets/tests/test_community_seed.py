@@ -10,7 +10,7 @@ from jiceng.consent.models import ConsentProject
 from jiceng.cooperatives.models import Cooperative, VillageIncome
 from jiceng.core import clock
 from jiceng.core.paths import under
-from jiceng.datasets import community, seeding
+from jiceng.datasets import community, consent, seeding
 from jiceng.divisions.models import Division, Level
 from jiceng.grid.models import Grid
 from jiceng.orgs.models import Organization
@@ -38,8 +38,8 @@ def test_cooperatives_and_consent_projects_land_in_the_county_once() -> None:
     assert incomes.count() == villages * 4
     assert Cooperative.objects.filter(under(ximeng.path, "village__path")).count() == made
     projects, _ = community.seed_consent(seed=5)
-    streets = Division.objects.filter(under(XIMENG, "code"), level=Level.TOWNSHIP).count()
-    assert streets <= projects <= streets * 3
+    # 西盟 has no street: a renovation in some of its towns, nothing in its 乡 (datasets/consent)
+    assert projects <= len({c.code[:9] for c, _ in consent.places(XIMENG)})
     assert ConsentProject.objects.filter(under(XIMENG, "community_id")).count() == projects
     before = (VillageIncome.objects.count(), Cooperative.objects.count())
     assert community.seed_cooperatives(seed=5)[:2] == (0, 0)
