@@ -226,9 +226,10 @@ def _fill(
                         needed=rng.choice((2, 2, 3)),
                     )
                 )
-    Shift.objects.bulk_create(shifts, batch_size=2000)
+    # Who takes each shift is drawn before the shifts are written, so each goes in with its
+    # `taken` count (no update of every shift afterwards); the assignments follow the shifts.
     busy: dict[int, set[tuple[dt.date, int]]] = defaultdict(set)
-    rows: list[Assignment] = []
+    takers: list[list[int]] = []
     focus_shifts = 0
     site_community = {s.pk: s.community_id for s in sites}
     for shift in shifts:
@@ -256,6 +257,10 @@ def _fill(
             busy[pk].add(key)
             chosen.append(pk)
         shift.taken = len(chosen)
+        takers.append(chosen)
+    Shift.objects.bulk_create(shifts, batch_size=2000)
+    rows: list[Assignment] = []
+    for shift, chosen in zip(shifts, takers, strict=True):
         for pk in chosen:
             done = shift.ends_at <= now
             by_checkin = done and rng.random() < 0.5
@@ -284,7 +289,6 @@ def _fill(
                     created_at=shift.starts_at - dt.timedelta(days=1),
                 )
             )
-    Shift.objects.bulk_update(shifts, ["taken"], batch_size=2000)
     Assignment.objects.bulk_create(rows, batch_size=2000)
     TaskForce.objects.filter(pk=tf.pk).update(
         places_needed=sum(s.needed for s in shifts),
