@@ -22,8 +22,10 @@ from jiceng.core.paths import under
 from jiceng.divisions.models import LEVEL_DIGITS, Level, short_code_of
 from jiceng.grid.models import Grid
 from jiceng.orgs.models import Organization, OrgKind
+from jiceng.taskforces.models import Assignment, Shift, Site
 from jiceng.taskforces.seeding import seed_taskforces
 
+from .model_rows import ModelRows
 from .stations import seed_stations
 
 
@@ -82,10 +84,12 @@ def seed_gridded(*, as_of: dt.date | None, seed: int) -> tuple[int, int, int, in
         else:
             bare += 1
     tasks = shifts = 0
-    for at in range(0, len(gridded), TASKFORCE_CHUNK):  # no paths would mean every district
-        paths = [c.path for c, _ in gridded[at : at + TASKFORCE_CHUNK]]
-        forces = seed_taskforces(as_of=as_of, seed=seed + at, under_paths=paths)
-        tasks, shifts = tasks + forces.task_forces, shifts + forces.shifts
+    rows = ModelRows([Site, Shift, Assignment])  # the many rows go through the bulk writer
+    with rows.writing():
+        for at in range(0, len(gridded), TASKFORCE_CHUNK):  # no paths: every district
+            paths = [c.path for c, _ in gridded[at : at + TASKFORCE_CHUNK]]
+            forces = seed_taskforces(as_of=as_of, seed=seed + at, under_paths=paths, save=rows)
+            tasks, shifts = tasks + forces.task_forces, shifts + forces.shifts
     stations = visit_days = 0
     for _county, code in gridded:
         if is_city_district(code):
