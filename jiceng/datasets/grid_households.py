@@ -17,6 +17,7 @@ A county with households is left alone, so a rerun adds nothing.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import random
 import secrets
 import time
@@ -340,13 +341,19 @@ def seed_households(*, as_of: dt.date | None = None, seed: int = 1) -> Household
     started = time.perf_counter()
     maker = Maker(as_of=as_of or clock.today(), seed=seed)
     counties = counties_to_seed()
-    if counties:
-        empty = not Visit.objects.exists()
-        with BulkWriter(tables(), defer_indexes=empty and len(counties) > 20) as writer:
-            for county in counties:
-                maker.county(county)
-                if maker.held >= FLUSH_ROWS:
-                    maker.flush(writer)
-            maker.flush(writer)
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of row tuples, no cycles (as seeding.seed does)
+    try:
+        if counties:
+            empty = not Visit.objects.exists()
+            with BulkWriter(tables(), defer_indexes=empty and len(counties) > 20) as writer:
+                for county in counties:
+                    maker.county(county)
+                    if maker.held >= FLUSH_ROWS:
+                        maker.flush(writer)
+                maker.flush(writer)
+    finally:
+        if collecting:
+            gc.enable()
     maker.result.seconds = time.perf_counter() - started
     return maker.result
