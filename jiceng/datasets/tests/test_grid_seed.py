@@ -4,7 +4,10 @@ visits, and then the task forces and stations find them; a second run adds nothi
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import gzip
+import itertools
 from collections import Counter
 
 import pytest
@@ -15,6 +18,7 @@ from jiceng.core import crypto
 from jiceng.core.paths import under
 from jiceng.datasets import community, grids, seeding
 from jiceng.datasets.grid_households import seed_households
+from jiceng.divisions.loading import default_file
 from jiceng.grid import routing
 from jiceng.grid.demo import grids_per_community
 from jiceng.grid.models import Grid
@@ -172,3 +176,18 @@ def test_lattice_cells_tile_their_box() -> None:
         parts = grids.strips(box, count)
         assert len(parts) == count
         assert sum((p[2] - p[0]) * (p[3] - p[1]) for p in parts) == pytest.approx(1.0)
+
+
+def test_no_two_provinces_boxes_overlap_with_the_real_county_counts() -> None:
+    """Synthetic grids of two provinces never overlap (routing would find two grids)."""
+    counts: Counter[str] = Counter()
+    with gzip.open(default_file(), "rt", encoding="utf-8") as rows:
+        for code, _, level, _ in csv.reader(rows):
+            if level == "3":
+                counts[code[:2]] += 1
+    assert len(counts) == 31
+    boxes = {province: grids.province_box(province, n) for province, n in counts.items()}
+    assert set(boxes) == set(grids.PROVINCE_POINTS)
+    for a, b in itertools.combinations(sorted(boxes), 2):
+        (a0, a1, a2, a3), (b0, b1, b2, b3) = boxes[a], boxes[b]
+        assert not (a0 < b2 and b0 < a2 and a1 < b3 and b1 < a3), (a, b)
