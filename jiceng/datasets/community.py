@@ -1,11 +1,15 @@
 """Issue 15/16 records for every county of the synthetic data set (`jiceng seed`): village
 collective incomes and led cooperatives (about two villages in five), consent projects (a few
 a street), and, where the county has grids, a task force with a week of shifts and red-sail
-stations in its streets (city districts). Each reuses the demo's seeding for one district and
-keeps its rule: a county that has such records is left alone, so a rerun adds nothing.
+stations in its streets (city districts). Cooperatives and consent are written in bulk
+(datasets.cooperatives, datasets.consent); task forces and stations reuse the demo's seeding for
+one district. Each keeps the rule that a county which has such records is left alone, so a
+rerun adds nothing.
 
-The synthetic data set makes no grids (no outlines to tile), so task forces and stations only
-appear in counties whose grids were loaded (`jiceng load-grids`, the demo district)."""
+The synthetic data set has no outlines to tile, so `jiceng seed` first draws grids of its own
+for every community (datasets.grids) and fills them with household contacts
+(datasets.grid_households); every county with a community then gets its task force, and every
+city district its stations. A county of villages only has no grid and is counted as skipped."""
 
 from __future__ import annotations
 
@@ -17,9 +21,11 @@ from jiceng.core.paths import under
 from jiceng.divisions.models import LEVEL_DIGITS, Level, short_code_of
 from jiceng.grid.models import Grid
 from jiceng.orgs.models import Organization, OrgKind
+from jiceng.taskforces.models import Assignment, Shift, Site
 from jiceng.taskforces.seeding import seed_taskforces
 
 from . import consent, cooperatives
+from .model_rows import ModelRows
 from .stations import seed_stations
 
 
@@ -30,6 +36,11 @@ def counties() -> list[Organization]:
         for c in Organization.objects.filter(kind=OrgKind.LOCAL_COMMITTEE).order_by("path")
         if c.division_id and len(short_code_of(c.division_id)) == LEVEL_DIGITS[Level.COUNTY]
     ]
+
+
+# Counties a call of seed_taskforces covers: its filter is one OR of their paths, and SQLite
+# refuses an expression deeper than 1,000 (scale 1 has about 2,900 counties with grids).
+TASKFORCE_CHUNK = 200
 
 
 def is_city_district(code: str) -> bool:
@@ -65,9 +76,12 @@ def seed_gridded(*, as_of: dt.date | None, seed: int) -> tuple[int, int, int, in
         else:
             bare += 1
     tasks = shifts = 0
-    if gridded:  # no paths would mean every district
-        forces = seed_taskforces(as_of=as_of, seed=seed, under_paths=[c.path for c, _ in gridded])
-        tasks, shifts = forces.task_forces, forces.shifts
+    rows = ModelRows([Site, Shift, Assignment])  # the many rows go through the bulk writer
+    with rows.writing():
+        for at in range(0, len(gridded), TASKFORCE_CHUNK):  # no paths: every district
+            paths = [c.path for c, _ in gridded[at : at + TASKFORCE_CHUNK]]
+            forces = seed_taskforces(as_of=as_of, seed=seed + at, under_paths=paths, save=rows)
+            tasks, shifts = tasks + forces.task_forces, shifts + forces.shifts
     stations = visit_days = 0
     for _county, code in gridded:
         if is_city_district(code):

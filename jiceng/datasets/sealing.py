@@ -69,18 +69,20 @@ class BatchSealer:
         # nonce | counter, never the message itself.
         self.ecb = Cipher(algorithms.SM4(key), modes.ECB()).encryptor()  # noqa: S305
         aad = field.encode()
-        if len(aad) > BLOCK:
-            raise ValueError("associated data longer than one block")
         blocks = -(-length // BLOCK)
+        aad_blocks = -(-len(aad) // BLOCK)
         h = int.from_bytes(self.ecb.update(bytes(BLOCK)), "big")
-        # GHASH over A (one block), C (`blocks` blocks) and the length block L:
-        # A·H^(blocks+2) ⊕ C_1·H^(blocks+1) ⊕ ... ⊕ C_blocks·H^2 ⊕ L·H.
+        # GHASH over A (`aad_blocks` blocks), C (`blocks` blocks) and the length block L:
+        # A_1·H^(aad_blocks+blocks+1) ⊕ ... ⊕ C_1·H^(blocks+1) ⊕ ... ⊕ C_blocks·H^2 ⊕ L·H.
         powers = [1, h]
-        for _ in range(blocks + 1):
+        for _ in range(blocks + aad_blocks):
             powers.append(gf_multiply(powers[-1], h))
-        a = int.from_bytes(aad.ljust(BLOCK, b"\0"), "big")
+        padded = aad.ljust(aad_blocks * BLOCK, b"\0")
         lengths = ((len(aad) * 8) << 64) | (length * 8)
-        self.constant = gf_multiply(a, powers[blocks + 2]) ^ gf_multiply(lengths, h)
+        self.constant = gf_multiply(lengths, h)
+        for j in range(aad_blocks):
+            a = int.from_bytes(padded[j * BLOCK : (j + 1) * BLOCK], "big")
+            self.constant ^= gf_multiply(a, powers[aad_blocks + blocks + 1 - j])
         per_byte: list[list[int]] = []
         for i in range(blocks):
             per_byte.extend(byte_tables(powers[blocks + 1 - i]))

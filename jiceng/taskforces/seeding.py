@@ -9,10 +9,10 @@ import datetime as dt
 import random
 import secrets
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils.timezone import localtime, make_aware
 
@@ -37,6 +37,17 @@ PAST = (
     (10, 1, 5, "国庆安保党员突击队", "节日期间安保和文明引导", 4),
     (11, 8, 3, "消防安全排查党员突击队", "老旧小区消防安全排查", 3),
 )
+
+
+# How the sites, shifts and assignments are written: a list of one model's new rows in, their
+# primary keys set. The ORM's bulk_create by default; a bulk load (the scale seed) hands in a
+# writer of its own.
+Save = Callable[[Sequence[models.Model]], None]
+
+
+def bulk_create(rows: Sequence[models.Model]) -> None:
+    if rows:
+        type(rows[0])._default_manager.bulk_create(rows, batch_size=2000)
 
 
 @dataclass
@@ -64,17 +75,18 @@ def seed_taskforces(
     under_paths: list[str] | None = None,
     focus_member_id: int | None = None,
     lead_member_id: int | None = None,
+    save: Save = bulk_create,
 ) -> TaskForceSeedResult:
     """Idempotent: a district with task forces is left as it is. `focus_member_id` (the demo
     member) lives where the current task force's first site is and holds shifts this week;
-    `lead_member_id` (the demo secretary) leads that site."""
+    `lead_member_id` (the demo secretary) leads that site. `save` writes the many rows."""
     as_of = as_of or clock.today()
     rng = random.Random(seed * 7919 + 15)  # noqa: S311  # synthetic data
     result = TaskForceSeedResult()
     for district in _districts(under_paths):
         if TaskForce.objects.filter(under(district.path, "organization__path")).exists():
             continue
-        _seed_district(district, as_of, rng, result, focus_member_id, lead_member_id)
+        _seed_district(district, as_of, rng, result, focus_member_id, lead_member_id, save)
     return result
 
 
@@ -85,6 +97,7 @@ def _seed_district(
     result: TaskForceSeedResult,
     focus_member_id: int | None,
     lead_member_id: int | None,
+    save: Save,
 ) -> None:
     prefix = district.division_id[:6] if district.division_id else ""
     grids = list(
@@ -143,6 +156,7 @@ def _seed_district(
         share=0.7,
         focus_id=focus[0] if focus else None,
         lead_id=lead_member_id,
+        save=save,
     )
     for month, day, days, name, purpose, n_sites in PAST:
         starts = dt.date(as_of.year, month, day)
@@ -171,6 +185,7 @@ def _seed_district(
             share=0.9,
             focus_id=None,
             lead_id=None,
+            save=save,
         )
     _volunteers(current, rng, result)
 
@@ -188,30 +203,30 @@ def _fill(
     share: float,
     focus_id: int | None,
     lead_id: int | None,
+    save: Save,
 ) -> None:
     now = clock.now()
     near: dict[str, list[int]] = defaultdict(list)
     for pk, home, org_division in members:
         near[home or org_division or ""].append(pk)
     everyone = [m[0] for m in members]
-    sites = Site.objects.bulk_create(
-        [
-            Site(
-                task_force=tf,
-                name=f"{g.name.replace('网格', '')}值守点",
-                address=f"{g.name}内",
-                lon=round((g.min_lon + g.max_lon) / 2, 6),
-                lat=round((g.min_lat + g.max_lat) / 2, 6),
-                community_id=g.community_id,
-                grid=g,
-                lead_id=lead_id
-                if i == 0 and lead_id
-                else rng.choice(near.get(g.community_id) or everyone),
-                checkin_secret=secrets.token_hex(16),
-            )
-            for i, g in enumerate(grids)
-        ]
-    )
+    sites = [
+        Site(
+            task_force=tf,
+            name=f"{g.name.replace('网格', '')}值守点",
+            address=f"{g.name}内",
+            lon=round((g.min_lon + g.max_lon) / 2, 6),
+            lat=round((g.min_lat + g.max_lat) / 2, 6),
+            community_id=g.community_id,
+            grid=g,
+            lead_id=lead_id
+            if i == 0 and lead_id
+            else rng.choice(near.get(g.community_id) or everyone),
+            checkin_secret=secrets.token_hex(16),
+        )
+        for i, g in enumerate(grids)
+    ]
+    save(sites)
     shifts: list[Shift] = []
     for site in sites:
         for d in range(days):
@@ -226,9 +241,10 @@ def _fill(
                         needed=rng.choice((2, 2, 3)),
                     )
                 )
-    Shift.objects.bulk_create(shifts, batch_size=2000)
+    # Who takes each shift is drawn before the shifts are written, so each goes in with its
+    # `taken` count (no update of every shift afterwards); the assignments follow the shifts.
     busy: dict[int, set[tuple[dt.date, int]]] = defaultdict(set)
-    rows: list[Assignment] = []
+    takers: list[list[int]] = []
     focus_shifts = 0
     site_community = {s.pk: s.community_id for s in sites}
     for shift in shifts:
@@ -256,6 +272,10 @@ def _fill(
             busy[pk].add(key)
             chosen.append(pk)
         shift.taken = len(chosen)
+        takers.append(chosen)
+    save(shifts)
+    rows: list[Assignment] = []
+    for shift, chosen in zip(shifts, takers, strict=True):
         for pk in chosen:
             done = shift.ends_at <= now
             by_checkin = done and rng.random() < 0.5
@@ -284,8 +304,7 @@ def _fill(
                     created_at=shift.starts_at - dt.timedelta(days=1),
                 )
             )
-    Shift.objects.bulk_update(shifts, ["taken"], batch_size=2000)
-    Assignment.objects.bulk_create(rows, batch_size=2000)
+    save(rows)
     TaskForce.objects.filter(pk=tf.pk).update(
         places_needed=sum(s.needed for s in shifts),
         places_taken=len(rows),

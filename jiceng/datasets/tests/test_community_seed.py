@@ -1,5 +1,6 @@
 """The scale seed's cooperatives, consent projects, task forces and stations on a real county
-(西盟佤族自治县): rows under the seeded county, and a second run adds none."""
+(西盟佤族自治县): rows under the seeded county, and a second run adds none. The grids and
+households the scale seed draws for them: test_grid_seed."""
 
 from __future__ import annotations
 
@@ -91,4 +92,6 @@ def test_the_command_prints_a_line_for_each(capsys: pytest.CaptureFixture[str]) 
     call_command("seed", "--counties", XIMENG, "--workers", "0", "--as-of", str(AS_OF))
     out = capsys.readouterr().out
     assert "党组织领办合作社" in out and "居民意见征询：项目" in out
-    assert "没有网格而跳过 1 个县级单位" in out
+    # 西盟 has four communities: grids, households and a task force, none skipped
+    assert "网格：社区 4 个" in out and "党员联系户：住户" in out
+    assert "党员突击队 0 支" not in out and "没有网格而跳过 0 个县级单位" in out

@@ -21,7 +21,19 @@ def test_gf_multiply_is_gcm_multiplication() -> None:
 
 
 @pytest.mark.parametrize(
-    ("field", "length"), [("id_number", 18), ("phone", 11), ("x", 1), ("x", 16), ("x", 33)]
+    ("field", "length"),
+    [
+        ("id_number", 18),
+        ("phone", 11),
+        ("x", 1),
+        ("x", 16),
+        ("x", 33),
+        # associated data longer than a block (the households' fields), and exactly two
+        ("household_resident_name", 9),
+        ("household_phone", 11),
+        ("a" * 32, 5),
+        ("", 7),
+    ],
 )
 def test_batch_seal_opens_with_core_crypto(field: str, length: int) -> None:
     values = [f"{i:0{length}d}"[-length:] for i in range(0, 5000, 7)]

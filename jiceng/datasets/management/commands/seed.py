@@ -118,6 +118,21 @@ class Command(BaseCommand):
             f"用时 {reported.seconds:.1f} 秒"
         )
 
+        from jiceng.datasets.grids import seed_grids  # 网格 for the communities
+
+        grids = seed_grids(as_of=options["as_of"])
+        self.stdout.write(
+            f"网格：社区 {grids.communities:,} 个，网格 {grids.grids:,} 个，"
+            f"用时 {grids.seconds:.1f} 秒"
+        )
+        from jiceng.datasets.grid_households import seed_households  # 党员联系户
+
+        homes = seed_households(as_of=options["as_of"], seed=options["seed"])
+        self.stdout.write(
+            f"党员联系户：住户 {homes.households:,} 户，联系党员 {homes.contacts:,} 条，"
+            f"走访记录 {homes.visits:,} 条，新建党员账号 {homes.accounts:,} 个，"
+            f"用时 {homes.seconds:.1f} 秒"
+        )
         from jiceng.datasets import community  # 合作社, 意见征询, 突击队, 红帆驿站
 
         villages, cooperatives, seconds = community.seed_cooperatives(seed=options["seed"])
