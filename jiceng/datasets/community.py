@@ -15,8 +15,8 @@ import time
 from jiceng.consent.demo import load_demo_consent
 from jiceng.cooperatives.demo import load_demo_cooperatives
 from jiceng.cooperatives.models import Cooperative
-from jiceng.core import clock
-from jiceng.core.paths import under
+from jiceng.core import clock, paths
+from jiceng.core.paths import under_any
 from jiceng.divisions.models import LEVEL_DIGITS, Level, short_code_of
 from jiceng.grid.models import Grid
 from jiceng.orgs.models import Organization, OrgKind
@@ -25,11 +25,15 @@ from jiceng.taskforces.seeding import seed_taskforces
 from .stations import seed_stations
 
 
-def counties() -> list[Organization]:
-    """The county committees of the tree (a local committee on a county-level division)."""
+def counties(under: list[str] | None = None) -> list[Organization]:
+    """The county committees of the tree (a local committee on a county-level division), or
+    of the subtrees at the paths `under`."""
+    rows = Organization.objects.filter(kind=OrgKind.LOCAL_COMMITTEE)
+    if under:
+        rows = rows.filter(under_any(under))
     return [
         c
-        for c in Organization.objects.filter(kind=OrgKind.LOCAL_COMMITTEE).order_by("path")
+        for c in rows.order_by("path")
         if c.division_id and len(short_code_of(c.division_id)) == LEVEL_DIGITS[Level.COUNTY]
     ]
 
@@ -39,38 +43,40 @@ def is_city_district(code: str) -> bool:
     return 1 <= int(code[4:6]) <= 20
 
 
-def seed_cooperatives(*, seed: int) -> tuple[int, int, float]:
+def seed_cooperatives(*, seed: int, under: list[str] | None = None) -> tuple[int, int, float]:
     """(villages given incomes, cooperatives made, seconds) over every county."""
     started = time.perf_counter()
     before = Cooperative.objects.count()
     villages = sum(
         load_demo_cooperatives(county.path, seed=seed * 7919 + i)
-        for i, county in enumerate(counties())
+        for i, county in enumerate(counties(under))
     )
     made = Cooperative.objects.count() - before
     return villages, made, time.perf_counter() - started
 
 
-def seed_consent(*, seed: int) -> tuple[int, float]:
+def seed_consent(*, seed: int, under: list[str] | None = None) -> tuple[int, float]:
     """(consent projects made, seconds): a few a street in every county."""
     started = time.perf_counter()
     made = sum(
         load_demo_consent(short_code_of(county.division_id or ""), seed=seed * 7919 + i)
-        for i, county in enumerate(counties())
+        for i, county in enumerate(counties(under))
     )
     return made, time.perf_counter() - started
 
 
-def seed_gridded(*, as_of: dt.date | None, seed: int) -> tuple[int, int, int, int, int, float]:
+def seed_gridded(
+    *, as_of: dt.date | None, seed: int, under: list[str] | None = None
+) -> tuple[int, int, int, int, int, float]:
     """(task forces, shifts, stations, visit days, counties without grids, seconds): a task
     force with this week's shifts in every county with grids, stations in every city district
     with grids."""
     started = time.perf_counter()
     as_of = as_of or clock.today()
     gridded, bare = [], 0
-    for county in counties():
+    for county in counties(under):
         code = short_code_of(county.division_id or "")
-        if Grid.objects.filter(under(code, "community_id"), is_active=True).exists():
+        if Grid.objects.filter(paths.under(code, "community_id"), is_active=True).exists():
             gridded.append((county, code))
         else:
             bare += 1
