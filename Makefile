@@ -89,3 +89,11 @@ serve: venv
 
 clean:
 	rm -rf $(VENV) var node_modules jiceng/web/static/vendor
+
+# Issue 17: the national scale on one box, unattended, SQLite then PostgreSQL (each seeded,
+# measured and removed; at scale 1 about 150 minutes and 60 GB free, checked before starting).
+# `make scale-run SCALE=0.002` tries it small. Results: bench/out/scale-run-*.md.
+SCALE ?= 1
+.PHONY: scale-run
+scale-run: system-deps venv
+	$(PY) bench/scale_run.py --scale $(SCALE)

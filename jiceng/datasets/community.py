@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from jiceng.core import clock
-from jiceng.core.paths import under
+from jiceng.core import clock, paths
+from jiceng.core.paths import under_any
 from jiceng.divisions.models import LEVEL_DIGITS, Level, short_code_of
 from jiceng.grid.models import Grid
 from jiceng.orgs.models import Organization, OrgKind
@@ -29,11 +29,15 @@ from .model_rows import ModelRows
 from .stations import seed_stations
 
 
-def counties() -> list[Organization]:
-    """The county committees of the tree (a local committee on a county-level division)."""
+def counties(under: list[str] | None = None) -> list[Organization]:
+    """The county committees of the tree (a local committee on a county-level division), or
+    of the subtrees at the paths `under`."""
+    rows = Organization.objects.filter(kind=OrgKind.LOCAL_COMMITTEE)
+    if under:
+        rows = rows.filter(under_any(under))
     return [
         c
-        for c in Organization.objects.filter(kind=OrgKind.LOCAL_COMMITTEE).order_by("path")
+        for c in rows.order_by("path")
         if c.division_id and len(short_code_of(c.division_id)) == LEVEL_DIGITS[Level.COUNTY]
     ]
 
@@ -48,30 +52,32 @@ def is_city_district(code: str) -> bool:
     return 1 <= int(code[4:6]) <= 20
 
 
-def seed_cooperatives(*, seed: int) -> tuple[int, int, float]:
-    """(villages given incomes, cooperatives made, seconds) over every county, in bulk
-    (datasets/cooperatives.py)."""
-    done = cooperatives.seed_cooperatives(counties=counties(), seed=seed)
+def seed_cooperatives(*, seed: int, under: list[str] | None = None) -> tuple[int, int, float]:
+    """(villages given incomes, cooperatives made, seconds) over every county (or those below
+    the paths `under`), in bulk (datasets/cooperatives.py)."""
+    done = cooperatives.seed_cooperatives(counties=counties(under), seed=seed)
     return done.villages, done.cooperatives, done.seconds
 
 
-def seed_consent(*, seed: int) -> tuple[int, float]:
+def seed_consent(*, seed: int, under: list[str] | None = None) -> tuple[int, float]:
     """(consent projects made, seconds): lifts in streets, renovations in some towns, in bulk
     (datasets/consent.py)."""
-    done = consent.seed_consent(counties=counties(), seed=seed)
+    done = consent.seed_consent(counties=counties(under), seed=seed)
     return done.projects, done.seconds
 
 
-def seed_gridded(*, as_of: dt.date | None, seed: int) -> tuple[int, int, int, int, int, float]:
+def seed_gridded(
+    *, as_of: dt.date | None, seed: int, under: list[str] | None = None
+) -> tuple[int, int, int, int, int, float]:
     """(task forces, shifts, stations, visit days, counties without grids, seconds): a task
     force with this week's shifts in every county with grids, stations in every city district
     with grids."""
     started = time.perf_counter()
     as_of = as_of or clock.today()
     gridded, bare = [], 0
-    for county in counties():
+    for county in counties(under):
         code = short_code_of(county.division_id or "")
-        if Grid.objects.filter(under(code, "community_id"), is_active=True).exists():
+        if Grid.objects.filter(paths.under(code, "community_id"), is_active=True).exists():
             gridded.append((county, code))
         else:
             bare += 1
@@ -79,8 +85,8 @@ def seed_gridded(*, as_of: dt.date | None, seed: int) -> tuple[int, int, int, in
     rows = ModelRows([Site, Shift, Assignment])  # the many rows go through the bulk writer
     with rows.writing():
         for at in range(0, len(gridded), TASKFORCE_CHUNK):  # no paths: every district
-            paths = [c.path for c, _ in gridded[at : at + TASKFORCE_CHUNK]]
-            forces = seed_taskforces(as_of=as_of, seed=seed + at, under_paths=paths, save=rows)
+            chunk = [c.path for c, _ in gridded[at : at + TASKFORCE_CHUNK]]
+            forces = seed_taskforces(as_of=as_of, seed=seed + at, under_paths=chunk, save=rows)
             tasks, shifts = tasks + forces.task_forces, shifts + forces.shifts
     stations = visit_days = 0
     for _county, code in gridded:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from jiceng.core import clock
-from jiceng.core.paths import under
+from jiceng.core.paths import under, under_any
 from jiceng.divisions.models import Division, Level, common_name
 from jiceng.grid import services as grid_services
 from jiceng.grid.demo import grids_per_community
@@ -147,14 +147,13 @@ def geojson(box: Box) -> tuple[str, Box]:
     return '{"type":"Polygon","coordinates":[[' + ring + "]]}", (x0, y0, x1, y1)
 
 
-def community_divisions() -> dict[str, list[str]]:
-    """The community divisions of the tree's community organizations, by county code."""
-    codes = (
-        Organization.objects.filter(sector=Sector.COMMUNITY, division__level=Level.VILLAGE)
-        .order_by()
-        .values_list("division_id", flat=True)
-        .distinct()
-    )
+def community_divisions(under: list[str] | None = None) -> dict[str, list[str]]:
+    """The community divisions of the tree's community organizations (those below the paths
+    `under`, or all), by county code."""
+    found = Organization.objects.filter(sector=Sector.COMMUNITY, division__level=Level.VILLAGE)
+    if under:
+        found = found.filter(under_any(under))
+    codes = found.order_by().values_list("division_id", flat=True).distinct()
     by_county: dict[str, list[str]] = defaultdict(list)
     for code in set(codes):
         by_county[code[:6]].append(code)
@@ -227,12 +226,13 @@ def county_grids(
     return rows
 
 
-def seed_grids(*, as_of: dt.date | None = None) -> GridSeedResult:
-    """Grids for every community organization's division that has none yet."""
+def seed_grids(*, as_of: dt.date | None = None, under: list[str] | None = None) -> GridSeedResult:
+    """Grids for every community organization's division (below the paths `under`, or all)
+    that has none yet."""
     started = time.perf_counter()
     as_of = as_of or clock.today()
     result = GridSeedResult()
-    wanted = community_divisions()
+    wanted = community_divisions(under)
     gridded = set(Grid.objects.order_by().values_list("community_id", flat=True).distinct())
     wanted = {
         county: [c for c in codes if c not in gridded]

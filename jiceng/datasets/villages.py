@@ -18,7 +18,7 @@ from django.db import transaction
 from jiceng.accounts.demo import DemoLogin, demo_user
 from jiceng.accounts.models import User
 from jiceng.core import clock
-from jiceng.core.paths import under
+from jiceng.core.paths import under, under_any
 from jiceng.divisions.models import LEVEL_DIGITS, Level, short_code_of
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import GRASSROOTS_KINDS, Organization, OrgKind, Sector
@@ -64,13 +64,19 @@ class VillageSeedResult:
     login: DemoLogin | None = None
 
 
-def seed_counties(*, as_of: dt.date | None, seed: int, teams: int = TEAMS) -> VillageSeedResult:
+def seed_counties(
+    *, as_of: dt.date | None, seed: int, teams: int = TEAMS, under: list[str] | None = None
+) -> VillageSeedResult:
     """Teams in every county (a local committee located in a county-level division) of the
-    tree, `teams` a county; no demo login. `as_of` None: today."""
+    tree, or of the subtrees at the paths `under`, `teams` a county; no demo login. `as_of`
+    None: today."""
     as_of = as_of or clock.today()
+    rows = Organization.objects.filter(kind=OrgKind.LOCAL_COMMITTEE)
+    if under:
+        rows = rows.filter(under_any(under))
     counties = [
         c
-        for c in Organization.objects.filter(kind=OrgKind.LOCAL_COMMITTEE).order_by("path")
+        for c in rows.order_by("path")
         if c.division_id and len(short_code_of(c.division_id)) == LEVEL_DIGITS[Level.COUNTY]
     ]
     totals = [0, 0, 0]

@@ -1,0 +1,84 @@
+"""bench/scale_run.py end to end on one small county (当雄县, 29 villages): migrate, divisions,
+the tree, the modules under its province, every measured page and rollup, a results block with
+each row, and the database gone afterwards. On SQLite in the SQLite pass; in the PostgreSQL
+pass on a private server of its own (scripts/with-postgres.sh), as the scale-1 run does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import DAMXUNG, DIVISIONS
+
+REPOSITORY = Path(__file__).resolve().parents[3]
+SCRIPT = REPOSITORY / "bench" / "scale_run.py"
+sys.path.insert(0, str(SCRIPT.parent))
+from scale_run import MEASURED  # noqa: E402
+
+BACKEND = "postgres" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+
+
+def environment(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["PYTHONPATH"] = str(REPOSITORY)
+    env["JICENG_VAR_DIR"] = str(tmp_path / "var")  # its own keys, not the checkout's
+    env["DJANGO_SETTINGS_MODULE"] = "jiceng.config.settings.base"
+    return env
+
+
+@pytest.mark.slow
+def test_the_run_measures_every_row_and_removes_the_database(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = [sys.executable, str(SCRIPT), "--counties", DAMXUNG, "--runs", "3"]
+    command += ["--divisions-file", str(DIVISIONS), "--backends", BACKEND, "--out", str(out)]
+    done = subprocess.run(
+        command,
+        cwd=REPOSITORY,
+        env=environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    blocks = list(out.glob("scale-run-*.md"))
+    assert len(blocks) == 1 and blocks[0].with_suffix(".json").exists()
+    block = blocks[0].read_text(encoding="utf-8")
+    assert block in done.stdout  # printed as well as written
+    assert "中共西藏自治区委员会" in block and "**extrapolated**" in block
+    rows = {
+        line.split(" | ")[0].lstrip("| ") for line in block.splitlines() if line.startswith("|")
+    }
+    for step in ("seed the tree (command)", "size after the tree", "size after the modules"):
+        assert step in rows
+    for module in ("orglife", "dues", "points", "villages", "reporting", "consent"):
+        assert f"· {module} (province / **extrapolated** national)" in rows
+    table = [line for line in block.splitlines() if line.startswith("| ") and " | " in line]
+    for _, what, target in MEASURED:
+        found = [line for line in table if line.startswith(f"| {what}")]
+        assert len(found) == 1, what
+        cells = found[0].strip("| ").split(" | ")
+        assert float(cells[2].replace(",", "")) > 0, found[0]  # a p95 was measured
+        assert cells[-1] in (("met", "**missed**") if target else ("—",))
+    assert not list(out.glob("*.sqlite3*"))  # the database is removed
+    assert not [p for p in out.iterdir() if p.is_dir()]  # and the scratch folder
+
+
+def test_a_short_disk_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--scale", "1", "--need-gb", "1e9", "--out", str(out)],
+        cwd=REPOSITORY,
+        env=environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "磁盘空间不足" in done.stderr and "需要 1000000000.0 GB" in done.stderr
+    assert list(out.iterdir()) == []
