@@ -41,6 +41,7 @@ PERIODIC_TASKS: dict[str, str] = {
     "appraisal": "jiceng.appraisal.tasks.compute_standardization",
     "village_presence": "jiceng.villages.tasks.check_village_presence",
     "consent_rounds": "jiceng.consent.tasks.freeze_due_rounds",
+    "partitions": "jiceng.core.tasks.maintain_partitions",
 }
 
 
