@@ -199,9 +199,10 @@ class Upkeep:
 def maintain(
     *, today: dt.datetime | None = None, using: BaseDatabaseWrapper | None = None
 ) -> Upkeep:
-    """Creates this month's partition and the next MONTHS_AHEAD of every table in TABLES, and
-    drops the months of each that are past its retention: with 12 months kept, in May 2027
-    the partitions of April 2026 and before go. Nothing on SQLite."""
+    """Creates this month's partition and the next MONTHS_AHEAD of every table in TABLES (and
+    of each month the default partition holds rows of, which move there), and drops the
+    months of each that are past its retention: with 12 months kept, in May 2027 the
+    partitions of April 2026 and before go. Nothing on SQLite."""
     connection = using or default_connection
     upkeep = Upkeep([], {})
     if connection.vendor != "postgresql":
@@ -211,8 +212,11 @@ def maintain(
         for spec in TABLES:
             if not is_partitioned(cursor, spec.table):
                 continue
-            for n in range(MONTHS_AHEAD + 1):
-                month = add_months(current, n)
+            # And any month the default partition took (rows written for a month past the
+            # ones made ahead, or loaded with old dates by a seed or an import).
+            wanted = {add_months(current, n) for n in range(MONTHS_AHEAD + 1)}
+            wanted.update(_months_with_rows(cursor, spec, f"{spec.table}_default"))
+            for month in sorted(wanted):
                 if create_month(cursor, spec, month):
                     upkeep.created.append(_name(spec, month))
             keep = retention_months(spec.table)
