@@ -244,7 +244,7 @@ JICENG_SCHEDULE: dict[str, int] = {
     "village_presence": 86400,  # 驻村在岗核查: last and this month, terms ended (villages.presence)
     "taskforce_notices": 10,  # task forces' gap notices by e-mail and SMS (taskforces.notices)
     "consent_rounds": 300,  # consent rounds past their deadline frozen (consent.services)
-    "partitions": 86400,  # PostgreSQL: next months' partitions made, old ones dropped (core.partitions)
+    "partitions": 86400,  # PostgreSQL: months' partitions made, old ones dropped (core.partitions)
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
 }
 # A meeting's reminder goes to each expected member this many minutes before it starts, once;

@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.db import connection, models
 from django.utils import timezone
 
@@ -325,3 +327,16 @@ def test_the_conversion_goes_back_and_forth_keeping_rows_and_ids(
     again = Notice.objects.create(user=user, case=case, text="分区表", created_at=timezone.now())
     assert again.pk > plain.pk
     assert Notice.objects.filter(pk__in=[n.pk for n in kept]).count() == 2
+
+
+def test_the_command_says_what_it_did() -> None:
+    out = StringIO()
+    call_command("partitions", stdout=out)
+    if connection.vendor != "postgresql":
+        assert "SQLite 不分区" in out.getvalue()
+        return
+    assert "分区已齐备" in out.getvalue()  # the migration made this month and the next three
+    written_at(dt.datetime(2042, 7, 1, tzinfo=CHINA))
+    out = StringIO()
+    call_command("partitions", stdout=out)
+    assert "新建分区 core_auditrecord_p204207" in out.getvalue()
