@@ -54,16 +54,13 @@ class Partitioned:
     # "time": a timestamptz column, months of settings.TIME_ZONE;
     # "month": an integer column holding YYYYMM (orglife.Attendance.month).
     by: Literal["time", "month"]
-    # The setting naming how many months to keep (past the current one); None: never dropped
-    # by `maintain` (the audit log, whose retention is audit.purge's).
-    retention: str | None
 
 
 TABLES: tuple[Partitioned, ...] = (
-    Partitioned("cases_caseevent", "at", "time", "JICENG_CASE_EVENT_RETENTION_MONTHS"),
-    Partitioned("cases_notice", "created_at", "time", "JICENG_CASE_NOTICE_RETENTION_MONTHS"),
-    Partitioned("orglife_attendance", "month", "month", "JICENG_ATTENDANCE_RETENTION_MONTHS"),
-    Partitioned("core_auditrecord", "at", "time", None),
+    Partitioned("cases_caseevent", "at", "time"),
+    Partitioned("cases_notice", "created_at", "time"),
+    Partitioned("orglife_attendance", "month", "month"),
+    Partitioned("core_auditrecord", "at", "time"),
 )
 
 # The append-only or ever-growing tables left plain, and why (the README and the tests say so).
@@ -110,12 +107,15 @@ def _name(spec: Partitioned, month: int) -> str:
 
 
 def retention_months(name: str) -> int:
-    """The months before the current one that `maintain` keeps of table `name`; 0: all."""
-    spec = table(name)
-    if spec.retention is None:
-        return 0
-    months: int = getattr(settings, spec.retention)
-    return max(months, 0)
+    """The months before the current one that `maintain` keeps of table `name`; 0: all. The
+    audit log is never dropped by `maintain`: its retention is audit.purge's."""
+    table(name)
+    months: dict[str, int] = {
+        "cases_caseevent": settings.JICENG_CASE_EVENT_RETENTION_MONTHS,
+        "cases_notice": settings.JICENG_CASE_NOTICE_RETENTION_MONTHS,
+        "orglife_attendance": settings.JICENG_ATTENDANCE_RETENTION_MONTHS,
+    }
+    return max(months.get(name, 0), 0)
 
 
 # -- reading the catalog ----------------------------------------------------------------------
