@@ -383,9 +383,9 @@ EVENTS_APPEND_ONLY = "诉求的办理过程只能追加，不能修改或删除"
 class CaseEvent(models.Model):
     """One move of a case, append-only.
 
-    Nothing references an event and none is ever updated, so on PostgreSQL the table can become
-    one partitioned by `at` (range, monthly) with the primary key (id, at) without touching
-    the code: every read names a case and orders by `at`, or scans a period of `at`."""
+    Nothing references an event and none is ever updated, so on PostgreSQL the table is
+    partitioned by `at` (range, monthly; core.partitions) with the primary key (id, at), the
+    code untouched: every read names a case and orders by `at`, or scans a period of `at`."""
 
     case = models.ForeignKey(  # indexed by case_event_case_at
         Case, verbose_name="诉求", on_delete=models.PROTECT, related_name="events", db_index=False

@@ -1,9 +1,8 @@
 """The audit log (安全审计, 等保 2.0): one append-only table and the head of its hash chain.
 
-Records are written only by `jiceng.core.audit.record`; read `audit.py` for the chain. The table
-is built so that PostgreSQL can partition it by `at` later: rows are only ever inserted, `at` is
-indexed, and no foreign-key constraint points out of it (a partitioned table would also need
-`at` in its primary key, which a migration can add when the time comes).
+Records are written only by `jiceng.core.audit.record`; read `audit.py` for the chain. On
+PostgreSQL the table is partitioned by month of `at` (core.partitions, migration 0006), with the
+primary key (id, at): rows are only ever inserted and nothing has a foreign key to it.
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ PERIODIC_TASKS: dict[str, str] = {
     "village_presence": "jiceng.villages.tasks.check_village_presence",
     "consent_rounds": "jiceng.consent.tasks.freeze_due_rounds",
     "heartbeat": "jiceng.ops.tasks.beat",
+    "partitions": "jiceng.core.tasks.maintain_partitions",
 }
 
 

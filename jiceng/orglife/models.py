@@ -202,9 +202,9 @@ class Attendance(models.Model):
     they check in, join online long enough, or are excused).
 
     Append-mostly and the largest table of the app: `month` repeats the meeting's, so that on
-    PostgreSQL the table can be range-partitioned by month; the unique key already leads with
-    it (a partitioned table's unique keys must contain the partition key; the primary key then
-    becomes (id, month))."""
+    PostgreSQL the table is range-partitioned by month (core.partitions); the unique key leads
+    with it (a partitioned table's unique keys must contain the partition key; the primary key
+    there is (id, month))."""
 
     month = models.PositiveIntegerField("所属月份")
     meeting = models.ForeignKey(

@@ -250,6 +250,7 @@ JICENG_SCHEDULE: dict[str, int] = {
     "taskforce_notices": 10,  # task forces' gap notices by e-mail and SMS (taskforces.notices)
     "consent_rounds": 300,  # consent rounds past their deadline frozen (consent.services)
     "heartbeat": 30,  # a worker runs it: readiness and the metrics read its age (ops.heartbeats)
+    "partitions": 86400,  # PostgreSQL: months' partitions made, old ones dropped (core.partitions)
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
 }
 # A meeting's reminder goes to each expected member this many minutes before it starts, once;
@@ -441,6 +442,12 @@ JICENG_DASHBOARD_CACHE_SECONDS = env_int("JICENG_DASHBOARD_CACHE_SECONDS", 300)
 
 # Days audit records are kept before `jiceng audit purge` may remove them; never below 180.
 JICENG_AUDIT_RETENTION_DAYS = env_int("JICENG_AUDIT_RETENTION_DAYS", 180)
+# PostgreSQL's monthly partitions (core.partitions): how many months before the current one
+# each table keeps; older months are dropped whole by the daily `partitions` job. 0 keeps all.
+# The audit log's months go only by `jiceng audit purge` (JICENG_AUDIT_RETENTION_DAYS).
+JICENG_CASE_EVENT_RETENTION_MONTHS = env_int("JICENG_CASE_EVENT_RETENTION_MONTHS", 0)
+JICENG_CASE_NOTICE_RETENTION_MONTHS = env_int("JICENG_CASE_NOTICE_RETENTION_MONTHS", 24)
+JICENG_ATTENDANCE_RETENTION_MONTHS = env_int("JICENG_ATTENDANCE_RETENTION_MONTHS", 0)
 # Where the audit chain's head is written down outside the database (core.audit_checkpoints):
 # `jiceng audit checkpoint` every few minutes, each purge and each backup append to
 # checkpoints.jsonl there. A directory of its own, writable only by the operator's account.

@@ -40,6 +40,21 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
     "JICENG_GRID_NEAREST_METERS": ("settings.JICENG_GRID_NEAREST_METERS", "350", 350.0),
     "JICENG_GRID_RECHECK_SECONDS": ("settings.JICENG_GRID_RECHECK_SECONDS", "0.5", 0.5),
     "JICENG_AUDIT_RETENTION_DAYS": ("jiceng.core.audit.retention_days()", "400", 400),
+    "JICENG_CASE_EVENT_RETENTION_MONTHS": (
+        "importlib.import_module('jiceng.core.partitions').retention_months('cases_caseevent')",
+        "36",
+        36,
+    ),
+    "JICENG_CASE_NOTICE_RETENTION_MONTHS": (
+        "importlib.import_module('jiceng.core.partitions').retention_months('cases_notice')",
+        "6",
+        6,
+    ),
+    "JICENG_ATTENDANCE_RETENTION_MONTHS": (
+        "importlib.import_module('jiceng.core.partitions').retention_months('orglife_attendance')",
+        "120",
+        120,
+    ),
     "JICENG_AUDIT_KEY": ("jiceng.core.audit_chain.audit_key().hex()", "5e" * 32, "5e" * 32),
     "JICENG_AUDIT_CHECKPOINT_DIR": (
         "str(jiceng.core.audit_checkpoints.path())",
@@ -115,6 +130,7 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
             "taskforce_notices": 10.0,
             "consent_rounds": 300.0,
             "heartbeat": 30.0,
+            "partitions": 86400.0,
         },
     ),
     "JICENG_TASKFORCE_CHECKIN_METERS": (
