@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -80,6 +81,19 @@ def lag_seconds(cursor: Cursor) -> float:
     return float(cursor.fetchone()[0])
 
 
+def replica_lag() -> float:
+    """How far behind the replica is now, in seconds; infinity when it does not answer."""
+    connection = connections[REPLICA]
+    if connection.vendor != "postgresql":
+        return 0.0  # a copy of the same file (tests): never behind
+    try:
+        with connection.cursor() as cursor:
+            return lag_seconds(cursor)
+    except DatabaseError:
+        connection.close()
+        return math.inf
+
+
 def replica_is_fresh() -> bool:
     """The replica is close enough behind to read from (checked at most every
     LAG_CHECK_SECONDS in this process)."""
@@ -87,16 +101,7 @@ def replica_is_fresh() -> bool:
     now = time.monotonic()
     if checked is not None and now - checked[0] < LAG_CHECK_SECONDS:
         return checked[1]
-    connection = connections[REPLICA]
-    try:
-        if connection.vendor != "postgresql":
-            fresh = True  # a copy of the same file (tests): never behind
-        else:
-            with connection.cursor() as cursor:
-                fresh = lag_seconds(cursor) <= max_lag_seconds()
-    except DatabaseError:
-        fresh = False
-        connection.close()
+    fresh = replica_lag() <= max_lag_seconds()
     _freshness[REPLICA] = (now, fresh)
     return fresh
 

@@ -1,7 +1,7 @@
 """A throwaway Patroni cluster on 127.0.0.1 for the failover test: one etcd (the DCS) and two
-Patroni nodes in synchronous mode (a primary and its synchronous standby), each on free ports
-under a temporary directory, all of it killed and removed when the `with` block ends, however
-it ends.
+Patroni nodes in synchronous mode (a primary and its synchronous standby), each behind its own
+PgBouncer, on free ports under a temporary directory, all of it killed and removed when the
+`with` block ends, however it ends.
 
 The configuration is the one deploy/patroni/ documents, shrunk to one machine: short TTLs so a
 failover happens in seconds, and no fsync (killing a process leaves the operating system's
@@ -39,6 +39,8 @@ def binaries_missing() -> list[str]:
     """The programs the cluster needs that this machine lacks (scripts/system-deps.sh installs
     them from Debian's packages: patroni, etcd-server, postgresql-15)."""
     missing = [name for name in ("patroni", "etcd") if shutil.which(name) is None]
+    if shutil.which("pgbouncer") is None and not Path("/usr/sbin/pgbouncer").exists():
+        missing.append("pgbouncer")
     if pg_bindir() is None:
         missing.append("postgresql-15")
     return missing
@@ -81,8 +83,10 @@ class Node:
     name: str
     port: int
     api_port: int
+    bouncer_port: int
     directory: Path
     process: subprocess.Popen[bytes] | None = None
+    bouncer: subprocess.Popen[bytes] | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -103,9 +107,12 @@ class Cluster:
     owner: str | None
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def dsn(self, database: str = "postgres", **options: str) -> str:
-        """libpq's multi-host URL of both nodes (the primary is whichever answers read-write)."""
-        hosts = ",".join(f"127.0.0.1:{node.port}" for node in self.nodes)
+    def dsn(self, database: str = "postgres", *, bouncers: bool = False, **options: str) -> str:
+        """libpq's multi-host URL of both nodes, or of their PgBouncers (the primary is
+        whichever answers read-write with target_session_attrs=read-write)."""
+        hosts = ",".join(
+            f"127.0.0.1:{node.bouncer_port if bouncers else node.port}" for node in self.nodes
+        )
         query = "&".join(f"{key}={value}" for key, value in options.items())
         return f"postgresql://postgres@{hosts}/{database}" + (f"?{query}" if query else "")
 
@@ -140,9 +147,10 @@ class Cluster:
     def kill_node(self, node: Node) -> None:
         """The machine of `node` dies: its Patroni and its PostgreSQL are killed at once (kill -9),
         so nothing of it lets go of the leader key or finishes a write."""
-        if node.process is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(node.process.pid, signal.SIGKILL)
+        for process in (node.process, node.bouncer):
+            if process is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
         pid = node.postmaster_pid()
         if pid:
             with contextlib.suppress(ProcessLookupError):
@@ -167,9 +175,11 @@ def _node_config(cluster: Cluster, node: Node, bindir: Path) -> dict[str, Any]:
         "bootstrap": {
             "dcs": {
                 # Seconds: a dead leader's key expires after ttl, and the standby takes over.
-                "ttl": 10,
-                "loop_wait": 1,
-                "retry_timeout": 3,
+                # Not shorter: on a busy test machine (make test -n auto) a leader that misses
+                # a renewal by a few seconds would be deposed without anyone killing it.
+                "ttl": 20,
+                "loop_wait": 2,
+                "retry_timeout": 5,
                 "maximum_lag_on_failover": 1048576,
                 "synchronous_mode": True,
                 "postgresql": {
@@ -229,7 +239,7 @@ def running_cluster(*, nodes: int = 2, timeout: float = 60) -> Iterator[Cluster]
         raise ClusterError("no PostgreSQL server programs (scripts/pg-bindir.sh)")
     owner, uid, gid = _owner()
     root = Path(tempfile.mkdtemp(prefix="jiceng-patroni-"))
-    ports = free_ports(2 + 2 * nodes)
+    ports = free_ports(2 + 3 * nodes)
     cluster = Cluster(
         root=root,
         etcd_port=ports[0],
@@ -237,8 +247,9 @@ def running_cluster(*, nodes: int = 2, timeout: float = 60) -> Iterator[Cluster]
         nodes=[
             Node(
                 name=f"node{i + 1}",
-                port=ports[2 + 2 * i],
-                api_port=ports[3 + 2 * i],
+                port=ports[2 + 3 * i],
+                api_port=ports[3 + 3 * i],
+                bouncer_port=ports[4 + 3 * i],
                 directory=root / f"node{i + 1}",
             )
             for i in range(nodes)
@@ -283,6 +294,8 @@ def running_cluster(*, nodes: int = 2, timeout: float = 60) -> Iterator[Cluster]
                 env={**os.environ, "HOME": str(node.directory)},
             )
             cluster.processes.append(node.process)
+            node.bouncer = _start_bouncer(cluster, node, uid, gid)
+            cluster.processes.append(node.bouncer)
             if node is cluster.nodes[0]:
                 # The first node bootstraps alone, so it is the leader: the others join it.
                 wait_for("a leader", lambda: cluster.node_in_role("leader"), timeout=timeout)
@@ -300,6 +313,39 @@ def running_cluster(*, nodes: int = 2, timeout: float = 60) -> Iterator[Cluster]
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=10)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _start_bouncer(
+    cluster: Cluster, node: Node, uid: int | None, gid: int | None
+) -> subprocess.Popen[bytes]:
+    """PgBouncer in front of the node's PostgreSQL, as on each machine of the deployment
+    (deploy/patroni/pgbouncer.ini): session pooling, so a connection's read-write check and
+    everything Django does in a session reach one server connection."""
+    config = node.directory / "pgbouncer.ini"
+    config.write_text(
+        "[databases]\n"
+        f"* = host=127.0.0.1 port={node.port}\n"
+        "[pgbouncer]\n"
+        f"listen_addr = 127.0.0.1\nlisten_port = {node.bouncer_port}\n"
+        "unix_socket_dir =\n"
+        "auth_type = trust\n"
+        f"auth_file = {node.directory / 'userlist.txt'}\n"
+        "pool_mode = session\n"
+        "max_client_conn = 200\ndefault_pool_size = 20\n"
+        "server_connect_timeout = 2\nserver_login_retry = 1\n"
+        "ignore_startup_parameters = extra_float_digits,options\n"
+    )
+    (node.directory / "userlist.txt").write_text('"postgres" ""\n')
+    log = (cluster.root / f"{node.name}-pgbouncer.log").open("wb")
+    return subprocess.Popen(
+        [shutil.which("pgbouncer") or "/usr/sbin/pgbouncer", str(config)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        user=uid,
+        group=gid,
+        extra_groups=[] if uid is not None else None,
+    )
 
 
 def _answers(url: str) -> bool | None:

@@ -4,8 +4,9 @@ answered with success is on the new primary (synchronous replication: a commit t
 was told of is on the standby before the answer).
 
 PostgreSQL pass only (`scripts/with-postgres.sh`), on 127.0.0.1 with its own etcd and two
-Patroni nodes on free ports under a temporary directory (jiceng.testing.patroni_cluster);
-`make test` installs patroni and etcd (scripts/system-deps.sh). Bounded: each wait has a
+Patroni nodes, each behind its PgBouncer, on free ports under a temporary directory
+(jiceng.testing.patroni_cluster); `make test` installs patroni, etcd and pgbouncer
+(scripts/system-deps.sh). Bounded: each wait has a
 timeout, the load stops by itself, and every process is killed at the end however the test
 ends. The recovery time is printed (bench/RESULTS.md keeps the measured figure).
 """
@@ -18,12 +19,14 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any, cast
 
 import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
 
+from jiceng.core import replicas
 from jiceng.testing import patroni_cluster
 from jiceng.testing.patroni_cluster import Cluster, wait_for
 
@@ -144,6 +147,12 @@ def test_intake_resumes_after_the_primary_dies_and_loses_no_answered_case(
         primary, standby = cluster.wait_for_leader_and_sync_standby(timeout=30)
         copy_schema(cluster, tmp_path)
 
+        # The router's lag measure (core.replicas): the synchronous standby is close behind,
+        # the primary is no replica at all.
+        for node, most in ((standby, 5.0), (primary, 0.0)):
+            with psycopg.connect(cluster.node_dsn(node)) as database:
+                assert replicas.lag_seconds(cast(Any, database.cursor())) <= most
+
         # A migration on the hot standby refuses, saying why, and writes nothing.
         refused = run(
             [sys.executable, "-m", "django", "migrate", "--noinput"],
@@ -153,7 +162,16 @@ def test_intake_resumes_after_the_primary_dies_and_loses_no_answered_case(
         assert refused.returncode != 0
         assert "当前节点只读（热备库" in refused.stderr, refused.stderr[-2000:]
 
-        url = cluster.dsn("jiceng", target_session_attrs="read-write", connect_timeout="2")
+        # Django reaches the nodes through their PgBouncers, and libpq's check of each
+        # connection passes through them: read-write finds the primary, standby the standby.
+        for attrs, in_recovery in (("read-write", False), ("standby", True)):
+            dsn = cluster.dsn("jiceng", bouncers=True, target_session_attrs=attrs)
+            with psycopg.connect(dsn) as database:
+                found = database.execute("SELECT pg_is_in_recovery()").fetchone()
+                assert found == (in_recovery,)
+        url = cluster.dsn(
+            "jiceng", bouncers=True, target_session_attrs="read-write", connect_timeout="2"
+        )
         prepared = run(
             [*LOAD, "--prepare", "--seconds", "0", "--stop", str(tmp_path / "stop")],
             env=django_env(url),
