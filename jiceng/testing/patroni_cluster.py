@@ -28,6 +28,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 SCOPE = "jiceng-failover"
+RECONNECT_SCRIPT = (
+    Path(__file__).resolve().parents[2] / "deploy" / "patroni" / "pgbouncer-reconnect.sh"
+)
 T = TypeVar("T")
 
 
@@ -210,6 +213,8 @@ def _node_config(cluster: Cluster, node: Node, bindir: Path) -> dict[str, Any]:
                 "host replication replicator 127.0.0.1/32 trust",
                 "host all all 127.0.0.1/32 trust",
             ],
+            # Promoted or demoted, the node has its PgBouncer reconnect (the deployment's script).
+            "callbacks": {"on_role_change": str(node.directory / "pgbouncer-reconnect")},
             "parameters": {
                 "unix_socket_directories": str(node.directory),
                 "fsync": "off",
@@ -278,10 +283,18 @@ def running_cluster(*, nodes: int = 2, timeout: float = 60) -> Iterator[Cluster]
             node.directory.mkdir(mode=0o700)
             config = node.directory / "patroni.json"  # YAML is a superset of JSON
             config.write_text(json.dumps(_node_config(cluster, node, bindir), indent=1))
+            callback = node.directory / "pgbouncer-reconnect"
+            callback.write_text(
+                "#!/bin/sh\n"
+                f"PGBOUNCER_HOST=127.0.0.1 PGBOUNCER_PORT={node.bouncer_port} "
+                f"PSQL={bindir / 'psql'} exec /bin/sh {node.directory / 'reconnect.sh'}\n"
+            )
+            callback.chmod(0o755)
+            shutil.copy(RECONNECT_SCRIPT, node.directory / "reconnect.sh")
             if uid is not None and gid is not None:
                 os.chown(root, uid, gid)
-                os.chown(node.directory, uid, gid)
-                os.chown(config, uid, gid)
+                for path in (node.directory, *node.directory.iterdir()):
+                    os.chown(path, uid, gid)
             log = (root / f"{node.name}.log").open("wb")
             node.process = subprocess.Popen(
                 [shutil.which("patroni") or "patroni", str(config)],
@@ -334,6 +347,7 @@ def _start_bouncer(
         "max_client_conn = 200\ndefault_pool_size = 20\n"
         "server_connect_timeout = 2\nserver_login_retry = 1\n"
         "ignore_startup_parameters = extra_float_digits,options\n"
+        "admin_users = postgres\n"
     )
     (node.directory / "userlist.txt").write_text('"postgres" ""\n')
     log = (cluster.root / f"{node.name}-pgbouncer.log").open("wb")
