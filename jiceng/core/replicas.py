@@ -164,11 +164,19 @@ class ReplicaRouter:
         return REPLICA if replica_is_fresh() else None
 
     def db_for_write(self, model: type[models.Model], **hints: Any) -> str | None:
-        return DEFAULT_DB_ALIAS
+        # An object read from the replica is saved on the primary; anything else as Django
+        # would (other aliases are not this router's business).
+        instance = hints.get("instance")
+        if instance is not None and instance._state.db == REPLICA:
+            return DEFAULT_DB_ALIAS
+        return None
 
-    def allow_relation(self, first: models.Model, second: models.Model, **hints: Any) -> bool:
+    def allow_relation(
+        self, first: models.Model, second: models.Model, **hints: Any
+    ) -> bool | None:
         # The replica holds the primary's rows: an object read there is the primary's object.
-        return {first._state.db, second._state.db} <= {DEFAULT_DB_ALIAS, REPLICA, None}
+        aliases = {first._state.db, second._state.db}
+        return True if REPLICA in aliases and aliases <= {DEFAULT_DB_ALIAS, REPLICA, None} else None
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool | None:
         return False if db == REPLICA else None

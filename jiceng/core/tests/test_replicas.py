@@ -78,6 +78,15 @@ def test_accounts_and_reads_inside_a_transaction_stay_on_the_primary(
             assert router.db_for_read(Case) == "default"
 
 
+def test_an_object_read_from_the_replica_is_saved_on_the_primary() -> None:
+    case = Case()
+    case._state.db = "replica"
+    assert router.db_for_write(Case, instance=case) == "default"
+    other = Case()
+    assert router.db_for_write(Case, instance=other) == "default"
+    assert router.allow_relation(case, other) is True
+
+
 def test_nothing_is_migrated_on_the_replica() -> None:
     routing = replicas.ReplicaRouter()
     assert routing.allow_migrate("replica", "cases") is False
