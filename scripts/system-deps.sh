@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs from Debian's packages, and only what is missing:
 # PostgreSQL 15 (its server binaries), Chromium (for the browser tests in e2e/) and the Noto CJK
-# fonts, without which Chromium draws Chinese as empty boxes in screenshots.
+# fonts, without which Chromium draws Chinese as empty boxes in screenshots; Patroni, etcd and
+# PgBouncer for the failover test.
 set -euo pipefail
 
 need=()
@@ -13,6 +14,17 @@ if [[ ! -x ${JICENG_CHROMIUM:-/usr/bin/chromium} ]]; then
 fi
 if ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
     need+=(fonts-noto-cjk)
+fi
+# The failover test's cluster (jiceng/core/tests/test_failover.py, deploy/patroni/): Patroni,
+# etcd as its store, PgBouncer in front.
+if ! command -v patroni >/dev/null; then
+    need+=(patroni)
+fi
+if ! command -v etcd >/dev/null; then
+    need+=(etcd-server)
+fi
+if ! command -v pgbouncer >/dev/null && [[ ! -x /usr/sbin/pgbouncer ]]; then
+    need+=(pgbouncer)
 fi
 if [[ ${#need[@]} -eq 0 ]]; then
     exit 0

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from jiceng.accounts.access import requires
 from jiceng.accounts.permissions import Permission
+from jiceng.core import replicas
 from jiceng.core.errors import InvalidInput
 from jiceng.grid import maps
 
@@ -21,6 +22,7 @@ def _pct(rate: float | None) -> float | None:
 
 
 @requires(Permission.VIEW_CASE_METRICS)
+@replicas.reads_from_replica  # a month's figures: the replica's copy will do
 def ranking(request: HttpRequest) -> HttpResponse:
     area = metrics.area_of(request.user, request.GET.get("area"))
     # Opens on the last complete month: the current one is still coming in (进行中).

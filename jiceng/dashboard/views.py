@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from jiceng.accounts.access import requires
 from jiceng.accounts.requests import AuthedRequest
+from jiceng.core import replicas
 from jiceng.grid import maps
 from jiceng.orgs import queries as orgs
 
@@ -17,6 +18,7 @@ from . import queries
 
 
 @requires(queries.PERMISSION)
+@replicas.reads_from_replica  # rollups a few seconds old are fine; the user, from the primary
 def dashboard(request: AuthedRequest, org: int | None = None) -> HttpResponse:
     organization = queries.access_organization(request.user, org)
     built = queries.tiles_for(request.user, organization)

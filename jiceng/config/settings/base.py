@@ -10,8 +10,9 @@ import os
 import secrets
 from pathlib import Path
 
-import dj_database_url
 import django_stubs_ext
+
+from jiceng.config import databases
 
 # Lets classes that the type stubs make generic be subscripted at run time too
 # (`admin.ModelAdmin[User]`, `forms.ModelForm[RoleAssignment]`).
@@ -166,6 +167,8 @@ MIDDLEWARE = [
     # The riders' public page (红帆驿站) for a browser without a session: its own short path.
     "jiceng.stations.fast.RiderPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After a user's write, that user's reads stay on the primary for a while (core.replicas).
+    "jiceng.core.replicas.PrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -209,13 +212,28 @@ TEMPLATES = [
 
 SQLITE_PATH = VAR_DIR / "jiceng.sqlite3"
 CONN_MAX_AGE = env_int("JICENG_CONN_MAX_AGE", 600)
+# DATABASE_URL may name several hosts (libpq's multi-host form, config/databases.py):
+# postgresql://jiceng@10.0.0.11:6432,10.0.0.12:6432/jiceng?target_session_attrs=read-write
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{SQLITE_PATH}",
+    "default": databases.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}",
         conn_max_age=CONN_MAX_AGE,
         conn_health_checks=True,
     )
 }
+# A streaming replica that reports and dashboards may read (core.replicas routes them there;
+# unset: everything reads the primary). A replica further behind than
+# JICENG_REPLICA_MAX_LAG_SECONDS is bypassed; for JICENG_PRIMARY_STICKY_SECONDS after a
+# user's write (a POST), that user's reads stay on the primary.
+JICENG_REPLICA_URL = env_str("JICENG_REPLICA_URL", "")
+JICENG_REPLICA_MAX_LAG_SECONDS = env_float("JICENG_REPLICA_MAX_LAG_SECONDS", 5.0)
+JICENG_PRIMARY_STICKY_SECONDS = env_int("JICENG_PRIMARY_STICKY_SECONDS", 10)
+if JICENG_REPLICA_URL:
+    DATABASES["replica"] = databases.parse(
+        JICENG_REPLICA_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["jiceng.core.replicas.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at BEGIN
     # so two writers queue on busy_timeout instead of failing with "database is locked".

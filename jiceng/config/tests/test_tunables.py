@@ -189,6 +189,21 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
         "a.example,b.example",
         ["a.example", "b.example"],
     ),
+    "JICENG_REPLICA_URL": (
+        "(settings.DATABASES['replica']['HOST'], settings.DATABASES['replica']['OPTIONS'])",
+        "postgresql://jiceng@10.0.0.12:6432,10.0.0.11:6432/jiceng?target_session_attrs=standby",
+        ["10.0.0.12,10.0.0.11", {"target_session_attrs": "standby"}],
+    ),
+    "JICENG_REPLICA_MAX_LAG_SECONDS": (
+        "importlib.import_module('jiceng.core.replicas').max_lag_seconds()",
+        "2.5",
+        2.5,
+    ),
+    "JICENG_PRIMARY_STICKY_SECONDS": (
+        "importlib.import_module('jiceng.core.replicas').sticky_seconds()",
+        "30",
+        30,
+    ),
 }
 
 
