@@ -45,7 +45,7 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
     "JICENG_FEDERATION_KEY": (
         "jiceng.federation.keys.public_key_text()",
         "-PVGZF2TgSHAom2gVDuuLMtQe_MgI8mKtJEATVtaQF0",
-        "7eXnRjBQooMcyKOESnkVytvM2ce8tA_7r9bBGUbP7GsA",
+        "7eXnRjBQooMcyKOESnkVytvM2ce8tA_7r9bBGUbP7Gs",
     ),
     "JICENG_FEDERATION_PEER_KEYS": (
         "jiceng.federation.keys.peers()",
