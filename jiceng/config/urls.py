@@ -35,6 +35,7 @@ urlpatterns = [
     path("cooperatives/", include("jiceng.cooperatives.urls")),
     path("reporting/", include("jiceng.reporting.urls")),
     path("stations/", include("jiceng.stations.urls")),
+    path("federation/", include("jiceng.federation.urls")),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -19,6 +19,7 @@ from jiceng.accounts.permissions import Permission
 from jiceng.core import audit, clock
 from jiceng.core.errors import Conflict, Forbidden, InvalidInput
 from jiceng.dues.queries import paid_up_to
+from jiceng.federation import exchange
 from jiceng.members import lifecycle
 from jiceng.members.models import Member, StatusMove
 from jiceng.orgs.models import Organization
@@ -254,6 +255,9 @@ def take_step(
             decision=f"组织关系介绍信{current.letter_label}",
             by=by,
         )
+    elif action is A.APPROVE_OUT and current.kind == TransferKind.LETTER:
+        # a letter to another province instance: the member's record goes to its outbox
+        exchange.send_transfer(current)
     _step(current, action, seen, target, by, note)
     return Transfer.objects.get(pk=current.pk)
 

@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "jiceng.reporting",
     "jiceng.stations",
     "jiceng.ops",
+    "jiceng.federation",
 ]
 
 MIDDLEWARE = [
@@ -514,6 +515,19 @@ JICENG_STATION_WALK_URL = env_str(
     "JICENG_STATION_WALK_URL",
     "https://uri.amap.com/navigation?to={lon},{lat},{name}&mode=walk&coordinate=wgs84&callnative=1",
 )
+
+# Provinces federated (federation): this instance's province (its 12-digit division code; empty
+# on the national instance, which publishes nothing), its X25519 private key for the exchange
+# (urlsafe base64 of 32 bytes, `jiceng federation-keygen`), the other instances' public keys
+# ("code:key,...") and databases ("code=postgres://...", a role that may only INSERT into
+# federation_inboxmessage), and how the outbox retries: after 30 s, then doubling up to an hour.
+JICENG_FEDERATION_PROVINCE = env_str("JICENG_FEDERATION_PROVINCE", "")
+JICENG_FEDERATION_KEY = env_str("JICENG_FEDERATION_KEY", "")
+JICENG_FEDERATION_PEER_KEYS = env_pairs("JICENG_FEDERATION_PEER_KEYS", ":")
+JICENG_FEDERATION_PEER_DATABASES = env_pairs("JICENG_FEDERATION_PEER_DATABASES", "=")
+JICENG_FEDERATION_RETRY_SECONDS = env_int("JICENG_FEDERATION_RETRY_SECONDS", 30)
+JICENG_FEDERATION_RETRY_MAX_SECONDS = env_int("JICENG_FEDERATION_RETRY_MAX_SECONDS", 3600)
+JICENG_FEDERATION_CONNECT_TIMEOUT = env_int("JICENG_FEDERATION_CONNECT_TIMEOUT", 5)
 
 LOGGING = {
     "version": 1,

@@ -37,6 +37,37 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
         "https://walk.example/?p={lon},{lat}",
         "https://walk.example/?p=1.5,2.5",
     ),
+    "JICENG_FEDERATION_PROVINCE": (
+        "jiceng.federation.keys.province_code()",
+        "330000000000",
+        "330000000000",
+    ),
+    "JICENG_FEDERATION_KEY": (
+        "jiceng.federation.keys.public_key_text()",
+        "-PVGZF2TgSHAom2gVDuuLMtQe_MgI8mKtJEATVtaQF0",
+        "7eXnRjBQooMcyKOESnkVytvM2ce8tA_7r9bBGUbP7Gs",
+    ),
+    "JICENG_FEDERATION_PEER_KEYS": (
+        "jiceng.federation.keys.peers()",
+        "330000000000:abc",
+        {"330000000000": "abc"},
+    ),
+    "JICENG_FEDERATION_PEER_DATABASES": (
+        "settings.JICENG_FEDERATION_PEER_DATABASES",
+        "330000000000=postgres://x@h/db",
+        {"330000000000": "postgres://x@h/db"},
+    ),
+    "JICENG_FEDERATION_RETRY_SECONDS": (
+        "jiceng.federation.exchange.backoff(2).total_seconds()",
+        "7",
+        14.0,
+    ),
+    "JICENG_FEDERATION_RETRY_MAX_SECONDS": (
+        "jiceng.federation.exchange.backoff(20).total_seconds()",
+        "100",
+        100.0,
+    ),
+    "JICENG_FEDERATION_CONNECT_TIMEOUT": ("settings.JICENG_FEDERATION_CONNECT_TIMEOUT", "2", 2),
     "JICENG_GRID_NEAREST_METERS": ("settings.JICENG_GRID_NEAREST_METERS", "350", 350.0),
     "JICENG_GRID_RECHECK_SECONDS": ("settings.JICENG_GRID_RECHECK_SECONDS", "0.5", 0.5),
     "JICENG_AUDIT_RETENTION_DAYS": ("jiceng.core.audit.retention_days()", "400", 400),
@@ -253,6 +284,7 @@ def test_each_tunable_set_through_the_environment_takes_effect(tmp_path: Path) -
         "import jiceng.households.queries\n"
         "import jiceng.cooperatives.services\n"
         "import jiceng.ops.guard\n"
+        "import jiceng.federation.keys, jiceng.federation.exchange\n"
         f"print(json.dumps({{n: eval(e) for n, e in {expressions!r}.items()}}))"
     )
     result = subprocess.run(

@@ -1,0 +1,72 @@
+"""A transfer to an organization of another province instance (跨省组织关系转接).
+
+It is a LETTER transfer of transfers (the sending committee approves it and issues the numbered
+introduction letter, whose receipt closes it), with the receiving organization named by its
+province-qualified key. Its approval queues the member's record, sealed for the receiving
+instance, in the outbox (federation.exchange.send_transfer, called by transfers.services).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from jiceng.accounts.models import User
+from jiceng.core.errors import InvalidInput
+from jiceng.members.models import Member
+from jiceng.orgs.models import BRANCH_KINDS, GRASSROOTS_KINDS
+from jiceng.transfers import services
+from jiceng.transfers.models import Transfer, TransferKind
+
+from . import keys
+from .models import PublishedOrganization, RemoteTransfer
+
+
+def check_receiver(*, province: str, local_id: int, name: str) -> str:
+    """The receiving organization's name, checked against the published tree when this
+    instance holds it (a national view, or a province subscribing to others)."""
+    if province == keys.province_code():
+        message = "接收党组织在本省实例内，请使用系统内转接"
+        raise InvalidInput(message, fields={"province": message})
+    if province not in keys.peers():
+        message = f"未与实例 {province} 建立交换（JICENG_FEDERATION_PEER_KEYS）"
+        raise InvalidInput(message, fields={"province": message})
+    known = PublishedOrganization.objects.filter(province_code=province, local_id=local_id).first()
+    if known is not None:
+        if known.dissolved_on is not None or known.kind not in GRASSROOTS_KINDS | BRANCH_KINDS:
+            message = f"“{known.name}”不能接收党员组织关系"
+            raise InvalidInput(message, fields={"local_id": message})
+        return known.name
+    name = " ".join(name.split())
+    if not name:
+        message = "请填写接收党组织名称"
+        raise InvalidInput(message, fields={"name": message})
+    return name[:200]
+
+
+@transaction.atomic
+def start_cross_province_transfer(
+    *,
+    member: Member,
+    province: str,
+    local_id: int,
+    name: str = "",
+    reason: str,
+    leaves_on: dt.date | None = None,
+    by: User | None,
+) -> Transfer:
+    """发起跨省转接: as a transfer out with a letter, whose receiver is another instance's."""
+    receiver = check_receiver(province=province, local_id=local_id, name=name)
+    transfer = services.start_transfer(
+        member=member,
+        kind=TransferKind.LETTER,
+        destination=f"{receiver}（{province}）",
+        reason=reason,
+        leaves_on=leaves_on,
+        by=by,
+    )
+    RemoteTransfer.objects.create(
+        transfer=transfer, province_code=province, local_id=local_id, name=receiver
+    )
+    return transfer
