@@ -41,10 +41,13 @@ EXAMPLES = {
 # (about one hash in a hundred has 18 in a row); they are not numbers anyone could read as an
 # ID, so they are taken out before the scan.
 HEX_DIGEST = re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{64}(?![0-9a-fA-F])")
+# Likewise the digits after a decimal point (the seconds summed in /metrics, 0.0568065750121604):
+# a number with a fraction is not an ID or a phone.
+FRACTION = re.compile(r"(?<![0-9])[0-9]+\.[0-9]+(?:[eE][-+]?[0-9]+)?")
 
 
 def unmasked(text: str) -> list[str]:
-    text = HEX_DIGEST.sub("<digest>", text)
+    text = FRACTION.sub("<fraction>", HEX_DIGEST.sub("<digest>", text))
     return ID_NUMBER.findall(text) + MOBILE.findall(text)
 
 

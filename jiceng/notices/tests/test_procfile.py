@@ -211,7 +211,16 @@ def test_a_scheduled_meetings_notice_and_reminder_reach_the_member(
     poll(lambda: "MEETING_NOTICE" in kinds(), seconds=90, what="the meeting's notice", log=log)
     poll(lambda: "MEETING_REMINDER" in kinds(), seconds=120, what="the reminder", log=log)
 
-    sms = [json.loads(line) for line in (var / "sms" / "outbox.jsonl").read_text().splitlines()]
+    outbox = var / "sms" / "outbox.jsonl"
+
+    def sent() -> list[dict[str, str]]:
+        if not outbox.exists():
+            return []
+        return [json.loads(line) for line in outbox.read_text().splitlines() if line.strip()]
+
+    # the notice's row is written before its message goes out: wait for the second message
+    poll(lambda: len(sent()) >= 2, seconds=60, what="the reminder's SMS", log=log)
+    sms = sent()
     assert [m["to"] for m in sms] == ["138****5678", "138****5678"]
     assert sms[0]["text"].startswith("【基层党建】") and "党课：学习新党章" in sms[0]["text"]
     assert sms[1]["text"].startswith("【基层党建】提醒：")
