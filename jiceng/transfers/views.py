@@ -21,6 +21,7 @@ from jiceng.core import clock
 from jiceng.core.dates import parse_date
 from jiceng.core.errors import NO_SUCH_ACTION, DomainError, InvalidInput
 from jiceng.core.masking import mask_name
+from jiceng.federation.keys import is_configured as federation_configured
 from jiceng.members.queries import access_managed_member, members_for
 from jiceng.orglife.models import AttendanceStatus
 
@@ -111,6 +112,7 @@ def transfer_start(request: AuthedRequest, member_pk: int) -> HttpResponse:
             "fields": error.fields if error else {},
             "kinds": TransferKind.choices,
             "open": queries.open_transfer_of(member.pk),
+            "cross_province": federation_configured(),
         },
         status=400 if error else 200,
     )
