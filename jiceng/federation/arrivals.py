@@ -158,9 +158,12 @@ def accept_incoming(
     paid = payload.get("dues_paid_to")
     dues = f"，党费交至{paid}" if paid else ""
     decision = f"由{current.from_organization_name}转入（跨省，介绍信{current.letter}{dues}）"
-    member = member_services.create_member(
-        data=data, by=by, move=StatusMove.TRANSFER_IN, on=arrived, decision=decision[:200]
-    )
+    try:
+        member = member_services.create_member(
+            data=data, by=by, move=StatusMove.TRANSFER_IN, on=arrived, decision=decision[:200]
+        )
+    except InvalidInput as problem:  # the ID number registered here already (回流, a slip)
+        raise InvalidInput(problem.message, fields={"member": problem.message}) from None
     _answered(
         current, state=IncomingState.ACCEPTED, answered_by=by, arrived_on=arrived, member=member
     )

@@ -18,11 +18,20 @@ from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import audit, masking
 from jiceng.core.errors import not_found
+from jiceng.divisions.models import Division
 from jiceng.members.models import Category, Education, Gender, MemberStatus
 from jiceng.orgs.models import BRANCH_KINDS, GRASSROOTS_KINDS, Organization
 
 from . import exchange, keys
-from .models import IncomingState, IncomingTransfer, PublishedCompliance, PublishedOrganization
+from .models import (
+    IncomingState,
+    IncomingTransfer,
+    MessageKind,
+    OutboxMessage,
+    PublishedCompliance,
+    PublishedOrganization,
+    RemoteTransfer,
+)
 
 PERMISSION = Permission.VIEW_ORGANIZATIONS
 
@@ -100,6 +109,20 @@ def sees_nation(user: User | AnonymousUser) -> bool:
 
 
 # -- 跨省转入 (federation.arrivals) ------------------------------------------------------------
+
+
+def instance_names(codes: set[str]) -> dict[str, str]:
+    """An instance's name as people say it (浙江省), from the divisions; its code if unknown."""
+    found = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    return {code: found.get(code, code) for code in codes}
+
+
+def with_sender_names(arrivals: list[IncomingTransfer]) -> list[IncomingTransfer]:
+    """Each arrival with `sender_name` set, one read for the list."""
+    names = instance_names({a.sender for a in arrivals})
+    for arrival in arrivals:
+        arrival.sender_name = names[arrival.sender]  # type: ignore[attr-defined]
+    return arrivals
 
 
 def incoming_for(user: User) -> QuerySet[IncomingTransfer]:
@@ -216,14 +239,9 @@ def reveal_incoming(user: User, pk: int) -> tuple[IncomingTransfer, IncomingReco
 
 
 def peer_provinces() -> list[tuple[str, str]]:
-    """The instances this one exchanges with: (code, name), the name as published when held."""
-    codes = sorted(keys.peers())
-    names = dict(
-        PublishedOrganization.objects.filter(depth=0, province_code__in=codes).values_list(
-            "province_code", "name"
-        )
-    )
-    return [(code, names.get(code, "")) for code in codes]
+    """The instances this one exchanges with: (code, name of its division)."""
+    names = instance_names(set(keys.peers()))
+    return [(code, names[code] if names[code] != code else "") for code in sorted(names)]
 
 
 def holds_tree_of(province: str) -> bool:
@@ -250,3 +268,37 @@ def published_receivers(
 
 def published_receiver(province: str, local_id: int) -> list[PublishedOrganization]:
     return list(PublishedOrganization.objects.filter(province_code=province, local_id=local_id))
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A transfer to another province as its sender's page shows it: where to, and whether
+    the member's record has reached that instance yet."""
+
+    province_code: str
+    province_name: str
+    local_id: int
+    name: str
+    sent: bool  # queued (the letter issued)
+    delivered_at: dt.datetime | None
+    attempts: int
+
+
+def crossing_of(transfer_id: int) -> Crossing | None:
+    remote = RemoteTransfer.objects.filter(transfer_id=transfer_id).first()
+    if remote is None:
+        return None
+    message = (
+        OutboxMessage.objects.filter(transfer_id=transfer_id, kind=MessageKind.TRANSFER)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return Crossing(
+        province_code=remote.province_code,
+        province_name=instance_names({remote.province_code})[remote.province_code],
+        local_id=remote.local_id,
+        name=remote.name,
+        sent=message is not None,
+        delivered_at=message.delivered_at if message else None,
+        attempts=message.attempts if message else 0,
+    )

@@ -68,12 +68,14 @@ def organization(request: AuthedRequest, province: str, local_id: int) -> HttpRe
 def incoming_list(request: AuthedRequest) -> HttpResponse:
     """跨省转入: the arrivals waiting for the user's answer, then the latest seen."""
     user = request.user
+    waiting = list(queries.incoming_waiting_for(user)[:LIST_LIMIT])
+    others = queries.incoming_for(user).exclude(pk__in=[t.pk for t in waiting])
     return render(
         request,
         "federation/incoming_list.html",
         {
-            "waiting": list(queries.incoming_waiting_for(user)[:LIST_LIMIT]),
-            "latest": list(queries.incoming_for(user)[:LIST_LIMIT]),
+            "waiting": queries.with_sender_names(waiting),
+            "latest": queries.with_sender_names(list(others[:LIST_LIMIT])),
             "limit": LIST_LIMIT,
         },
     )
@@ -94,6 +96,7 @@ def _incoming_page(
     except keys.KeyProblem as problem:  # the pair key changed since: the record stays sealed
         record, unreadable = None, str(problem)
     answering = incoming.is_pending and arrivals.can_answer(request.user, incoming)
+    queries.with_sender_names([incoming])
     context = {
         "incoming": incoming,
         "record": record,

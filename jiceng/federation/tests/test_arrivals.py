@@ -9,7 +9,7 @@ once however often it is handed over."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import override_settings
@@ -65,7 +65,7 @@ def receiving_secretary(tree: Tree) -> User:
     )
 
 
-def handed_by(sender: str):  # type: ignore[no-untyped-def]
+def handed_by(sender: str) -> Callable[[OutboxMessage], None]:
     """The receiver's inbox, here in the same database, inserted as send_to_peer does."""
 
     def send(message: OutboxMessage) -> None:
@@ -136,6 +136,14 @@ def test_the_receiving_secretary_accepts_and_the_senders_letter_closes_once(
         assert AuditRecord.objects.filter(
             action="federation.reveal_incoming", user=receiving_secretary
         ).exists()
+
+        # the ID number is registered here already (the sender's row, in this shared
+        # database): refused beside the answer, nothing written, nothing sent back
+        taken = client.post(f"/federation/incoming/{incoming.pk}/answer/", {"action": "accept"})
+        assert taken.status_code == 400
+        assert "该身份证号已在系统中登记" in taken.content.decode()
+        assert IncomingTransfer.objects.get().state == IncomingState.PENDING
+        assert not OutboxMessage.objects.filter(kind=MessageKind.TRANSFER_ANSWER).exists()
 
         as_if_elsewhere(mover)
         answer = client.post(
