@@ -43,14 +43,15 @@ def incoming(user: User) -> Content:
     waiting = queries.incoming_waiting_for(user)
     count = waiting.order_by()[:COUNT_CAP].count()
     url = reverse("federation:incoming_list")
-    names = queries.instance_names({t.sender for t in waiting[:LIST_LIMIT]})
+    shown = list(waiting[:LIST_LIMIT])
+    names = queries.instance_names({t.sender for t in shown})
     items = [
         Item(
             f"{t.member_name}：{t.from_organization_name}（{names[t.sender]}）",
             reverse("federation:incoming_detail", args=[t.pk]),
             note=f"待接收 · {t.arrived_at:%Y-%m-%d}到达{_to(t)}",
         )
-        for t in waiting[:LIST_LIMIT]
+        for t in shown
     ]
     return Content(
         figures=[Figure("待接收", count, url, tone="warn")] if count else [],

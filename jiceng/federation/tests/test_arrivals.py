@@ -409,3 +409,21 @@ def test_the_scheduled_exchange_does_nothing_where_federation_is_not_configured(
     with ZJ:
         assert tasks.receive_inbox.call() == 1
     assert IncomingTransfer.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("frozen")
+def test_the_workbench_panel_reads_three_queries_however_many_arrivals(
+    tree: Tree, secretary, street_official, receiving_secretary, django_assert_num_queries
+) -> None:
+    from jiceng.accounts.scoping import scope_of
+    from jiceng.federation import panels
+
+    for name in ("赵磊", "钱进", "孙浩"):
+        mover = add_member(tree.branch, name=name)
+        send_across(mover, tree.yaohua_branch.pk, secretary, street_official)
+        Transfer.objects.filter(member=mover).update(state=TransferState.CANCELLED)
+    scope_of(receiving_secretary)  # the scope is read once a request, before the panels
+    with ZJ, django_assert_num_queries(3):  # the count, the list, the provinces' names
+        content = panels.incoming(receiving_secretary)
+    assert len(content.items) == 3 and content.figures[0].value == 3
