@@ -43,6 +43,8 @@ PERIODIC_TASKS: dict[str, str] = {
     "consent_rounds": "jiceng.consent.tasks.freeze_due_rounds",
     "heartbeat": "jiceng.ops.tasks.beat",
     "partitions": "jiceng.core.tasks.maintain_partitions",
+    "federation_outbox": "jiceng.federation.tasks.deliver_outbox",
+    "federation_inbox": "jiceng.federation.tasks.receive_inbox",
 }
 
 

@@ -4,23 +4,29 @@ It is a LETTER transfer of transfers (the sending committee approves it and issu
 introduction letter, whose receipt closes it), with the receiving organization named by its
 province-qualified key. Its approval queues the member's record, sealed for the receiving
 instance, in the outbox (federation.exchange.send_transfer, called by transfers.services).
+The receiving organization's answer comes back as a message (`take_answer`): accepted, the
+receipt is recorded (回执; the member becomes 已转出); refused, the transfer is returned to the
+sending branch with the reason (已退回), to correct and send again, or to cancel, as a return
+within the province.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 
 from jiceng.accounts.models import User
-from jiceng.core.errors import InvalidInput
+from jiceng.core import clock
+from jiceng.core.errors import Conflict, InvalidInput
 from jiceng.members.models import Member
 from jiceng.orgs.models import BRANCH_KINDS, GRASSROOTS_KINDS
 from jiceng.transfers import services
-from jiceng.transfers.models import Transfer, TransferKind
+from jiceng.transfers.models import StepAction, Transfer, TransferKind, TransferState
 
 from . import keys
-from .models import PublishedOrganization, RemoteTransfer
+from .models import InboxMessage, PublishedOrganization, RemoteTransfer
 
 
 def check_receiver(*, province: str, local_id: int, name: str) -> str:
@@ -42,7 +48,7 @@ def check_receiver(*, province: str, local_id: int, name: str) -> str:
     if not name:
         message = "请填写接收党组织名称"
         raise InvalidInput(message, fields={"name": message})
-    return name[:200]
+    return name[:180]  # with the province code after it, the transfer's destination
 
 
 @transaction.atomic
@@ -70,3 +76,35 @@ def start_cross_province_transfer(
         transfer=transfer, province_code=province, local_id=local_id, name=receiver
     )
     return transfer
+
+
+def take_answer(message: InboxMessage, payload: dict[str, Any]) -> Transfer:
+    """The handler of a TRANSFER_ANSWER message: the receiving organization's answer, from
+    the instance the transfer went to (an answer naming another instance's transfer is
+    refused), taken once: the step's conditional UPDATE refuses a second one."""
+    remote = (
+        RemoteTransfer.objects.select_related("transfer")
+        .filter(transfer_id=int(payload["transfer"]), province_code=message.sender)
+        .first()
+    )
+    if remote is None:
+        raise InvalidInput(f"实例 {message.sender} 答复的跨省转接在本实例中不存在")
+    transfer = remote.transfer
+    if transfer.state != TransferState.LETTER_ISSUED:
+        raise Conflict(f"跨省转接的答复到达时，该转接已是“{transfer.get_state_display()}”")
+    if payload["accepted"]:
+        # the day the member arrived there, within the letter's issue and today here
+        assert transfer.letter_issued_on is not None  # issued with the approval
+        arrived = dt.date.fromisoformat(payload["on"]) if payload.get("on") else clock.today()
+        on = min(max(arrived, transfer.letter_issued_on), clock.today())
+        return services.take_step(
+            transfer=transfer,
+            action=StepAction.RECORD_RECEIPT,
+            by=None,
+            on=on,
+            reason=f"{remote.name}已接收（跨省转接，{message.sender}）"[:200],
+        )
+    reason = f"{remote.name}不予接收：{payload.get('reason') or '未说明原因'}"
+    return services.take_step(
+        transfer=transfer, action=StepAction.RETURN, by=None, reason=reason[:200]
+    )

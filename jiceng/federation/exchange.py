@@ -19,16 +19,30 @@ from typing import Any
 import psycopg
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.module_loading import import_string
 
 from jiceng.core import audit, clock, crypto
+from jiceng.core.errors import DomainError
+from jiceng.core.masking import mask_text
 from jiceng.members.services import ID_FIELD, PHONE_FIELD
-from jiceng.orgs.models import Organization
 from jiceng.transfers.models import Transfer
 
 from . import keys
-from .models import InboxMessage, IncomingTransfer, MessageKind, OutboxMessage, RemoteTransfer
+from .models import InboxMessage, MessageKind, OutboxMessage, RemoteTransfer
 
 Sender = Callable[[OutboxMessage], None]
+Handler = Callable[[InboxMessage, dict[str, Any]], object]
+
+# What acts on each kind of message, by dotted path (as core.scheduler names its tasks): the
+# receiving side of a transfer (federation.arrivals) and the sending side taking the answer
+# (federation.crossing) both write through transfers and members, which import this module.
+HANDLERS: dict[str, str] = {
+    MessageKind.TRANSFER: "jiceng.federation.arrivals.take_transfer",
+    MessageKind.TRANSFER_ANSWER: "jiceng.federation.crossing.take_answer",
+}
+# A message that opens but cannot be acted on (its transfer cancelled meanwhile, a payload of
+# another version): kept with its reason, never tried again by itself.
+UNUSABLE = (DomainError, KeyError, TypeError, ValueError)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -68,6 +82,7 @@ def transfer_payload(transfer: Transfer, remote: RemoteTransfer) -> dict[str, An
         "letter": transfer.letter_label,
         "reason": transfer.reason,
         "leaves_on": transfer.leaves_on.isoformat(),
+        "dues_paid_to": transfer.dues_paid_to.isoformat() if transfer.dues_paid_to else None,
         "member": {
             "name": member.name,
             "gender": member.gender,
@@ -170,6 +185,13 @@ def deliver_due(*, send: Sender = send_to_peer, limit: int = 100) -> Delivery:
     return Delivery(delivered, failed)
 
 
+def payload_of(message: InboxMessage) -> dict[str, Any]:
+    """What the sender sealed in `message`, opened (KeyProblem if it does not authenticate)."""
+    return keys.open_from(
+        message.sender, message_id=str(message.message_id), kind=message.kind, body=message.body
+    )
+
+
 def receive(*, limit: int = 100) -> int:
     """Opens and acts on each message not yet processed, once; returns how many."""
     done = 0
@@ -184,12 +206,7 @@ def receive(*, limit: int = 100) -> int:
             if message is None:
                 continue
             try:
-                payload = keys.open_from(
-                    message.sender,
-                    message_id=str(message.message_id),
-                    kind=message.kind,
-                    body=message.body,
-                )
+                payload = payload_of(message)
             except keys.KeyProblem as problem:
                 InboxMessage.objects.filter(pk=pk).update(error=str(problem)[:300])
                 audit.record(
@@ -200,8 +217,21 @@ def receive(*, limit: int = 100) -> int:
                     detail={"sender": message.sender},
                 )
                 continue
-            if message.kind == MessageKind.TRANSFER:
-                _take_transfer(message, payload)
+            try:
+                handler: Handler = import_string(HANDLERS[message.kind])
+                with transaction.atomic():
+                    handler(message, payload)
+            except UNUSABLE as problem:
+                text = problem.message if isinstance(problem, DomainError) else repr(problem)
+                InboxMessage.objects.filter(pk=pk).update(error=mask_text(text)[:300])
+                audit.record(
+                    audit.AuditEvent.WRITE,
+                    action="federation.receive",
+                    target=message,
+                    result=audit.AuditResult.FAILURE,
+                    detail={"sender": message.sender, "kind": message.kind},
+                )
+                continue
             InboxMessage.objects.filter(pk=pk).update(processed_at=clock.now())
             audit.record(
                 audit.AuditEvent.WRITE,
@@ -211,16 +241,3 @@ def receive(*, limit: int = 100) -> int:
             )
             done += 1
     return done
-
-
-def _take_transfer(message: InboxMessage, payload: dict[str, Any]) -> IncomingTransfer:
-    to = Organization.objects.filter(pk=payload["to_local_id"]).first()
-    return IncomingTransfer.objects.create(
-        message=message,
-        sender=message.sender,
-        to_organization=to,
-        member_name=str(payload["member"]["name"])[:50],
-        from_organization_name=str(payload["from_organization"])[:200],
-        letter=str(payload.get("letter", ""))[:40],
-        arrived_at=clock.now(),
-    )

@@ -35,6 +35,16 @@ def province_code() -> str:
     return str(settings.JICENG_FEDERATION_PROVINCE)
 
 
+def is_configured() -> bool:
+    """Whether this instance exchanges with others: a province, its key and at least one peer.
+    The pages of cross-province transfers and the scheduled exchange exist only then."""
+    return bool(
+        settings.JICENG_FEDERATION_PROVINCE
+        and settings.JICENG_FEDERATION_KEY
+        and settings.JICENG_FEDERATION_PEER_KEYS
+    )
+
+
 def _decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text.strip() + "=" * (-len(text.strip()) % 4))
 

@@ -81,6 +81,8 @@ class PublishedCompliance(models.Model):
 
 class MessageKind(models.TextChoices):
     TRANSFER = "TRANSFER", "跨省组织关系转接"
+    # the receiving organization's answer (接收或不予接收), back to the sending instance
+    TRANSFER_ANSWER = "TRANSFER_ANSWER", "跨省转接答复"
 
 
 class OutboxMessage(models.Model):
@@ -168,14 +170,24 @@ class RemoteTransfer(models.Model):
         return f"{self.transfer_id} → {self.province_code}:{self.local_id}"
 
 
+class IncomingState(models.TextChoices):
+    PENDING = "PENDING", "待接收"
+    ACCEPTED = "ACCEPTED", "已接收"
+    REFUSED = "REFUSED", "不予接收"
+
+
 class IncomingTransfer(models.Model):
     """A member's record arrived from another province instance, waiting for the receiving
-    organization (待接收). The record itself stays sealed in its inbox message."""
+    organization (待接收). The record itself stays sealed in its inbox message; it is opened
+    for the page that shows it (masked) and for the acceptance, which registers the member
+    here (federation.arrivals). Either answer goes back to the sender in the outbox."""
 
     message = models.OneToOneField(
         InboxMessage, on_delete=models.PROTECT, related_name="+", verbose_name="消息"
     )
     sender = models.CharField("转出实例", max_length=12)
+    # the transfer's id at the sending instance, which the answer names
+    remote_transfer_id = models.BigIntegerField("转出方转接编号", null=True, blank=True)
     to_organization = models.ForeignKey(
         "orgs.Organization",
         on_delete=models.PROTECT,
@@ -188,10 +200,37 @@ class IncomingTransfer(models.Model):
     from_organization_name = models.CharField("转出党组织", max_length=200)
     letter = models.CharField("介绍信编号", max_length=40, blank=True)
     arrived_at = models.DateTimeField("到达时间", default=clock.now)
+    state = models.CharField(
+        "状态", max_length=10, choices=IncomingState.choices, default=IncomingState.PENDING
+    )
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="答复人",
+    )
+    refused_reason = models.CharField("不予接收的原因", max_length=200, blank=True)
+    arrived_on = models.DateField("转入日期", null=True, blank=True)
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="转入后的党员",
+    )
 
     class Meta:
         verbose_name = "跨省转入"
         verbose_name_plural = "跨省转入"
+        indexes = [models.Index(fields=["to_organization", "state"])]
 
     def __str__(self) -> str:
         return f"{self.member_name} ← {self.sender}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == IncomingState.PENDING

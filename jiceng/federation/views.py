@@ -1,17 +1,38 @@
-"""全国汇总（省级实例）: the national instance's view of the provinces' published trees."""
+"""The federation's pages: 全国汇总（省级实例）, the national instance's view of the provinces'
+published trees; 跨省转入, the arrivals from other provinces and their answer; 发起跨省转接.
+Thin views over federation.queries, federation.arrivals and federation.crossing."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
 from jiceng.accounts.access import requires
+from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
-from jiceng.core.errors import Forbidden
+from jiceng.core import clock
+from jiceng.core.dates import parse_date
+from jiceng.core.errors import NO_SUCH_ACTION, DomainError, Forbidden, InvalidInput
+from jiceng.members.queries import access_managed_member, members_for
+from jiceng.transfers.queries import open_transfer_of
 
-from . import queries
+from . import arrivals, crossing, keys, queries
+from .models import IncomingTransfer
 
 DENIED = "全国汇总仅对全国实例的组织部门开放"
+LIST_LIMIT = 20
+
+
+def _date(value: str | None, field: str = "on") -> Any:
+    try:
+        return parse_date(value)
+    except ValueError:
+        message = "日期格式应为2024-07-01"
+        raise InvalidInput(message, fields={field: message}) from None
 
 
 @requires(queries.PERMISSION)
@@ -37,4 +58,173 @@ def organization(request: AuthedRequest, province: str, local_id: int) -> HttpRe
     children = queries.children(province_code=province, local_id=local_id)
     return render(
         request, "federation/organization.html", {"organization": found, "children": children}
+    )
+
+
+# -- 跨省转入 ---------------------------------------------------------------------------------
+
+
+@requires(Permission.VIEW_MEMBERS)
+def incoming_list(request: AuthedRequest) -> HttpResponse:
+    """跨省转入: the arrivals waiting for the user's answer, then the latest seen."""
+    user = request.user
+    waiting = list(queries.incoming_waiting_for(user)[:LIST_LIMIT])
+    others = queries.incoming_for(user).exclude(pk__in=[t.pk for t in waiting])
+    return render(
+        request,
+        "federation/incoming_list.html",
+        {
+            "waiting": queries.with_sender_names(waiting),
+            "latest": queries.with_sender_names(list(others[:LIST_LIMIT])),
+            "limit": LIST_LIMIT,
+        },
+    )
+
+
+def _incoming_page(
+    request: AuthedRequest,
+    incoming: IncomingTransfer,
+    *,
+    record: queries.IncomingRecord | None = None,
+    full: bool = False,
+    error: InvalidInput | None = None,
+    form: dict[str, str] | None = None,
+) -> HttpResponse:
+    try:
+        record = record or queries.incoming_record(incoming)
+        unreadable = ""
+    except keys.KeyProblem as problem:  # the pair key changed since: the record stays sealed
+        record, unreadable = None, str(problem)
+    answering = incoming.is_pending and arrivals.can_answer(request.user, incoming)
+    queries.with_sender_names([incoming])
+    context = {
+        "incoming": incoming,
+        "record": record,
+        "unreadable": unreadable,
+        "full": full,
+        "can_reveal": not full
+        and record is not None
+        and queries.can_reveal_incoming(request.user, incoming),
+        "answering": answering,
+        "error": error,
+        "fields": error.fields if error else {},
+        "form": form or {"on": clock.today().isoformat(), "reason": ""},
+        "sees_member": incoming.member_id is not None
+        and members_for(request.user).filter(pk=incoming.member_id).exists(),
+    }
+    return render(request, "federation/incoming_detail.html", context, status=400 if error else 200)
+
+
+@requires(Permission.VIEW_MEMBERS)
+def incoming_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _incoming_page(request, queries.access_incoming(request.user, pk))
+
+
+@requires(Permission.VIEW_PERSONAL_DATA)
+@require_POST
+def incoming_personal_data(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The same page with the full ID and phone number: a POST (no prefetch audits a look),
+    never cached."""
+    incoming, record = queries.reveal_incoming(request.user, pk)
+    response = _incoming_page(request, incoming, record=record, full=True)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@requires(Permission.MANAGE_MEMBERS)
+@require_POST
+def incoming_answer(request: AuthedRequest, pk: int) -> HttpResponse:
+    """接收 or 不予接收: a refusal comes back beside its field."""
+    incoming = queries.access_incoming(request.user, pk)
+    action = request.POST.get("action", "")
+    form = {"on": request.POST.get("on", ""), "reason": request.POST.get("reason", "")}
+    try:
+        if action == "accept":
+            member = arrivals.accept_incoming(
+                incoming=incoming, by=request.user, on=_date(form["on"])
+            )
+        elif action == "refuse":
+            arrivals.refuse_incoming(incoming=incoming, by=request.user, reason=form["reason"])
+        else:
+            raise InvalidInput(NO_SUCH_ACTION)
+    except InvalidInput as problem:
+        return _incoming_page(request, incoming, error=problem, form=form)
+    except DomainError as problem:
+        messages.error(request, problem.message)
+        return redirect("federation:incoming_detail", pk=incoming.pk)
+    if action == "accept":
+        messages.success(request, f"已接收{member.name}，已登记为本组织党员，答复已发往转出方")
+        return redirect("members:detail", pk=member.pk)
+    messages.success(request, "已不予接收，原因已发往转出方")
+    return redirect("federation:incoming_detail", pk=incoming.pk)
+
+
+# -- 发起跨省转接 -----------------------------------------------------------------------------
+
+
+@requires(Permission.MANAGE_MEMBERS)
+@require_http_methods(["GET", "POST"])
+def cross_start(request: AuthedRequest, member_pk: int) -> HttpResponse:
+    """发起跨省转接 from the member page: the other province instance (one of the configured
+    peers) and its receiving organization, found in its published tree when this instance
+    holds it, else typed as the receiving side gave it (name and number)."""
+    if not keys.is_configured():
+        raise Http404("本实例未与其他省级实例建立交换")
+    member = access_managed_member(request.user, member_pk)
+    data = request.POST if request.method == "POST" else request.GET
+    provinces = queries.peer_provinces()
+    form = {
+        "province": data.get("province", provinces[0][0] if provinces else ""),
+        "q": data.get("q", ""),
+        "to": data.get("to", ""),
+        "local_id": data.get("local_id", ""),
+        "name": data.get("name", ""),
+        "reason": data.get("reason", ""),
+        "leaves_on": data.get("leaves_on", clock.today().isoformat()),
+    }
+    held = queries.holds_tree_of(form["province"])
+    error: InvalidInput | None = None
+    if request.method == "POST":
+        try:
+            chosen = form["to"] if held else form["local_id"]
+            if not chosen.strip().isdigit():
+                message = (
+                    "请选择接收党组织" if held else "请填写接收党组织在对方系统中的编号（数字）"
+                )
+                raise InvalidInput(message, fields={"local_id": message})
+            transfer = crossing.start_cross_province_transfer(
+                member=member,
+                province=form["province"],
+                local_id=int(chosen),
+                name=form["name"],
+                reason=form["reason"],
+                leaves_on=_date(form["leaves_on"], "leaves_on"),
+                by=request.user,
+            )
+        except InvalidInput as problem:
+            error = problem
+        except DomainError as problem:
+            error = InvalidInput(problem.message)
+        else:
+            messages.success(
+                request, f"已发起{member.name}的跨省组织关系转接，待转出方党委审批并开具介绍信"
+            )
+            return redirect("transfers:detail", pk=transfer.pk)
+    candidates = queries.published_receivers(form["province"], form["q"]) if held else []
+    if held and form["to"].isdigit() and all(str(c.local_id) != form["to"] for c in candidates):
+        candidates = [*queries.published_receiver(form["province"], int(form["to"])), *candidates]
+    return render(
+        request,
+        "federation/cross_start.html",
+        {
+            "member": member,
+            "form": form,
+            "provinces": provinces,
+            "held": held,
+            "candidates": candidates,
+            "error": error,
+            "fields": error.fields if error else {},
+            "open": open_transfer_of(member.pk),
+        },
+        status=400 if error else 200,
     )

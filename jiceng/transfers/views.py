@@ -21,6 +21,8 @@ from jiceng.core import clock
 from jiceng.core.dates import parse_date
 from jiceng.core.errors import NO_SUCH_ACTION, DomainError, InvalidInput
 from jiceng.core.masking import mask_name
+from jiceng.federation.keys import is_configured as federation_configured
+from jiceng.federation.queries import crossing_of
 from jiceng.members.queries import access_managed_member, members_for
 from jiceng.orglife.models import AttendanceStatus
 
@@ -111,6 +113,7 @@ def transfer_start(request: AuthedRequest, member_pk: int) -> HttpResponse:
             "fields": error.fields if error else {},
             "kinds": TransferKind.choices,
             "open": queries.open_transfer_of(member.pk),
+            "cross_province": federation_configured(),
         },
         status=400 if error else 200,
     )
@@ -141,6 +144,8 @@ def transfer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "same_approver": transfer.in_approver_id == transfer.out_approver_id,
             # above the receiving side's committee the member's record is not open
             "sees_member": members_for(request.user).filter(pk=transfer.member_id).exists(),
+            # a letter to another province instance: where its record is
+            "crossing": crossing_of(transfer.pk) if transfer.kind == TransferKind.LETTER else None,
         },
     )
 

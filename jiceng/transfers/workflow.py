@@ -61,7 +61,13 @@ STEPS: dict[TransferKind, dict[StepAction, dict[TransferState, tuple[TransferSta
     TransferKind.LETTER: {
         A.APPROVE_OUT: {S.SENT: (S.LETTER_ISSUED, Side.OUT_APPROVER)},
         A.RECORD_RECEIPT: {S.LETTER_ISSUED: (S.COMPLETED, Side.SENDER)},
-        A.RETURN: {S.SENT: (S.RETURNED, Side.OUT_APPROVER)},
+        A.RETURN: {
+            S.SENT: (S.RETURNED, Side.OUT_APPROVER),
+            # a letter to another province instance whose receiving organization answered
+            # 不予接收: a LETTER transfer names no receiving organization here, so only the
+            # system takes this step, on that instance's answer (federation.crossing)
+            S.LETTER_ISSUED: (S.RETURNED, Side.RECEIVER),
+        },
         A.RESUBMIT: {S.RETURNED: (S.SENT, Side.SENDER)},
         # a letter not used (the member did not go) is voided by the sender
         A.CANCEL: {

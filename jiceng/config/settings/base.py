@@ -270,6 +270,8 @@ JICENG_SCHEDULE: dict[str, int] = {
     "consent_rounds": 300,  # consent rounds past their deadline frozen (consent.services)
     "heartbeat": 30,  # a worker runs it: readiness and the metrics read its age (ops.heartbeats)
     "partitions": 86400,  # PostgreSQL: months' partitions made, old ones dropped (core.partitions)
+    "federation_outbox": 60,  # 跨省转接: outbox handed to the other instances (federation.exchange)
+    "federation_inbox": 60,  # and their messages acted on; both idle where no peer is configured
     **{name: int(seconds) for name, seconds in env_pairs("JICENG_SCHEDULE", "=").items()},
 }
 # A meeting's reminder goes to each expected member this many minutes before it starts, once;

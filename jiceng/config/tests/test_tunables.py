@@ -162,6 +162,8 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
             "consent_rounds": 300.0,
             "heartbeat": 30.0,
             "partitions": 86400.0,
+            "federation_outbox": 60.0,
+            "federation_inbox": 60.0,
         },
     ),
     "JICENG_TASKFORCE_CHECKIN_METERS": (

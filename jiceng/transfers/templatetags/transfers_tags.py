@@ -8,6 +8,7 @@ from typing import Any
 
 from django import template
 
+from jiceng.federation.keys import is_configured as federation_configured
 from jiceng.members.models import Member
 
 from .. import queries
@@ -24,4 +25,6 @@ def member_transfers(context: template.Context, member: Member, can_manage: bool
         "transfers": queries.transfers_of_member(user, member.pk),
         "open": queries.open_transfer_of(member.pk),
         "mobile": queries.current_registration_of(member.pk),
+        # 跨省转接: only where this instance exchanges with other province instances
+        "cross_province": federation_configured(),
     }

@@ -1,6 +1,7 @@
 """jiceng federation-exchange: hand the due outbox messages to their instances (retried with a
-growing wait while a receiver is down), then open and act on the new inbox messages. Run it
-every minute from the scheduler or a systemd timer; two runs at once do not send twice."""
+growing wait while a receiver is down), then open and act on the new inbox messages. The
+scheduler does the same every minute (JICENG_SCHEDULE federation_outbox, federation_inbox);
+this command is for a run by hand or from a systemd timer. Two runs at once do not send twice."""
 
 from __future__ import annotations
 
