@@ -10,6 +10,7 @@ encoding a list (json_script was a tenth of an answer)."""
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +88,12 @@ def _card(station: ServiceStation, wanted: list[str]) -> Card:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _escaped(text: str) -> str:
+    """A state's text escaped (a few texts: 开放中，今天 20:00 关门, ...)."""
+    return escape(text)
+
+
 def cards_for(index: finder.StationIndex, hits: list[queries.Hit], wanted: list[str]) -> list[Card]:
     """The card of each hit that still exists, in the hits' order."""
     mask = amenity_mask(wanted)
@@ -112,7 +119,7 @@ def render(index: finder.StationIndex, hits: list[queries.Hit], wanted: list[str
         # distance is digits and the state's text is escaped here (format_html was a fifth
         # of an answer)
         state = hit.state.is_open
-        parts += (card.heads[state], hit.distance, card.middles[state], escape(hit.state.text))
+        parts += (card.heads[state], hit.distance, card.middles[state], _escaped(hit.state.text))
         parts.append(card.rest)
     # each part is escaped above
     return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703
@@ -128,7 +135,8 @@ def points_script(index: finder.StationIndex, nearby: queries.Nearby) -> SafeStr
         card = index.cards.get((hit.station_id, mask))
         if isinstance(card, Card):
             made.append(card.points[hit.state.is_open])
-    made.append(script_json({"you": True, "lon": nearby.lon, "lat": nearby.lat}))
+    # the point is finite (queries.check_point): repr is what json.dumps writes of a float
+    made.append(f'{{"you": true, "lon": {float(nearby.lon)!r}, "lat": {float(nearby.lat)!r}}}')
     # JSON escaped for a script element (script_json)
     return mark_safe(  # noqa: S308  # nosec B308 B703
         f'<script id="station-points" type="application/json">[{", ".join(made)}]</script>'
