@@ -131,7 +131,9 @@ def answer(request: HttpRequest) -> HttpResponse | None:
     html = [parts[0]]
     for i in range(1, len(parts), 2):
         html += [values[parts[i]], parts[i + 1]]
-    return HttpResponse("".join(html))
+    response = HttpResponse("".join(html))
+    response.headers["Content-Length"] = str(len(response.content))  # as CommonMiddleware does
+    return response
 
 
 class RiderPageMiddleware:
