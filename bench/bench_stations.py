@@ -17,6 +17,12 @@ shown, the page rendered.
 
     .venv/bin/python bench/bench_stations.py finder [--queries 5000]
     .venv/bin/python bench/bench_stations.py page [--seconds 15] [--rounds 2]
+    .venv/bin/python bench/bench_stations.py inproc [--answers 3000] [--profile]
+
+`inproc`: the page's answers through the project's WSGI application in one process (no
+server, no sockets), on the `page` bench's prepared database and points: the CPU per answer
+(process time, after a warm-up pass over the same points), and with --profile the functions
+that take it (cProfile, by own time).
 """
 
 from __future__ import annotations
@@ -224,9 +230,62 @@ def page_bench(args: argparse.Namespace) -> None:
         )
 
 
+def _environ(target: str) -> dict[str, Any]:
+    """A WSGI environ as granian gives it for `GET target` with no cookie."""
+    import io
+
+    path, _, query = target.partition("?")
+    return {
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SCRIPT_NAME": "",
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr, "wsgi.version": (1, 0),
+        "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
+    }  # fmt: skip
+
+
+def inproc_bench(args: argparse.Namespace) -> None:
+    if not intake_bench.DB.exists():
+        raise SystemExit("run `bench_stations.py page --rounds 0` first (prepares the database)")
+    intake_bench.setup_django()
+    import cProfile
+    import pstats
+
+    from jiceng.config.wsgi import application
+
+    statuses: dict[str, int] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        statuses[status] = statuses.get(status, 0) + 1
+
+    pool = queries(args.answers)
+
+    def run() -> None:
+        for target in pool:
+            body = application(_environ(target), start_response)
+            b"".join(body)
+            body.close()
+
+    run()  # the warm-up: the index, the cards of the stations met, the page's shells
+    statuses.clear()
+    profile = cProfile.Profile() if args.profile else None
+    started = time.process_time()
+    if profile is not None:
+        profile.enable()
+    run()
+    if profile is not None:
+        profile.disable()
+    spent = time.process_time() - started
+    print(f"{args.answers:,} answers {statuses}: {1000 * spent / args.answers:.3f} ms CPU "
+          f"an answer{' (under cProfile)' if profile else ''}")  # fmt: skip
+    if profile is not None:
+        pstats.Stats(profile).sort_stats("tottime").print_stats(args.top)
+        pstats.Stats(profile).sort_stats("cumtime").print_stats(args.top)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["finder", "page", "prepare-page"])
+    parser.add_argument("what", choices=["finder", "page", "prepare-page", "inproc"])
     parser.add_argument("--queries", type=int, default=5000)
     parser.add_argument("--stations", type=int, default=None)
     parser.add_argument("--seconds", type=float, default=15)
@@ -234,6 +293,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--prepare", action="store_true")
+    parser.add_argument("--answers", type=int, default=3000)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "var").mkdir(exist_ok=True)
@@ -252,6 +314,8 @@ def main() -> None:
 
         django.setup()
         finder_bench(args)
+    elif args.what == "inproc":
+        inproc_bench(args)
     elif args.what == "prepare-page":
         intake_bench.setup_django()
         prepare_page(args.stations)

@@ -9,10 +9,12 @@ messages, lockout). A rider holds no session, so none of it does anything for th
 `RiderPageMiddleware` (right after the machines' short path) answers a GET of the page by a
 browser without a session or a pending message: the page is rendered once per display mode,
 amenities asked and shape of the answer (a "shell" with marks where the answer goes, kept for
-the life of the process: it holds no station data), and each answer writes the CSRF token of
-the display switch, the point, the station cards (stations.cards, built once per version of
-the stations) and the map's points into it. The headers are those the long way gives: the
-CSRF cookie as CsrfViewMiddleware sets it, the frame and content-security policies.
+the life of the process: it holds no station data), and each answer writes the point, the
+station cards and the map's points (stations.cards, built once per station per version of the
+stations) into it. The page carries no CSRF token: it has no form that posts but the display
+switch, which needs none (web.views.display). The headers are those the long way gives (the
+frame and content-security policies, Vary: Cookie: the display mode is a cookie), and the
+request carries the URL's match, so that the request metrics (ops) need not resolve it.
 Anything else (a signed-in user, a bad point, a point outside the service area) goes the
 long way, to views.finder_page, which gives the same page."""
 
@@ -31,9 +33,9 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
-from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import ResolverMatch, resolve, reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.html import escape, json_script
 from django.utils.safestring import mark_safe
 
@@ -74,7 +76,6 @@ def _shell(key: ShellKey, wanted: list[str], within: str, labels: str) -> list[s
             "user": AnonymousUser(),
             "messages": (),
             "elder": elder,
-            "csrf_token": _mark("csrf"),
             "amenities": views.amenity_choices(wanted),
             "error": None,
             "points_script": _mark("points"),
@@ -125,13 +126,14 @@ def answer(request: HttpRequest) -> HttpResponse | None:
     except (DomainError, DisallowedHost):
         return None
     values["next"] = escape(request.get_full_path())
-    values["csrf"] = get_token(request)
     elder = request.COOKIES.get(ELDER_COOKIE) == "1"
     parts = _shell((elder, amenity_mask(wanted), shape), wanted, within, labels)
     html = [parts[0]]
     for i in range(1, len(parts), 2):
         html += [values[parts[i]], parts[i + 1]]
-    return HttpResponse("".join(html))
+    response = HttpResponse("".join(html))
+    response.headers["Content-Length"] = str(len(response.content))  # as CommonMiddleware does
+    return response
 
 
 class RiderPageMiddleware:
@@ -141,13 +143,14 @@ class RiderPageMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.path = ""
-        self.csrf = CsrfViewMiddleware(get_response)
+        self.match: ResolverMatch | None = None
         self.frame = XFrameOptionsMiddleware(get_response)
         self.policy: dict[str, str] | None = None  # the same for every answer (no nonces)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not self.path:
+        if self.match is None:
             self.path = reverse("stations:finder")
+            self.match = resolve(self.path)
         cookies = request.COOKIES
         if (
             request.path_info != self.path
@@ -156,12 +159,12 @@ class RiderPageMiddleware:
             or CookieStorage.cookie_name in cookies
         ):
             return self.get_response(request)
-        self.csrf.process_request(request)  # the token's secret from its cookie, if any
         response = answer(request)
         if response is None:
             return self.get_response(request)
         request.user = AnonymousUser()
-        self.csrf.process_response(request, response)  # sets the CSRF cookie when new
+        request.resolver_match = self.match
+        patch_vary_headers(response, ("Cookie",))
         self.frame.process_response(request, response)
         if self.policy is None:  # the first answer: the policy headers as the CSP middleware sets
             CSPMiddleware(self.get_response).process_response(request, response)

@@ -29,12 +29,14 @@ from django.conf import settings
 
 from jiceng.grid.rebuilt import Rebuilt
 
-from .hours import MAX_PERIODS
+from .hours import MAX_PERIODS, OpenState, open_state
 from .models import ServiceStation, StationIndexVersion
 
 CELL_DEGREES = 0.01
 METRES_PER_DEGREE_LAT = 110_574.0
 METRES_PER_DEGREE_LON = 111_320.0  # at the equator; times cos(latitude)
+BLOCKS_KEPT = 100_000  # cells whose 3x3 block of rows is kept (StationIndex._block)
+STATES_KEPT = 50_000  # stations' states at a minute kept (StationIndex.state)
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,11 @@ class StationIndex:
         # What pages build once per station from its row (stations.cards), kept as long as
         # this version of the stations: a rider's answer then reads no station row.
         self.cards: dict[tuple[int, int], object] = {}
+        # A cell's rings 0 and 1 as one array, and a station's state at a minute, both asked
+        # again and again by the riders' page (one numpy pass instead of two, and no
+        # hours.open_state): kept up to BLOCKS_KEPT and STATES_KEPT.
+        self.blocks: dict[int, np.ndarray] = {}
+        self.states: dict[tuple[int, int, int], OpenState] = {}
         sorted_keys = keys[order]
         self.slices: dict[int, tuple[int, int]] = {}
         if len(sorted_keys):
@@ -113,6 +120,30 @@ class StationIndex:
             if found is not None:
                 parts.append(np.arange(found[0], found[1]))
         return np.concatenate(parts) if parts else None
+
+    def _block(self, cx: int, cy: int) -> np.ndarray | None:
+        """The rows of rings 0 and 1 around (cx, cy), in the order _ring reads them."""
+        key = int(_key(cx, cy))
+        rows = self.blocks.get(key)
+        if rows is None:
+            parts = [p for p in (self._ring(cx, cy, 0), self._ring(cx, cy, 1)) if p is not None]
+            if not parts:
+                return None
+            rows = np.concatenate(parts)
+            if len(self.blocks) < BLOCKS_KEPT:
+                self.blocks[key] = rows
+        return rows
+
+    def state(self, station_id: int, weekday: int, minute: int) -> OpenState:
+        """The station's hours.open_state at `weekday` and `minute`."""
+        key = (station_id, weekday, minute)
+        found = self.states.get(key)
+        if found is None:
+            found = open_state(self.weeks.get(station_id, []), weekday, minute)
+            if len(self.states) >= STATES_KEPT:
+                self.states.clear()
+            self.states[key] = found
+        return found
 
     def nearest(
         self,
@@ -144,8 +175,9 @@ class StationIndex:
         dists_found: list[np.ndarray] = []
         best: np.ndarray = np.empty(0)
         max_ring = int(within_m // cell_m) + 2
-        for r in range(max_ring + 1):
-            rows = self._ring(cx, cy, r)
+        # rings 0 and 1 read at once: ring 0 alone (one cell) rarely holds enough
+        for r in range(1, max_ring + 1):
+            rows = self._block(cx, cy) if r == 1 else self._ring(cx, cy, r)
             if rows is not None:
                 if amenities:
                     rows = rows[(self.amenities[rows] & amenities) == amenities]

@@ -153,8 +153,7 @@ def open_and_closed(
 
 
 def _hit(index: finder.StationIndex, found: finder.Found, weekday: int, minute: int) -> Hit:
-    week = index.weeks.get(found.station_id, [])
-    return Hit(found.station_id, found.distance_m, hours.open_state(week, weekday, minute))
+    return Hit(found.station_id, found.distance_m, index.state(found.station_id, weekday, minute))
 
 
 def state_now(station: ServiceStation, at: dt.datetime | None = None) -> hours.OpenState:

@@ -61,10 +61,7 @@ def found_context(lon: float, lat: float, wanted: list[str]) -> dict[str, Any]:
         "closed_cards": cards.render(found.index, found.closed, found.amenities),
         "within": queries.distance_text(found.within_m),
         "wanted_labels": "、".join(Amenity(a).label for a in found.amenities),
-        "points_script": json_script(
-            [*cards.points(found.index, found), {"you": True, "lon": lon, "lat": lat}],
-            "station-points",
-        ),
+        "points_script": cards.points_script(found.index, found),
     }
 
 

@@ -121,3 +121,20 @@ def test_a_keeper_sees_their_station_and_a_community_the_registry() -> None:
     theirs = [link.label for section in menu.links_for(community) for link in section.links]
     assert "我的驿站" in mine and "红帆驿站" not in mine
     assert "红帆驿站" in theirs and "我的驿站" not in theirs
+
+
+def test_the_switch_needs_no_token_and_refuses_another_sites_post(db: None) -> None:
+    """The switch posts without a CSRF token (a page for anyone carries none), and a post the
+    browser says came from another site changes nothing."""
+    client = Client(enforce_csrf_checks=True)
+    ours = {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"}
+    on = client.post("/display/", {"elder": "1", "next": "/stations/"}, headers=ours)
+    assert on.status_code == 302 and on["Location"] == "/stations/"
+    assert on.cookies["jiceng_elder"].value == "1"
+    for forged in (
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://testserver"},
+        {"Origin": "https://example.com"},
+    ):
+        refused = Client().post("/display/", {"elder": "1", "next": "/"}, headers=forged)
+        assert refused.status_code == 403 and "jiceng_elder" not in refused.cookies
