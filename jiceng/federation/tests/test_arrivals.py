@@ -418,6 +418,7 @@ def test_the_workbench_panel_reads_three_queries_however_many_arrivals(
 ) -> None:
     from jiceng.accounts.scoping import scope_of
     from jiceng.federation import panels
+    from jiceng.web.workbench import Content
 
     for name in ("赵磊", "钱进", "孙浩"):
         mover = add_member(tree.branch, name=name)
@@ -426,4 +427,5 @@ def test_the_workbench_panel_reads_three_queries_however_many_arrivals(
     scope_of(receiving_secretary)  # the scope is read once a request, before the panels
     with ZJ, django_assert_num_queries(3):  # the count, the list, the provinces' names
         content = panels.incoming(receiving_secretary)
+    assert isinstance(content, Content)
     assert len(content.items) == 3 and content.figures[0].value == 3
