@@ -187,7 +187,7 @@ def _seed_district(
             lead_id=None,
             save=save,
         )
-    _volunteers(current, rng, result)
+    _volunteers(current, rng, result, save)
 
 
 def _fill(
@@ -315,8 +315,9 @@ def _fill(
     result.assignments += len(rows)
 
 
-def _volunteers(tf: TaskForce, rng: random.Random, result: TaskForceSeedResult) -> None:
-    """A few volunteers (志愿者) on the current task force's coming shifts."""
+def _volunteers(tf: TaskForce, rng: random.Random, result: TaskForceSeedResult, save: Save) -> None:
+    """A few volunteers (志愿者) on the current task force's coming shifts, their assignments
+    written by `save` like the members' (the scale seed's writer hands out the ids)."""
     now = clock.now()
     open_shifts = list(
         Shift.objects.filter(task_force=tf, starts_at__gt=now).order_by("starts_at")[:40]
@@ -335,12 +336,16 @@ def _volunteers(tf: TaskForce, rng: random.Random, result: TaskForceSeedResult) 
         shift = next((s for s in open_shifts[i * 7 :] if s.taken < s.needed), None)
         if shift is None:
             continue
-        Assignment.objects.create(
-            shift=shift,
-            task_force=tf,
-            starts_at=shift.starts_at,
-            ends_at=shift.ends_at,
-            volunteer=volunteer,
+        save(
+            [
+                Assignment(
+                    shift=shift,
+                    task_force=tf,
+                    starts_at=shift.starts_at,
+                    ends_at=shift.ends_at,
+                    volunteer=volunteer,
+                )
+            ]
         )
         Shift.objects.filter(pk=shift.pk).update(taken=F("taken") + 1)
         shift.taken += 1
