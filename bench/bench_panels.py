@@ -11,7 +11,9 @@ organization department user; for each panel that shows for that user, --runs bu
 (GET / for each scope and for the branch's secretary, the development page of the county, the
 subtree counts of scale_run) through the whole Django stack in process, as scale_run.py
 measures them. With --explain N, the N slowest queries of each panel are printed with their
-plan (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL).
+plan (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL). On SQLite each line also gives the
+virtual machine steps of one build (thousands, from the progress handler): the queries' work,
+which a loaded machine does not change.
 """
 
 from __future__ import annotations
@@ -114,9 +116,26 @@ def main() -> None:
             times.append((time.perf_counter() - started) * 1000)
         with CaptureQueriesContext(connection) as captured:
             build()
+        steps = ""
+        if connection.vendor == "sqlite":
+            # SQLite's virtual machine steps of one build, in thousands: the work the queries
+            # do, the same on a loaded machine as on a quiet one (as a count of instructions)
+            counted = [0]
+
+            def tick() -> int:
+                counted[0] += 1
+                return 0
+
+            raw = connection.connection
+            raw.set_progress_handler(tick, 1000)
+            try:
+                build()
+            finally:
+                raw.set_progress_handler(None, 1000)
+            steps = f"  {counted[0]:8,} k steps"
         print(
             f"  {key:34} median {statistics.median(times):8.1f}  p95 {p95(times):8.1f} ms"
-            f"  {len(captured.captured_queries):3} queries",
+            f"  {len(captured.captured_queries):3} queries{steps}",
             flush=True,
         )
         if args.explain:
