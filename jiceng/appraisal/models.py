@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class Source(models.TextChoices):
@@ -162,6 +163,14 @@ class SelfAssessment(models.Model):
         verbose_name_plural = "自评"
         constraints = [
             models.UniqueConstraint(fields=["organization", "item"], name="appraisal_one_self"),
+        ]
+        indexes = [
+            # those waiting for review, oldest first (queries.awaiting_review)
+            models.Index(
+                fields=["assessed_at", "id"],
+                condition=Q(status="PENDING"),
+                name="selfassessment_pending",
+            )
         ]
 
     def __str__(self) -> str:

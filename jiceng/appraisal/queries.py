@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 
 from jiceng.accounts.models import User
-from jiceng.accounts.scoping import scope_of
+from jiceng.accounts.scoping import Reach, scope_of
 from jiceng.core.errors import not_found
-from jiceng.core.paths import under, under_any
+from jiceng.core.paths import under
+from jiceng.orgs import subtrees
 from jiceng.orgs.models import BRANCH_KINDS, Organization
 
 from . import scoring
@@ -94,8 +95,10 @@ def awaiting_review(user: User, *, limit: int = 5) -> tuple[list[SelfAssessment]
     paths = department_paths(user)
     if not paths:
         return [], 0
+    # a big subtree by the pending ones' (assessed_at) index, each tested for its organization
+    # (orgs.subtrees): the LIMITs stop the walk
     rows = SelfAssessment.objects.filter(
-        under_any(paths, "organization__path"), status="PENDING"
+        subtrees.inside(Reach(paths=paths), prefix="organization__"), status="PENDING"
     ).exclude(organization__path__in=paths)
     count = rows.order_by().values("pk")[:100].count()
     return list(

@@ -21,7 +21,7 @@ from django.db.models import Max, Min, Q
 
 from jiceng.core import clock, crypto, idnumbers, masking
 from jiceng.core.paths import under_any
-from jiceng.development import rules
+from jiceng.development import rules, tallies
 from jiceng.development.models import (
     Applicant,
     CaseStatus,
@@ -245,6 +245,7 @@ def seed_development(
             if home is not None:
                 maker.probationary(home, member)
         maker.flush(writer)
+    tallies.rebuild()  # the admissions written above, summed up the tree
     return DevelopmentSeedResult(
         applicants=maker.written_applicants,
         steps=maker.written_steps,

@@ -144,6 +144,9 @@ class Applicant(models.Model):
             # holds every column the pipeline counts (queries.pipeline_by_branch)
             models.Index(fields=["organization", "status", "standing", "next_due_on"]),
             models.Index(fields=["status", "next_due_on"]),
+            # the cases waiting for a committee's decision, by deadline (queries
+            # .awaiting_approval)
+            models.Index(fields=["status", "last_step", "next_due_on"], name="applicant_waiting"),
         ]
 
     def __str__(self) -> str:
@@ -273,3 +276,32 @@ class DevelopmentPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.year}: {self.planned}"
+
+
+class AdmissionTally(models.Model):
+    """接收预备党员: the admissions approved in a year, summed over an organization's whole subtree
+    (itself and everything below), so the plan's progress at any level reads one row. Kept by
+    development.services (each approval adds one to the applicant's branch and its ancestors)
+    and rebuilt from the step records by development.tallies.rebuild (the seed, a migration)."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="党组织",
+        db_index=False,  # the unique (organization, year) index leads with it
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    admitted = models.PositiveIntegerField("接收预备党员", default=0)
+
+    class Meta:
+        verbose_name = "接收预备党员数（含下级）"
+        verbose_name_plural = "接收预备党员数（含下级）"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "year"], name="development_tally_org_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.year}: {self.admitted}"

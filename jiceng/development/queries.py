@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from jiceng.accounts.models import User
@@ -16,10 +17,11 @@ from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock
 from jiceng.core.errors import not_found
 from jiceng.core.paths import under
+from jiceng.orgs import subtrees
 from jiceng.orgs.models import BRANCH_KINDS, Organization
 
-from . import rules, services
-from .models import Applicant, CaseStatus, DevelopmentPlan, Outcome, Standing, Step, StepRecord
+from . import rules, services, tallies
+from .models import Applicant, CaseStatus, DevelopmentPlan, Standing, StepRecord
 
 # A step whose deadline is this close shows as due soon (即将到期).
 SOON_DAYS = 14
@@ -214,7 +216,7 @@ def late_cases(
     today = clock.today()
     scope = scope_of(user)
     rows = Applicant.objects.filter(
-        scope.organization_q(permission, "organization__"),
+        subtrees.inside(scope.reach(permission), prefix="organization__"),
         status=CaseStatus.OPEN,
         next_due_on__lt=today,
     )
@@ -226,7 +228,7 @@ def soon_cases(user: User, *, limit: int = 5) -> tuple[list[Applicant], int]:
     today = clock.today()
     scope = scope_of(user)
     rows = Applicant.objects.filter(
-        scope.organization_q(Permission.VIEW_MEMBERS, "organization__"),
+        subtrees.inside(scope.reach(Permission.VIEW_MEMBERS), prefix="organization__"),
         status=CaseStatus.OPEN,
         next_due_on__gte=today,
         next_due_on__lte=today + dt.timedelta(days=SOON_DAYS),
@@ -241,12 +243,28 @@ def awaiting_approval(user: User, *, limit: int = 5) -> tuple[list[Applicant], i
     steps = [s.step for s in rules.STEPS]
     waiting_after = [steps[rules.ORDER[s.step] - 1] for s in rules.STEPS if s.approval]
     rows = Applicant.objects.filter(
-        scope.organization_q(Permission.APPROVE_DEVELOPMENT, "organization__"),
+        subtrees.inside(scope.reach(Permission.APPROVE_DEVELOPMENT), prefix="organization__"),
         status=CaseStatus.OPEN,
-        last_step__in=waiting_after,
     )
-    count = rows.order_by().values("pk")[:100].count()
-    return list(rows.select_related("organization").order_by("next_due_on", "pk")[:limit]), count
+    count = rows.filter(last_step__in=waiting_after).order_by().values("pk")[:100].count()
+    # The earliest deadlines of each step waiting, each a walk of the (status, last_step,
+    # next_due_on) index that stops at `limit`, merged here: one ORDER BY over all three steps
+    # sorted every case waiting in the reach (a country's), or walked the deadlines of every
+    # open case to find the few waiting.
+    found: list[Applicant] = []
+    for step in waiting_after:
+        found += (
+            rows.filter(last_step=step)
+            .select_related("organization")
+            .order_by("next_due_on", "pk")[:limit]
+        )
+    nulls_first = connection.vendor == "sqlite"  # as each database orders NULL in ASC
+
+    def order(a: Applicant) -> tuple[bool, dt.date, int]:
+        missing = a.next_due_on is None
+        return (not missing if nulls_first else missing, a.next_due_on or dt.date.min, a.pk)
+
+    return sorted(found, key=order)[:limit], count
 
 
 @dataclass(frozen=True)
@@ -263,13 +281,11 @@ class PlanProgress:
 
 
 def plan_progress(organization: Organization, year: int) -> PlanProgress:
-    """发展计划 of the subtree for `year` against the admissions approved that year."""
+    """发展计划 of the subtree for `year` against the admissions approved that year (the
+    subtree's tally: one row)."""
     plan = DevelopmentPlan.objects.filter(organization=organization, year=year).first()
-    admitted = StepRecord.objects.filter(
-        under(organization.path, "applicant__organization__path"),
-        step=Step.ADMISSION_APPROVAL,
-        outcome=Outcome.APPROVED,
-        done_on__gte=dt.date(year, 1, 1),
-        done_on__lt=dt.date(year + 1, 1, 1),
-    ).count()
-    return PlanProgress(year=year, planned=plan.planned if plan else None, admitted=admitted)
+    return PlanProgress(
+        year=year,
+        planned=plan.planned if plan else None,
+        admitted=tallies.admitted(organization, year),
+    )

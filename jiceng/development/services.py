@@ -26,7 +26,7 @@ from jiceng.members.models import Category, Education, Member, MemberStatus, Sta
 from jiceng.orgs.models import BRANCH_KINDS, Organization
 from jiceng.orgs.services import check_can_write
 
-from . import rules
+from . import rules, tallies
 from .models import (
     Applicant,
     CaseStatus,
@@ -450,6 +450,7 @@ def _decide(
             data=data, by=by, move=StatusMove.ADMIT, on=meeting, decision=decision
         )
         Applicant.objects.filter(pk=applicant.pk).update(member=member)
+        tallies.add_admission(organization=applicant.organization, year=record.done_on.year)
         return
     if record.step != Step.FULL_APPROVAL or applicant.member is None:
         return

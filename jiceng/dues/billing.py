@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 
 from jiceng.accounts.models import User
 from jiceng.core import audit
@@ -32,7 +33,7 @@ from jiceng.orgs.models import Organization
 
 from . import rates
 from .checks import check_can_manage_dues
-from .models import SUBSISTENCE, Bill, DuesBase, MonthTotal
+from .models import SUBSISTENCE, Bill, DuesBase, MonthTotal, SubtreeTotal
 from .tables import table_for
 
 BILLED_STATUSES = (MemberStatus.FULL.value, MemberStatus.PROBATIONARY.value)
@@ -166,7 +167,91 @@ def refresh_totals(*, organization: Organization | None, month: int) -> int:
             """,  # noqa: S608
             [month, *where_params],
         )
-        return int(max(cursor.rowcount, 0))
+        rebuilt = int(max(cursor.rowcount, 0))
+    roll_up_totals(organization=organization, month=month)
+    return rebuilt
+
+
+TOTALS = ("expected", "collected", "billed", "paid")
+
+
+@transaction.atomic
+def roll_up_totals(*, organization: Organization | None, month: int) -> None:
+    """Rebuilds the month's subtree totals (SubtreeTotal) of every organization under
+    `organization` (None: everyone) from the branches' MonthTotal rows, and moves its
+    ancestors' rows by the change of its own.
+
+    One grouped statement per depth below the top: each branch's row is added to its ancestor
+    at that depth (the prefix of its path, an equality on the path index). A national month
+    costs the branches' rows times the depth, once a month in the monthly task, never a page.
+    """
+    top = organization if organization is not None and organization.depth > 1 else None
+    before = _subtree_row(top, month) if top is not None else None
+    total, subtree = MonthTotal._meta.db_table, SubtreeTotal._meta.db_table
+    organizations = Organization._meta.db_table
+    inside, inside_params = "", []
+    if top is not None:
+        inside = " AND o.path >= %s AND o.path < %s"
+        inside_params = [top.path, top.path + END]
+    with connection.cursor() as cursor:
+        within = f" AND organization_id IN (SELECT o.id FROM {organizations} o WHERE 1 = 1{inside})"  # noqa: S608
+        cursor.execute(
+            f"DELETE FROM {subtree} WHERE month = %s{within if top is not None else ''}",  # noqa: S608
+            [month, *inside_params],
+        )
+        cursor.execute(f"SELECT COALESCE(MAX(depth), 0) FROM {organizations}")  # noqa: S608
+        deepest = int(cursor.fetchone()[0])
+        sums = ", ".join(f"SUM(t.{column})" for column in TOTALS)
+        for depth in range(top.depth if top is not None else 1, deepest + 1):
+            cursor.execute(
+                f"""
+                INSERT INTO {subtree} (organization_id, month, {", ".join(TOTALS)})
+                SELECT a.id, t.month, {sums}
+                FROM {total} t
+                JOIN {organizations} o ON o.id = t.organization_id
+                JOIN {organizations} a ON a.path = SUBSTR(o.path, 1, %s)
+                WHERE t.month = %s AND o.depth >= %s{inside}
+                GROUP BY a.id, t.month
+                """,  # noqa: S608 - table and column names are ours; values are parameters
+                [depth * Organization.steplen, month, depth, *inside_params],
+            )
+    if top is None:
+        return
+    after = _subtree_row(top, month)
+    change = {c: after.get(c, 0) - (before or {}).get(c, 0) for c in TOTALS}
+    add_to_ancestors(path=top.path, month=month, change=change, include_self=False)
+
+
+def _subtree_row(organization: Organization, month: int) -> dict[str, int]:
+    found = (
+        SubtreeTotal.objects.filter(organization=organization, month=month).values(*TOTALS).first()
+    )
+    return found or {}
+
+
+def add_to_ancestors(
+    *, path: str, month: int, change: dict[str, int], include_self: bool = True
+) -> None:
+    """Adds `change` (expected, collected, billed, paid) to the month's subtree totals of the
+    organization at `path` and of each organization above it: one statement on the path index
+    whatever the depth, and a row made for those that had none."""
+    if not any(change.values()):
+        return
+    step = Organization.steplen
+    end = len(path) + (1 if include_self else 1 - step)
+    paths = [path[:i] for i in range(step, end, step)]
+    rows = SubtreeTotal.objects.filter(organization__path__in=paths, month=month)
+    rows.update(**{c: F(c) + n for c, n in change.items() if n})
+    have = set(rows.values_list("organization__path", flat=True))
+    missing = Organization.objects.filter(path__in=[p for p in paths if p not in have])
+    SubtreeTotal.objects.bulk_create(
+        [
+            SubtreeTotal(
+                organization_id=pk, month=month, **{c: max(n, 0) for c, n in change.items()}
+            )
+            for pk in missing.values_list("pk", flat=True)
+        ]
+    )
 
 
 def rebill(*, member: Member, months: tuple[int, int], amount: int) -> int:

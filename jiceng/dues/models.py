@@ -173,6 +173,7 @@ class Bill(models.Model):
         blank=True,
         related_name="bills",
         verbose_name="缴纳",
+        db_index=False,  # a partial index below: the paid bills only
     )
 
     class Meta:
@@ -188,6 +189,12 @@ class Bill(models.Model):
                 fields=["organization", "member", "month"],
                 name="dues_bill_unpaid",
                 condition=Q(payment__isnull=True, amount__gt=0),
+            ),
+            # A payment's bills. Partial, without the unpaid rows: a full index on payment_id
+            # offers SQLite "payment_id IS NULL" as an equality, and it took it over the
+            # subtree's own rows, reading every unpaid bill in the country for one branch.
+            models.Index(
+                fields=["payment"], name="dues_bill_payment", condition=Q(payment__isnull=False)
             ),
         ]
 
@@ -224,6 +231,41 @@ class MonthTotal(models.Model):
             models.UniqueConstraint(fields=["organization", "month"], name="dues_total_org_month")
         ]
         indexes = [models.Index(fields=["month", "organization"], name="dues_total_month_org")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.month}: {self.collected}/{self.expected}"
+
+
+class SubtreeTotal(models.Model):
+    """An organization's month summed over its whole subtree (itself and everything below): the
+    rollup of the branches' MonthTotal rows, so a department's panel and totals page read one
+    row and its children's whatever the subtree holds (a national subtree has five million
+    branches). Rebuilt by dues.billing.refresh_totals with the branches' rows (bottom-up, one
+    grouped statement per depth), kept up by each payment on the ancestors with F(). The
+    monthly task rebuilds the month for everyone, which also places a moved organization's
+    month under its new parent."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="党组织",
+        db_index=False,  # the unique (organization, month) index leads with it
+    )
+    month = models.PositiveIntegerField("月份")
+    expected = models.PositiveBigIntegerField("应缴（分）", default=0)
+    collected = models.PositiveBigIntegerField("实缴（分）", default=0)
+    billed = models.PositiveIntegerField("应缴人数", default=0)
+    paid = models.PositiveIntegerField("已缴人数", default=0)
+
+    class Meta:
+        verbose_name = "党费月度汇总（含下级）"
+        verbose_name_plural = "党费月度汇总（含下级）"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "month"], name="dues_subtree_total_org_month"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.month}: {self.collected}/{self.expected}"

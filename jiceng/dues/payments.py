@@ -17,7 +17,7 @@ from jiceng.members.models import Member
 from jiceng.orgs.models import Organization
 from jiceng.orgs.queries import parent_of
 
-from . import rates
+from . import billing, rates
 from .checks import check_can_manage_dues
 from .models import ArrearsReason, Bill, MonthTotal, Payment, PaymentMethod, Remittance
 
@@ -96,9 +96,18 @@ def record_payment(
     )
     if taken != len(bills):
         raise Conflict("其中有月份刚被他人登记为已缴，本次未登记，请刷新后重试")
-    for (organization_id, month), (amount, count) in _by_branch_month(bills).items():
+    changed = _by_branch_month(bills)
+    paths = dict(
+        Organization.objects.filter(pk__in={pk for pk, _ in changed}).values_list("pk", "path")
+    )
+    for (organization_id, month), (amount, count) in changed.items():
         MonthTotal.objects.filter(organization_id=organization_id, month=month).update(
             collected=F("collected") + amount, paid=F("paid") + count
+        )
+        billing.add_to_ancestors(
+            path=paths[organization_id],
+            month=month,
+            change={"expected": 0, "collected": amount, "billed": 0, "paid": count},
         )
     audit.record(
         audit.AuditEvent.WRITE,

@@ -8,8 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Substr
+from django.db.models import Count, Q, QuerySet
 
 from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
@@ -22,7 +21,7 @@ from jiceng.orgs.models import Organization
 
 from . import rates
 from .billing import BILLED_STATUSES
-from .models import ArrearsReason, Bill, DuesBase, MonthTotal, Payment, Remittance
+from .models import ArrearsReason, Bill, DuesBase, MonthTotal, Payment, Remittance, SubtreeTotal
 
 UNPAID = Q(payment__isnull=True, amount__gt=0)
 # Above this many members the arrears of a subtree are not listed on a page or a panel (a
@@ -324,56 +323,37 @@ class TotalRow:
 
 def subtree_totals(organization: Organization, month: int) -> tuple[TotalRow, list[TotalRow]]:
     """The month's totals of the whole subtree and of each child organization's subtree, from
-    the branches' MonthTotal rows (one grouped read, never the bills)."""
-    rows = MonthTotal.objects.filter(month=month).filter(
-        under(organization.path, "organization__path")
-    )
-    width = len(organization.path) + Organization.steplen
-    grouped = (
-        rows.exclude(organization__path=organization.path)
-        .annotate(child=Substr("organization__path", 1, width))
-        .values("child")
-        .annotate(
-            expected=Sum("expected"),
-            collected=Sum("collected"),
-            billed=Sum("billed"),
-            paid=Sum("paid"),
-        )
-    )
-    sums: dict[str, dict[str, Any]] = {g["child"]: dict(g) for g in grouped}
+    the subtree rollup (SubtreeTotal): the organization's row and its children's, never the
+    branches' rows nor the bills, so the national root costs what a street does."""
     children = list(
         Organization.objects.filter(
             under(organization.path), depth=organization.depth + 1
         ).order_by("path")
     )
+    sums: dict[int, dict[str, Any]] = {
+        row["organization_id"]: dict(row)
+        for row in SubtreeTotal.objects.filter(
+            month=month, organization__in=[organization, *children]
+        ).values("organization_id", "expected", "collected", "billed", "paid")
+    }
     remitted = dict(
-        Remittance.objects.filter(month=month, organization__in=children).values_list(
-            "organization_id", "amount"
-        )
+        Remittance.objects.filter(
+            month=month, organization__in=[organization, *children]
+        ).values_list("organization_id", "amount")
     )
-    own = rows.filter(organization=organization).first()
-    child_rows = [
-        TotalRow(
-            organization=c,
-            expected=sums.get(c.path, {}).get("expected") or 0,
-            collected=sums.get(c.path, {}).get("collected") or 0,
-            billed=sums.get(c.path, {}).get("billed") or 0,
-            paid=sums.get(c.path, {}).get("paid") or 0,
-            remitted=remitted.get(c.pk),
+
+    def row(found: Organization) -> TotalRow:
+        summed = sums.get(found.pk, {})
+        return TotalRow(
+            organization=found,
+            expected=summed.get("expected") or 0,
+            collected=summed.get("collected") or 0,
+            billed=summed.get("billed") or 0,
+            paid=summed.get("paid") or 0,
+            remitted=remitted.get(found.pk),
         )
-        for c in children
-    ]
-    whole = TotalRow(
-        organization=organization,
-        expected=sum(r.expected for r in child_rows) + (own.expected if own else 0),
-        collected=sum(r.collected for r in child_rows) + (own.collected if own else 0),
-        billed=sum(r.billed for r in child_rows) + (own.billed if own else 0),
-        paid=sum(r.paid for r in child_rows) + (own.paid if own else 0),
-        remitted=Remittance.objects.filter(organization=organization, month=month)
-        .values_list("amount", flat=True)
-        .first(),
-    )
-    return whole, child_rows
+
+    return row(organization), [row(c) for c in children]
 
 
 def bills_of(organization: Organization, year: int) -> QuerySet[Bill]:

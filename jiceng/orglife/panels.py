@@ -223,14 +223,21 @@ def secretary_month(user: User) -> list[Content]:
         content = Content(note=f"{organization.name} · {month // 100}年{month % 100}月")
         if organization.kind in BRANCH_KINDS:
             content.items = _requirement_items(organization, month, now)
+        months = _open_months(today)
+        # The organization's meetings of the open months first (a handful), then their leave
+        # requests by the (month, meeting) key: joined to the meeting instead, SQLite read the
+        # whole country's attendance of the two months to find one branch's.
+        meetings = list(
+            Meeting.objects.filter(organization=organization, month__in=months).values_list(
+                "pk", flat=True
+            )
+        )
         leaves = Attendance.objects.filter(
-            meeting__organization=organization,
-            month__in=_open_months(today),
-            leave_status=LeaveStatus.REQUESTED,
+            month__in=months, meeting_id__in=meetings, leave_status=LeaveStatus.REQUESTED
         ).select_related("meeting", "member")
         unsigned = Meeting.objects.filter(
             organization=organization,
-            month__in=_open_months(today),
+            month__in=months,
             status=MeetingStatus.SCHEDULED,
             ends_at__lt=now,
         )

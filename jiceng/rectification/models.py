@@ -141,6 +141,14 @@ class Rectification(models.Model):
                 name="one_open_rectification",
             )
         ]
+        indexes = [
+            # the open ones by planned end (queries.open_under: a department's list)
+            models.Index(
+                fields=["due_on", "id"],
+                condition=~Q(status="ACCEPTED"),
+                name="rectification_open_due",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization}（{self.year}）"

@@ -9,12 +9,13 @@ from jiceng.accounts.models import Role, User
 from jiceng.accounts.permissions import roles_of
 from jiceng.accounts.scoping import Where, role_reach
 from jiceng.core import clock
-from jiceng.web.workbench import Action, Content, Figure, Item, panel
+from jiceng.web.workbench import Action, Content, Figure, Item, capped, panel
 
 from . import queries
 from .models import Rectification, Status
 
 LIST_LIMIT = 5
+COUNT_CAP = 1000  # as orgs.panels: a LIMITed count, exact below it
 SECRETARIES = frozenset({Role.BRANCH_SECRETARY, Role.COMMITTEE_MEMBER})
 
 
@@ -35,20 +36,23 @@ def _is_secretary(user: User) -> bool:
 )
 def department(user: User) -> Content | list[Content]:
     month = queries.detected_month()
-    to_confirm = queries.unconfirmed_count(user, month) if month else 0
+    # Counted up to COUNT_CAP (LIMITed counts): exact for a county, "1000+" for a country.
+    to_confirm = queries.unconfirmed_count(user, month, up_to=COUNT_CAP) if month else 0
     open_ = queries.open_under(user)
     today = clock.today()
     listed = list(open_[:LIST_LIMIT])
-    overdue = open_.filter(due_on__lt=today).count()
+    overdue = open_.filter(due_on__lt=today).order_by()[:COUNT_CAP].count()
     detected = reverse("rectification:detected")
     figures = []
     if to_confirm:
-        figures.append(Figure("待确定", to_confirm, detected, tone="warn"))
-    total = open_.count()
+        figures.append(Figure("待确定", capped(to_confirm, COUNT_CAP), detected, tone="warn"))
+    total = open_.order_by()[:COUNT_CAP].count()
     if total:
-        figures.append(Figure("整顿中", total, detected))
+        figures.append(Figure("整顿中", capped(total, COUNT_CAP), detected))
     if overdue:
-        figures.append(Figure("已过计划完成日期", overdue, detected, tone="warn"))
+        figures.append(
+            Figure("已过计划完成日期", capped(overdue, COUNT_CAP), detected, tone="warn")
+        )
     if not (figures or listed):
         return []  # nothing detected or under way: no panel (no empty sentence every day)
     items = [

@@ -56,7 +56,11 @@ class TaskForce(models.Model):
     class Meta:
         verbose_name = "党员突击队"
         verbose_name_plural = "党员突击队"
-        indexes = [models.Index(fields=["organization", "ends_on"], name="taskforce_org_ends")]
+        indexes = [
+            models.Index(fields=["organization", "ends_on"], name="taskforce_org_ends"),
+            # those still running, country-wide (queries.managed_under for a big subtree)
+            models.Index(fields=["ends_on", "starts_on"], name="taskforce_running"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -27,6 +27,7 @@ from jiceng.core import clock
 from jiceng.core.errors import not_found
 from jiceng.core.paths import under
 from jiceng.members.models import Member
+from jiceng.orgs import subtrees
 from jiceng.orgs.models import Organization
 
 from .models import Assignment, Shift, Site, TaskForce
@@ -453,9 +454,11 @@ def figures_by_child(organization: Organization, *, year: int | None = None) -> 
 
 
 def managed_under(user: User) -> QuerySet[TaskForce]:
-    """Task forces the user manages (formed in the subtrees their managing roles name)."""
+    """Task forces the user manages (formed in the subtrees their managing roles name): for
+    a big subtree read by their own indexes, each tested for its organization (orgs.subtrees)
+    instead of probing every organization of a province."""
     return TaskForce.objects.filter(
-        scope_of(user).organization_q(Permission.MANAGE_MEETINGS, "organization__")
+        subtrees.inside(scope_of(user).reach(Permission.MANAGE_MEETINGS), prefix="organization__")
     ).select_related("organization")
 
 

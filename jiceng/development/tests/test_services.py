@@ -12,7 +12,7 @@ import pytest
 from jiceng.accounts.models import User
 from jiceng.core import clock
 from jiceng.core.errors import Conflict, InvalidInput
-from jiceng.development import queries, services
+from jiceng.development import queries, services, tallies
 from jiceng.development.models import (
     Applicant,
     CaseStatus,
@@ -406,3 +406,64 @@ def add_user_for_street(tree: Tree) -> User:
     from jiceng.testing.personas import user_with
 
     return user_with("xianlin-zzb", Role.ORGANIZATION_DEPARTMENT, organization=tree.xianlin)
+
+
+def counted_admissions(organization: Any, year: int) -> int:
+    """The subtree's admissions of the year counted straight from the step records."""
+    return StepRecord.objects.filter(
+        applicant__organization__path__startswith=organization.path,
+        step=Step.ADMISSION_APPROVAL,
+        outcome="APPROVED",
+        done_on__year=year,
+    ).count()
+
+
+def test_admission_tallies_agree_with_the_step_records_everywhere(
+    tree: Tree, secretary: User, district_department: User, people: list[Member]
+) -> None:
+    """The tallies kept by each approval, and those rebuilt from the records, give at every
+    organization what a plain count of the subtree's approved admissions gives."""
+    for name in ("赵青", "钱红"):
+        walk(
+            register(tree.branch, by=secretary, name=name),
+            until=Step.ADMISSION_APPROVAL,
+            secretary=secretary,
+            department=district_department,
+            people=people,
+        )
+    year = StepRecord.objects.get(step=Step.ADMISSION_APPROVAL, applicant__name="赵青").done_on.year
+    organizations = [
+        tree.root, tree.province, tree.city, tree.district, tree.xianlin, tree.community,
+        tree.branch, tree.sibling, tree.yaohua, tree.yaohua_branch,
+    ]  # fmt: skip
+    kept = [queries.plan_progress(o, year).admitted for o in organizations]
+    assert kept == [counted_admissions(o, year) for o in organizations]
+    assert kept[0] == 2 and kept[-1] == 0
+    tallies.rebuild()
+    assert [queries.plan_progress(o, year).admitted for o in organizations] == kept
+
+
+def test_awaiting_approval_lists_the_earliest_deadlines_of_every_step(
+    tree: Tree, secretary: User, district_department: User, people: list[Member]
+) -> None:
+    waiting = []
+    for name, until in (("甲", Step.COMMITTEE_REVIEW), ("乙", Step.ADMISSION_TALK)):
+        waiting.append(
+            walk(
+                register(tree.branch, by=secretary, name=name),
+                until=until,
+                secretary=secretary,
+                department=district_department,
+                people=people,
+            )
+        )
+    register(tree.branch, by=secretary, name="丙")  # an applicant: nothing to approve
+    found, count = queries.awaiting_approval(district_department, limit=5)
+    assert count == 2
+    assert sorted(a.name for a in found) == ["乙", "甲"]
+    # the order one ORDER BY over all of them gives, NULL placed as the database places it
+    expected = Applicant.objects.filter(pk__in=[a.pk for a in waiting]).order_by(
+        "next_due_on", "pk"
+    )
+    assert [a.pk for a in found] == [a.pk for a in expected]
+    assert queries.awaiting_approval(district_department, limit=1)[0] == found[:1]

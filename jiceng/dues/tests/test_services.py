@@ -8,6 +8,7 @@ import pytest
 
 from jiceng.core import clock
 from jiceng.core.errors import Conflict, InvalidInput, NotFound
+from jiceng.core.paths import under
 from jiceng.dues import bases, billing, payments, queries, rates, tables
 from jiceng.dues.models import Bill, DuesBase, MonthTotal, Payment, Remittance
 from jiceng.testing.personas import add_member
@@ -247,3 +248,52 @@ def test_the_monthly_task_bills_everyone_once(tree):
     assert generate_monthly_bills.call() == 2
     assert generate_monthly_bills.call() == 0
     assert set(Bill.objects.values_list("month", flat=True)) == {202606}
+
+
+def counted_from_the_bills(organization, month):
+    """The month of a subtree counted straight from the bills: what the rollup must give."""
+    bills = Bill.objects.filter(under(organization.path, "organization__path"), month=month)
+    return (
+        sum(b.amount for b in bills),
+        sum(b.amount for b in bills if b.payment_id is not None),
+        len(bills),
+        sum(1 for b in bills if b.payment_id is not None or b.amount == 0),
+    )
+
+
+def test_subtree_totals_agree_with_the_bills_at_every_organization(tree, secretary):
+    """SubtreeTotal, kept by billing, payments and a reduction's rebilling, gives at every
+    organization of the tree what a plain count of the subtree's bills gives."""
+    student = add_member(tree.branch, category="学生", name="学生")
+    worker = add_member(tree.branch, name="在岗")
+    add_member(tree.sibling, category="农牧渔民")
+    yaohua = add_member(tree.yaohua_branch, category="学生")
+    add_member(tree.community, category="学生")  # a committee's own member
+    bases.set_base(member=worker, year=2026, base=600_000, by=secretary)
+    billing.generate_bills(organization=tree.branch, month=202605, by=None)  # one branch first
+    for month in (202605, 202606):
+        billing.generate_bills(organization=None, month=month, by=None)
+    payments.record_payment(member=student, months=[202605, 202606], method="CASH", by=secretary)
+    payments.record_payment(member=yaohua, months=[202606], method="CASH", by=None)
+    bases.approve_reduction(member=worker, year=2026, amount=0, reason="重病", by=secretary)
+    billing.refresh_totals(organization=tree.community, month=202605)
+    organizations = [
+        tree.root, tree.province, tree.city, tree.district, tree.xianlin, tree.community,
+        tree.branch, tree.sibling, tree.yaohua, tree.yaohua_branch,
+    ]  # fmt: skip
+    for month in (202605, 202606):
+        for organization in organizations:
+            whole, children = queries.subtree_totals(organization, month)
+            found = (whole.expected, whole.collected, whole.billed, whole.paid)
+            assert found == counted_from_the_bills(organization, month), (organization, month)
+            for child in children:
+                found = (child.expected, child.collected, child.billed, child.paid)
+                assert found == counted_from_the_bills(child.organization, month)
+    assert counted_from_the_bills(tree.root, 202606)[0] > 0
+
+
+def test_subtree_totals_read_two_rows_whatever_the_subtree(tree, django_assert_max_num_queries):
+    add_member(tree.branch, category="学生")
+    billing.generate_bills(organization=None, month=202606, by=None)
+    with django_assert_max_num_queries(3):  # the children, their rollup rows, the remittances
+        queries.subtree_totals(tree.root, 202606)
