@@ -17,6 +17,7 @@ from django_tasks import task
 
 from jiceng.accounts.models import Role, RoleAssignment
 from jiceng.core import clock
+from jiceng.core.inserts import adapt_datetime
 from jiceng.grid.models import GridWorker
 from jiceng.notices import channels
 
@@ -66,7 +67,7 @@ def notify_grid_workers(case: Case, now: dt.datetime, *, text: str) -> None:
         cursor.execute(
             f"INSERT INTO {notice} (user_id, case_id, text, created_at) "  # noqa: S608
             f"SELECT user_id, %s, %s, %s FROM {worker} WHERE grid_id = %s",
-            [case.pk, text[:200], connection.ops.adapt_datetimefield_value(now), case.grid_id],
+            [case.pk, text[:200], adapt_datetime(connection, now), case.grid_id],
         )
 
 

@@ -66,6 +66,24 @@ def _as_is_types(field: models.Field[Any, Any]) -> tuple[type, ...]:
     return (*types, type(None)) if field.null or field.primary_key else types
 
 
+# The backend's form of the aware datetimes last written, by database alias: an intake writes
+# the same instant five times (the case received and dispatched, its two events, the notice),
+# and on SQLite each adaptation (to UTC, then to text) costs some microseconds.
+_ADAPTED: dict[tuple[str, dt.datetime], Any] = {}
+_ADAPTED_KEPT = 16
+
+
+def adapt_datetime(connection: BaseDatabaseWrapper, value: dt.datetime) -> Any:
+    """`connection.ops.adapt_datetimefield_value(value)` for an aware datetime, remembered."""
+    key = (connection.alias, value)
+    adapted = _ADAPTED.get(key)
+    if adapted is None:
+        if len(_ADAPTED) >= _ADAPTED_KEPT:
+            _ADAPTED.clear()
+        adapted = _ADAPTED[key] = connection.ops.adapt_datetimefield_value(value)
+    return adapted
+
+
 class OneRowInsert:
     """The INSERT of one row of `model` (every concrete column but the primary key). Take it
     with `OneRowInsert.of(...)`: it is compiled once per process, model and database."""
@@ -127,7 +145,7 @@ class OneRowInsert:
         if type(value) in as_is or (str in as_is and isinstance(value, str)):
             return value
         if self.datetimes[i] and type(value) is dt.datetime and value.tzinfo is not None:
-            return connection.ops.adapt_datetimefield_value(value)
+            return adapt_datetime(connection, value)
         field = self.fields[i]
         if row is not None:
             value = field.pre_save(row, True)

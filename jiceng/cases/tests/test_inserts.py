@@ -143,3 +143,22 @@ def test_several_rows_in_one_run() -> None:
         ("RECEIVED", "", NOW),
         ("DISPATCHED", "网格", NOW),
     ]
+
+
+def test_an_instant_written_again_is_adapted_as_the_backend_adapts_it() -> None:
+    """core.inserts.adapt_datetime remembers the last adapted instants: the answer is the
+    backend's for the same instant in any zone, and a new instant gets its own."""
+    from jiceng.core import inserts
+
+    inserts._ADAPTED.clear()
+    same_instant = NOW.astimezone(dt.UTC)
+    first = inserts.adapt_datetime(connection, NOW)
+    assert first == connection.ops.adapt_datetimefield_value(NOW)
+    assert inserts.adapt_datetime(connection, same_instant) is first
+    later = NOW + dt.timedelta(microseconds=1)
+    assert inserts.adapt_datetime(connection, later) == connection.ops.adapt_datetimefield_value(
+        later
+    )
+    for minutes in range(40):  # bounded
+        inserts.adapt_datetime(connection, NOW + dt.timedelta(minutes=minutes))
+    assert len(inserts._ADAPTED) <= inserts._ADAPTED_KEPT
