@@ -35,7 +35,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Max
 
 from jiceng.consent import queries, rules
 from jiceng.consent.demo import COMPOUNDS, GIVEN, PROJECTS_PER_STREET, SURNAMES
@@ -56,7 +55,7 @@ from jiceng.divisions.kinds import TownshipKind, is_residents_committee, townshi
 from jiceng.divisions.models import Division, Level, common_name, short_code_of
 from jiceng.orgs.models import Organization
 
-from .writer import BulkWriter, Table
+from .writer import BulkWriter, IdRows, Table
 
 TOWN_SHARE = 0.4  # towns with a renovation project
 RECENT_SHARE = 0.2  # projects registered days ago, their first round open now
@@ -165,31 +164,12 @@ def _at(day: dt.date, hour: int = 9) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=clock.CHINA)
 
 
-class _Rows:
+class _Rows(IdRows):
     def __init__(self) -> None:
-        self.next = {
-            name: (model.objects.aggregate(n=Max("pk"))["n"] or 0) + 1
-            for name, model in MODELS.items()
-        }
-        self.first = dict(self.next)
-        self.rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        super().__init__(MODELS)
         self.now = clock.now()
         self.today = clock.today()
         self.has_rules = ConsentRule.objects.exists()
-
-    def add(self, table: str, *values: Any) -> int:
-        pk: int = self.next[table]
-        self.next[table] = pk + 1
-        self.rows[table].append((pk, *values))
-        return pk
-
-    @property
-    def pending(self) -> int:
-        return sum(len(rows) for rows in self.rows.values())
-
-    def flush(self, writer: BulkWriter) -> None:
-        for table in MODELS:  # parents first
-            writer.write(table, self.rows.pop(table, []))
 
     def project(
         self, rng: random.Random, community: Division, number: int, building: Building

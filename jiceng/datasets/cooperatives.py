@@ -26,7 +26,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Max
 
 from jiceng.cooperatives import services
 from jiceng.cooperatives.demo import COOPERATIVE_SHARE, GIVEN, SURNAMES, TRADES, YEARS
@@ -43,7 +42,7 @@ from jiceng.core.paths import under
 from jiceng.orgs.models import Organization, Sector
 
 from .sealing import BatchSealer
-from .writer import BulkWriter, Table
+from .writer import BulkWriter, IdRows, Table
 
 INCOME_COLUMNS = ("id", "village_id", "year", "total", "operating", "recorded_at")
 WEAK_COLUMNS = ("id", "village_id", "path", "first_year", "cleared_year")
@@ -118,16 +117,12 @@ def weak_spans(
     return spans
 
 
-class _Rows:
-    """The generator's state: the next id of each table and the rows not yet written."""
+class _Rows(IdRows):
+    """The generator's state: the next id of each table, the rows not yet written, and the
+    members' names to seal in batches."""
 
     def __init__(self) -> None:
-        self.next = {
-            name: (model.objects.aggregate(n=Max("pk"))["n"] or 0) + 1
-            for name, model in MODELS.items()
-        }
-        self.first = dict(self.next)
-        self.rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        super().__init__(MODELS)
         self.heads: list[tuple[int, str]] = []  # (row index in members, name): sealed at flush
         self.sealers: dict[int, BatchSealer] = {}
         self.now = connection.ops.adapt_datetimefield_value(clock.now())
@@ -135,16 +130,6 @@ class _Rows:
         self.last = self.today.year - 1
         self.default_line = services.line_for(None)
         self.has_lines = WeakLine.objects.exists()
-
-    def add(self, table: str, *values: Any) -> int:
-        pk: int = self.next[table]
-        self.next[table] = pk + 1
-        self.rows[table].append((pk, *values))
-        return pk
-
-    @property
-    def pending(self) -> int:
-        return sum(len(rows) for rows in self.rows.values())
 
     def village(self, rng: random.Random, pk: int, path: str, name: str, division: str) -> None:
         """Four years of income, the weak-village rows, and maybe a cooperative (the demo's
@@ -230,8 +215,7 @@ class _Rows:
 
     def flush(self, writer: BulkWriter) -> None:
         self.seal_heads()
-        for table in MODELS:  # parents first
-            writer.write(table, self.rows.pop(table, []))
+        super().flush(writer)
 
 
 def seed_cooperatives(*, counties: Sequence[Organization], seed: int) -> CooperativeSeedResult:

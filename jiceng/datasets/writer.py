@@ -18,13 +18,15 @@ Everything happens in one transaction: a failed load leaves the database as it w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
+from django.db.models import Max
 
 from jiceng.core.errors import InvalidInput
 
@@ -197,3 +199,33 @@ def secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
         )
         return [(create, f"DROP INDEX {quote(name)}") for create, name in cursor.fetchall()]
     return []
+
+
+class IdRows:
+    """Rows of several tables made by a generator, their ids handed out here (after each
+    table's largest id) and held until `flush` writes them, parents first (the order of
+    `tables`)."""
+
+    def __init__(self, tables: Mapping[str, type[models.Model]]) -> None:
+        self.tables = tables
+        self.next = {
+            name: (model._default_manager.aggregate(n=Max("pk"))["n"] or 0) + 1
+            for name, model in tables.items()
+        }
+        self.first = dict(self.next)
+        self.rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+
+    def add(self, table: str, *values: Any) -> int:
+        """A row of `table` with its new id first; the id."""
+        pk: int = self.next[table]
+        self.next[table] = pk + 1
+        self.rows[table].append((pk, *values))
+        return pk
+
+    @property
+    def pending(self) -> int:
+        return sum(len(rows) for rows in self.rows.values())
+
+    def flush(self, writer: BulkWriter) -> None:
+        for table in self.tables:
+            writer.write(table, self.rows.pop(table, []))
