@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from jiceng.core.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    atomic = False  # the index is built CONCURRENTLY on PostgreSQL (core.migration_operations)
+
     dependencies = [
         ("appraisal", "0001_initial"),
         ("orgs", "0004_children_index"),
@@ -12,7 +16,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="selfassessment",
             index=models.Index(
                 condition=models.Q(("status", "PENDING")),

@@ -2,8 +2,12 @@
 
 from django.db import migrations, models
 
+from jiceng.core.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    atomic = False  # the index is built CONCURRENTLY on PostgreSQL (core.migration_operations)
+
     dependencies = [
         ("development", "0001_initial"),
         ("members", "0006_standing_partial_indexes"),
@@ -11,7 +15,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="applicant",
             index=models.Index(
                 fields=["status", "last_step", "next_due_on"], name="applicant_waiting"

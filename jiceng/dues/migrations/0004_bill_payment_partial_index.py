@@ -25,12 +25,4 @@ class Migration(migrations.Migration):
                 verbose_name="缴纳",
             ),
         ),
-        migrations.AddIndex(
-            model_name="bill",
-            index=models.Index(
-                condition=models.Q(("payment__isnull", False)),
-                fields=["payment"],
-                name="dues_bill_payment",
-            ),
-        ),
     ]

@@ -2,8 +2,12 @@
 
 from django.db import migrations, models
 
+from jiceng.core.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    atomic = False  # the index is built CONCURRENTLY on PostgreSQL (core.migration_operations)
+
     dependencies = [
         ("divisions", "0002_division_shape"),
         ("members", "0005_lifecycle_moves"),
@@ -11,7 +15,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="member",
             index=models.Index(
                 condition=models.Q(("status", "LOST_CONTACT")),
@@ -19,7 +23,7 @@ class Migration(migrations.Migration):
                 name="member_lost_contact",
             ),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="member",
             index=models.Index(
                 condition=models.Q(("status", "SUSPENDED")),

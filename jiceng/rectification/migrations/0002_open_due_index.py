@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from jiceng.core.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    atomic = False  # the index is built CONCURRENTLY on PostgreSQL (core.migration_operations)
+
     dependencies = [
         ("members", "0006_standing_partial_indexes"),
         ("orgs", "0004_children_index"),
@@ -13,7 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="rectification",
             index=models.Index(
                 condition=models.Q(("status", "ACCEPTED"), _negated=True),
