@@ -27,7 +27,7 @@ from django.db.models import F
 
 from jiceng.accounts.models import User
 from jiceng.core import audit
-from jiceng.core.paths import END
+from jiceng.core.paths import under_sql
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import Organization
 
@@ -67,7 +67,7 @@ def _subtree_filter(
     if organization is None or organization.depth == 1:
         return "", "", []
     join = f" JOIN {Organization._meta.db_table} o ON o.id = {column}"
-    return join, " AND o.path >= %s AND o.path < %s", [organization.path, organization.path + END]
+    return join, f" AND {under_sql('o.path', '%s')}", [organization.path, organization.path]
 
 
 def generate_bills(
@@ -191,8 +191,8 @@ def roll_up_totals(*, organization: Organization | None, month: int) -> None:
     organizations = Organization._meta.db_table
     inside, inside_params = "", []
     if top is not None:
-        inside = " AND o.path >= %s AND o.path < %s"
-        inside_params = [top.path, top.path + END]
+        inside = f" AND {under_sql('o.path', '%s')}"
+        inside_params = [top.path, top.path]
     with connection.cursor() as cursor:
         within = f" AND organization_id IN (SELECT o.id FROM {organizations} o WHERE 1 = 1{inside})"  # noqa: S608
         cursor.execute(
