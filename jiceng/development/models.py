@@ -282,7 +282,9 @@ class AdmissionTally(models.Model):
     """接收预备党员: the admissions approved in a year, summed over an organization's whole subtree
     (itself and everything below), so the plan's progress at any level reads one row. Kept by
     development.services (each approval adds one to the applicant's branch and its ancestors)
-    and rebuilt from the step records by development.tallies.rebuild (the seed, a migration)."""
+    and rebuilt from the step records by development.tallies.rebuild (the seed, a migration). A
+    move of an organization moves its rows' sums from the old ancestors to the new ones in the
+    move's transaction (tallies.follow_move, on orgs.signals.organization_moved)."""
 
     organization = models.ForeignKey(
         "orgs.Organization",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.db.models import F
 
+from jiceng.orgs import rollups
 from jiceng.orgs.models import Organization
 
 from .models import AdmissionTally, Applicant, Outcome, Step, StepRecord
@@ -38,6 +39,22 @@ def admitted(organization: Organization, year: int) -> int:
         "admitted", flat=True
     )
     return next(iter(found), 0)
+
+
+def follow_move(
+    *, organization: Organization, old_parent_path: str, new_parent_path: str, **_: object
+) -> None:
+    """The receiver of orgs.signals.organization_moved (connected in DevelopmentConfig.ready):
+    every year's admissions of the moved subtree leave its old ancestors and join its new ones,
+    in the move's transaction."""
+    rollups.move_keyed_rows(
+        AdmissionTally,
+        key="year",
+        columns=("admitted",),
+        organization=organization,
+        old_parent_path=old_parent_path,
+        new_parent_path=new_parent_path,
+    )
 
 
 @transaction.atomic

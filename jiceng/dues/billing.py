@@ -29,6 +29,7 @@ from jiceng.accounts.models import User
 from jiceng.core import audit
 from jiceng.core.paths import under_sql
 from jiceng.members.models import Member, MemberStatus
+from jiceng.orgs import rollups
 from jiceng.orgs.models import Organization
 
 from . import rates
@@ -251,6 +252,22 @@ def add_to_ancestors(
             )
             for pk in missing.values_list("pk", flat=True)
         ]
+    )
+
+
+def follow_move(
+    *, organization: Organization, old_parent_path: str, new_parent_path: str, **_: object
+) -> None:
+    """The receiver of orgs.signals.organization_moved (connected in DuesConfig.ready): every
+    month's totals of the moved subtree leave its old ancestors and join its new ones, in the
+    move's transaction, so no department sees them twice or not at all until a rebuild."""
+    rollups.move_keyed_rows(
+        SubtreeTotal,
+        key="month",
+        columns=TOTALS,
+        organization=organization,
+        old_parent_path=old_parent_path,
+        new_parent_path=new_parent_path,
     )
 
 

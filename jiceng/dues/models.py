@@ -241,9 +241,9 @@ class SubtreeTotal(models.Model):
     rollup of the branches' MonthTotal rows, so a department's panel and totals page read one
     row and its children's whatever the subtree holds (a national subtree has five million
     branches). Rebuilt by dues.billing.refresh_totals with the branches' rows (bottom-up, one
-    grouped statement per depth), kept up by each payment on the ancestors with F(). The
-    monthly task rebuilds the month for everyone, which also places a moved organization's
-    month under its new parent."""
+    grouped statement per depth), kept up by each payment on the ancestors with F(). A move of
+    an organization moves its rows' sums from the old ancestors to the new ones in the move's
+    transaction (billing.follow_move, on orgs.signals.organization_moved)."""
 
     organization = models.ForeignKey(
         "orgs.Organization",

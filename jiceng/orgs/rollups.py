@@ -6,14 +6,19 @@ functions below in its own transaction; `rebuild` recomputes everything from the
 
 The ancestors of a node are the prefixes of its path, so an update of all of them is one
 statement on the primary-key-like path index, whatever the depth.
+
+`move_keyed_rows` is the same move of a subtree for the rollups other apps keep in rows of
+their own (dues' months, development's years), called by their receivers of
+orgs.signals.organization_moved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import connection, models, transaction
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Greatest
 
 from jiceng.core.paths import under_sql
 from jiceng.members.models import ACTIVE_STATUSES, MemberStatus
@@ -52,6 +57,59 @@ def add_subtree(*, above: str, members: int, branches: int, organizations: int) 
         subtree_branch_count=F("subtree_branch_count") + branches,
         subtree_org_count=F("subtree_org_count") + organizations,
     )
+
+
+def move_keyed_rows(
+    model: type[models.Model],
+    *,
+    key: str,
+    columns: Sequence[str],
+    organization: Organization,
+    old_parent_path: str,
+    new_parent_path: str,
+) -> None:
+    """A rollup kept in rows per organization and `key` (a month, a year), each row summing
+    `columns` over the organization's subtree, follows a move of `organization`'s subtree: the
+    root's own rows, one per key it holds, leave every old ancestor that is not also a new one
+    and join every new ancestor that was not an old one (the shape of `add_subtree`). Rows
+    inside the subtree sum the same organizations as before and stay as they are.
+
+    A constant number of statements whatever the keys held: each ancestor row takes the root's
+    row of its own key through a correlated subquery. An old ancestor's row left all zero is
+    deleted (a rebuild makes no row where nothing is counted); a new ancestor without a row
+    of that key gets one. Called in the move's transaction (orgs.signals.organization_moved).
+    """
+    old = set(ancestor_paths(old_parent_path))
+    new = set(ancestor_paths(new_parent_path))
+    left, joined = sorted(old - new), sorted(new - old)
+    rows = model._default_manager.all()
+    own = rows.filter(organization=organization)
+    keys = list(own.values_list(key, flat=True))
+    if not keys:
+        return
+
+    def root_value(column: str) -> Subquery:
+        return Subquery(own.filter(**{key: OuterRef(key)}).values(column)[:1])
+
+    if left:
+        above = rows.filter(organization__path__in=left, **{f"{key}__in": keys})
+        # Never below zero: a row already short (a month not yet rolled up again) must not
+        # fail the move on the columns' CHECK (>= 0); the next rebuild puts it right.
+        above.update(**{c: Greatest(F(c) - root_value(c), Value(0)) for c in columns})
+        above.filter(**dict.fromkeys(columns, 0)).delete()
+    if joined:
+        above = rows.filter(organization__path__in=joined, **{f"{key}__in": keys})
+        above.update(**{c: F(c) + root_value(c) for c in columns})
+        have = set(above.values_list("organization_id", key))
+        ancestors = list(Organization.objects.filter(path__in=joined).values_list("pk", flat=True))
+        model._default_manager.bulk_create(
+            [
+                model(organization_id=pk, **{key: row[key]}, **{c: row[c] for c in columns})
+                for row in own.values(key, *columns)
+                for pk in ancestors
+                if (pk, row[key]) not in have
+            ]
+        )
 
 
 def own_weight(organization: Organization) -> tuple[int, int]:

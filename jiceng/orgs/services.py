@@ -18,7 +18,7 @@ from jiceng.core.paths import under
 from jiceng.divisions.models import Division
 from jiceng.members.models import ACTIVE_STATUSES, Member
 
-from . import rollups, rules
+from . import rollups, rules, signals
 from .models import Committee, CommitteeSeat, Organization, OrgKind, Post, Sector
 
 
@@ -179,7 +179,10 @@ def rename_organization(*, organization: Organization, name: str, by: User | Non
 def move_organization(
     *, organization: Organization, new_parent: Organization, by: User | None
 ) -> Organization:
-    """Move an organization with everything below it under another parent (调整隶属关系)."""
+    """Move an organization with everything below it under another parent (调整隶属关系).
+    The tree's own counts move here; the rollups other apps keep over subtrees (dues' monthly
+    totals, development's admissions) move in their receivers of `signals.organization_moved`,
+    in this transaction too."""
     check_can_write(by, organization)
     check_can_write(by, new_parent)
     organization, new_parent = locked(organization), locked(new_parent)
@@ -200,6 +203,12 @@ def move_organization(
     Organization.objects.move(organization, new_parent, pos="last-child")
     moved = Organization.objects.get(pk=organization.pk)
     rollups.add_subtree(above=new_parent.path, **totals)
+    signals.organization_moved.send(
+        sender=Organization,
+        organization=moved,
+        old_parent_path=old_parent_path,
+        new_parent_path=new_parent.path,
+    )
     audit_write(
         "move_organization", moved, by, old_parent=old_parent_path, new_parent=new_parent.pk
     )

@@ -7,7 +7,9 @@ dependency points one way, so a module can be changed knowing what it can reach.
   tags) import the domain, never the other way round;
 - the batch sealing of `datasets` (SM4 over whole columns at once, for seeding) stays there:
   everything else seals one value at a time through core.crypto;
-- `datasets` (the synthetic data set and the demo) builds on the apps; no app builds on it.
+- `datasets` (the synthetic data set and the demo) builds on the apps; no app builds on it;
+- the organization tree (orgs) imports none of the apps that keep rollups over it (dues,
+  development): it tells them of a move through orgs.signals.
 
 Imports inside functions count as well as those at the top of a module; tests and migrations
 are left out.
@@ -151,6 +153,21 @@ def test_no_app_builds_on_the_data_set() -> None:
     assert wrong == set()
 
 
+# Apps that sum their rows up the organization tree and follow its moves (orgs.signals).
+BUILT_ON_THE_TREE = {"dues", "development"}
+
+
+def test_the_tree_imports_no_app_that_keeps_rollups_over_it() -> None:
+    wrong = {
+        (module, target)
+        for module, targets in GRAPH.items()
+        if app_of(module) == "orgs"
+        for target in targets
+        if app_of(target) in BUILT_ON_THE_TREE
+    }
+    assert wrong == set()
+
+
 def modules_imported_by(module: str) -> set[str]:
     """The project's modules `module` imports (a name imported from a module counts for it)."""
     found = set()
@@ -191,3 +208,5 @@ def test_the_rules_catch_what_they_forbid() -> None:
     assert is_adapter("jiceng.cases.open311.views")
     assert not is_adapter("jiceng.cases.intake")
     assert "jiceng.cases.models" in modules_imported_by("jiceng.cases.services")
+    assert app_of("jiceng.dues.billing") in BUILT_ON_THE_TREE
+    assert "jiceng.orgs.rollups" in modules_imported_by("jiceng.dues.billing")
