@@ -14,5 +14,6 @@ urlpatterns = [
     ),
     path("incoming/<int:pk>/answer/", views.incoming_answer, name="incoming_answer"),
     path("transfers/new/<int:member_pk>/", views.cross_start, name="cross_start"),
+    path("transfers/<int:pk>/redirect/", views.cross_redirect, name="cross_redirect"),
     path("<str:province>/<int:local_id>/", views.organization, name="organization"),
 ]
