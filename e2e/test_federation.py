@@ -11,10 +11,10 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from jiceng.accounts.models import Role, User
-from jiceng.core import crypto
+from jiceng.core import clock, crypto
 from jiceng.core.masking import mask_id_number
 from jiceng.federation import arrivals, crossing, exchange
-from jiceng.federation.models import IncomingTransfer
+from jiceng.federation.models import IncomingTransfer, OutboxMessage
 from jiceng.federation.tests.test_arrivals import as_if_elsewhere, handed_by
 from jiceng.federation.tests.test_federation import JIANGSU, JS, ZHEJIANG, ZJ
 from jiceng.members.models import Member
@@ -121,3 +121,35 @@ def test_a_refused_member_is_sent_to_another_organization_from_the_member_page(
     transfer.refresh_from_db()
     assert transfer.state == TransferState.SENT
     assert transfer.destination == f"文苑社区第二党支部（{ZHEJIANG}）"
+
+
+def test_the_root_department_retries_a_message_the_other_instance_did_not_take(
+    browser: Browser, live_url: str, tree: Tree, secretary: User, street_official: User
+) -> None:
+    user_with("root-zzb", Role.ORGANIZATION_DEPARTMENT, organization=tree.root)
+    member = add_member(tree.branch, name="赵磊")
+
+    def down(message: OutboxMessage) -> None:
+        raise ConnectionRefusedError("connection refused")
+
+    with JS:
+        transfer = crossing.start_cross_province_transfer(
+            member=member,
+            province=ZHEJIANG,
+            local_id=77,
+            name="某支部",
+            reason="调动",
+            by=secretary,
+        )
+        services.take_step(transfer=transfer, action=StepAction.APPROVE_OUT, by=street_official)
+        exchange.deliver_due(send=down)
+        page = signed_in(browser, live_url, "root-zzb")
+        page.goto(f"{live_url}/federation/exchange/")
+        body = page.locator("body")
+        expect(body).to_contain_text("ConnectionRefusedError")
+        expect(body).not_to_contain_text("赵磊")
+        fits_the_phone(page)
+        page.get_by_role("button", name="重新投递").click()
+        expect(page.locator(".flash")).to_contain_text("已安排重新投递")
+        page.context.close()
+    assert OutboxMessage.objects.get().next_attempt_at <= clock.now()

@@ -16,15 +16,21 @@ from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
 from jiceng.core.dates import parse_date
-from jiceng.core.errors import NO_SUCH_ACTION, DomainError, Forbidden, InvalidInput
+from jiceng.core.errors import (
+    NO_SUCH_ACTION,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+)
 from jiceng.members.queries import access_managed_member, members_for
 from jiceng.transfers.access import acts_as
 from jiceng.transfers.models import TransferState
 from jiceng.transfers.queries import access_transfer, open_transfer_of
 from jiceng.transfers.workflow import Side
 
-from . import arrivals, crossing, keys, queries
-from .models import IncomingTransfer
+from . import arrivals, crossing, keys, queries, retries
+from .models import IncomingTransfer, MessageKind
 
 DENIED = "全国汇总仅对全国实例的组织部门开放"
 LIST_LIMIT = 20
@@ -62,6 +68,65 @@ def organization(request: AuthedRequest, province: str, local_id: int) -> HttpRe
     return render(
         request, "federation/organization.html", {"organization": found, "children": children}
     )
+
+
+# -- 交换异常 ---------------------------------------------------------------------------------
+
+PROBLEM_LIMIT = 100
+RETRIED = {
+    "outbox": "已安排重新投递，下一次交换（约一分钟内）时发送",
+    "inbox": "已安排重新处理，下一次交换（约一分钟内）时处理",
+}
+
+
+def _check_runs_exchange(request: AuthedRequest) -> None:
+    if not keys.is_configured():
+        raise Http404("本实例未与其他省级实例建立交换")
+    retries.check_runs_exchange(request.user)
+
+
+@requires(Permission.MANAGE_SETTINGS, queries.PERMISSION)
+def exchange_problems(request: AuthedRequest) -> HttpResponse:
+    """跨省交换异常: the outbox messages that keep failing to be delivered and the inbox
+    messages that could not be acted on, each with its reason and a button to try it again;
+    kinds, instances, times and reasons only, never the sealed payload."""
+    _check_runs_exchange(request)
+    outbox = queries.undelivered(limit=PROBLEM_LIMIT)
+    inbox = queries.unprocessed(limit=PROBLEM_LIMIT)
+    names = queries.instance_names({m.peer for m in outbox} | {m.sender for m in inbox})
+    kinds = dict(MessageKind.choices)
+    failing, failed = queries.exchange_problem_counts()
+    return render(
+        request,
+        "federation/exchange_problems.html",
+        {
+            "outbox": [(m, names[m.peer], kinds.get(m.kind, m.kind)) for m in outbox],
+            "inbox": [(m, names[m.sender], kinds.get(m.kind, m.kind)) for m in inbox],
+            "failing": failing,
+            "failed": failed,
+            "limit": PROBLEM_LIMIT,
+            "now": clock.now(),
+        },
+    )
+
+
+@requires(Permission.MANAGE_SETTINGS, queries.PERMISSION)
+@require_POST
+def exchange_retry(request: AuthedRequest, box: str, pk: int) -> HttpResponse:
+    """重新投递 (outbox) or 重新处理 (inbox) of one message."""
+    _check_runs_exchange(request)
+    try:
+        if box == "outbox":
+            retries.retry_outbox(pk=pk, by=request.user)
+        elif box == "inbox":
+            retries.retry_inbox(pk=pk, by=request.user)
+        else:
+            raise Http404("没有这个信箱")
+    except Conflict as problem:  # delivered or acted on meanwhile
+        messages.error(request, problem.message)
+    else:
+        messages.success(request, RETRIED[box])
+    return redirect("federation:exchange_problems")
 
 
 # -- 跨省转入 ---------------------------------------------------------------------------------
