@@ -11,9 +11,10 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from jiceng.accounts.models import Role, User
-from jiceng.core import crypto
+from jiceng.core import clock, crypto
 from jiceng.core.masking import mask_id_number
-from jiceng.federation import exchange
+from jiceng.federation import arrivals, crossing, exchange
+from jiceng.federation.models import IncomingTransfer, OutboxMessage
 from jiceng.federation.tests.test_arrivals import as_if_elsewhere, handed_by
 from jiceng.federation.tests.test_federation import JIANGSU, JS, ZHEJIANG, ZJ
 from jiceng.members.models import Member
@@ -78,3 +79,77 @@ def test_a_member_is_sent_to_another_province_and_received_there(
     transfer.refresh_from_db()
     assert transfer.state == TransferState.COMPLETED
     assert Member.objects.get(pk=member.pk).status == "TRANSFERRED_OUT"
+
+
+def test_a_refused_member_is_sent_to_another_organization_from_the_member_page(
+    browser: Browser, live_url: str, tree: Tree, secretary: User, street_official: User
+) -> None:
+    """尧化社区党支部 refuses 赵磊; his secretary chooses 第二党支部 of the same instance instead,
+    on the phone, and the transfer goes back to the sending committee."""
+    member = add_member(tree.branch, name="赵磊")
+    with JS:
+        transfer = crossing.start_cross_province_transfer(
+            member=member,
+            province=ZHEJIANG,
+            local_id=tree.yaohua_branch.pk,
+            name="尧化社区党支部",
+            reason="工作调动",
+            by=secretary,
+        )
+        services.take_step(transfer=transfer, action=StepAction.APPROVE_OUT, by=street_official)
+        exchange.deliver_due(send=handed_by(JIANGSU))
+    with ZJ:
+        exchange.receive()
+        arrivals.refuse_incoming(
+            incoming=IncomingTransfer.objects.get(), by=None, reason="该同志不在本社区居住"
+        )
+        exchange.deliver_due(send=handed_by(ZHEJIANG))
+    with JS:
+        exchange.receive()
+        page = signed_in(browser, live_url, "li-xiuying")
+        page.goto(f"{live_url}/members/{member.pk}/")
+        page.get_by_role("link", name="改选接收党组织（跨省转接已退回）").click()
+        expect(page.locator("body")).to_contain_text("该同志不在本社区居住")
+        page.get_by_label("接收党组织名称").fill("文苑社区第二党支部")
+        page.get_by_label("接收党组织编号（对方系统中的编号）").fill(str(tree.sibling.pk))
+        fits_the_phone(page)
+        page.get_by_role("button", name="改选并重新提交，报转出方党委审批").click()
+        expect(page.locator(".flash")).to_contain_text("并重新提交")
+        expect(page.locator("body")).to_contain_text("改选接收党组织：由尧化社区党支部")
+        fits_the_phone(page)
+        page.context.close()
+    transfer.refresh_from_db()
+    assert transfer.state == TransferState.SENT
+    assert transfer.destination == f"文苑社区第二党支部（{ZHEJIANG}）"
+
+
+def test_the_root_department_retries_a_message_the_other_instance_did_not_take(
+    browser: Browser, live_url: str, tree: Tree, secretary: User, street_official: User
+) -> None:
+    user_with("root-zzb", Role.ORGANIZATION_DEPARTMENT, organization=tree.root)
+    member = add_member(tree.branch, name="赵磊")
+
+    def down(message: OutboxMessage) -> None:
+        raise ConnectionRefusedError("connection refused")
+
+    with JS:
+        transfer = crossing.start_cross_province_transfer(
+            member=member,
+            province=ZHEJIANG,
+            local_id=77,
+            name="某支部",
+            reason="调动",
+            by=secretary,
+        )
+        services.take_step(transfer=transfer, action=StepAction.APPROVE_OUT, by=street_official)
+        exchange.deliver_due(send=down)
+        page = signed_in(browser, live_url, "root-zzb")
+        page.goto(f"{live_url}/federation/exchange/")
+        body = page.locator("body")
+        expect(body).to_contain_text("ConnectionRefusedError")
+        expect(body).not_to_contain_text("赵磊")
+        fits_the_phone(page)
+        page.get_by_role("button", name="重新投递").click()
+        expect(page.locator(".flash")).to_contain_text("已安排重新投递")
+        page.context.close()
+    assert OutboxMessage.objects.get().next_attempt_at <= clock.now()

@@ -9,6 +9,10 @@ outbox, in the same transaction; an organization that cannot receive members (un
 dissolved, not a grassroots one) is refused at once, so the sender is never left waiting.
 Who answers is who confirms an arrival within the province: MANAGE_MEMBERS at the receiving
 organization (transfers.access, Side.RECEIVER).
+
+A transfer the sender sends again after a refusal (to another organization here, or the same
+one after a correction) comes as a new message, so it is a new arrival, answered afresh; each
+message is taken once (its inbox row is processed once, and an arrival holds one message).
 """
 
 from __future__ import annotations
@@ -116,6 +120,8 @@ def _reply(incoming: IncomingTransfer, *, accepted: bool, reason: str, on: dt.da
         kind=MessageKind.TRANSFER_ANSWER,
         payload={
             "transfer": incoming.remote_transfer_id,
+            # the sending it answers: a transfer sent again since is not answered by this
+            "message": str(incoming.message.message_id),
             "accepted": accepted,
             "reason": reason,
             "on": on.isoformat() if on else None,

@@ -6,8 +6,11 @@ province-qualified key. Its approval queues the member's record, sealed for the 
 instance, in the outbox (federation.exchange.send_transfer, called by transfers.services).
 The receiving organization's answer comes back as a message (`take_answer`): accepted, the
 receipt is recorded (回执; the member becomes 已转出); refused, the transfer is returned to the
-sending branch with the reason (已退回), to correct and send again, or to cancel, as a return
-within the province.
+sending branch with the reason (已退回), to correct and send again, to address to another
+receiving organization (`redirect_cross_province_transfer`, here or in another peer instance),
+or to cancel, as a return within the province. Each sending after a return is a new letter
+approved by the sending committee and a new message; an answer names the message it answers,
+so an answer to an earlier sending never closes or returns the current one.
 """
 
 from __future__ import annotations
@@ -18,15 +21,19 @@ from typing import Any
 from django.db import transaction
 
 from jiceng.accounts.models import User
-from jiceng.core import clock
-from jiceng.core.errors import Conflict, InvalidInput
+from jiceng.core import audit, clock
+from jiceng.core.errors import Conflict, Forbidden, InvalidInput
 from jiceng.members.models import Member
 from jiceng.orgs.models import BRANCH_KINDS, GRASSROOTS_KINDS
 from jiceng.transfers import services
+from jiceng.transfers.access import acts_as
 from jiceng.transfers.models import StepAction, Transfer, TransferKind, TransferState
+from jiceng.transfers.workflow import Side
 
 from . import keys
-from .models import InboxMessage, PublishedOrganization, RemoteTransfer
+from .models import InboxMessage, MessageKind, OutboxMessage, PublishedOrganization, RemoteTransfer
+
+SAME_RECEIVER = "这就是被退回时的接收党组织；仍发往该组织请直接“重新提交”"
 
 
 def check_receiver(*, province: str, local_id: int, name: str) -> str:
@@ -78,6 +85,79 @@ def start_cross_province_transfer(
     return transfer
 
 
+@transaction.atomic
+def redirect_cross_province_transfer(
+    *,
+    transfer: Transfer,
+    province: str,
+    local_id: int,
+    name: str = "",
+    reason: str | None = None,
+    leaves_on: dt.date | None = None,
+    by: User | None,
+) -> Transfer:
+    """改选接收党组织: a cross-province transfer returned to its sending branch (the receiving
+    organization answered 不予接收) is addressed to another receiving organization, in the same
+    or another peer instance, checked as the start form checks it, and resubmitted (重新提交)
+    with the change in its history. The letter names its receiver, so the sending committee
+    approves again and issues a new letter; that approval seals the record for the new
+    receiver in a new outbox message (exchange.send_transfer), one for each approval."""
+    current = Transfer.objects.select_related("from_organization", "member").get(pk=transfer.pk)
+    if not acts_as(by, current, Side.SENDER):
+        where = current.from_organization.name
+        raise Forbidden(f"此转接由“{where}”办理（须有该组织的党员管理权限）")
+    remote = RemoteTransfer.objects.filter(transfer=current).first()
+    if remote is None:
+        raise InvalidInput("这不是跨省组织关系转接，请在转接页修改后重新提交")
+    # as the sender saw it (`transfer.state`) and as it is: a move meanwhile is a conflict
+    if transfer.state != TransferState.RETURNED or current.state != TransferState.RETURNED:
+        state = current.get_state_display()
+        raise Conflict(f"该转接现为“{state}”，只有已退回的才能改选接收党组织，请刷新后查看")
+    if (province, local_id) == (remote.province_code, remote.local_id):
+        raise InvalidInput(SAME_RECEIVER, fields={"local_id": SAME_RECEIVER})
+    receiver = check_receiver(province=province, local_id=local_id, name=name)
+    before = f"{remote.name}（{remote.province_code}）"
+    after = f"{receiver}（{province}）"
+    revised = services.revise_transfer(
+        transfer=current, destination=after, reason=reason, leaves_on=leaves_on, by=by
+    )
+    RemoteTransfer.objects.filter(pk=remote.pk).update(
+        province_code=province, local_id=local_id, name=receiver
+    )
+    # the letter issued for the first receiver is void: its QR code no longer checks as valid
+    # (its number stays on the row until the new letter's, so no number is issued twice)
+    Transfer.objects.filter(pk=current.pk).update(letter_token=None)
+    void = f"原介绍信{current.letter_label}作废；" if current.letter_number else ""
+    # the conditional move out of 已退回: of two changes at once, one wins, the other's
+    # revision and receiver are rolled back with it
+    resubmitted = services.take_step(
+        transfer=revised,
+        action=StepAction.RESUBMIT,
+        by=by,
+        reason=f"{void}改选接收党组织：由{before}改为{after}"[:200],
+    )
+    audit.record(
+        audit.AuditEvent.WRITE,
+        action="federation.redirect_transfer",
+        target=resubmitted,
+        user=by,
+        detail={
+            "from": f"{remote.province_code}:{remote.local_id}",
+            "to": f"{province}:{local_id}",
+        },
+    )
+    return resubmitted
+
+
+def latest_sending(transfer_id: int) -> OutboxMessage | None:
+    """The message that carried the transfer's record the last time it was sent."""
+    return (
+        OutboxMessage.objects.filter(transfer_id=transfer_id, kind=MessageKind.TRANSFER)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def take_answer(message: InboxMessage, payload: dict[str, Any]) -> Transfer:
     """The handler of a TRANSFER_ANSWER message: the receiving organization's answer, from
     the instance the transfer went to (an answer naming another instance's transfer is
@@ -90,6 +170,13 @@ def take_answer(message: InboxMessage, payload: dict[str, Any]) -> Transfer:
     if remote is None:
         raise InvalidInput(f"实例 {message.sender} 答复的跨省转接在本实例中不存在")
     transfer = remote.transfer
+    # the answer names the message it answers (answers of older versions do not): an answer
+    # to an earlier sending of a transfer sent again since never acts on the current one
+    answered = payload.get("message")
+    if answered is not None:
+        latest = latest_sending(transfer.pk)
+        if latest is None or str(latest.message_id) != str(answered):
+            raise Conflict("该答复针对此前一次发送的跨省转接（之后已重新发送），不再处理")
     if transfer.state != TransferState.LETTER_ISSUED:
         raise Conflict(f"跨省转接的答复到达时，该转接已是“{transfer.get_state_display()}”")
     if payload["accepted"]:

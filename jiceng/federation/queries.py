@@ -14,7 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max, QuerySet
 
 from jiceng.accounts.models import User
-from jiceng.accounts.permissions import Permission
+from jiceng.accounts.permissions import Permission, has_permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import audit, masking
 from jiceng.core.errors import not_found
@@ -24,6 +24,7 @@ from jiceng.orgs.models import BRANCH_KINDS, GRASSROOTS_KINDS, Organization
 
 from . import exchange, keys
 from .models import (
+    InboxMessage,
     IncomingState,
     IncomingTransfer,
     MessageKind,
@@ -106,6 +107,49 @@ def sees_nation(user: User | AnonymousUser) -> bool:
     if root is None:
         return False
     return scope_of(user).allows(PERMISSION, path=root.path, division_id=root.division_id)
+
+
+# -- 交换异常 (federation.retries) ---------------------------------------------------------------
+
+
+def runs_exchange(user: User | AnonymousUser) -> bool:
+    """The exchange's failures are for those who run this instance: its system administrator
+    (MANAGE_SETTINGS), and the organization department at the root of its tree (the one who
+    sees the federation's figures, `sees_nation`); only where this instance exchanges with
+    others. The page shows no personal data: the payloads stay sealed."""
+    if not keys.is_configured() or not user.is_authenticated:
+        return False
+    if has_permission(user, Permission.MANAGE_SETTINGS):
+        return True
+    return has_permission(user, PERMISSION) and sees_nation(user)
+
+
+def undelivered(*, limit: int) -> list[OutboxMessage]:
+    """发件 that failed at least once and wait for their next attempt, the oldest first."""
+    return list(
+        OutboxMessage.objects.filter(delivered_at__isnull=True)
+        .exclude(last_error="")
+        .defer("body")
+        .order_by("created_at", "pk")[:limit]
+    )
+
+
+def unprocessed(*, limit: int) -> list[InboxMessage]:
+    """收件 that could not be acted on and are kept with their reason, the latest first."""
+    return list(
+        InboxMessage.objects.filter(processed_at__isnull=True)
+        .exclude(error="")
+        .defer("body")
+        .order_by("-received_at", "-pk")[:limit]
+    )
+
+
+def exchange_problem_counts() -> tuple[int, int]:
+    """(发件 failing, 收件 failed), however many."""
+    return (
+        OutboxMessage.objects.filter(delivered_at__isnull=True).exclude(last_error="").count(),
+        InboxMessage.objects.filter(processed_at__isnull=True).exclude(error="").count(),
+    )
 
 
 # -- 跨省转入 (federation.arrivals) ------------------------------------------------------------

@@ -16,12 +16,21 @@ from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
 from jiceng.core.dates import parse_date
-from jiceng.core.errors import NO_SUCH_ACTION, DomainError, Forbidden, InvalidInput
+from jiceng.core.errors import (
+    NO_SUCH_ACTION,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+)
 from jiceng.members.queries import access_managed_member, members_for
-from jiceng.transfers.queries import open_transfer_of
+from jiceng.transfers.access import acts_as
+from jiceng.transfers.models import TransferState
+from jiceng.transfers.queries import access_transfer, open_transfer_of
+from jiceng.transfers.workflow import Side
 
-from . import arrivals, crossing, keys, queries
-from .models import IncomingTransfer
+from . import arrivals, crossing, keys, queries, retries
+from .models import IncomingTransfer, MessageKind
 
 DENIED = "全国汇总仅对全国实例的组织部门开放"
 LIST_LIMIT = 20
@@ -59,6 +68,65 @@ def organization(request: AuthedRequest, province: str, local_id: int) -> HttpRe
     return render(
         request, "federation/organization.html", {"organization": found, "children": children}
     )
+
+
+# -- 交换异常 ---------------------------------------------------------------------------------
+
+PROBLEM_LIMIT = 100
+RETRIED = {
+    "outbox": "已安排重新投递，下一次交换（约一分钟内）时发送",
+    "inbox": "已安排重新处理，下一次交换（约一分钟内）时处理",
+}
+
+
+def _check_runs_exchange(request: AuthedRequest) -> None:
+    if not keys.is_configured():
+        raise Http404("本实例未与其他省级实例建立交换")
+    retries.check_runs_exchange(request.user)
+
+
+@requires(Permission.MANAGE_SETTINGS, queries.PERMISSION)
+def exchange_problems(request: AuthedRequest) -> HttpResponse:
+    """跨省交换异常: the outbox messages that keep failing to be delivered and the inbox
+    messages that could not be acted on, each with its reason and a button to try it again;
+    kinds, instances, times and reasons only, never the sealed payload."""
+    _check_runs_exchange(request)
+    outbox = queries.undelivered(limit=PROBLEM_LIMIT)
+    inbox = queries.unprocessed(limit=PROBLEM_LIMIT)
+    names = queries.instance_names({m.peer for m in outbox} | {m.sender for m in inbox})
+    kinds = dict(MessageKind.choices)
+    failing, failed = queries.exchange_problem_counts()
+    return render(
+        request,
+        "federation/exchange_problems.html",
+        {
+            "outbox": [(m, names[m.peer], kinds.get(m.kind, m.kind)) for m in outbox],
+            "inbox": [(m, names[m.sender], kinds.get(m.kind, m.kind)) for m in inbox],
+            "failing": failing,
+            "failed": failed,
+            "limit": PROBLEM_LIMIT,
+            "now": clock.now(),
+        },
+    )
+
+
+@requires(Permission.MANAGE_SETTINGS, queries.PERMISSION)
+@require_POST
+def exchange_retry(request: AuthedRequest, box: str, pk: int) -> HttpResponse:
+    """重新投递 (outbox) or 重新处理 (inbox) of one message."""
+    _check_runs_exchange(request)
+    try:
+        if box == "outbox":
+            retries.retry_outbox(pk=pk, by=request.user)
+        elif box == "inbox":
+            retries.retry_inbox(pk=pk, by=request.user)
+        else:
+            raise Http404("没有这个信箱")
+    except Conflict as problem:  # delivered or acted on meanwhile
+        messages.error(request, problem.message)
+    else:
+        messages.success(request, RETRIED[box])
+    return redirect("federation:exchange_problems")
 
 
 # -- 跨省转入 ---------------------------------------------------------------------------------
@@ -186,16 +254,10 @@ def cross_start(request: AuthedRequest, member_pk: int) -> HttpResponse:
     error: InvalidInput | None = None
     if request.method == "POST":
         try:
-            chosen = form["to"] if held else form["local_id"]
-            if not chosen.strip().isdigit():
-                message = (
-                    "请选择接收党组织" if held else "请填写接收党组织在对方系统中的编号（数字）"
-                )
-                raise InvalidInput(message, fields={"local_id": message})
             transfer = crossing.start_cross_province_transfer(
                 member=member,
                 province=form["province"],
-                local_id=int(chosen),
+                local_id=_chosen(form, held=held),
                 name=form["name"],
                 reason=form["reason"],
                 leaves_on=_date(form["leaves_on"], "leaves_on"),
@@ -210,9 +272,6 @@ def cross_start(request: AuthedRequest, member_pk: int) -> HttpResponse:
                 request, f"已发起{member.name}的跨省组织关系转接，待转出方党委审批并开具介绍信"
             )
             return redirect("transfers:detail", pk=transfer.pk)
-    candidates = queries.published_receivers(form["province"], form["q"]) if held else []
-    if held and form["to"].isdigit() and all(str(c.local_id) != form["to"] for c in candidates):
-        candidates = [*queries.published_receiver(form["province"], int(form["to"])), *candidates]
     return render(
         request,
         "federation/cross_start.html",
@@ -221,10 +280,99 @@ def cross_start(request: AuthedRequest, member_pk: int) -> HttpResponse:
             "form": form,
             "provinces": provinces,
             "held": held,
-            "candidates": candidates,
+            "candidates": _candidates(form, held=held),
             "error": error,
             "fields": error.fields if error else {},
             "open": open_transfer_of(member.pk),
+        },
+        status=400 if error else 200,
+    )
+
+
+def _chosen(form: dict[str, str], *, held: bool) -> int:
+    """The receiving organization's number: chosen in the published tree when this instance
+    holds the province's, else typed as the receiving side gave it."""
+    chosen = form["to"] if held else form["local_id"]
+    if not chosen.strip().isdigit():
+        message = "请选择接收党组织" if held else "请填写接收党组织在对方系统中的编号（数字）"
+        raise InvalidInput(message, fields={"local_id": message})
+    return int(chosen)
+
+
+def _candidates(form: dict[str, str], *, held: bool) -> list[Any]:
+    if not held:
+        return []
+    candidates = queries.published_receivers(form["province"], form["q"])
+    if form["to"].isdigit() and all(str(c.local_id) != form["to"] for c in candidates):
+        candidates = [*queries.published_receiver(form["province"], int(form["to"])), *candidates]
+    return candidates
+
+
+@requires(Permission.MANAGE_MEMBERS)
+@require_http_methods(["GET", "POST"])
+def cross_redirect(request: AuthedRequest, pk: int) -> HttpResponse:
+    """改选接收党组织 of a cross-province transfer returned to its sending branch: another
+    receiving organization, in the same or another peer instance, chosen as on the start
+    form; the transfer goes back to the sending committee for a new letter."""
+    if not keys.is_configured():
+        raise Http404("本实例未与其他省级实例建立交换")
+    transfer = access_transfer(request.user, pk)
+    current = queries.crossing_of(transfer.pk)
+    if current is None:
+        raise Http404("这不是跨省组织关系转接")
+    if transfer.state != TransferState.RETURNED or not acts_as(request.user, transfer, Side.SENDER):
+        messages.error(request, "只有已退回的跨省转接，由转出党支部改选接收党组织")
+        return redirect("transfers:detail", pk=transfer.pk)
+    data = request.POST if request.method == "POST" else request.GET
+    form = {
+        "province": data.get("province", current.province_code),
+        "q": data.get("q", ""),
+        "to": data.get("to", ""),
+        "local_id": data.get("local_id", ""),
+        "name": data.get("name", ""),
+        "reason": data.get("reason", transfer.reason),
+        "leaves_on": data.get("leaves_on", transfer.leaves_on.isoformat()),
+    }
+    held = queries.holds_tree_of(form["province"])
+    error: InvalidInput | None = None
+    if request.method == "POST":
+        seen = request.POST.get("seen", "")
+        if seen in TransferState.values:
+            transfer.state = seen  # the state the sender acted on, to catch a move meanwhile
+        try:
+            changed = crossing.redirect_cross_province_transfer(
+                transfer=transfer,
+                province=form["province"],
+                local_id=_chosen(form, held=held),
+                name=form["name"],
+                reason=form["reason"],
+                leaves_on=_date(form["leaves_on"], "leaves_on"),
+                by=request.user,
+            )
+        except InvalidInput as problem:
+            error = problem
+        except DomainError as problem:
+            messages.error(request, problem.message)
+            return redirect("transfers:detail", pk=transfer.pk)
+        else:
+            messages.success(
+                request,
+                f"已改为转往{changed.destination}并重新提交，"
+                "待转出方党委审批、开具新的介绍信后发往对方实例",
+            )
+            return redirect("transfers:detail", pk=transfer.pk)
+    return render(
+        request,
+        "federation/cross_redirect.html",
+        {
+            "transfer": transfer,
+            "crossing": current,
+            "form": form,
+            "provinces": queries.peer_provinces(),
+            "held": held,
+            "candidates": _candidates(form, held=held),
+            "error": error,
+            "fields": error.fields if error else {},
         },
         status=400 if error else 200,
     )

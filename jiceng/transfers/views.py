@@ -131,6 +131,8 @@ def qr_svg(url: str) -> SafeString:
 def transfer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     transfer = queries.access_transfer(request.user, pk)
     actions = access.actions_for(request.user, transfer)
+    # a letter to another province instance: where its record is
+    crossing = crossing_of(transfer.pk) if transfer.kind == TransferKind.LETTER else None
     return render(
         request,
         "transfers/detail.html",
@@ -140,12 +142,17 @@ def transfer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "actions": [a.value for a in actions],
             "today": clock.today().isoformat(),
             "valid_days": workflow.LETTER_VALID_DAYS_DEFAULT,
-            "has_letter": transfer.letter_number is not None,
+            # resubmitted, its letter is the one returned, replaced at the new approval
+            "has_letter": transfer.letter_number is not None
+            and transfer.state != TransferState.SENT,
             "same_approver": transfer.in_approver_id == transfer.out_approver_id,
             # above the receiving side's committee the member's record is not open
             "sees_member": members_for(request.user).filter(pk=transfer.member_id).exists(),
-            # a letter to another province instance: where its record is
-            "crossing": crossing_of(transfer.pk) if transfer.kind == TransferKind.LETTER else None,
+            "crossing": crossing,
+            # 改选接收党组织: a returned cross-province transfer, by its sending branch
+            "can_redirect": crossing is not None
+            and StepAction.RESUBMIT in actions
+            and federation_configured(),
         },
     )
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from jiceng.accounts.models import ADMIN_ROLES
 from jiceng.accounts.permissions import Permission, permissions_of, roles_of
 from jiceng.accounts.scoping import scope_of
+from jiceng.federation.queries import runs_exchange
 
 from . import menu
 
@@ -29,6 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             scope.reach(Permission.VIEW_ORGANIZATIONS).paths
             or scope.reach(Permission.MANAGE_MEETINGS).paths
         ),
+        runs_federation_exchange=runs_exchange(user),
     )
     sections = menu.links_for(held)
     frame.update(

@@ -36,6 +36,9 @@ class Held:
     permissions: frozenset[str]
     sees_compliance: bool = False
     is_administrator: bool = False
+    # where this instance exchanges with other province instances, its operators
+    # (federation.queries.runs_exchange)
+    runs_federation_exchange: bool = False
 
     def any(self, *names: str) -> bool:
         return any(name in self.permissions for name in names)
@@ -129,6 +132,12 @@ MENU: tuple[Entry, ...] = (
     Entry("我的导出", "exports:mine", Group.MINE, _holds("export_data")),
     Entry("投诉建议处理", "feedback:inbox", Group.MINE, _holds("manage_accounts")),
     Entry("系统管理", "admin:index", Group.MINE, lambda held: held.is_administrator),
+    Entry(
+        "跨省交换异常",
+        "federation:exchange_problems",
+        Group.MINE,
+        lambda held: held.runs_federation_exchange,
+    ),
     Entry("投诉建议", "feedback:mine", Group.MINE, lambda held: True),
 )
 

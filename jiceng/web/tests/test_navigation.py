@@ -105,6 +105,7 @@ def test_every_row_of_the_menu_names_a_page(db: None) -> None:
         permissions=frozenset(str(p) for p in Permission),
         sees_compliance=True,
         is_administrator=True,
+        runs_federation_exchange=True,
     )
     urls = {link.url for section in menu.links_for(everything) for link in section.links}
     # every row reversed; all shown but 我的积分, 我的联系户 and 我的驿站, which a manager
