@@ -37,20 +37,6 @@ from . import exchange
 from .models import InboxMessage, IncomingState, IncomingTransfer, MessageKind
 
 ANSWERED = "该转入已有答复（现为“{state}”），请刷新后查看"
-# The member's particulars as the sender sends them (exchange.transfer_payload), by the names
-# members.services.check_member_input reads.
-PARTICULARS = (
-    "name",
-    "id_number",
-    "gender",
-    "ethnicity",
-    "phone",
-    "education",
-    "category",
-    "joined_on",
-    "full_member_on",
-    "status",
-)
 
 
 def take_transfer(message: InboxMessage, payload: dict[str, Any]) -> IncomingTransfer:
@@ -133,7 +119,7 @@ def _reply(incoming: IncomingTransfer, *, accepted: bool, reason: str, on: dt.da
 def particulars_of(payload: dict[str, Any]) -> dict[str, object]:
     """The member's particulars in the record, as check_member_input takes them."""
     member = payload["member"]
-    return {key: member.get(key) or "" for key in PARTICULARS}
+    return {key: member.get(key) or "" for key in member_services.PARTICULARS}
 
 
 @transaction.atomic

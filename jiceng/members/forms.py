@@ -9,6 +9,7 @@ from jiceng.orgs.queries import access_organization
 
 from .models import Category, MemberStatus
 from .queries import MemberFilters
+from .services import PARTICULARS
 
 
 def filters_from_query(user: User, query: QueryDict) -> MemberFilters:
@@ -31,20 +32,7 @@ def filters_from_query(user: User, query: QueryDict) -> MemberFilters:
 
 
 # The fields of the member form, by the names members.services.check_member_fields takes.
-TEXT_FIELDS = (
-    "name",
-    "id_number",
-    "gender",
-    "ethnicity",
-    "phone",
-    "education",
-    "category",
-    "joined_on",
-    "full_member_on",
-    "status",
-    "work_place",
-    "residential_division_code",
-)
+TEXT_FIELDS = (*PARTICULARS, "work_place", "residential_division_code")
 
 
 def _id(text: str) -> int | None:

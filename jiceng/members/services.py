@@ -49,6 +49,23 @@ ID_NUMBER_TAKEN = "该身份证号已在系统中登记，请联系上级党组�
 ID_NUMBER_REPEATED = "该身份证号在本次导入中重复出现"
 
 
+# A member's particulars by the names check_member_input reads, in the order of the member
+# form (members.forms adds the fields of the form alone) and of a record that arrives from
+# another province instance (federation.arrivals): one list for both.
+PARTICULARS = (
+    "name",
+    "id_number",
+    "gender",
+    "ethnicity",
+    "phone",
+    "education",
+    "category",
+    "joined_on",
+    "full_member_on",
+    "status",
+)
+
+
 @dataclass(frozen=True)
 class MemberInput:
     """A checked member: every value valid on its own (cross-row checks happen on write)."""
