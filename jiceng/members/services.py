@@ -87,6 +87,9 @@ class MemberInput:
     work_place: str = ""
     residential_division: Division | None = None
     warnings: tuple[str, ...] = field(default=())
+    # 延长预备期 decided before the record was made here (a probationary member transferred
+    # from another province instance); a member's own extension is lifecycle.extend_probation
+    probation_extended_months: int = 0
 
 
 def text_of(raw: Mapping[str, object], key: str) -> str:
@@ -391,6 +394,7 @@ def _row(data: MemberInput) -> Member:
         is_mobile=data.is_mobile,
         work_place=data.work_place,
         residential_division=data.residential_division,
+        probation_extended_months=data.probation_extended_months,
         **_personal_fields(data),
     )
 
@@ -597,6 +601,8 @@ def _replace_member(*, member: Member, data: MemberInput, by: User | None, reaso
         raise _IdNumbersTaken(Duplicates(messages={0: ID_NUMBER_TAKEN}, holders=(holder,)))
     fresh = _row(replace(data))
     fresh.pk, fresh.created_at = current.pk, current.created_at
+    # the extension is decided by lifecycle.extend_probation, never by an edit of the form
+    fresh.probation_extended_months = current.probation_extended_months
     fresh.save()
     changed = [
         name

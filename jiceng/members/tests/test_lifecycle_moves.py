@@ -10,12 +10,13 @@ from django.test import Client
 from jiceng.accounts import scoping
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import Grant, GrantKind
+from jiceng.core import crypto
 from jiceng.core.errors import Conflict, InvalidInput
-from jiceng.members import lifecycle, queries, workflow
+from jiceng.members import lifecycle, queries, services, workflow
 from jiceng.members.models import Member, MemberEvent, MemberStatus
 from jiceng.members.workflow import Move
 from jiceng.orgs.models import Organization
-from jiceng.testing.personas import Tree, add_member
+from jiceng.testing.personas import Tree, add_member, member_fields
 
 S = MemberStatus
 
@@ -73,6 +74,24 @@ def test_probation_is_extended_once_within_six_to_twelve_months(tree: Tree, secr
             member=member, move=Move.BECOME_FULL, on=dt.date(2025, 12, 31), by=secretary
         )
     assert Member.objects.get(pk=member.pk).status == S.PROBATIONARY
+
+
+def test_an_edit_of_the_particulars_keeps_an_extended_probation(tree: Tree, secretary) -> None:
+    member = probationary(tree)
+    lifecycle.extend_probation(
+        member=member, months=6, on=dt.date(2025, 7, 1), decision="支部大会决议", by=secretary
+    )
+    raw = member_fields(
+        id_number=crypto.unseal(member.id_number_sealed, field="id_number"),
+        name="张红",
+        joined_on=member.joined_on,
+        full_member_on=None,
+        status="预备党员",
+    )
+    data = services.check_member_input(raw, organization=tree.branch)
+    services.update_member(member=member, data=data, by=secretary)
+    edited = Member.objects.get(pk=member.pk)
+    assert (edited.name, edited.probation_extended_months) == ("张红", 6)
 
 
 def test_suspension_waits_for_six_months_of_lost_contact(tree: Tree, secretary) -> None:
