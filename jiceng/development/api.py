@@ -107,6 +107,7 @@ class StepRecordOut(Schema):
     done_on: dt.date
     body: Body
     decided_by_id: int | None
+    decided_by_name: str = Field(description="审批党组织名称（含转出方办理的步骤）")
     decision: str
     outcome: Outcome | None
     people: list[int] = Field(description="入党介绍人或培养联系人（党员id）")
@@ -116,6 +117,8 @@ class StepRecordOut(Schema):
     voters: int | None
     document_number: str
     months: int | None
+    is_carried: bool = Field(description="在转出方省级实例办理、随组织关系转入的步骤")
+    people_names: str = Field(description="入党介绍人或培养联系人姓名")
 
     @staticmethod
     def of(r: StepRecord) -> StepRecordOut:
@@ -126,9 +129,12 @@ class StepRecordOut(Schema):
             done_on=r.done_on,
             body=Body(r.body),
             decided_by_id=r.decided_by_id,
+            decided_by_name=r.decider_name,
             decision=r.decision,
             outcome=Outcome(r.outcome) if r.outcome else None,
             people=[p.pk for p in r.people.all()],
+            is_carried=r.is_carried,
+            people_names=r.names,
             hours=r.hours,
             days=r.days,
             votes_for=r.votes_for,

@@ -198,6 +198,17 @@ class StepRecord(models.Model):
         verbose_name="录入人",
     )
     recorded_at = models.DateTimeField("录入时间", default=clock.now, editable=False)
+    # A step done in another province instance and carried here with the member's transfer
+    # (development.carrying; who did it: the applicant's CarriedFile): its deciding
+    # organization and its people are names there, not rows here. A flag rather than a key
+    # to the file: the column is added to a large table without an index build.
+    is_carried = models.BooleanField("转出方办理", default=False)
+    decided_by_name = models.CharField(
+        "审批党组织（转出方）", max_length=200, default="", blank=True
+    )
+    people_names = models.CharField(
+        "介绍人/培养联系人（转出方）", max_length=100, default="", blank=True
+    )
 
     class Meta:
         verbose_name = "发展党员步骤"
@@ -211,6 +222,50 @@ class StepRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.applicant_id} {self.step} {self.done_on}"
+
+    @property
+    def decider_name(self) -> str:
+        """The deciding organization's name, here or (a carried step) where it was done."""
+        return self.decided_by.name if self.decided_by is not None else self.decided_by_name
+
+    @property
+    def names(self) -> str:
+        """The introducers or contacts the step names (read from the prefetched people)."""
+        if self.people_names:
+            return self.people_names
+        return "、".join(p.name for p in self.people.all())
+
+
+class CarriedFile(models.Model):
+    """随转发展档案: the development file of a probationary member (预备党员) that came with
+    their transfer from another province instance; the steps done there are the applicant's
+    step records that name this row. The receiving branch carries on the probation and takes
+    the 转正 steps here (development.carrying). Its steps are the applicant's with is_carried."""
+
+    applicant = models.OneToOneField(
+        Applicant, on_delete=models.CASCADE, related_name="carried", verbose_name="发展党员对象"
+    )
+    province_code = models.CharField("转出实例（省级行政区划代码）", max_length=12)
+    organization_name = models.CharField("培养发展的党组织（转出方）", max_length=200)
+    from_organization_name = models.CharField("转出党组织", max_length=200)
+    letter = models.CharField("介绍信编号", max_length=40, blank=True)
+    arrived_on = models.DateField("转入日期")
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="接收人",
+    )
+    recorded_at = models.DateTimeField("转入时间", default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = "随转发展档案"
+        verbose_name_plural = "随转发展档案"
+
+    def __str__(self) -> str:
+        return f"{self.applicant_id} ← {self.province_code}"
 
 
 class RuleKind(models.TextChoices):

@@ -17,11 +17,20 @@ from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock
 from jiceng.core.errors import not_found
 from jiceng.core.paths import under
+from jiceng.divisions.models import Division
 from jiceng.orgs import subtrees
 from jiceng.orgs.models import BRANCH_KINDS, Organization
 
 from . import rules, services, tallies
-from .models import Applicant, CaseStatus, DevelopmentPlan, Standing, StepRecord
+from .models import (
+    Applicant,
+    CarriedFile,
+    CaseStatus,
+    DevelopmentPlan,
+    Standing,
+    Step,
+    StepRecord,
+)
 
 # A step whose deadline is this close shows as due soon (即将到期).
 SOON_DAYS = 14
@@ -77,6 +86,33 @@ def steps_of(applicant: Applicant) -> list[StepRecord]:
         .prefetch_related("people")
         .order_by("pk")
     )
+
+
+@dataclass(frozen=True)
+class CarriedFrom:
+    file: CarriedFile
+    province_name: str
+
+
+def carried_file_of(applicant: Applicant) -> CarriedFrom | None:
+    """随转发展档案: where the file came from, when it came with the member's transfer from
+    another province instance (the province's name from the divisions, its code else)."""
+    found = CarriedFile.objects.filter(applicant=applicant).first()
+    if found is None:
+        return None
+    name = Division.objects.filter(code=found.province_code).values_list("name", flat=True)
+    return CarriedFrom(found, next(iter(name), found.province_code))
+
+
+def probation_of(applicant: Applicant) -> tuple[dt.date, dt.date] | None:
+    """A probationary member's probation: from the general meeting that admitted them to the
+    day it is over (a year, and an extension)."""
+    if applicant.standing != Standing.PROBATIONARY:
+        return None
+    meeting = services.facts_of(applicant).dates.get(Step.ADMISSION_MEETING)
+    if meeting is None:
+        return None
+    return meeting, rules.add_months(meeting, 12 + applicant.extended_months)
 
 
 @dataclass

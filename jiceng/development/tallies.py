@@ -61,7 +61,8 @@ def follow_move(
 def rebuild() -> None:
     """Every year's tallies again from the approved admissions: one grouped statement per
     depth, each admission counted at its branch's ancestor of that depth (the prefix of the
-    branch's path, an equality on the path index)."""
+    branch's path, an equality on the path index). An admission carried from another province
+    instance with a transfer (development.carrying) was counted there, not here."""
     tally, step = AdmissionTally._meta.db_table, StepRecord._meta.db_table
     applicant, organizations = Applicant._meta.db_table, Organization._meta.db_table
     year = (
@@ -82,7 +83,7 @@ def rebuild() -> None:
                 JOIN {applicant} p ON p.id = s.applicant_id
                 JOIN {organizations} o ON o.id = p.organization_id
                 JOIN {organizations} a ON a.path = SUBSTR(o.path, 1, %s)
-                WHERE s.step = %s AND s.outcome = %s AND o.depth >= %s
+                WHERE s.step = %s AND s.outcome = %s AND o.depth >= %s AND NOT s.is_carried
                 GROUP BY a.id, {year}
                 """,  # noqa: S608 - table names are ours; values are parameters
                 [

@@ -226,6 +226,8 @@ def _applicant_context(
         "due": due,
         "today": clock.today(),
         "print_forms": _printable(records),
+        "carried": queries.carried_file_of(applicant),
+        "probation": queries.probation_of(applicant),
         "can_close": applicant.status == "OPEN"
         and queries.may_register_at(request.user, applicant.organization),
     }

@@ -121,7 +121,8 @@ def no_development(p: Params, as_of: dt.date, under: str | None) -> Found:
     cutoff = rules.months_before(as_of, p.months)
     # one pass over the recent step records (by their step and date), not a correlated
     # subquery per branch: the step table has no index that leads with the organization
-    steps = StepRecord.objects.filter(step=Step.CANDIDATE, done_on__gte=cutoff)
+    # (a step carried with a member from another province was done by a branch there)
+    steps = StepRecord.objects.filter(step=Step.CANDIDATE, done_on__gte=cutoff, is_carried=False)
     if under:
         steps = steps.filter(under_q(under, "applicant__organization__path"))
     recent = set(steps.values_list("applicant__organization_id", flat=True).distinct())
