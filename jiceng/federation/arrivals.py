@@ -18,6 +18,7 @@ message is taken once (its inbox row is processed once, and an arrival holds one
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
@@ -27,9 +28,10 @@ from jiceng.accounts.permissions import Permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import audit, clock
 from jiceng.core.errors import Conflict, Forbidden, InvalidInput
+from jiceng.development import carrying
 from jiceng.members import services as member_services
 from jiceng.members import workflow as members_workflow
-from jiceng.members.models import Member, StatusMove
+from jiceng.members.models import Member, MemberStatus, StatusMove
 from jiceng.orgs.models import Organization
 from jiceng.transfers import workflow as transfers_workflow
 
@@ -144,9 +146,13 @@ def accept_incoming(
         data = member_services.check_member_input(
             particulars_of(payload), organization=current.to_organization, today=today
         )
+        data = replace(data, probation_extended_months=extension_of(payload, data.status))
     except InvalidInput as problem:
         message = f"转来的党员信息不完整或有误，无法登记：{problem.message}"
         raise InvalidInput(message, fields={"member": message}) from None
+    # a file that cannot be read is shown on the arrival's page before the answer; the member
+    # is registered without it
+    carried, _ = carrying.file_in(payload.get("development"), status=data.status)
     paid = payload.get("dues_paid_to")
     dues = f"，党费交至{paid}" if paid else ""
     decision = f"由{current.from_organization_name}转入（跨省，介绍信{current.letter}{dues}）"
@@ -156,6 +162,17 @@ def accept_incoming(
         )
     except InvalidInput as problem:  # the ID number registered here already (回流, a slip)
         raise InvalidInput(problem.message, fields={"member": problem.message}) from None
+    applicant = None
+    if carried is not None:
+        applicant = carrying.take_carried_file(
+            carried=carried,
+            member=member,
+            province=current.sender,
+            from_organization=current.from_organization_name,
+            letter=current.letter,
+            on=arrived,
+            by=by,
+        )
     _answered(
         current, state=IncomingState.ACCEPTED, answered_by=by, arrived_on=arrived, member=member
     )
@@ -165,9 +182,27 @@ def accept_incoming(
         action="federation.accept_incoming",
         target=current,
         user=by,
-        detail={"sender": current.sender, "member": member.pk},
+        detail={
+            "sender": current.sender,
+            "member": member.pk,
+            "development": applicant.pk if applicant else None,
+        },
     )
     return member
+
+
+def extension_of(payload: dict[str, Any], status: str) -> int:
+    """延长预备期 of a probationary member as the sender decided it (0 from a sender of an
+    older version, which does not send it), checked by the rule of an extension."""
+    months = payload["member"].get("probation_extended_months") or 0
+    if status != MemberStatus.PROBATIONARY or not months:
+        return 0
+    if not isinstance(months, int):
+        raise InvalidInput("延长预备期有误", fields={"member": "延长预备期有误"})
+    problem = members_workflow.extension_problem(months, 0)
+    if problem:
+        raise InvalidInput(problem, fields={"member": problem})
+    return months
 
 
 def check_refusal(reason: str) -> str:

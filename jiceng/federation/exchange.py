@@ -24,6 +24,7 @@ from django.utils.module_loading import import_string
 from jiceng.core import audit, clock, crypto
 from jiceng.core.errors import DomainError
 from jiceng.core.masking import mask_text
+from jiceng.development import carrying
 from jiceng.members.services import ID_FIELD, PHONE_FIELD
 from jiceng.transfers.models import Transfer
 
@@ -72,9 +73,12 @@ def queue(
 
 
 def transfer_payload(transfer: Transfer, remote: RemoteTransfer) -> dict[str, Any]:
-    """The member's record as the receiving instance needs it to take the member on."""
+    """The member's record as the receiving instance needs it to take the member on. A
+    probationary member's development file goes with it, as an optional section
+    ("development", versioned on its own: development.carrying), which a receiver that does
+    not know it ignores: it reads the keys it knows."""
     member = transfer.member
-    return {
+    payload: dict[str, Any] = {
         "transfer": transfer.pk,
         "to_local_id": remote.local_id,
         "to_name": remote.name,
@@ -97,8 +101,13 @@ def transfer_payload(transfer: Transfer, remote: RemoteTransfer) -> dict[str, An
             "joined_on": member.joined_on.isoformat(),
             "full_member_on": member.full_member_on.isoformat() if member.full_member_on else None,
             "status": member.status,
+            "probation_extended_months": member.probation_extended_months,
         },
     }
+    development = carrying.file_of(member)
+    if development is not None:
+        payload["development"] = development
+    return payload
 
 
 def send_transfer(transfer: Transfer) -> OutboxMessage | None:

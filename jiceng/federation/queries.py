@@ -18,6 +18,8 @@ from jiceng.accounts.permissions import Permission, has_permission
 from jiceng.accounts.scoping import scope_of
 from jiceng.core import audit, masking
 from jiceng.core.errors import not_found
+from jiceng.development import carrying
+from jiceng.development.models import Step
 from jiceng.divisions.models import Division
 from jiceng.members.models import Category, Education, Gender, MemberStatus
 from jiceng.orgs.models import BRANCH_KINDS, GRASSROOTS_KINDS, Organization
@@ -215,6 +217,27 @@ class IncomingRecord:
     reason: str
     leaves_on: str
     dues_paid_to: str
+    # 随转发展档案 (a probationary member's): its main dates, or why it cannot be imported
+    development: IncomingFile | None = None
+    development_problem: str = ""
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A development file that came with the member, as the arrival's page shows it: dates
+    beside the birth year as the member's are, introducers' names masked but in a full look."""
+
+    organization: str
+    applied_on: str
+    activist_on: str
+    candidate_on: str
+    admitted_on: str
+    approved_on: str
+    probation_ends_on: str
+    extended_months: int
+    introducers: str
+    last_step: str
+    steps: int
 
 
 def _label(choices: Any, value: object) -> str:
@@ -237,6 +260,27 @@ def incoming_record(incoming: IncomingTransfer, *, full: bool = False) -> Incomi
         day = dt.date.fromisoformat(str(value))
         return day.isoformat() if full else masking.date_beside_birth_year(day, birth_year=year)
 
+    carried, problem = carrying.file_in(payload.get("development"), status=member.get("status"))
+    development = None
+    if carried is not None:
+
+        def on(step: Step) -> str:
+            return shown(carried.date_of(step))
+
+        names = carried.introducers.split("、") if carried.introducers else []
+        development = IncomingFile(
+            organization=carried.organization or "—",
+            applied_on=shown(carried.applied_on),
+            activist_on=on(Step.ACTIVIST),
+            candidate_on=on(Step.CANDIDATE),
+            admitted_on=on(Step.ADMISSION_MEETING),
+            approved_on=on(Step.ADMISSION_APPROVAL),
+            probation_ends_on=shown(carried.probation_ends_on),
+            extended_months=carried.extended_months,
+            introducers="、".join(n if full else masking.mask_name(n) for n in names) or "—",
+            last_step=str(carried.last_step.label),
+            steps=len(carried.steps),
+        )
     return IncomingRecord(
         gender=_label(Gender, member.get("gender")),
         ethnicity=str(member.get("ethnicity") or "—"),
@@ -251,6 +295,8 @@ def incoming_record(incoming: IncomingTransfer, *, full: bool = False) -> Incomi
         reason=str(payload.get("reason") or "—"),
         leaves_on=str(payload.get("leaves_on") or "—"),
         dues_paid_to=str(payload.get("dues_paid_to") or "—"),
+        development=development,
+        development_problem=problem,
     )
 
 

@@ -23,6 +23,7 @@ from jiceng.core.errors import (
     Forbidden,
     InvalidInput,
 )
+from jiceng.development.queries import applicants_for
 from jiceng.members.queries import access_managed_member, members_for
 from jiceng.transfers.access import acts_as
 from jiceng.transfers.models import TransferState
@@ -179,6 +180,13 @@ def _incoming_page(
         "form": form or {"on": clock.today().isoformat(), "reason": ""},
         "sees_member": incoming.member_id is not None
         and members_for(request.user).filter(pk=incoming.member_id).exists(),
+        # the development file recreated here on acceptance, where the user sees it
+        "carried_file": applicants_for(request.user)
+        .filter(member_id=incoming.member_id, carried__isnull=False)
+        .values_list("pk", flat=True)
+        .first()
+        if incoming.member_id is not None
+        else None,
     }
     return render(request, "federation/incoming_detail.html", context, status=400 if error else 200)
 
