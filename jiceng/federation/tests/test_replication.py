@@ -3,7 +3,8 @@ only): two province instances publish by logical replication to a national one, 
 both without a key colliding; a province down, then the national instance down, and after each
 comes back every figure is there once. The exchange: a transfer sent while the receiver is
 down waits, is retried, delivered and taken once; a replay is ignored; the outbox holds only
-ciphertext.
+ciphertext; a probationary member's development file crosses with the record and the receiving
+instance decides 转正 on it.
 
 Each server is private to the test (its own directory under the system's temporary one, its
 own free port), so the test runs beside others under pytest-xdist; every wait is a poll with a
@@ -12,6 +13,8 @@ deadline, and the servers are stopped and their files removed whatever happens.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import shutil
 import socket
@@ -27,7 +30,11 @@ import psycopg
 import pytest
 from django.conf import settings
 
+from jiceng.development import rules
+from jiceng.development.models import Outcome, Step
 from jiceng.federation import keys
+from jiceng.testing.development_personas import DAYS
+from jiceng.testing.personas import new_id_number
 
 JIANGSU, ZHEJIANG = "320000000000", "330000000000"
 KEY_JS, KEY_ZJ = keys.new_private_key(), keys.new_private_key()
@@ -487,3 +494,140 @@ def test_a_transfer_sent_while_the_receiver_is_down_arrives_once(
         ("federation.deliver", "SUCCESS"),
         ("federation.deliver", "SUCCESS"),
     ]
+
+
+QUEUE_RECORD = """
+import django, json, os; django.setup()
+from django.db import transaction
+from jiceng.federation import exchange
+from jiceng.federation.models import MessageKind
+with transaction.atomic():
+    m = exchange.queue(peer=os.environ["PEER"], kind=MessageKind.TRANSFER,
+                       payload=json.loads(os.environ["PAYLOAD"]))
+print(m.message_id)
+"""
+
+ACCEPT_AND_DECIDE = """
+import django, json, os, datetime as dt; django.setup()
+from jiceng.development.models import Applicant, Step
+from jiceng.federation import arrivals
+from jiceng.federation.models import IncomingTransfer
+from jiceng.members.models import Member
+from jiceng.testing.development_personas import walk
+incoming = IncomingTransfer.objects.get(message__message_id=os.environ["MESSAGE"])
+member = arrivals.accept_incoming(incoming=incoming, by=None, on=dt.date(2025, 6, 5))
+here = Applicant.objects.get(member=member)
+seen = [here.standing, here.last_step, here.next_due_on.isoformat(),
+        here.steps.filter(is_carried=True).count(), here.carried.province_code]
+here = walk(here, until=Step.FULL_APPROVAL, secretary=None, department=None, people=[])
+member = Member.objects.get(pk=member.pk)
+print(json.dumps([*seen, here.standing, member.status, member.full_member_on.isoformat()]))
+"""
+
+
+def probationary_record(applied: dt.date) -> dict[str, Any]:
+    """A probationary member's record as a sender of this version writes it: admitted on
+    2025-03-15 and sworn in, the development file with it (the steps' dates counted as the
+    development personas count them)."""
+    steps = []
+    for spec in rules.STEPS[: rules.ORDER[Step.OATH] + 1]:
+        step: dict[str, Any] = {
+            "step": spec.step.value,
+            "round": 1,
+            "done_on": (applied + dt.timedelta(DAYS[spec.step])).isoformat(),
+            "body": spec.body.value,
+            "decided_by": "中共江苏省委某街道工委" if spec.approval else "",
+            "decision": "",
+            "outcome": Outcome.APPROVED.value if spec.outcomes else "",
+            "people": "周敏、吴刚" if spec.people else "",
+            "document_number": "3201132024001" if spec.document else "",
+        }
+        step.update(dict.fromkeys(("hours", "days", "votes_for", "voters", "months")))
+        if spec.votes:
+            step["votes_for"], step["voters"] = 18, 20
+        steps.append(step)
+    meeting = applied + dt.timedelta(DAYS[Step.ADMISSION_MEETING])
+    return {
+        "transfer": 7,
+        "to_local_id": 3,
+        "to_name": "中共浙江省委第1党支部",
+        "from_organization": "中共江苏省委第1党支部",
+        "letter": "第0002号",
+        "reason": "工作调动",
+        "leaves_on": "2025-06-01",
+        "dues_paid_to": None,
+        "member": {
+            "name": "赵青",
+            "gender": "",  # the ID number's
+            "ethnicity": "汉族",
+            "birth_date": "2000-04-01",
+            "id_number": new_id_number(birth=dt.date(2000, 4, 1)),
+            "phone": "",
+            "education": "",
+            "category": "在岗职工",
+            "joined_on": meeting.isoformat(),
+            "full_member_on": None,
+            "status": "PROBATIONARY",
+            "probation_extended_months": 0,
+        },
+        "development": {
+            "version": 1,
+            "organization": "中共江苏省委第1党支部",
+            "applied_on": applied.isoformat(),
+            "last_step": Step.OATH.value,
+            "extended_months": 0,
+            "steps": steps,
+        },
+    }
+
+
+def test_a_probationary_members_file_crosses_servers_and_full_membership_is_decided_there(
+    servers: dict[str, Server],
+) -> None:
+    js, zj = servers["jiangsu"], servers["zhejiang"]
+    if zj.sql("SELECT COUNT(*) FROM orgs_organization") == [(0,)]:
+        add_province(zj, ZHEJIANG, "中共浙江省委", (30, 5, 15))
+    sender = {
+        **EXCHANGE_ENV,
+        "JICENG_FEDERATION_PROVINCE": JIANGSU,
+        "JICENG_FEDERATION_KEY": KEY_JS,
+        "JICENG_FEDERATION_PEER_KEYS": f"{ZHEJIANG}:{keys.public_key_text(KEY_ZJ)}",
+        "JICENG_FEDERATION_PEER_DATABASES": f"{ZHEJIANG}={zj.url}",
+    }
+    receiver = {
+        **EXCHANGE_ENV,
+        "JICENG_FEDERATION_PROVINCE": ZHEJIANG,
+        "JICENG_FEDERATION_KEY": KEY_ZJ,
+        "JICENG_FEDERATION_PEER_KEYS": f"{JIANGSU}:{keys.public_key_text(KEY_JS)}",
+    }
+    applied = dt.date(2023, 11, 1)
+    payload = json.dumps(probationary_record(applied), ensure_ascii=False)
+    message_id = run_python(
+        js, QUEUE_RECORD, PEER=ZHEJIANG, PAYLOAD=payload, **sender
+    ).splitlines()[-1]
+    body = js.sql("SELECT body FROM federation_outboxmessage WHERE message_id = %s", [message_id])
+    assert "周敏".encode() not in bytes(body[0][0])
+    assert "送达 1" in js.jiceng("federation-exchange", **sender)
+    assert "收件处理 1" in zj.jiceng("federation-exchange", **receiver)
+
+    seen = json.loads(
+        run_python(zj, ACCEPT_AND_DECIDE, MESSAGE=message_id, **receiver).splitlines()[-1]
+    )
+    ends = dt.date(2026, 3, 15)  # a year after the general meeting of 2025-03-15
+    assert seen == [
+        "PROBATIONARY",
+        "OATH",
+        ends.isoformat(),
+        20,
+        JIANGSU,
+        "FULL",
+        "FULL",
+        ends.isoformat(),
+    ]
+    assert zj.sql(
+        "SELECT decided_by_name, people_names FROM development_steprecord"
+        " WHERE is_carried AND step IN ('ADMISSION_APPROVAL', 'INTRODUCERS') ORDER BY step"
+    ) == [("中共江苏省委某街道工委", ""), ("", "周敏、吴刚")]
+    assert zj.sql(
+        "SELECT COUNT(*) FROM core_auditrecord WHERE action = 'development.take_carried_file'"
+    ) == [(1,)]
