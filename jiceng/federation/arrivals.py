@@ -8,7 +8,9 @@ here) or refuses it with a reason. Either answer goes back to the sending instan
 outbox, in the same transaction; an organization that cannot receive members (unknown here,
 dissolved, not a grassroots one) is refused at once, so the sender is never left waiting.
 Who answers is who confirms an arrival within the province: MANAGE_MEMBERS at the receiving
-organization (transfers.access, Side.RECEIVER).
+organization (transfers.access, Side.RECEIVER). A probationary member's development file, when
+the record carries one, is recreated under the receiving organization in the acceptance's
+transaction (development.carrying), so the branch carries on the probation and decides 转正.
 
 A transfer the sender sends again after a refusal (to another organization here, or the same
 one after a correction) comes as a new message, so it is a new arrival, answered afresh; each
