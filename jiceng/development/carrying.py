@@ -127,7 +127,7 @@ class Carried:
     @property
     def probation_ends_on(self) -> dt.date:
         """The day the probation is over (a year, and an extension)."""
-        return rules.add_months(self.admitted_on, 12 + self.extended_months)
+        return rules.probation_ends(self.admitted_on, self.extended_months)
 
     @property
     def introducers(self) -> str:

@@ -27,6 +27,7 @@ from .models import (
     CarriedFile,
     CaseStatus,
     DevelopmentPlan,
+    Outcome,
     Standing,
     Step,
     StepRecord,
@@ -104,15 +105,29 @@ def carried_file_of(applicant: Applicant) -> CarriedFrom | None:
     return CarriedFrom(found, next(iter(name), found.province_code))
 
 
+def extension_of(applicant: Applicant) -> int:
+    """The months the applicant's probation was extended by: as the file records it, or as
+    the member's record does (an extension decided on the registry, or before a transfer)."""
+    member = applicant.member if applicant.member_id else None
+    return max(applicant.extended_months, member.probation_extended_months if member else 0)
+
+
+def probation_period(applicant: Applicant) -> tuple[dt.date, dt.date] | None:
+    """The probation of an admitted applicant (whatever they stand at now): from the general
+    meeting that admitted them to the day it is over (rules.probation_ends: a year, and an
+    extension); None before the admission is approved."""
+    meeting = services.facts_of(applicant).dates.get(Step.ADMISSION_MEETING)
+    admitted = applicant.steps.filter(step=Step.ADMISSION_APPROVAL, outcome=Outcome.APPROVED)
+    if meeting is None or not admitted.exists():
+        return None
+    return meeting, rules.probation_ends(meeting, extension_of(applicant))
+
+
 def probation_of(applicant: Applicant) -> tuple[dt.date, dt.date] | None:
-    """A probationary member's probation: from the general meeting that admitted them to the
-    day it is over (a year, and an extension)."""
+    """A probationary member's probation (probation_period), None for anyone else."""
     if applicant.standing != Standing.PROBATIONARY:
         return None
-    meeting = services.facts_of(applicant).dates.get(Step.ADMISSION_MEETING)
-    if meeting is None:
-        return None
-    return meeting, rules.add_months(meeting, 12 + applicant.extended_months)
+    return probation_period(applicant)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from jiceng.core.errors import InvalidInput
+from jiceng.members.workflow import earliest_full_membership
 from jiceng.orgs.models import OrgKind, Sector
 
 from .models import Body, Outcome, RuleKind, Stage, Standing, Step, Unit
@@ -270,6 +271,14 @@ NATIONAL_TIME_RULES: tuple[TimeRule, ...] = (
         "上级党委应当在支部大会讨论后三个月内审批预备党员转正",
     ),
 )
+
+
+def probation_ends(admitted_on: dt.date, extended_months: int = 0) -> dt.date:
+    """The day a probation that began on `admitted_on` (the general meeting's day: 预备期从支部
+    大会通过之日算起) is over: a year, and an extension (延长预备期). The members registry's rule
+    (members.workflow.earliest_full_membership), so the date the development pages show and
+    print is the date the registry accepts for 转正."""
+    return earliest_full_membership(admitted_on, extended_months)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

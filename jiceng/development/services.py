@@ -457,7 +457,9 @@ def _decide(
     member = applicant.member
     if record.outcome == Outcome.FULL:
         # 党龄从预备期满转为正式党员之日算起
-        ends = rules.add_months(member.joined_on, 12 + applicant.extended_months)
+        ends = rules.probation_ends(
+            member.joined_on, max(applicant.extended_months, member.probation_extended_months)
+        )
         lifecycle.change_status(
             member=member, move=StatusMove.BECOME_FULL, on=ends, decision=decision, by=by
         )

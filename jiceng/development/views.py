@@ -228,6 +228,7 @@ def _applicant_context(
         "print_forms": _printable(records),
         "carried": queries.carried_file_of(applicant),
         "probation": queries.probation_of(applicant),
+        "extended": queries.extension_of(applicant),
         "can_close": applicant.status == "OPEN"
         and queries.may_register_at(request.user, applicant.organization),
     }
@@ -355,5 +356,7 @@ def print_form(request: AuthedRequest, pk: int, form: str) -> HttpResponse:
         "documents": [(r, DOCUMENTS[Step(r.step)]) for r in records],
         "printed_on": clock.today(),
         "outcomes": Outcome,
+        "probation": queries.probation_period(applicant),
+        "extended": queries.extension_of(applicant),
     }
     return render(request, "development/print.html", context)

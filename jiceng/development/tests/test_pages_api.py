@@ -12,6 +12,7 @@ from django.test import Client
 
 from jiceng.accounts.models import User
 from jiceng.core import clock
+from jiceng.development import services
 from jiceng.development.models import Applicant, Step
 from jiceng.members.models import Member
 from jiceng.testing.development_personas import applicant_fields, register, walk
@@ -223,3 +224,34 @@ def test_a_department_adds_a_stricter_rule_from_the_page_and_a_looser_one_is_ref
         .status_code
         == 403
     )
+
+
+def test_the_printed_probation_counts_an_extension(
+    tree: Tree, secretary: User, district_department: User, people: list[Member]
+) -> None:
+    applicant = walk(
+        register(tree.branch, by=secretary, name="赵青"),
+        until=Step.FULL_MEETING,
+        secretary=secretary,
+        department=district_department,
+        people=people,
+    )
+    admission = client_of(secretary).get(f"/development/{applicant.pk}/print/admission/")
+    # admitted by the general meeting of 2025-03-15: a year
+    assert "自2025年3月15日至2026年3月15日（一年）" in admission.content.decode()
+    services.record_step(
+        applicant=applicant,
+        raw={
+            "step": "FULL_APPROVAL",
+            "done_on": "2026-03-30",
+            "outcome": "EXTEND",
+            "months": 6,
+            "decision": "延长预备期六个月",
+        },
+        by=district_department,
+    )
+    assert Member.objects.get(pk=applicant.member_id).probation_extended_months == 6
+    admission = client_of(secretary).get(f"/development/{applicant.pk}/print/admission/")
+    text = admission.content.decode()
+    assert "自2025年3月15日至2026年9月15日（一年，延长预备期6个月）" in text
+    assert "起一年" not in text
