@@ -250,7 +250,8 @@ def test_the_printed_probation_counts_an_extension(
         },
         by=district_department,
     )
-    assert Member.objects.get(pk=applicant.member_id).probation_extended_months == 6
+    assert applicant.member is not None
+    assert Member.objects.get(pk=applicant.member.pk).probation_extended_months == 6
     admission = client_of(secretary).get(f"/development/{applicant.pk}/print/admission/")
     text = admission.content.decode()
     assert "自2025年3月15日至2026年9月15日（一年，延长预备期6个月）" in text
