@@ -119,6 +119,9 @@ class StepRecordOut(Schema):
     months: int | None
     is_carried: bool = Field(description="在转出方省级实例办理、随组织关系转入的步骤")
     people_names: str = Field(description="入党介绍人或培养联系人姓名")
+    branch_id: int | None = Field(
+        None, description="办理该步骤的党支部id（档案随组织关系转接前办理的步骤；空：现所在党支部）"
+    )
 
     @staticmethod
     def of(r: StepRecord) -> StepRecordOut:
@@ -135,6 +138,7 @@ class StepRecordOut(Schema):
             people=[p.pk for p in r.people.all()],
             is_carried=r.is_carried,
             people_names=r.names,
+            branch_id=r.branch_id,
             hours=r.hours,
             days=r.days,
             votes_for=r.votes_for,

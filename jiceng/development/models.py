@@ -87,6 +87,9 @@ class CaseStatus(models.TextChoices):
     OPEN = "OPEN", "培养中"
     DONE = "DONE", "已完成"
     CLOSED = "CLOSED", "已终止"
+    # the member's organizational relation went out of this instance (to another province
+    # instance, or out of the system by a letter): the receiving side carries on (CaseMove)
+    MOVED_OUT = "MOVED_OUT", "已转出，由接收方继续考察"
 
 
 class Applicant(models.Model):
@@ -209,6 +212,19 @@ class StepRecord(models.Model):
     people_names = models.CharField(
         "介绍人/培养联系人（转出方）", max_length=100, default="", blank=True
     )
+    # The branch that held the file when the step was taken, written once when the file
+    # follows its member to another branch (development.following; a CaseMove says when and
+    # through which transfer); blank: the applicant's branch. Without an index: read by the
+    # applicant's page and the tallies' rebuild, never searched by.
+    branch = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name="办理党支部（转接前）",
+    )
 
     class Meta:
         verbose_name = "发展党员步骤"
@@ -266,6 +282,61 @@ class CarriedFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.applicant_id} ← {self.province_code}"
+
+
+class CaseMove(models.Model):
+    """发展档案随组织关系转接: the file followed its member's transfer of organizational
+    relation (development.following). Within this instance the case moved to the receiving
+    branch, which carries on the probation and decides 转正 (`to_organization`); out of it
+    (another province instance, or a letter out of the system) the case here is closed as
+    CaseStatus.MOVED_OUT and the receiving side carries on (`destination`). The steps done
+    before keep the branch that did them (StepRecord.branch); the admission stays counted
+    where it was approved (AdmissionTally)."""
+
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="moves", verbose_name="发展党员对象"
+    )
+    transfer = models.ForeignKey(
+        "transfers.Transfer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="组织关系转接",
+    )
+    from_organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="转出党支部"
+    )
+    to_organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="接收党支部（本实例）",
+    )
+    destination = models.CharField("接收单位（本实例之外）", max_length=200, blank=True)
+    moved_on = models.DateField("转接日期")
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="办理人",
+    )
+    recorded_at = models.DateTimeField("记录时间", default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = "发展档案随转接"
+        verbose_name_plural = "发展档案随转接"
+
+    def __str__(self) -> str:
+        return f"{self.applicant_id} {self.from_organization_id} → {self.to_organization_id}"
+
+    @property
+    def receiver_name(self) -> str:
+        return self.to_organization.name if self.to_organization else self.destination
 
 
 class RuleKind(models.TextChoices):

@@ -25,6 +25,7 @@ from . import rules, services, tallies
 from .models import (
     Applicant,
     CarriedFile,
+    CaseMove,
     CaseStatus,
     DevelopmentPlan,
     Outcome,
@@ -83,9 +84,18 @@ def home_organizations(user: User) -> list[Organization]:
 
 def steps_of(applicant: Applicant) -> list[StepRecord]:
     return list(
-        applicant.steps.select_related("decided_by", "recorded_by")
+        applicant.steps.select_related("decided_by", "recorded_by", "branch")
         .prefetch_related("people")
         .order_by("pk")
+    )
+
+
+def moves_of(applicant: Applicant) -> list[CaseMove]:
+    """The times the file followed its member's transfer (development.following), in order."""
+    return list(
+        applicant.moves.select_related("from_organization", "to_organization").order_by(
+            "moved_on", "pk"
+        )
     )
 
 

@@ -60,9 +60,11 @@ def follow_move(
 @transaction.atomic
 def rebuild() -> None:
     """Every year's tallies again from the approved admissions: one grouped statement per
-    depth, each admission counted at its branch's ancestor of that depth (the prefix of the
-    branch's path, an equality on the path index). An admission carried from another province
-    instance with a transfer (development.carrying) was counted there, not here."""
+        depth, each admission counted at its branch's ancestor of that depth (the prefix of the
+        branch's path, an equality on the path index). An admission carried from another province
+        instance with a transfer (development.carrying) was counted there, not here; one whose file
+    followed its member to another branch here (development.following) is counted at the branch
+    that approved it (the step's branch), as add_admission counted it."""
     tally, step = AdmissionTally._meta.db_table, StepRecord._meta.db_table
     applicant, organizations = Applicant._meta.db_table, Organization._meta.db_table
     year = (
@@ -81,7 +83,7 @@ def rebuild() -> None:
                 SELECT a.id, {year}, COUNT(*)
                 FROM {step} s
                 JOIN {applicant} p ON p.id = s.applicant_id
-                JOIN {organizations} o ON o.id = p.organization_id
+                JOIN {organizations} o ON o.id = COALESCE(s.branch_id, p.organization_id)
                 JOIN {organizations} a ON a.path = SUBSTR(o.path, 1, %s)
                 WHERE s.step = %s AND s.outcome = %s AND o.depth >= %s AND NOT s.is_carried
                 GROUP BY a.id, {year}

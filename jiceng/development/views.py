@@ -24,6 +24,7 @@ from jiceng.core.paths import is_under
 from jiceng.members.models import Category, Education, Member, MemberStatus
 from jiceng.orgs.models import Organization
 from jiceng.orgs.queries import access_organization
+from jiceng.transfers.queries import transfers_for
 from jiceng.web.excel_pages import chosen_organization
 
 from . import queries, rules, services
@@ -205,6 +206,7 @@ def _applicant_context(
     spec = rules.spec(following) if following else None
     can_record = queries.may_record(request.user, applicant)
     records = queries.steps_of(applicant)
+    moves = queries.moves_of(applicant)
     due = None
     if following and applicant.next_due_on:
         found = rules.next_due(
@@ -227,6 +229,12 @@ def _applicant_context(
         "today": clock.today(),
         "print_forms": _printable(records),
         "carried": queries.carried_file_of(applicant),
+        "moves": moves,
+        "seen_transfers": set(
+            transfers_for(request.user)
+            .filter(pk__in=[m.transfer_id for m in moves if m.transfer_id])
+            .values_list("pk", flat=True)
+        ),
         "probation": queries.probation_of(applicant),
         "extended": queries.extension_of(applicant),
         "can_close": applicant.status == "OPEN"

@@ -3,7 +3,8 @@
 A step changes the state by a conditional UPDATE on the state it was checked from, so of two
 people acting on one transfer at once one wins and the other gets a Conflict; the step that
 completes a transfer moves the member's record (members.lifecycle) in the same transaction,
-so the record is in one organization before and in the other after, never both or neither."""
+so the record is in one organization before and in the other after, never both or neither; a
+member's open development case follows them in that transaction (development.following)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from jiceng.accounts.models import User
 from jiceng.accounts.permissions import Permission
 from jiceng.core import audit, clock
 from jiceng.core.errors import Conflict, Forbidden, InvalidInput
+from jiceng.development import following
 from jiceng.dues.queries import paid_up_to
 from jiceng.federation import exchange
 from jiceng.members import lifecycle
@@ -246,6 +248,15 @@ def take_step(
             by=by,
             expected_from=current.from_organization,
         )
+        # a probationary member's development file goes with them: the receiving branch
+        # carries on the probation and decides 转正
+        following.follow_within(
+            member=current.member,
+            to=current.to_organization,
+            on=arrived,
+            transfer_id=current.pk,
+            by=by,
+        )
     elif action is A.RECORD_RECEIPT:
         lifecycle.change_status(
             member=current.member,
@@ -253,6 +264,15 @@ def take_step(
             on=received,
             reason=f"组织关系转出至{current.destination}"[:200],
             decision=f"组织关系介绍信{current.letter_label}",
+            by=by,
+        )
+        # out of this instance: the development file is closed here, the receiving side
+        # carries on (another province instance recreates it from the sealed record)
+        following.hand_over(
+            member=current.member,
+            destination=current.destination,
+            on=received,
+            transfer_id=current.pk,
             by=by,
         )
     elif action is A.APPROVE_OUT and current.kind == TransferKind.LETTER:
