@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 
 from jiceng.cases import metrics
 from jiceng.core import clock
@@ -122,10 +123,19 @@ def no_development(p: Params, as_of: dt.date, under: str | None) -> Found:
     # one pass over the recent step records (by their step and date), not a correlated
     # subquery per branch: the step table has no index that leads with the organization
     # (a step carried with a member from another province was done by a branch there)
+    # (a step done before the file followed its member to another branch here was done by
+    # the step's branch, development.following)
     steps = StepRecord.objects.filter(step=Step.CANDIDATE, done_on__gte=cutoff, is_carried=False)
     if under:
-        steps = steps.filter(under_q(under, "applicant__organization__path"))
-    recent = set(steps.values_list("applicant__organization_id", flat=True).distinct())
+        steps = steps.filter(
+            Q(branch__isnull=True) & under_q(under, "applicant__organization__path")
+            | under_q(under, "branch__path")
+        )
+    recent = set(
+        steps.annotate(done_at=Coalesce("branch_id", "applicant__organization_id"))
+        .values_list("done_at", flat=True)
+        .distinct()
+    )
     rows = [
         (pk, path)
         for pk, path in Organization.objects.filter(

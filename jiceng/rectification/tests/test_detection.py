@@ -112,6 +112,28 @@ def test_no_development_target_for_two_years(tree: Tree, secretary: User) -> Non
     assert tree.branch.pk not in found  # the rule is the villages'
 
 
+def test_a_development_target_counts_where_it_was_determined_after_the_file_moved(
+    tree: Tree,
+) -> None:
+    """The file followed its member to another branch (development.following): the step stays
+    the branch's that took it (StepRecord.branch), in the whole tree and under a subtree."""
+    village = {"founded_on": dt.date(2015, 1, 1), "sector": Sector.VILLAGE}
+    Organization.objects.filter(pk__in=[tree.branch.pk, tree.sibling.pk]).update(**village)
+    applicant = register(tree.branch, by=None)
+    StepRecord.objects.create(
+        applicant=applicant,
+        step=Step.CANDIDATE,
+        done_on=dt.date(2025, 3, 1),
+        body=Body.BRANCH,
+        branch=tree.sibling,  # determined by the sibling before the file moved to the branch
+    )
+    for under in (None, tree.community.path):
+        found = detection.no_development(params(RuleKind.NO_DEVELOPMENT), AS_OF, under)
+        assert tree.sibling.pk not in found and tree.branch.pk in found
+    found = detection.no_development(params(RuleKind.NO_DEVELOPMENT), AS_OF, tree.sibling.path)
+    assert tree.sibling.pk not in found
+
+
 def test_dues_arrears_over_the_share_of_members(tree: Tree) -> None:
     behind = add_member(tree.branch, name="欠缴甲")
     add_member(tree.branch, name="按时乙")
