@@ -18,11 +18,12 @@ from jiceng.accounts.models import Role, User
 from jiceng.core import clock, crypto
 from jiceng.core.errors import InvalidInput
 from jiceng.core.models import AuditRecord
-from jiceng.development import carrying, tallies
+from jiceng.development import carrying, queries, tallies
 from jiceng.development.models import (
     AdmissionTally,
     Applicant,
     CarriedFile,
+    CaseMove,
     CaseStatus,
     Outcome,
     Standing,
@@ -340,3 +341,52 @@ def test_a_file_is_read_only_as_a_probationary_members_file() -> None:
     ):
         with pytest.raises(InvalidInput, match=problem):
             carrying.read_file(broken)
+
+
+@pytest.mark.django_db
+def test_the_senders_case_closes_as_moved_out_when_the_receiver_accepts(
+    tree: Tree,
+    secretary: User,
+    street_official: User,
+    district_department: User,
+    receiving_secretary: User,
+    people: list[Member],
+) -> None:
+    with clock.frozen(SENT):
+        mover = admitted(tree, secretary, district_department, people)
+        transfer = send_across(mover, tree.yaohua_branch.pk, secretary, street_official)
+        there = Applicant.objects.get(member=mover)
+        assert there.status == CaseStatus.OPEN  # sent, not yet answered: still Jiangsu's
+        incoming = IncomingTransfer.objects.get()
+        as_if_elsewhere(mover)
+        with ZJ:
+            arrivals.accept_incoming(incoming=incoming, by=receiving_secretary)
+        before = set(AdmissionTally.objects.values_list("organization_id", "year", "admitted"))
+        assert answer_back() == 1
+    assert Member.objects.get(pk=mover.pk).status == MemberStatus.TRANSFERRED_OUT
+    # the sender's case is closed as handed over, not terminated; never late again
+    there.refresh_from_db()
+    assert (there.status, there.next_due_on, there.organization) == (
+        CaseStatus.MOVED_OUT,
+        None,
+        tree.branch,
+    )
+    move = CaseMove.objects.get(applicant=there)
+    assert (move.transfer_id, move.from_organization, move.to_organization) == (
+        transfer.pk,
+        tree.branch,
+        None,
+    )
+    assert "尧化社区党支部" in move.destination and ZHEJIANG in move.destination
+    assert AuditRecord.objects.filter(action="development.hand_over").count() == 1
+    # the receiver's recreated case stays open there; the admission is still Jiangsu's
+    here = Applicant.objects.exclude(pk=there.pk).get()
+    assert here.status == CaseStatus.OPEN and here.organization == tree.yaohua_branch
+    assert set(AdmissionTally.objects.values_list("organization_id", "year", "admitted")) == before
+    with clock.frozen(AFTER_PROBATION):
+        assert queries.late_cases(secretary)[1] == 0
+        assert queries.branch_pipeline(tree.branch) == []
+        page = verified_client(secretary).get(f"/development/{there.pk}/").content.decode()
+    assert "已转出，由接收方继续考察" in page and "已终止" not in page
+    assert "发展党员档案在本系统中不再办理，由接收方继续考察" in page
+    assert "终止培养" not in page  # nothing left to close
