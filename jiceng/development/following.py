@@ -45,8 +45,9 @@ def _open_cases(member: Member) -> list[Applicant]:
 
 
 def _keep_branches(applicant: Applicant) -> None:
-    """The steps done so far were done by the branch that holds the file now."""
-    StepRecord.objects.filter(applicant=applicant, branch__isnull=True).update(
+    """The steps done so far here were done by the branch that holds the file now (a step
+    carried from another province instance names who did it there: it is left as it is)."""
+    StepRecord.objects.filter(applicant=applicant, branch__isnull=True, is_carried=False).update(
         branch_id=applicant.organization_id
     )
 

@@ -15,7 +15,7 @@ from jiceng.accounts.models import Role, User
 from jiceng.core import clock
 from jiceng.core.errors import NotFound
 from jiceng.core.models import AuditRecord
-from jiceng.development import queries, services, tallies
+from jiceng.development import carrying, queries, services, tallies
 from jiceng.development.models import (
     AdmissionTally,
     Applicant,
@@ -192,3 +192,63 @@ def test_a_full_members_transfer_moves_no_case(
         )
     assert Applicant.objects.get(pk=applicant.pk).organization == tree.branch
     assert not CaseMove.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_carried_file_moves_on_and_its_steps_still_name_the_other_province(
+    tree: Tree,
+    secretary: User,
+    street_official: User,
+    yaohua_official: User,
+    receiving_secretary: User,
+) -> None:
+    """A file carried from another province instance (development.carrying) follows a later
+    transfer here as any other; its carried steps keep naming who did them there."""
+    with clock.frozen(MOVED):
+        member = add_member(
+            tree.branch,
+            name="钱芳",
+            status=MemberStatus.PROBATIONARY,
+            joined_on=dt.date(2025, 3, 15),
+            full_member_on=None,
+        )
+        carried = carrying.read_file(
+            {
+                "version": 1,
+                "organization": "某省某党支部",
+                "applied_on": "2023-11-01",
+                "last_step": Step.ADMISSION_APPROVAL,
+                "steps": [
+                    {"step": Step.ADMISSION_MEETING, "done_on": "2025-03-15"},
+                    {
+                        "step": Step.ADMISSION_APPROVAL,
+                        "done_on": "2025-04-14",
+                        "outcome": "APPROVED",
+                    },
+                ],
+            }
+        )
+        case = carrying.take_carried_file(
+            carried=carried,
+            member=member,
+            province="330000",
+            from_organization="某省某党支部",
+            on=MOVED.date(),
+            by=None,
+        )
+        before = tallied()
+        transferred(
+            tree,
+            member,
+            secretary=secretary,
+            street=street_official,
+            yaohua=yaohua_official,
+            receiver=receiving_secretary,
+        )
+    case.refresh_from_db()
+    assert case.organization == tree.yaohua_branch and case.status == CaseStatus.OPEN
+    assert (
+        case.steps.count() == case.steps.filter(is_carried=True, branch__isnull=True).count() == 2
+    )
+    tallies.rebuild()
+    assert tallied() == before == set()
