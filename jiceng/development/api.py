@@ -135,7 +135,7 @@ class StepRecordOut(Schema):
             decided_by_name=r.decider_name,
             decision=r.decision,
             outcome=Outcome(r.outcome) if r.outcome else None,
-            people=[p.pk for p in r.people.all()],
+            people=sorted(p.pk for p in r.people.all()),
             is_carried=r.is_carried,
             people_names=r.names,
             branch_id=r.branch_id,

@@ -249,7 +249,8 @@ class StepRecord(models.Model):
         """The introducers or contacts the step names (read from the prefetched people)."""
         if self.people_names:
             return self.people_names
-        return "、".join(p.name for p in self.people.all())
+        # in the order they were registered (the prefetch has none: PostgreSQL returns any)
+        return "、".join(p.name for p in sorted(self.people.all(), key=lambda p: p.pk))
 
 
 class CarriedFile(models.Model):
