@@ -631,3 +631,95 @@ def test_a_probationary_members_file_crosses_servers_and_full_membership_is_deci
     assert zj.sql(
         "SELECT COUNT(*) FROM core_auditrecord WHERE action = 'development.take_carried_file'"
     ) == [(1,)]
+
+
+SEND_PROBATIONARY = """
+import django, json, os; django.setup()
+from django.db import transaction
+from jiceng.development.models import Step
+from jiceng.federation import crossing
+from jiceng.orgs.models import Organization
+from jiceng.testing.development_personas import register, walk
+from jiceng.testing.personas import add_member
+from jiceng.transfers import services
+from jiceng.transfers.models import StepAction
+branch = Organization.objects.get(pk=3)
+people = [add_member(branch, name=n) for n in ("周敏", "吴刚")]
+case = walk(register(branch, by=None, name="钱芳"), until=Step.OATH, secretary=None,
+            department=None, people=people)
+with transaction.atomic():
+    transfer = crossing.start_cross_province_transfer(
+        member=case.member, province=os.environ["PEER"], local_id=3,
+        name="中共浙江省委第1党支部", reason="工作调动", by=None)
+    transfer = services.take_step(transfer=transfer, action=StepAction.APPROVE_OUT, by=None)
+print(json.dumps([case.pk, transfer.pk, case.status]))
+"""
+
+ACCEPT = """
+import django, os; django.setup()
+from jiceng.federation import arrivals
+from jiceng.federation.models import IncomingTransfer
+incoming = IncomingTransfer.objects.filter(member_name="钱芳").get()
+print(arrivals.accept_incoming(incoming=incoming, by=None).status)
+"""
+
+
+def test_the_senders_development_case_closes_as_moved_out_across_servers(
+    servers: dict[str, Server],
+) -> None:
+    """Jiangsu sends a probationary member it admitted; Zhejiang accepts her; the answer
+    closes Jiangsu's letter and its development case as 已转出，由接收方继续考察 (MOVED_OUT, not
+    terminated, never late), while Zhejiang's recreated case stays open there."""
+    js, zj = servers["jiangsu"], servers["zhejiang"]
+    if js.sql("SELECT COUNT(*) FROM orgs_organization") == [(0,)]:
+        add_province(js, JIANGSU, "中共江苏省委", (10, 20))
+    if zj.sql("SELECT COUNT(*) FROM orgs_organization") == [(0,)]:
+        add_province(zj, ZHEJIANG, "中共浙江省委", (30, 5, 15))
+    sender = {
+        **EXCHANGE_ENV,
+        "JICENG_FEDERATION_PROVINCE": JIANGSU,
+        "JICENG_FEDERATION_KEY": KEY_JS,
+        "JICENG_FEDERATION_PEER_KEYS": f"{ZHEJIANG}:{keys.public_key_text(KEY_ZJ)}",
+        "JICENG_FEDERATION_PEER_DATABASES": f"{ZHEJIANG}={zj.url}",
+    }
+    receiver = {
+        **EXCHANGE_ENV,
+        "JICENG_FEDERATION_PROVINCE": ZHEJIANG,
+        "JICENG_FEDERATION_KEY": KEY_ZJ,
+        "JICENG_FEDERATION_PEER_KEYS": f"{JIANGSU}:{keys.public_key_text(KEY_JS)}",
+        "JICENG_FEDERATION_PEER_DATABASES": f"{JIANGSU}={js.url}",
+    }
+    case_id, transfer_id, status = json.loads(
+        run_python(js, SEND_PROBATIONARY, PEER=ZHEJIANG, **sender).splitlines()[-1]
+    )
+    assert status == "OPEN"
+    assert "送达 1" in js.jiceng("federation-exchange", **sender)
+    assert "收件处理 1" in zj.jiceng("federation-exchange", **receiver)
+    assert run_python(zj, ACCEPT, **receiver).splitlines()[-1] == "PROBATIONARY"
+    zj.jiceng("federation-exchange", **receiver)  # the answer goes back
+    assert "收件处理 1" in js.jiceng("federation-exchange", **sender)
+
+    assert js.sql(
+        "SELECT t.state, m.status FROM transfers_transfer t"
+        " JOIN members_member m ON m.id = t.member_id WHERE t.id = %s",
+        [transfer_id],
+    ) == [("COMPLETED", "TRANSFERRED_OUT")]
+    assert js.sql(
+        "SELECT status, next_due_on FROM development_applicant WHERE id = %s", [case_id]
+    ) == [("MOVED_OUT", None)]
+    assert js.sql(
+        "SELECT transfer_id, from_organization_id, to_organization_id"
+        " FROM development_casemove WHERE applicant_id = %s",
+        [case_id],
+    ) == [(transfer_id, 3, None)]
+    assert js.sql(
+        "SELECT COUNT(*) FROM core_auditrecord WHERE action = 'development.hand_over'"
+    ) == [(1,)]
+    # the admission stays in Jiangsu's tally; Zhejiang's recreated case is open there
+    assert js.sql("SELECT admitted FROM development_admissiontally WHERE organization_id = 3") == [
+        (1,)
+    ]
+    assert zj.sql(
+        "SELECT a.status, a.standing FROM development_applicant a"
+        " JOIN development_carriedfile f ON f.applicant_id = a.id WHERE a.name = '钱芳'"
+    ) == [("OPEN", "PROBATIONARY")]
