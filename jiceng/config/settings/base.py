@@ -237,7 +237,10 @@ if JICENG_REPLICA_URL:
 DATABASE_ROUTERS = ["jiceng.core.replicas.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at BEGIN
-    # so two writers queue on busy_timeout instead of failing with "database is locked".
+    # so two writers queue instead of failing with "database is locked": on a lock file first
+    # (core/sqlite/base.py: a waiting writer wakes when the lock is free, not after a sleep of
+    # SQLite's busy handler), then on busy_timeout for writers outside a transaction.
+    DATABASES["default"]["ENGINE"] = "jiceng.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

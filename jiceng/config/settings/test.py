@@ -24,7 +24,7 @@ STORAGES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "jiceng.core.sqlite":
     DATABASES["default"]["TEST"] = {"NAME": None}  # in memory
 # Serve static files from the apps, as the development server does: no collectstatic in tests.
 WHITENOISE_AUTOREFRESH = True
