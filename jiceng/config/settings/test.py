@@ -25,7 +25,9 @@ STORAGES = {
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 if DATABASES["default"]["ENGINE"] == "jiceng.core.sqlite":
-    DATABASES["default"]["TEST"] = {"NAME": None}  # in memory
+    # In memory, said so explicitly: pytest-django recognises an unnamed test database as in
+    # memory only under Django's own engine name, and would give each xdist worker a file.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 # Serve static files from the apps, as the development server does: no collectstatic in tests.
 WHITENOISE_AUTOREFRESH = True
 # Tasks run at once, in the test's own thread and transaction: the real code, no worker.
