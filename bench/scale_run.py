@@ -151,6 +151,15 @@ def database_size(url: str, sqlite_file: Path | None) -> dict[str, int]:
     return {"database": int(database[0]), "data_directory": total}
 
 
+def sqlite_files(sqlite_file: Path) -> list[Path]:
+    """A SQLite database's file and those beside it: the log, its index, a rollback journal
+    and the writers' lock file (jiceng/core/sqlite)."""
+    return [
+        sqlite_file,
+        *(Path(f"{sqlite_file}{s}") for s in ("-wal", "-shm", "-journal", "-writers")),
+    ]
+
+
 def one_database(args: argparse.Namespace) -> None:
     """The steps for the database DATABASE_URL names (or a new SQLite file); writes --result."""
     backend = args.backend
@@ -162,7 +171,7 @@ def one_database(args: argparse.Namespace) -> None:
     sqlite_file: Path | None = None
     if backend == "sqlite":
         sqlite_file = (args.out / f"scale-{tag(args)}.sqlite3").resolve()
-        for leftover in (sqlite_file, Path(f"{sqlite_file}-wal"), Path(f"{sqlite_file}-shm")):
+        for leftover in sqlite_files(sqlite_file):
             leftover.unlink(missing_ok=True)
         env["DATABASE_URL"] = f"sqlite:///{sqlite_file}"
     url = env["DATABASE_URL"]
@@ -204,7 +213,7 @@ def one_database(args: argparse.Namespace) -> None:
         result["measured"] = json.loads((scratch / "measured.json").read_text())
     finally:
         if sqlite_file is not None:  # PostgreSQL's cluster goes with scripts/with-postgres.sh
-            for made in (sqlite_file, Path(f"{sqlite_file}-wal"), Path(f"{sqlite_file}-shm")):
+            for made in sqlite_files(sqlite_file):
                 made.unlink(missing_ok=True)
             print(f"[{backend}] 已删除 {sqlite_file}", flush=True)
         shutil.rmtree(scratch, ignore_errors=True)
