@@ -6,8 +6,6 @@ the panel costs about the same at a street and at the national root."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
@@ -18,7 +16,7 @@ from jiceng.accounts.scoping import Where, role_reach
 from jiceng.core import clock, paths
 from jiceng.web.workbench import Action, Content, Figure, Item, capped, panel
 
-from . import queries
+from . import queries, rules
 from .models import GRASSROOTS_KINDS, CommitteeSeat, Organization, Post
 
 LIST_LIMIT = 3
@@ -61,10 +59,6 @@ def _without_secretary(organization: Organization) -> QuerySet[Organization]:
 # afresh on every visit, so a secretary just recorded leaves its list at once.
 BIG_SUBTREE = 10_000
 CACHED_SECONDS = 600
-# No term of office falls due before the Party was founded: the lower bound makes the overdue
-# terms a range of the term_due index, read earliest first until the LIMIT, instead of the
-# whole subtree sorted (SQLite picks the path range for a one-sided term_due).
-EARLIEST_TERM = dt.date(1921, 7, 1)
 
 
 def _missing_secretaries(organization: Organization) -> tuple[str, list[tuple[int, str]]]:
@@ -88,7 +82,7 @@ def subtree(user: User) -> list[Content]:
     found: list[Content] = []
     for organization in department_organizations(user):
         due = queries.terms_due(user, under=organization, today=today)
-        overdue = due.filter(term_due__gte=EARLIEST_TERM, term_due__lt=today)
+        overdue = due.filter(term_due__gte=rules.EARLIEST_TERM, term_due__lt=today)
         soon = due.filter(term_due__gte=today)
         # A large subtree's terms are dense in the term_due index: walk it until the LIMIT. A
         # small one's are few among the country's: its own path range is the shorter read.

@@ -13,6 +13,10 @@ MIN_COMMITTEE_SEATS = 3  # 支部委员会由3至5人组成
 GENERAL_BRANCH_ABOVE = 50  # 党员50人以上的，可以成立党总支
 PRIMARY_COMMITTEE_AT = 100  # 党员100人以上的，可以成立基层党委
 DUE_SOON_DAYS = 90
+# No term of office falls due before the Party was founded: as a lower bound it makes the due
+# terms a two-sided range of the term_due index, which SQLite then walks earliest first until
+# a LIMIT (with one side only, it reads the whole subtree's path range and sorts).
+EARLIEST_TERM = dt.date(1921, 7, 1)
 
 # Which kinds may sit directly under which: a branch holds party groups, never sub-organizations.
 ALLOWED_CHILDREN: dict[str, frozenset[str]] = {

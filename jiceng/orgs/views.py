@@ -32,6 +32,7 @@ from .models import (
 
 SEAT_CHOICES = 3000  # members a committee form lists (a large 党委 has more: by name)
 TERMS_SHOWN = 10  # on the organization's page; the whole list is its own paged page
+TERMS_COUNTED = 999  # the page counts so far and then says "more than"
 
 
 @requires(Permission.VIEW_ORGANIZATIONS)
@@ -68,7 +69,8 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "children": queries.children(user, organization)[:200],
         "members": organization.members.order_by("name")[:50],
         "terms_due": queries.terms_due(user, under=organization)[:TERMS_SHOWN],
-        "terms_due_total": queries.terms_due(user, under=organization).count(),
+        "terms_due_total": queries.terms_due_counted(user, under=organization, cap=TERMS_COUNTED),
+        "terms_due_cap": TERMS_COUNTED,
         "can_edit": writable,
         "can_add_child": writable
         and any(rules.may_contain(organization.kind, k) for k in OrgKind.values),

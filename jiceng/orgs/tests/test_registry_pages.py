@@ -12,7 +12,7 @@ from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.core import audit, clock
 from jiceng.core.errors import Forbidden, InvalidInput
 from jiceng.core.models import AuditRecord
-from jiceng.orgs import queries, rules, self_government, services
+from jiceng.orgs import queries, rules, self_government, services, views
 from jiceng.orgs.models import (
     Committee,
     Organization,
@@ -319,7 +319,7 @@ def test_self_government_rules(tree: Tree, street_official) -> None:
 
 
 def test_the_terms_due_list_is_complete_paged_and_marks_overdue(
-    tree: Tree, street_official, signed_in, settings
+    tree: Tree, street_official, signed_in, settings, monkeypatch
 ) -> None:
     settings.JICENG_PAGE_SIZE = 2
     branches = [
@@ -349,7 +349,12 @@ def test_the_terms_due_list_is_complete_paged_and_marks_overdue(
         names |= {b.name for b in branches if b.name in text}
     assert names == {b.name for b in branches}
     detail = client.get(f"/orgs/{tree.xianlin.pk}/").content.decode()
-    assert "查看全部5个" in detail
+    assert "查看全部5个" in detail and "共5个）" in detail
+    # the organization page counts so far and no further (a nation's committees would take
+    # seconds); the paged list still counts them all
+    monkeypatch.setattr(views, "TERMS_COUNTED", 3)
+    capped = client.get(f"/orgs/{tree.xianlin.pk}/").content.decode()
+    assert "超过3个）" in capped and "查看全部</a>" in capped and "查看全部5个" not in capped
 
 
 def test_audit_records_name_the_election(tree: Tree, street_official) -> None:

@@ -4,7 +4,7 @@ import pytest
 
 from jiceng.core import clock
 from jiceng.core.errors import InvalidInput, NotFound
-from jiceng.orgs import queries, rollups, services
+from jiceng.orgs import queries, rollups, services, subtrees
 from jiceng.orgs.models import Committee, Organization, OrgKind, Post, Sector
 from jiceng.testing.personas import Tree, add_member
 
@@ -167,9 +167,14 @@ def test_committee_needs_exactly_one_secretary(tree: Tree) -> None:
     assert not Committee.objects.exists()
 
 
+@pytest.mark.parametrize("big", [False, True], ids=["read-from-the-subtree", "walk-term-due"])
 def test_terms_due_lists_overdue_and_soon_within_subtree(
-    tree: Tree, street_official, yaohua_official
+    tree: Tree, street_official, yaohua_official, monkeypatch, big: bool
 ) -> None:
+    # both ways of reading (a small subtree's organizations first, a large one's terms in
+    # term_due order) give the same terms
+    if big:
+        monkeypatch.setattr(subtrees, "BIG_REACH", 0)
     secretary = add_member(tree.branch, name="甲")
     other = add_member(tree.sibling, name="乙")
     yaohua = add_member(tree.yaohua_branch, name="丙")
