@@ -91,7 +91,8 @@ clean:
 	rm -rf $(VENV) var node_modules jiceng/web/static/vendor
 
 # Issue 17: the national scale on one box, unattended, SQLite then PostgreSQL (each seeded,
-# measured and removed; at scale 1 about 150 minutes and 60 GB free, checked before starting).
+# measured and removed; at scale 1 hours, not minutes, and 62 GB free, checked before starting:
+# the tree alone took 75 minutes on SQLite, bench/RESULTS.md).
 # `make scale-run SCALE=0.002` tries it small. Results: bench/out/scale-run-*.md.
 SCALE ?= 1
 .PHONY: scale-run
