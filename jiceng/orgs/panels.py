@@ -16,7 +16,7 @@ from jiceng.accounts.scoping import Where, role_reach
 from jiceng.core import clock, paths
 from jiceng.web.workbench import Action, Content, Figure, Item, capped, panel
 
-from . import queries, rules
+from . import queries, rules, subtrees
 from .models import GRASSROOTS_KINDS, CommitteeSeat, Organization, Post
 
 LIST_LIMIT = 3
@@ -84,9 +84,10 @@ def subtree(user: User) -> list[Content]:
         due = queries.terms_due(user, under=organization, today=today)
         overdue = due.filter(term_due__gte=rules.EARLIEST_TERM, term_due__lt=today)
         soon = due.filter(term_due__gte=today)
-        # A large subtree's terms are dense in the term_due index: walk it until the LIMIT. A
-        # small one's are few among the country's: its own path range is the shorter read.
-        walk = ("term_due",) if organization.subtree_org_count > BIG_SUBTREE else ()
+        # The counts keep terms_due's order where it walks the term_due index until the LIMIT
+        # (a large subtree) and drop it where it reads the subtree's own organizations first:
+        # the same bound decides both (subtrees.BIG_REACH).
+        walk = ("term_due",) if organization.subtree_org_count > subtrees.BIG_REACH else ()
         missing_count, missing = _missing_secretaries(organization)
         detail = reverse("orgs:detail", args=[organization.pk])
         items = [
