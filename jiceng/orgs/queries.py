@@ -251,10 +251,12 @@ def terms_due_counted(user: User, *, under: Organization, cap: int) -> int:
     return terms_due(user, under=under)[: cap + 1].count()
 
 
-def terms_overdue_count(user: User, *, under: Organization, today: dt.date | None = None) -> int:
-    """How many of terms_due's terms are past their date."""
+def terms_overdue_count(
+    user: User, *, under: Organization, cap: int, today: dt.date | None = None
+) -> int:
+    """How many of terms_due's terms are past their date, counted up to `cap` + 1 at most."""
     today = today or clock.today()
-    return terms_due(user, under=under, today=today).filter(term_due__lt=today).count()
+    return terms_due(user, under=under, today=today).filter(term_due__lt=today)[: cap + 1].count()
 
 
 def may_record_election(user: User, organization: Organization) -> bool:

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -17,6 +16,7 @@ from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.core import clock
 from jiceng.core.errors import InvalidInput
+from jiceng.core.paging import CountedTo
 
 from . import queries, rules, self_government, services
 from .forms import SEAT_ROWS, committee_seats, date_of, division_of, self_government_seats
@@ -243,7 +243,8 @@ def terms_due(request: AuthedRequest, pk: int) -> HttpResponse:
     """换届提醒: every term in the subtree overdue or due within 90 days, paged, counted."""
     organization = queries.access_organization(request.user, pk)
     rows = queries.terms_due(request.user, under=organization)
-    page = Paginator(rows, settings.JICENG_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CountedTo(rows, settings.JICENG_PAGE_SIZE, cap=TERMS_COUNTED)
+    page = paginator.get_page(request.GET.get("page"))
     today = clock.today()
     return render(
         request,
@@ -252,7 +253,10 @@ def terms_due(request: AuthedRequest, pk: int) -> HttpResponse:
             "organization": organization,
             "page": page,
             "rows": [(c, (c.term_due - today).days) for c in page.object_list],
-            "overdue": queries.terms_overdue_count(request.user, under=organization),
+            "cap": TERMS_COUNTED,
+            "overdue": queries.terms_overdue_count(
+                request.user, under=organization, cap=TERMS_COUNTED
+            ),
         },
     )
 

@@ -351,10 +351,16 @@ def test_the_terms_due_list_is_complete_paged_and_marks_overdue(
     detail = client.get(f"/orgs/{tree.xianlin.pk}/").content.decode()
     assert "查看全部5个" in detail and "共5个）" in detail
     # the organization page counts so far and no further (a nation's committees would take
-    # seconds); the paged list still counts them all
+    # seconds), and the paged list too (core.paging.CountedTo)
     monkeypatch.setattr(views, "TERMS_COUNTED", 3)
     capped = client.get(f"/orgs/{tree.xianlin.pk}/").content.decode()
     assert "超过3个）" in capped and "查看全部</a>" in capped and "查看全部5个" not in capped
+    # so does the list: the 4 earliest on 2 pages, no third
+    listed = client.get(f"/orgs/{tree.xianlin.pk}/terms-due/").content.decode()
+    assert "超过 <strong>3</strong> 个（这里按应换届日期列出最早的4个）" in listed
+    assert "已超期未换届 <strong>3</strong> 个" in listed and "第 1 / 2 页" in listed
+    last = client.get(f"/orgs/{tree.xianlin.pk}/terms-due/", {"page": 9}).content.decode()
+    assert "第 2 / 2 页" in last
 
 
 def test_audit_records_name_the_election(tree: Tree, street_official) -> None:
