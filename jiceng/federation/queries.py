@@ -126,32 +126,29 @@ def runs_exchange(user: User | AnonymousUser) -> bool:
     return has_permission(user, PERMISSION) and sees_nation(user)
 
 
+def _failing_outbox() -> QuerySet[OutboxMessage]:
+    """发件 that failed at least once and wait for their next attempt."""
+    return OutboxMessage.objects.filter(delivered_at__isnull=True).exclude(last_error="")
+
+
+def _failed_inbox() -> QuerySet[InboxMessage]:
+    """收件 that could not be acted on and are kept with their reason."""
+    return InboxMessage.objects.filter(processed_at__isnull=True).exclude(error="")
+
+
 def undelivered(*, limit: int) -> list[OutboxMessage]:
-    """发件 that failed at least once and wait for their next attempt, the oldest first."""
-    return list(
-        OutboxMessage.objects.filter(delivered_at__isnull=True)
-        .exclude(last_error="")
-        .defer("body")
-        .order_by("created_at", "pk")[:limit]
-    )
+    """The failing 发件, the oldest first."""
+    return list(_failing_outbox().defer("body").order_by("created_at", "pk")[:limit])
 
 
 def unprocessed(*, limit: int) -> list[InboxMessage]:
-    """收件 that could not be acted on and are kept with their reason, the latest first."""
-    return list(
-        InboxMessage.objects.filter(processed_at__isnull=True)
-        .exclude(error="")
-        .defer("body")
-        .order_by("-received_at", "-pk")[:limit]
-    )
+    """The failed 收件, the latest first."""
+    return list(_failed_inbox().defer("body").order_by("-received_at", "-pk")[:limit])
 
 
 def exchange_problem_counts() -> tuple[int, int]:
     """(发件 failing, 收件 failed), however many."""
-    return (
-        OutboxMessage.objects.filter(delivered_at__isnull=True).exclude(last_error="").count(),
-        InboxMessage.objects.filter(processed_at__isnull=True).exclude(error="").count(),
-    )
+    return _failing_outbox().count(), _failed_inbox().count()
 
 
 # -- 跨省转入 (federation.arrivals) ------------------------------------------------------------
