@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import F
 
 from jiceng.accounts.demo import DemoLogin, demo_user
 from jiceng.accounts.models import Role, RoleAssignment, User
@@ -24,7 +25,7 @@ from jiceng.cooperatives.demo import load_demo_cooperatives as load_cooperatives
 from jiceng.core import clock
 from jiceng.core.errors import DomainError
 from jiceng.core.paths import under
-from jiceng.development.models import DevelopmentPlan
+from jiceng.development.models import Applicant, CaseMove, CaseStatus, DevelopmentPlan
 from jiceng.divisions.models import Division, common_name
 from jiceng.grid.demo import load_demo_grids
 from jiceng.grid.models import Grid, GridWorker
@@ -40,6 +41,8 @@ from jiceng.reporting.models import ReportingRule
 from jiceng.stations import services as station_services
 from jiceng.stations.models import ServiceStation
 from jiceng.taskforces.seeding import TaskForceSeedResult, demo_people, seed_taskforces
+from jiceng.transfers.models import OPEN_STATES, StepAction, Transfer, TransferState
+from jiceng.transfers.services import start_transfer, take_step
 from jiceng.villages.models import Dispatch
 
 from . import seeding
@@ -119,6 +122,7 @@ def load_demo(
     load_demo_development()
     say("组织关系转接和流动党员……")
     load_demo_transfers()
+    load_demo_case_move()
     say("党员积分……")
     load_demo_points()
     say("评星定级……")
@@ -351,6 +355,51 @@ def load_demo_transfers() -> TransferSeedResult:
     ).first()
     own = (secretary.organization_id,) if secretary and secretary.organization_id else ()
     return seed_transfers(as_of=clock.today(), seed=SEED, under=[district.path], must_have=own)
+
+
+def load_demo_case_move() -> Transfer | None:
+    """A probationary member of another branch of the district transferred into the demo
+    secretary's branch last month, through the transfer services, so that the development
+    file followed (development.following): the branch carries on the probation and decides
+    转正, and the case's page shows where it came from. Idempotent: once the branch has
+    received a file, nothing more."""
+    own = _demo_branch()
+    district = district_committee()
+    if own is None or district is None or CaseMove.objects.filter(to_organization_id=own).exists():
+        return None
+    branch = Organization.objects.get(pk=own)
+    street = branch.path[: len(district.path) + Organization.steplen]
+    candidates = (
+        Applicant.objects.filter(
+            under(district.path, "organization__path"),
+            status=CaseStatus.OPEN,
+            member__status=MemberStatus.PROBATIONARY,
+            member__organization_id=F("organization_id"),
+            organization__kind=OrgKind.BRANCH,
+        )
+        .exclude(organization_id=own)
+        .exclude(member__transfers__state__in=OPEN_STATES)
+        .select_related("member")
+    )
+    # the nearest first: a branch of the same street
+    case = candidates.filter(under(street, "organization__path")).order_by("pk").first()
+    case = case or candidates.order_by("pk").first()
+    if case is None or case.member is None:
+        return None
+    today = clock.today()
+    transfer = start_transfer(
+        member=case.member,
+        to_organization=branch,
+        reason="居住地变更",
+        leaves_on=max(today - dt.timedelta(days=35), case.member.joined_on),
+        by=None,
+    )
+    for action in (StepAction.APPROVE_OUT, StepAction.APPROVE_IN, StepAction.CONFIRM):
+        if action is StepAction.APPROVE_IN and transfer.state != TransferState.OUT_APPROVED:
+            continue  # one committee approves for both sides (the same street): once
+        on = today - dt.timedelta(days=28) if action is StepAction.CONFIRM else None
+        transfer = take_step(transfer=transfer, action=action, on=on, by=None)
+    return transfer
 
 
 def load_demo_orglife() -> OrglifeSeedResult:

@@ -12,6 +12,7 @@ from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.cases.models import Case, CaseEvent, Department
 from jiceng.core import clock
 from jiceng.datasets import demo
+from jiceng.development.models import CaseMove
 from jiceng.grid.models import Grid, GridWorker, Patrol
 from jiceng.members.models import Member
 from jiceng.orglife import rules
@@ -19,6 +20,7 @@ from jiceng.orglife.models import Attendance, Compliance, Meeting
 from jiceng.orgs.models import CommitteeSeat, Organization, OrgKind, Post, Sector
 from jiceng.reporting.models import ServiceRecord
 from jiceng.stations.models import ServiceStation
+from jiceng.transfers.models import TransferState
 
 
 @pytest.mark.usefixtures("divisions")
@@ -106,7 +108,15 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
     shequ = RoleAssignment.objects.get(user__username="shequ-demo", role=Role.COMMUNITY_OFFICIAL)
     assert kept.community_id == shequ.division_id
 
+    # 组织关系转接: a probationary member of another branch arrived last month, and her
+    # development file came with her (the secretary carries on the probation)
+    moved = CaseMove.objects.select_related("applicant__member").get(to_organization=branch)
+    assert moved.from_organization != branch and moved.transfer is not None
+    assert moved.applicant.organization == branch == moved.applicant.member.organization
+    assert moved.transfer.state == TransferState.COMPLETED
+
     counts = (
+        CaseMove.objects.count(),
         Organization.objects.count(),
         Member.objects.count(),
         User.objects.count(),
@@ -127,6 +137,7 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
     assert worker.roles.filter(role=Role.GRID_WORKER).exists()
     assert GridWorker.objects.filter(user=worker, grid__street__name="仙林街道").exists()
     assert (
+        CaseMove.objects.count(),
         Organization.objects.count(),
         Member.objects.count(),
         User.objects.count(),
