@@ -11,10 +11,9 @@ rows, all on copies of one seeded database.
 3. With --services, the earlier way: every county through jiceng/cooperatives/demo.py and
    jiceng/consent/demo.py (the services), timed the same way (about 9 minutes at 0.01 on a
    busy 2-core machine: opt-in).
-4. Bare: the rows the bulk run wrote, read back from its file (not timed) and inserted with
-   `sqlite3.executemany` into a copy of the base with the tables' secondary indexes dropped,
-   under the writer's PRAGMAs in one transaction, then the indexes built (timed); twice, the
-   faster counts.
+4. Bare: the rows the bulk run wrote, inserted into a copy of the base as bench_seed.bare_load
+   does (bare `sqlite3.executemany`, the writer's PRAGMAs, indexes built after; timed); twice,
+   the faster counts.
 Prints time, rows and rows/s of each, the ratio bulk/bare, and the scale-1 extrapolation.
 """
 
@@ -24,7 +23,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -32,6 +30,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_seed import bare_load, copy  # noqa: E402
+from bench_seed import environment as seed_environment  # noqa: E402
+
 OUT = ROOT / "bench" / "out" / "community"
 AS_OF = "2025-06-30"
 TABLES = {
@@ -50,27 +53,12 @@ TABLES = {
         "consent_consentanswer",
     ),
 }
-PRAGMAS = (
-    "synchronous = OFF",
-    "journal_mode = DELETE",
-    "foreign_keys = OFF",
-    "cache_size = -1048576",
-    "temp_store = MEMORY",
-)
 
 
 def environment(database: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["DATABASE_URL"] = f"sqlite:///{database}"
-    env.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.config.settings.base")
+    env = seed_environment(database)
     env["PYTHONPATH"] = str(ROOT)
     return env
-
-
-def copy(source: Path, target: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(source, target)
 
 
 def make_base(path: Path, *, scale: float, seed: int) -> None:
@@ -158,39 +146,6 @@ def run(name: str, base: Path, target: Path, *, scale: float, seed: int) -> dict
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run_bare(base: Path, seeded: Path, target: Path, tables: tuple[str, ...]) -> dict[str, float]:
-    copy(base, target)
-    db = sqlite3.connect(target, isolation_level=None)
-    source = sqlite3.connect(seeded)
-    indexes = []
-    for table in tables:
-        for name, sql in db.execute(
-            "SELECT name, sql FROM sqlite_master "
-            "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-            (table,),
-        ).fetchall():
-            indexes.append(sql)
-            db.execute(f'DROP INDEX "{name}"')
-    for pragma in PRAGMAS:
-        db.execute(f"PRAGMA {pragma}")
-    data = {t: source.execute(f'SELECT * FROM "{t}" ORDER BY id').fetchall() for t in tables}
-    started = time.perf_counter()
-    db.execute("BEGIN")
-    rows = 0
-    for table in tables:
-        if data[table]:
-            marks = ", ".join("?" * len(data[table][0]))
-            db.executemany(f'INSERT INTO "{table}" VALUES ({marks})', data[table])
-            rows += len(data[table])
-    for sql in indexes:
-        db.execute(sql)
-    db.execute("COMMIT")
-    seconds = time.perf_counter() - started
-    db.close()
-    source.close()
-    return {"rows": rows, "seconds": seconds}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -231,7 +186,7 @@ def main() -> None:
     for kind, tables in TABLES.items():
         done = bulk[kind]
         bare = min(
-            (run_bare(base, bulk_file, OUT / "bare.sqlite3", tables) for _ in range(2)),
+            (bare_load(base, bulk_file, OUT / "bare.sqlite3", tables) for _ in range(2)),
             key=lambda r: r["seconds"],
         )
         assert bare["rows"] == done["rows"], (bare, done)

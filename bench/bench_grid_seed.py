@@ -10,10 +10,10 @@ sqlite3 executemany of the same rows.
    members' accounts; names and phones sealed), `community.seed_gridded` (a task force with
    this week's shifts per county with grids, red-sail stations with a year of visit days in
    each city district), each with its rows per second.
-3. The bare baseline: another copy of the template; the grid and household rows the seed wrote
-   (grid_grid, accounts_user, households_*) are read back from the seeded file (not timed) and
-   inserted with `sqlite3.executemany` under the seed's PRAGMAs in one transaction, secondary
-   indexes dropped first and built after (timed); twice, the faster counts.
+3. The bare baseline: the grid and household rows the seed wrote (grid_grid, accounts_user,
+   households_*) inserted into another copy of the template as bench_seed.bare_load does (bare
+   `sqlite3.executemany`, the seed's PRAGMAs, indexes built after; timed); twice, the faster
+   counts.
 4. A rerun of the three adds nothing (asserted).
 """
 
@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_seed import AS_OF, OUT, PRAGMAS, copy, environment  # noqa: E402
+from bench_seed import AS_OF, OUT, bare_load, copy, environment, make_template  # noqa: E402
 
 TABLES = (
     "grid_grid",
@@ -40,74 +40,11 @@ TABLES = (
     "households_householdcontact",
     "households_visit",
 )
-CHUNK = 100_000
-
-
-def make_template(path: Path) -> None:
-    """As bench_seed.make_template, with this Python's `jiceng` (a worktree has no .venv)."""
-    if path.exists():
-        return
-    scratch = path.with_suffix(".tmp")
-    scratch.unlink(missing_ok=True)
-    env = environment(scratch)
-    jiceng = str(Path(sys.executable).parent / "jiceng")
-    subprocess.run([jiceng, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
-    subprocess.run(
-        [jiceng, "load-divisions"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
-    )
-    with sqlite3.connect(scratch) as db:
-        db.execute("PRAGMA journal_mode = DELETE")
-    scratch.rename(path)
 
 
 def counts(database: Path) -> dict[str, int]:
     with sqlite3.connect(database) as db:
         return {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in TABLES}
-
-
-def run_bare(template: Path, seeded: Path, target: Path) -> tuple[int, float, float]:
-    copy(template, target)
-    db = sqlite3.connect(target, isolation_level=None)
-    source = sqlite3.connect(seeded)
-    indexes = []
-    for table in TABLES:
-        for name, sql in db.execute(
-            "SELECT name, sql FROM sqlite_master "
-            "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-            (table,),
-        ).fetchall():
-            indexes.append(sql)
-            db.execute(f'DROP INDEX "{name}"')
-    for pragma in PRAGMAS:
-        db.execute(f"PRAGMA {pragma}")
-    db.execute("DELETE FROM accounts_user")  # the template has none; to be sure
-    db.execute("BEGIN")
-    inserting, rows = 0.0, 0
-    for table in TABLES:
-        columns = [c[1] for c in source.execute(f'PRAGMA table_info("{table}")')]
-        sql = f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(columns))})'
-        last = 0
-        while True:
-            chunk = source.execute(
-                f'SELECT * FROM "{table}" WHERE id > ? ORDER BY id LIMIT ?',
-                (last, CHUNK),
-            ).fetchall()
-            if not chunk:
-                break
-            last = chunk[-1][0]
-            started = time.perf_counter()
-            db.executemany(sql, chunk)
-            inserting += time.perf_counter() - started
-            rows += len(chunk)
-    started = time.perf_counter()
-    for sql in indexes:
-        db.execute(sql)
-    db.execute("COMMIT")
-    indexing = time.perf_counter() - started
-    db.close()
-    source.close()
-    target.unlink(missing_ok=True)
-    return rows, inserting, indexing
 
 
 def main() -> None:
@@ -173,8 +110,12 @@ def main() -> None:
     seeded_rows = grids.grids + homes.rows
     seeded_seconds = grids.seconds + homes.seconds
     seed_rate = seeded_rows / seeded_seconds
-    runs = [run_bare(template, seeded, bare) for _ in (1, 2)]
-    rows, inserting, indexing = min(runs, key=lambda r: r[1] + r[2])
+    # the template has no users; to be sure
+    before = ("DELETE FROM accounts_user",)
+    runs = [bare_load(template, seeded, bare, TABLES, before=before) for _ in (1, 2)]
+    bare.unlink(missing_ok=True)
+    best = min(runs, key=lambda r: r["seconds"])
+    rows, inserting, indexing = int(best["rows"]), best["insert_seconds"], best["index_seconds"]
     assert rows == sum(counts(seeded).values()), (rows, counts(seeded))
     bare_rate = rows / (inserting + indexing)
     print(

@@ -70,7 +70,7 @@ def make_template(path: Path) -> None:
     scratch = path.with_suffix(".tmp")
     scratch.unlink(missing_ok=True)
     env = environment(scratch)
-    jiceng = str(ROOT / ".venv" / "bin" / "jiceng")
+    jiceng = str(Path(sys.executable).parent / "jiceng")  # this Python's (a worktree has no .venv)
     subprocess.run([jiceng, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
     subprocess.run(
         [jiceng, "load-divisions"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
@@ -112,12 +112,24 @@ def run_seed(database: Path, *, scale: float, seed: int, workers: int) -> dict[s
     }
 
 
-def run_bare(template: Path, seeded: Path, target: Path) -> dict[str, float]:
+def bare_load(
+    template: Path,
+    seeded: Path,
+    target: Path,
+    tables: tuple[str, ...],
+    *,
+    before: tuple[str, ...] = (),
+) -> dict[str, float]:
+    """The baseline of every seeding benchmark: `tables`' rows as the seed wrote them into
+    `seeded`, inserted into a copy of `template` with a bare `sqlite3.executemany` under the
+    seed's PRAGMAs in one transaction, secondary indexes dropped first and built after. The
+    rows are read back in chunks, not timed; the inserts and the index builds are. `before`:
+    statements run first, untimed."""
     copy(template, target)
     db = sqlite3.connect(target, isolation_level=None)
     source = sqlite3.connect(seeded)
     indexes = []
-    for table in TABLES:
+    for table in tables:
         for name, sql in db.execute(
             "SELECT name, sql FROM sqlite_master "
             "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
@@ -127,12 +139,14 @@ def run_bare(template: Path, seeded: Path, target: Path) -> dict[str, float]:
             db.execute(f'DROP INDEX "{name}"')
     for pragma in PRAGMAS:
         db.execute(f"PRAGMA {pragma}")
+    for sql in before:
+        db.execute(sql)
     inserting = 0.0
     rows = 0
     begun = time.perf_counter()
     db.execute("BEGIN")
     inserting += time.perf_counter() - begun
-    for table in TABLES:
+    for table in tables:
         columns = [c[1] for c in source.execute(f'PRAGMA table_info("{table}")')]
         sql = f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(columns))})'
         last = 0
@@ -201,7 +215,7 @@ def main() -> None:
     print("2. 同样的行，裸 sqlite3 executemany（同一表结构，索引在插入后建立），两次取快者")
     runs = []
     for attempt in (1, 2):
-        bare_run = run_bare(template, seeded, bare)
+        bare_run = bare_load(template, seeded, bare, TABLES)
         runs.append(bare_run)
         print(
             f"   第{attempt}次：插入 {bare_run['insert_seconds']:.1f} 秒"
