@@ -7,7 +7,10 @@ driver, with the ids already assigned by the generator: no round trip per row or
 For a large load into empty tables the writer also:
 - drops the tables' secondary indexes and builds them again at the end, from the database's own
   definitions: building an index once over sorted keys is much cheaper than keeping it up to date
-  row by row (unique indexes that back constraints stay, and are checked as rows arrive);
+  row by row. That includes the unique indexes of expression and partial constraints (a member's
+  ID number, one secretary per committee): a duplicate fails their build, and with it the load.
+  Only what is part of the table stays and is checked as rows arrive (primary keys; on
+  PostgreSQL, constraints that own their index; on SQLite, a column's or fields' UNIQUE);
 - on SQLite, outside a surrounding transaction, turns off what a bulk load does not need:
   fsync (synchronous=OFF), the write-ahead log (journal_mode=DELETE: a new table's pages are
   appended and never journaled, so one big transaction stays atomic and costs nothing extra),
@@ -142,25 +145,33 @@ class BulkWriter:
     ) -> None:
         try:
             if error is None:
-                with connection.cursor() as cursor:
-                    if self.indexes and self.vendor == "postgresql":
-                        # PostgreSQL builds no index on a table with foreign-key checks still
-                        # pending (they are deferred): run them now, defer again after.
-                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                    for create, _ in self.indexes:
-                        cursor.execute(create)
-                    if self.indexes and self.vendor == "postgresql":
-                        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-                    if self.vendor == "postgresql":
-                        models_ = [t.model for t in self.tables.values()]
-                        for sql in connection.ops.sequence_reset_sql(no_style(), models_):
-                            cursor.execute(sql)
-                        for table in self.tables.values():
-                            cursor.execute(f"ANALYZE {connection.ops.quote_name(table.name)}")
+                try:
+                    self._finish()
+                except BaseException as failed:  # a duplicate found by an index build, say
+                    self.atomic.__exit__(type(failed), failed, failed.__traceback__)
+                    raise
             self.atomic.__exit__(kind, error, trace)
         finally:
             if self.saved_pragmas:
                 self._restore_pragmas()
+
+    def _finish(self) -> None:
+        """Build the dropped indexes again; on PostgreSQL, reset sequences and analyze."""
+        with connection.cursor() as cursor:
+            if self.indexes and self.vendor == "postgresql":
+                # PostgreSQL builds no index on a table with foreign-key checks still
+                # pending (they are deferred): run them now, defer again after.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for create, _ in self.indexes:
+                cursor.execute(create)
+            if self.indexes and self.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            if self.vendor == "postgresql":
+                models_ = [t.model for t in self.tables.values()]
+                for sql in connection.ops.sequence_reset_sql(no_style(), models_):
+                    cursor.execute(sql)
+                for table in self.tables.values():
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(table.name)}")
 
     def _set_pragmas(self) -> None:
         with connection.cursor() as cursor:

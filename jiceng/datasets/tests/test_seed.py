@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 
 from jiceng.core import clock, crypto
@@ -145,6 +145,31 @@ def test_a_failed_load_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(RuntimeError):
         seed(XIMENG, DAMXUNG, defer_indexes=True)
     assert not Organization.objects.exists()
+    assert not Member.objects.exists()
+    assert index_definitions() == before
+
+
+def test_a_members_id_number_index_is_built_at_the_end_and_a_duplicate_fails_the_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The unique index of ID numbers is dropped for a large load like the other indexes (it
+    took a random insert per row) and built at the end, where a duplicate still fails."""
+    real = seeding._write_county
+    digest = national.MEMBER_COLUMNS.index("id_number_digest")
+    during: list[set[str]] = []
+
+    def duplicate_one(writer: Any, rows: national.CountyRows) -> None:
+        first, last = rows.members[0], rows.members[-1]
+        rows.members[-1] = (*last[:digest], first[digest], *last[digest + 1 :])
+        real(writer, rows)
+        during.append({name for name, _ in index_definitions()})
+
+    monkeypatch.setattr(seeding, "_write_county", duplicate_one)
+    before = index_definitions()
+    assert ("member_id_number_unique", ("id_number_digest",)) in before
+    with pytest.raises(IntegrityError):
+        seed(DAMXUNG, defer_indexes=True)
+    assert "member_id_number_unique" not in during[0]
     assert not Member.objects.exists()
     assert index_definitions() == before
 

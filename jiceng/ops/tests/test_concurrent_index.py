@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 from django.db.migrations.state import ProjectState
+from django.utils import timezone
 
-from jiceng.core.migration_operations import AddIndexConcurrently, RemoveIndexConcurrently
+from jiceng.core.migration_operations import (
+    AddIndexConcurrently,
+    AddUniqueIndexConcurrently,
+    RemoveIndexConcurrently,
+)
+from jiceng.ops.models import Heartbeat
 
 INDEX = models.Index(fields=["beat_at"], name="ops_heartbeat_beat_at_test")
 
@@ -45,6 +51,35 @@ def test_the_index_is_built_and_dropped_outside_a_transaction() -> None:
     assert INDEX.name not in indexes()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_unique_index_is_built_outside_a_transaction_and_refuses_duplicates() -> None:
+    unique = models.UniqueConstraint(models.F("beat_at"), name="ops_heartbeat_beat_at_unique")
+    before = ProjectState.from_apps(apps)
+    add = AddUniqueIndexConcurrently("heartbeat", unique)
+    after = before.clone()
+    add.state_forwards("ops", after)
+    with connection.schema_editor(atomic=False) as editor:
+        add.database_forwards("ops", editor, before, after)
+    try:
+        assert unique.name in indexes()
+        at = timezone.now()
+        Heartbeat.objects.create(name="worker", beat_at=at)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Heartbeat.objects.create(name="scheduler", beat_at=at)
+    finally:
+        with connection.schema_editor(atomic=False) as editor:
+            add.database_backwards("ops", editor, after, before)
+    assert unique.name not in indexes()
+
+
+def test_a_unique_constraint_of_the_table_is_refused() -> None:
+    with pytest.raises(ValueError, match="唯一约束"):
+        AddUniqueIndexConcurrently(
+            "heartbeat", models.UniqueConstraint(fields=["beat_at"], name="ops_heartbeat_plain")
+        )
+
+
 def test_a_migration_using_them_may_not_run_in_a_transaction() -> None:
     assert AddIndexConcurrently.atomic is False
     assert RemoveIndexConcurrently.atomic is False
+    assert AddUniqueIndexConcurrently.atomic is False
