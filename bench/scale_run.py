@@ -73,6 +73,9 @@ MEASURED: tuple[tuple[str, str, float | None], ...] = (
     ("members:national", "党员名册 全国", None),
     ("members:province", "党员名册 省", None),
     ("members:county", "党员名册 县", None),
+    ("terms_due:national", "换届提醒列表 全国", None),
+    ("terms_due:province", "换届提醒列表 省", None),
+    ("terms_due:county", "换届提醒列表 县", None),
     ("compliance_page:national", "组织生活合规页 全国", 200),
     ("compliance_page:province", "组织生活合规页 省", 200),
     ("compliance_page:county", "组织生活合规页 县", 200),
@@ -329,6 +332,7 @@ def measure(args: argparse.Namespace) -> None:
         pages(f"tree:{scope}", client, "/orgs/")
         pages(f"organization:{scope}", client, f"/orgs/{org.pk}/")
         pages(f"members:{scope}", client, f"/members/?org={org.pk}")
+        pages(f"terms_due:{scope}", client, f"/orgs/{org.pk}/terms-due/")
     national = department("national")
     for scope in ("national", "province", "county", "branch"):
         url = f"/orglife/org/{scopes[scope].pk}/compliance/?month={rules.format_month(month)}"
