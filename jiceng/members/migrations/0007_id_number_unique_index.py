@@ -1,6 +1,7 @@
 # One member per ID number, from the column's UNIQUE to a unique index of its own
 # (members.models.Member.Meta.constraints says why). The index is built first, CONCURRENTLY on
-# PostgreSQL, so that the rule holds at every moment; the column's constraint goes after.
+# PostgreSQL, so that the rule holds at every moment; the column's constraint goes after, in
+# 0008 (a migration outside a transaction holds one operation: docs/部署与运维手册.md, 4.2).
 
 from django.db import migrations, models
 
@@ -24,10 +25,5 @@ class Migration(migrations.Migration):
                 name="member_id_number_unique",
                 violation_error_message="该身份证号已登记为党员",
             ),
-        ),
-        migrations.AlterField(
-            model_name="member",
-            name="id_number_digest",
-            field=models.BinaryField(max_length=16, verbose_name="身份证号索引"),
         ),
     ]
