@@ -11,6 +11,11 @@ For a large load into empty tables the writer also:
   ID number, one secretary per committee): a duplicate fails their build, and with it the load.
   Only what is part of the table stays and is checked as rows arrive (primary keys; on
   PostgreSQL, constraints that own their index; on SQLite, a column's or fields' UNIQUE);
+- on PostgreSQL, drops the tables' foreign keys too and adds them again after the indexes: each
+  added key checks the whole table in one query (a join), where keys kept through the load
+  queue a deferred check for every row and run them one by one at the end (at scale 0.05,
+  40 s of a bare COPY's 82 s; at scale 1 some 350 million queued checks). A row whose key
+  points nowhere fails the new key, and with it the load;
 - on SQLite, outside a surrounding transaction, turns off what a bulk load does not need:
   fsync (synchronous=OFF), the write-ahead log (journal_mode=DELETE: a new table's pages are
   appended and never journaled, so one big transaction stays atomic and costs nothing extra),
@@ -97,6 +102,7 @@ class BulkWriter:
         self.vendor = connection.vendor
         self.saved_pragmas: dict[str, str] = {}
         self.indexes: list[tuple[str, str]] = []  # (create, drop)
+        self.foreign_keys: list[tuple[str, str, str]] = []  # (table, name, definition)
         self.atomic = transaction.atomic()
         self.statements: dict[str, str] = {}
         self.rows_written = 0
@@ -106,9 +112,17 @@ class BulkWriter:
             self._set_pragmas()
         self.atomic.__enter__()
         if self.defer_indexes:
+            quote = connection.ops.quote_name
             with connection.cursor() as cursor:
                 for table in self.tables.values():
                     self.indexes.extend(secondary_indexes(cursor, table.name))
+                    if self.vendor == "postgresql":
+                        self.foreign_keys.extend(foreign_keys(cursor, table.name))
+                if self.foreign_keys:  # no table altered with checks of its rows pending
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                for table_name, name, _ in self.foreign_keys:
+                    cursor.execute(f"ALTER TABLE {quote(table_name)} DROP CONSTRAINT {quote(name)}")
                 for _, drop in self.indexes:
                     cursor.execute(drop)
         return self
@@ -170,6 +184,12 @@ class BulkWriter:
                 cursor.execute(f"SET LOCAL maintenance_work_mem = '{PG_INDEX_BUILD_MEMORY}'")
             for create, _ in self.indexes:
                 cursor.execute(create)
+            quote = connection.ops.quote_name
+            for table_name, name, definition in self.foreign_keys:
+                # one query checks the whole table (PostgreSQL's initial check of a new key)
+                cursor.execute(
+                    f"ALTER TABLE {quote(table_name)} ADD CONSTRAINT {quote(name)} {definition}"
+                )
             if self.indexes and self.vendor == "postgresql":
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             if self.vendor == "postgresql":
@@ -190,6 +210,16 @@ class BulkWriter:
         with connection.cursor() as cursor:
             for name, value in self.saved_pragmas.items():
                 cursor.execute(f"PRAGMA {name} = {value}")
+
+
+def foreign_keys(cursor: Any, table: str) -> list[tuple[str, str, str]]:
+    """(table, name, definition) of the table's foreign keys, on PostgreSQL."""
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+        [connection.ops.quote_name(table)],
+    )
+    return [(table, name, definition) for name, definition in cursor.fetchall()]
 
 
 def secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:

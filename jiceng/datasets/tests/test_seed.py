@@ -123,10 +123,25 @@ def index_definitions() -> set[tuple[str, tuple[str, ...]]]:
     return found
 
 
+def foreign_keys() -> set[tuple[str, tuple[str, ...], Any]]:
+    found = set()
+    with connection.cursor() as cursor:
+        for model in (Organization, Member, Committee, CommitteeSeat, PartyGroup):
+            constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+            found |= {
+                (model._meta.db_table, tuple(c["columns"]), c["foreign_key"])
+                for c in constraints.values()
+                if c["foreign_key"]
+            }
+    return found
+
+
 def test_a_load_with_deferred_indexes_puts_them_back() -> None:
-    before = index_definitions()
+    before, keys = index_definitions(), foreign_keys()
+    assert ("members_member", ("organization_id",), ("orgs_organization", "id")) in keys
     seed(DAMXUNG, defer_indexes=True)
     assert index_definitions() == before
+    assert foreign_keys() == keys
     assert Member.objects.filter(
         organization__in=Organization.objects.filter(depth__gte=5)
     ).exists()
@@ -172,6 +187,29 @@ def test_a_members_id_number_index_is_built_at_the_end_and_a_duplicate_fails_the
     assert "member_id_number_unique" not in during[0]
     assert not Member.objects.exists()
     assert index_definitions() == before
+
+
+def test_on_postgresql_a_key_that_points_nowhere_fails_the_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PostgreSQL's foreign keys are dropped for the load and added again after it, checking
+    every row at once (SQLite's are off during a load: the generator makes the keys)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite checks no foreign key during a load")
+    real = seeding._write_county
+    organization = national.MEMBER_COLUMNS.index("organization_id")
+
+    def point_nowhere(writer: Any, rows: national.CountyRows) -> None:
+        last = rows.members[-1]
+        rows.members[-1] = (*last[:organization], 10**9, *last[organization + 1 :])
+        real(writer, rows)
+
+    monkeypatch.setattr(seeding, "_write_county", point_nowhere)
+    keys = foreign_keys()
+    with pytest.raises(IntegrityError):
+        seed(DAMXUNG, defer_indexes=True)
+    assert not Member.objects.exists()
+    assert foreign_keys() == keys
 
 
 def test_scale_chooses_whole_counties() -> None:
