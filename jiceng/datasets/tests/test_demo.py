@@ -112,6 +112,7 @@ def test_the_demo_district_and_its_logins(capsys: pytest.CaptureFixture[str]) ->
     # development file came with her (the secretary carries on the probation)
     moved = CaseMove.objects.select_related("applicant__member").get(to_organization=branch)
     assert moved.from_organization != branch and moved.transfer is not None
+    assert moved.applicant.member is not None
     assert moved.applicant.organization == branch == moved.applicant.member.organization
     assert moved.transfer.state == TransferState.COMPLETED
 
