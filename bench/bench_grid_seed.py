@@ -20,6 +20,7 @@ sqlite3 executemany of the same rows.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sqlite3
@@ -43,7 +44,9 @@ TABLES = (
 
 
 def counts(database: Path) -> dict[str, int]:
-    with sqlite3.connect(database) as db:
+    # closed here, not whenever it is collected: while another connection has the file open,
+    # the rerun's writer cannot take it out of WAL mode for its load ("database is locked")
+    with contextlib.closing(sqlite3.connect(database)) as db:
         return {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in TABLES}
 
 
