@@ -42,6 +42,7 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+import scale_run  # noqa: E402
 from bench_seed import AS_OF, OUT, TABLES  # noqa: E402
 
 BLOCK = 1 << 20
@@ -187,9 +188,7 @@ def main() -> None:
     print("0. 模板库：迁移并载入行政区划（不计时）……", flush=True)
     jiceng(template_name(), "migrate", "-v", "0")
     jiceng(template_name(), "load-divisions")
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-    ).stdout.strip()
+    commit = scale_run.commit()
     with psycopg.connect(os.environ["DATABASE_URL"]) as connection:
         version = connection.execute("SHOW server_version").fetchone()
     print(
