@@ -2,7 +2,7 @@
 
 The file is a CSV (optionally gzipped) with the columns code,name,level,parent_code, codes in their
 short form (2/4/6/9/12 digits), padded here to the 12-digit key. The ORM is far too slow for
-665,276 rows, so rows go in raw: executemany in batches on SQLite, COPY on PostgreSQL, all in one
+665,276 rows, so rows go in raw (core.bulk: executemany on SQLite, COPY on PostgreSQL), all in one
 transaction that first empties the table, so a reload replaces the contents or changes nothing.
 
 Four places in the 2023 file repeat a division one level down under the same code: 东莞市, 中山市
@@ -21,7 +21,6 @@ import io
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import TextIO
 
@@ -29,13 +28,13 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 
+from jiceng.core.bulk import write_rows
 from jiceng.core.errors import InvalidInput
 from jiceng.divisions.models import LEVEL_DIGITS, Division
 
 HEADER = ["code", "name", "level", "parent_code"]
 CODE_DIGITS = 12
 NAME_MAX = 100  # Division.name max_length
-BATCH_ROWS = 20_000
 PROGRESS_EVERY = 100_000
 
 # A division's 12-digit key and its parent's, as they go into the table.
@@ -191,10 +190,9 @@ def load_divisions(
                 # Nothing references the table with a database constraint (every foreign key
                 # to Division is db_constraint=False), so TRUNCATE is allowed.
                 cursor.execute(f"TRUNCATE {table}")
-                _copy(cursor, table, rows)
             else:
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (our own table's name)
-                _insert(cursor, table, rows)
+            write_rows(Division._meta.db_table, ("code", "name", "level", "parent_id"), rows)
             for create, _ in indexes:
                 cursor.execute(create)
             _check_parents(cursor, table)
@@ -217,23 +215,6 @@ def _result(path: Path, tally: Tally, started: float, *, skipped: bool) -> LoadR
         skipped=skipped,
         seconds=time.perf_counter() - started,
     )
-
-
-def _insert(cursor: CursorWrapper, table: str, rows: Iterator[Row]) -> None:
-    sql = f"INSERT INTO {table} (code, name, level, parent_id) VALUES (%s, %s, %s, %s)"  # noqa: S608
-    while batch := list(islice(rows, BATCH_ROWS)):
-        cursor.executemany(sql, batch)
-
-
-def _copy(cursor: CursorWrapper, table: str, rows: Iterator[Row]) -> None:
-    # Django hands copy() through to psycopg without turning its errors into Django's;
-    # wrap_database_errors does, so a repeated code is an IntegrityError on both databases.
-    with (
-        connection.wrap_database_errors,
-        cursor.copy(f"COPY {table} (code, name, level, parent_id) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
 
 
 def _secondary_indexes(cursor: CursorWrapper) -> list[tuple[str, str]]:

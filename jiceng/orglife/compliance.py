@@ -4,10 +4,10 @@ were held with quorum; for every organization above, the sums over its branches.
 `rollup_month(month)` rebuilds one month (the `jiceng orglife-compliance --month YYYY-MM`
 command): one grouped read of the meetings that count (`held_counts`), the branches judged in
 Python by `rules.evaluate_branch` (memoized: its inputs take few distinct values), the branch
-rows written in one executemany, and every organization above summed in SQL, one
-INSERT ... SELECT per depth from the rows one level down. `refresh_branch` keeps it current as
-meetings are signed off, adjusting the ancestors' rows by the difference (F() updates on the
-ancestors' paths, one statement whatever the depth)."""
+rows written at once (core.bulk: COPY on PostgreSQL), and every organization above summed in
+SQL, one INSERT ... SELECT per depth from the rows one level down. `refresh_branch` keeps it
+current as meetings are signed off, adjusting the ancestors' rows by the difference (F()
+updates on the ancestors' paths, one statement whatever the depth)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from django.db import connection, transaction
 from django.db.models import Count, F
 
 from jiceng.core import clock
+from jiceng.core.bulk import write_rows
+from jiceng.members.models import ACTIVE_STATUSES as ROSTER_STATUSES
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orgs.models import BRANCH_KINDS, Committee, Organization, PartyGroup
 
@@ -206,14 +208,24 @@ def _talk_gaps(
 ) -> dict[str, dict[int, int]]:
     """For each period a talk rule gives and each branch with active members, how many of
     them had no heart-to-heart talk from the period's start to the end of `month`. Grouped
-    reads: the active members by the members' (organization, status) index, then per period
+    reads: the active members from the organizations' rollups, then per period
     (one unless rules differ) the members talked to by the talks' rollup index (year,
     organization, member, talked_on); a talk counts only for a member still active in the
     branch it was recorded in."""
-    members = Member.objects.filter(status__in=ACTIVE_STATUSES)
+    # The active members of each branch: its roster as the organization row counts it
+    # (orgs.rollups: grouping 100 million members took most of a national rollup), less those
+    # on the roster who are lost or suspended (few: their statuses' partial indexes).
+    organizations = Organization.objects.filter(member_count__gt=0)
+    absent = Member.objects.filter(status__in=ROSTER_STATUSES - set(ACTIVE_STATUSES))
     if organization_id is not None:
-        members = members.filter(organization_id=organization_id)
-    active = dict(members.values_list("organization_id").annotate(n=Count("pk")).order_by())
+        organizations = organizations.filter(pk=organization_id)
+        absent = absent.filter(organization_id=organization_id)
+    else:
+        organizations = organizations.filter(kind__in=BRANCH_KINDS)
+    active = dict(organizations.values_list("pk", "member_count").order_by())
+    for pk, n in absent.values_list("organization_id").annotate(n=Count("pk")).order_by():
+        if pk in active:
+            active[pk] -= n
     end = rules.month_start(rules.add_months(month, 1))
     gaps: dict[str, dict[int, int]] = {}
     for period in requirements.periods(TALK):
@@ -365,14 +377,13 @@ def rollup_month(month: int) -> RollupResult:
 
 @transaction.atomic
 def _write_month(month: int, branch_rows: Sequence[tuple[Any, ...]]) -> int:
-    """Replace the month's rows: the branches' by executemany, then every organization above,
+    """Replace the month's rows: the branches' in one go (core.bulk), then every organization above,
     deepest first, as the sums of the rows one level down (branches have no organizations
     below them: orgs.rules.ALLOWED_CHILDREN), one INSERT ... SELECT per depth. Returns the
     number of rows written."""
     table = _quote(Compliance._meta.db_table)
     organizations = _quote(Organization._meta.db_table)
     columns = ", ".join(_quote(c) for c in COLUMNS)
-    marks = ", ".join(["%s"] * len(COLUMNS))
     sums = ", ".join(
         f"SUM(c.{_quote(c)})" if c in SUMMED else "0"
         for c in COLUMNS
@@ -386,12 +397,8 @@ def _write_month(month: int, branch_rows: Sequence[tuple[Any, ...]]) -> int:
     )
     Compliance.objects.filter(month=month).delete()
     written = len(branch_rows)
+    write_rows(Compliance._meta.db_table, COLUMNS, branch_rows)
     with connection.cursor() as cursor:
-        for i in range(0, len(branch_rows), 20_000):
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - our table
-                branch_rows[i : i + 20_000],
-            )
         deepest = max((row[3] for row in branch_rows), default=0)
         for depth in range(deepest - 1, 0, -1):
             cursor.execute(ancestors, [depth, depth * STEP, month, depth + 1])

@@ -27,6 +27,7 @@ from jiceng.orglife.models import (
     Period,
 )
 from jiceng.orglife.talks import record_talk
+from jiceng.orgs import rollups
 from jiceng.orgs.models import BRANCH_KINDS, Committee, Organization, OrgKind, PartyGroup
 from jiceng.testing.personas import Tree, add, add_member
 
@@ -80,8 +81,15 @@ def _talks(organizations: list[Organization], seed: int) -> None:
     for organization in organizations[:5]:
         for i in range(pick.randint(0, 3)):
             member = add_member(organization, name=f"党员{organization.pk}{i}")
-            if pick.random() < 0.2:
-                Member.objects.filter(pk=member.pk).update(status=MemberStatus.TRANSFERRED_OUT)
+            if pick.random() < 0.4:  # off the roster, or on it but not active
+                status = pick.choice(
+                    (
+                        MemberStatus.TRANSFERRED_OUT,
+                        MemberStatus.LOST_CONTACT,
+                        MemberStatus.SUSPENDED,
+                    )
+                )
+                Member.objects.filter(pk=member.pk).update(status=status)
             for _ in range(pick.choice((0, 1, 1, 2))):
                 day = dt.date(pick.choice((2024, 2025, 2025, 2025)), pick.randint(1, 12), 10)
                 talks.append((organization, member, day))
@@ -91,6 +99,9 @@ def _talks(organizations: list[Organization], seed: int) -> None:
     HeartToHeartTalk.objects.bulk_create(
         HeartToHeartTalk(organization=o, member=m, talked_on=d, year=d.year) for o, m, d in talks
     )
+    rollups.rebuild()  # the roster counts as the services that change a status keep them
+    statuses = set(Member.objects.values_list("status", flat=True))
+    assert {MemberStatus.LOST_CONTACT, MemberStatus.SUSPENDED} & statuses
 
 
 @pytest.fixture
