@@ -218,5 +218,8 @@ COUNT_LIMIT = 100_000
 
 def count_members(rows: QuerySet[Member]) -> int:
     """How many rows the list holds, counted up to COUNT_LIMIT + 1: a COUNT over a LIMITed
-    subquery stops early, so a national list costs no more than a city's."""
-    return rows.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+    subquery stops early, so a national list costs no more than a city's. The rows are taken
+    in the list's own order, the subtree's organizations by path and each one's members by
+    their index: unordered, PostgreSQL chose to merge all 100 million members with the
+    organizations by id to find a province's first 100,001 (6.8 s at scale 1, against 60 ms)."""
+    return rows.order_by("organization__path").values("pk")[: COUNT_LIMIT + 1].count()
