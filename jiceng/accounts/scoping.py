@@ -18,6 +18,7 @@ sees nothing.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -120,6 +121,12 @@ class Reach:
         return under_any(self.paths, f"{prefix}path") | under_any(
             self.division_prefixes, f"{prefix}division_id"
         )
+
+    def key(self) -> str:
+        """A short name for what `organization_q` selects, for a cache key: two reaches over
+        the same subtrees and divisions share it."""
+        named = "|".join(sorted(self.paths)) + "/" + "|".join(sorted(self.division_prefixes))
+        return hashlib.sha256(named.encode()).hexdigest()[:32]
 
     def division_q(self, field: str) -> Q:
         """Rows whose division `field` ("community_id", "case__street_id") lies inside."""

@@ -11,9 +11,11 @@ from django.urls import reverse
 
 from jiceng.accounts.models import Role, User
 from jiceng.accounts.permissions import Permission, has_permission, roles_of
+from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock
 from jiceng.core.models import AuditRecord
-from jiceng.web.workbench import Action, Content, Figure, Item, panel
+from jiceng.orgs import subtrees
+from jiceng.web.workbench import Action, Content, Figure, Item, kept_when_big, panel
 
 from . import queries
 from .models import StatusMove
@@ -70,7 +72,14 @@ def standing(user: User) -> list[Content]:
     """失去联系满六个月的，停止党籍；停止党籍满两年仍无法取得联系的，予以除名: the decision is
     the branch's, taken on the member page; the platform only says whose time has come. A
     reminder: no panel at all while nobody's time has come."""
-    count, due = queries.standing_due(user, limit=SHOWN_DUE)
+    # Over a large reach the read is kept a while (web.workbench.kept_when_big): every member
+    # lost or suspended in a province is tested against the date of the move that began it.
+    reach = scope_of(user).reach(Permission.MANAGE_MEMBERS)
+    count, due = kept_when_big(
+        f"workbench:members:standing:{reach.key()}",
+        big=subtrees.organizations_in(reach) > subtrees.BIG_REACH,
+        read=lambda: queries.standing_due(user, limit=SHOWN_DUE),
+    )
     if not count:
         return []
     items = [

@@ -19,7 +19,7 @@ from jiceng.accounts.scoping import Reach
 from .models import Organization
 
 # Above this many grassroots organizations in the reach, the rows are read first (the same
-# bound as the organization panel's, orgs.panels.BIG_SUBTREE).
+# bound above which the workbench keeps a panel's reads a while: web.workbench.kept_when_big).
 BIG_REACH = 10_000
 
 

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.utils.module_loading import autodiscover_modules
 
 from jiceng.accounts.models import User
@@ -149,6 +151,27 @@ def panels_for(user: User) -> list[Shown]:
         for content in built if isinstance(built, list) else [built]:
             shown.append(Shown(panel=found, title=found.title, content=content))
     return shown
+
+
+T = TypeVar("T")
+
+# How long a panel keeps what it read over a large reach (a city's, a province's, the nation's:
+# orgs.subtrees.BIG_REACH): reads that no LIMIT stops early there cost hundreds of milliseconds
+# at national scale, and what they count (terms due this quarter, members whose lost contact
+# has run six months) moves by days, not minutes. A street's or a county's panel reads afresh
+# on every visit, so whoever acts sees the change at once.
+BIG_READ_SECONDS = 600
+
+
+def kept_when_big(key: str, *, big: bool, read: Callable[[], T]) -> T:
+    """`read()`, kept in the cache under `key` for BIG_READ_SECONDS when `big`."""
+    if not big:
+        return read()
+    found: T | None = cache.get(key)
+    if found is None:
+        found = read()
+        cache.set(key, found, BIG_READ_SECONDS)
+    return found
 
 
 def capped(count: int, cap: int) -> str:
