@@ -214,18 +214,21 @@ def _talk_gaps(
     branch it was recorded in."""
     # The active members of each branch: its roster as the organization row counts it
     # (orgs.rollups: grouping 100 million members took most of a national rollup), less those
-    # on the roster who are lost or suspended (few: their statuses' partial indexes).
+    # on the roster who are lost or suspended (few: one status at a time, by its partial
+    # index; together, PostgreSQL read the whole (organization, status) index).
     organizations = Organization.objects.filter(member_count__gt=0)
-    absent = Member.objects.filter(status__in=ROSTER_STATUSES - set(ACTIVE_STATUSES))
     if organization_id is not None:
         organizations = organizations.filter(pk=organization_id)
-        absent = absent.filter(organization_id=organization_id)
     else:
         organizations = organizations.filter(kind__in=BRANCH_KINDS)
     active = dict(organizations.values_list("pk", "member_count").order_by())
-    for pk, n in absent.values_list("organization_id").annotate(n=Count("pk")).order_by():
-        if pk in active:
-            active[pk] -= n
+    for status in sorted(ROSTER_STATUSES - set(ACTIVE_STATUSES)):
+        absent = Member.objects.filter(status=status)
+        if organization_id is not None:
+            absent = absent.filter(organization_id=organization_id)
+        for pk, n in absent.values_list("organization_id").annotate(n=Count("*")).order_by():
+            if pk in active:
+                active[pk] -= n
     end = rules.month_start(rules.add_months(month, 1))
     gaps: dict[str, dict[int, int]] = {}
     for period in requirements.periods(TALK):

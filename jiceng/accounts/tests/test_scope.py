@@ -102,3 +102,12 @@ def test_a_street_official_handles_for_the_street_and_its_stations(
     assert community.division_prefixes == ("320113007001",)
     assert community.station_prefixes == ()
     assert not community.covers_stations_of("320113007000")
+
+
+def test_a_reach_key_names_what_it_selects() -> None:
+    one = Reach(paths=("0001", "0002"), division_prefixes=("3201",))
+    same = Reach(paths=("0002", "0001"), division_prefixes=("3201",), grid_ids=frozenset({5}))
+    assert one.key() == same.key()
+    assert one.key() != Reach(paths=("0001",), division_prefixes=("3201",)).key()
+    assert one.key() != Reach(paths=("0001", "0002")).key()
+    assert Reach(paths=("00010002",)).key() != Reach(division_prefixes=("00010002",)).key()
