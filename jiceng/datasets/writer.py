@@ -21,21 +21,13 @@ For a large load into empty tables the writer also:
   appended and never journaled, so one big transaction stays atomic and costs nothing extra),
   foreign-key checks row by row (the generator makes the keys; `PRAGMA foreign_key_check` in the
   tests proves it), with a large page cache; every setting is put back afterwards.
-On PostgreSQL a table whose columns are all of the plain types in `BINARY_TYPES` is copied in
-COPY's binary format, its dates and timestamps parsed from the generators' ISO text once per
-distinct value: the text format costs the client its formatting (bytea as hex) and the server
-its parsing, about 3 µs of CPU a member row together, a sixth of a 2-core load
-(bench/RESULTS.md). Other tables (JSON, numbers, ranges) keep the text format, where any value
-the database can read as text is taken.
-
 Everything happens in one transaction: a failed load leaves the database as it was.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -57,70 +49,6 @@ SQLITE_LOAD_PRAGMAS = {
 
 # The memory each index build of a load may sort in, on PostgreSQL (for this transaction only).
 PG_INDEX_BUILD_MEMORY = "1GB"
-
-# The column types a binary COPY takes from the generators' values as they are (with dates and
-# timestamps parsed from text when they come as text): any other type, and the table is copied
-# as text. JSON is not here on purpose: a str for a jsonb column would be dumped as a JSON
-# string, not read as JSON text.
-BINARY_TYPES = {
-    "bool", "int2", "int4", "int8", "float8", "text", "varchar", "bpchar", "bytea",
-    "date", "timestamptz",
-}  # fmt: skip
-
-
-class Parsed(dict[Any, Any]):
-    """Text values parsed once each (a load repeats a few thousand dates and one timestamp);
-    other values, None and dates already made, as they are. Holds at most `PARSED_KEPT` values
-    (a table of many distinct timestamps starts again rather than growing)."""
-
-    def __init__(self, parse: Callable[[str], Any]) -> None:
-        super().__init__()
-        self.parse = parse
-
-    def __missing__(self, value: Any) -> Any:
-        if len(self) >= PARSED_KEPT:
-            self.clear()
-        found = self[value] = self.parse(value) if isinstance(value, str) else value
-        return found
-
-
-PARSED_KEPT = 100_000
-
-
-def _aware(text: str) -> dt.datetime:
-    found = dt.datetime.fromisoformat(text)
-    return found if found.tzinfo else found.replace(tzinfo=dt.UTC)
-
-
-PARSERS: dict[str, Callable[[str], Any]] = {"date": dt.date.fromisoformat, "timestamptz": _aware}
-
-
-@dataclass(frozen=True)
-class CopyPlan:
-    """How one table is copied on PostgreSQL: binary with the columns' type ids, or as text."""
-
-    binary: bool
-    types: tuple[int, ...]
-    parsed: tuple[tuple[int, Parsed], ...]  # (column index, its parser)
-
-    @classmethod
-    def of(cls, cursor: Any, table: Table) -> CopyPlan:
-        cursor.execute(
-            "SELECT a.attname, a.atttypid, t.typname FROM pg_attribute a "
-            "JOIN pg_type t ON t.oid = a.atttypid "
-            "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped",
-            [connection.ops.quote_name(table.name)],
-        )
-        found = {name: (oid, type_name) for name, oid, type_name in cursor.fetchall()}
-        kinds = [found[c] for c in table.all_columns]
-        if any(type_name not in BINARY_TYPES for _, type_name in kinds):
-            return cls(binary=False, types=(), parsed=())
-        parsed = tuple(
-            (i, Parsed(PARSERS[type_name]))
-            for i, (_, type_name) in enumerate(kinds)
-            if type_name in PARSERS
-        )
-        return cls(binary=True, types=tuple(oid for oid, _ in kinds), parsed=parsed)
 
 
 @dataclass(frozen=True)
@@ -177,7 +105,6 @@ class BulkWriter:
         self.foreign_keys: list[tuple[str, str, str]] = []  # (table, name, definition)
         self.atomic = transaction.atomic()
         self.statements: dict[str, str] = {}
-        self.copy_plans: dict[str, CopyPlan] = {}
         self.rows_written = 0
 
     def __enter__(self) -> BulkWriter:
@@ -210,7 +137,14 @@ class BulkWriter:
         columns = ", ".join(quote(c) for c in table.all_columns)
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
-                self._copy(cursor, table, columns, rows)
+                # Django hands copy() to psycopg as it is; wrap_database_errors turns a failure
+                # into Django's IntegrityError like executemany's.
+                with (
+                    connection.wrap_database_errors,
+                    cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy,
+                ):
+                    for row in rows:
+                        copy.write_row(row)
             else:
                 sql = self.statements.get(table_name)
                 if sql is None:
@@ -219,31 +153,6 @@ class BulkWriter:
                     self.statements[table_name] = sql
                 cursor.executemany(sql, rows)
         self.rows_written += len(rows)
-
-    def _copy(self, cursor: Any, table: Table, columns: str, rows: list[tuple[Any, ...]]) -> None:
-        plan = self.copy_plans.get(table.name)
-        if plan is None:
-            plan = self.copy_plans[table.name] = CopyPlan.of(cursor, table)
-        sql = f"COPY {connection.ops.quote_name(table.name)} ({columns}) FROM STDIN"
-        # Django hands copy() to psycopg as it is; wrap_database_errors turns a failure into
-        # Django's IntegrityError like executemany's.
-        with connection.wrap_database_errors:
-            if not plan.binary:
-                with cursor.copy(sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                return
-            with cursor.copy(f"{sql} (FORMAT BINARY)") as copy:
-                copy.set_types(plan.types)
-                parsed = plan.parsed
-                for row in rows:
-                    if parsed:
-                        values = list(row)
-                        for i, cache in parsed:
-                            values[i] = cache[values[i]]
-                        copy.write_row(values)
-                    else:
-                        copy.write_row(row)
 
     def __exit__(
         self,
