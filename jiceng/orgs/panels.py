@@ -6,6 +6,8 @@ minutes (web.workbench.kept_when_big), a street's or a county's read on every vi
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 
@@ -70,7 +72,7 @@ def subtree(user: User) -> list[Content]:
         kept_when_big(
             f"workbench:orgs:subtree:{organization.pk}",
             big=organization.subtree_org_count > subtrees.BIG_REACH,
-            read=lambda organization=organization: _subtree(user, organization),
+            read=partial(_subtree, user, organization),
         )
         for organization in department_organizations(user)
     ]
