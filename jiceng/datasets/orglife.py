@@ -6,7 +6,9 @@ meetings; and the attendance of each branch's last theme day (the demo: of every
 member by member.
 
 Rows go through writer.BulkWriter (executemany on SQLite, COPY on PostgreSQL) with the ids handed
-out here, like the rest of the seed: the ORM would take several times as long."""
+out here, like the rest of the seed: the ORM would take several times as long. The branches go
+in chunks (CHUNK_BRANCHES), each written before the next is made, so a province's year fits in
+memory."""
 
 from __future__ import annotations
 
@@ -99,6 +101,25 @@ def _next_id(model: type[Meeting] | type[Attendance] | type[HeartToHeartTalk]) -
     return (last or 0) + 1
 
 
+# Branches generated and written at a time: a province's year of meetings, attendance and talks
+# held at once took more memory than the machine has (Shandong: 370,000 branches, 8 million
+# members); a chunk's rows are a few hundred thousand.
+CHUNK_BRANCHES = 20_000
+
+
+@dataclass(frozen=True)
+class _Year:
+    """What every branch's year is drawn from: the months, the stamps of each meeting, the
+    theme days that get their attendance."""
+
+    months: list[int]
+    stamps: dict[tuple[int, MeetingKind], tuple[object, object]]
+    titles: dict[MeetingKind, str]
+    created: object
+    attended: set[int]
+    diligent: frozenset[int]
+
+
 def seed_orglife(
     *,
     as_of: dt.date | None = None,
@@ -111,7 +132,9 @@ def seed_orglife(
     paths `under`) that has none yet; run again, it adds nothing. The branches `diligent`
     hold every meeting (others are drawn diligent or lax). The theme days of the last
     `attended_months` months get their attendance member by member (a row per member and
-    meeting: the national seed keeps one month, the demo district a year)."""
+    meeting: the national seed keeps one month, the demo district a year). The branches go
+    in chunks of CHUNK_BRANCHES in id order, each chunk's members read once by the range of
+    their organization's id, and every chunk's rows written before the next is made."""
     started = time.perf_counter()
     as_of = as_of or clock.today()
     last = rules.add_months(rules.month_of(as_of), -1)
@@ -125,13 +148,6 @@ def seed_orglife(
     rows = [r for r in rows if r[0] not in seeded]
     if not rows:
         return OrglifeSeedResult(seconds=time.perf_counter() - started)
-    with_committee = set(
-        Committee.objects.filter(ended_on__isnull=True).values_list("organization_id", flat=True)
-    )
-    # a group meeting is held by each party group of the branch (compliance counts per group)
-    with_groups: dict[int, list[int]] = {}
-    for org_id, group_id in PartyGroup.objects.values_list("organization_id", "pk").order_by():
-        with_groups.setdefault(org_id, []).append(group_id)
     adapt = connection.ops.adapt_datetimefield_value
     stamps: dict[tuple[int, MeetingKind], tuple[object, object]] = {}
     for month in months:
@@ -141,19 +157,62 @@ def seed_orglife(
                 rules.month_start(month).replace(day=day), dt.time(hour), tzinfo=clock.CHINA
             )
             stamps[(month, kind)] = (adapt(start), adapt(start + dt.timedelta(hours=2)))
-    titles = {kind: f"{kind.label}" for kind in MeetingKind}
-    created = adapt(dt.datetime.combine(as_of, dt.time(9), tzinfo=clock.CHINA))
+    year = _Year(
+        months=months,
+        stamps=stamps,
+        titles={kind: f"{kind.label}" for kind in MeetingKind},
+        created=adapt(dt.datetime.combine(as_of, dt.time(9), tzinfo=clock.CHINA)),
+        attended=set(months[-attended_months:]),
+        diligent=diligent,
+    )
     generator = random.Random(seed * 7919 + 4)  # noqa: S311  # synthetic data (B311 is skipped project-wide)
-    next_meeting = _next_id(Meeting)
+    next_ids = [_next_id(Meeting), _next_id(Attendance), _next_id(HeartToHeartTalk)]
+    tables = {
+        "meetings": Table.of(Meeting, MEETING_COLUMNS),
+        "attendances": Table.of(Attendance, ATTENDANCE_COLUMNS),
+        "talks": Table.of(HeartToHeartTalk, TALK_COLUMNS),
+    }
+    result = OrglifeSeedResult()
+    # about 40 meetings a branch: a large load rebuilds the indexes once at the end
+    with BulkWriter(tables, defer_indexes=len(rows) * 40 > 100_000) as writer:
+        for i in range(0, len(rows), CHUNK_BRANCHES):
+            made = _chunk(rows[i : i + CHUNK_BRANCHES], year, generator, next_ids)
+            for name, found in zip(tables, made, strict=True):
+                for j in range(0, len(found), 50_000):
+                    writer.write(name, found[j : j + 50_000])
+            result.meetings += len(made[0])
+            result.attendances += len(made[1])
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _chunk(
+    rows: list[tuple[int, int]], year: _Year, generator: random.Random, next_ids: list[int]
+) -> tuple[list[tuple[object, ...]], ...]:
+    """(meetings, attendances, talks) of these branches ((pk, active members) in id order);
+    `next_ids` (meeting, attendance, talk) are moved on past the ids used."""
+    lo, hi = rows[0][0], rows[-1][0]
+    in_range = {"organization_id__gte": lo, "organization_id__lte": hi}
+    with_committee = set(
+        Committee.objects.filter(ended_on__isnull=True, **in_range).values_list(
+            "organization_id", flat=True
+        )
+    )
+    # a group meeting is held by each party group of the branch (compliance counts per group)
+    with_groups: dict[int, list[int]] = {}
+    for org_id, group_id in (
+        PartyGroup.objects.filter(**in_range).values_list("organization_id", "pk").order_by("pk")
+    ):
+        with_groups.setdefault(org_id, []).append(group_id)
     meetings: list[tuple[object, ...]] = []
-    attended = set(months[-attended_months:])
     theme_days: dict[int, dict[int, int]] = {}  # branch → month → its theme day's meeting id
     diligent_branches: set[int] = set()
+    next_meeting = next_ids[0]
     for pk, members in rows:
-        is_diligent = generator.random() < DILIGENT_SHARE or pk in diligent
+        is_diligent = generator.random() < DILIGENT_SHARE or pk in year.diligent
         if is_diligent:
             diligent_branches.add(pk)
-        for month in months:
+        for month in year.months:
             for kind in _kinds_in(month):
                 if kind == K.COMMITTEE_MEETING and pk not in with_committee:
                     continue
@@ -165,7 +224,7 @@ def seed_orglife(
                 for party_group in groups:
                     if not is_diligent and generator.random() < LAX_SKIP:
                         continue
-                    begins, ends = stamps[(month, kind)]
+                    begins, ends = year.stamps[(month, kind)]
                     expected = members if kind in rules.ALL_MEMBER_KINDS else min(members, 5)
                     present = round(expected * (0.75 + 0.2 * generator.random()))
                     audience = rules.DEFAULT_AUDIENCE.get(kind, Audience.ALL_MEMBERS)
@@ -174,7 +233,7 @@ def seed_orglife(
                             next_meeting,
                             pk,
                             kind.value,
-                            titles[kind],
+                            year.titles[kind],
                             begins,
                             ends,
                             month,
@@ -186,81 +245,71 @@ def seed_orglife(
                             expected,
                             present,
                             "seed",
-                            created,
+                            year.created,
                             party_group,
                         )
                     )
-                    if kind == K.THEME_DAY and month in attended:
+                    if kind == K.THEME_DAY and month in year.attended:
                         theme_days.setdefault(pk, {})[month] = next_meeting
                     next_meeting += 1
-    attendances = _attendance_rows(theme_days, generator)
-    talks = _talk_rows(
-        {pk for pk, *_ in rows}, diligent_branches, rules.month_start(last), generator
-    )
-    tables = {
-        "meetings": Table.of(Meeting, MEETING_COLUMNS),
-        "attendances": Table.of(Attendance, ATTENDANCE_COLUMNS),
-        "talks": Table.of(HeartToHeartTalk, TALK_COLUMNS),
-    }
-    with BulkWriter(tables, defer_indexes=len(meetings) > 100_000) as writer:
-        for i in range(0, len(meetings), 50_000):
-            writer.write("meetings", meetings[i : i + 50_000])
-        for i in range(0, len(attendances), 50_000):
-            writer.write("attendances", attendances[i : i + 50_000])
-        for i in range(0, len(talks), 50_000):
-            writer.write("talks", talks[i : i + 50_000])
-    return OrglifeSeedResult(
-        meetings=len(meetings), attendances=len(attendances), seconds=time.perf_counter() - started
-    )
+    next_ids[0] = next_meeting
+    branches = {pk for pk, _ in rows}
+    members = [
+        row
+        for row in Member.objects.filter(
+            status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY], **in_range
+        )
+        .values_list("organization_id", "pk", "status")
+        .order_by("organization_id", "pk")
+        if row[0] in branches
+    ]
+    attendances = _attendance_rows(theme_days, members, generator, next_ids)
+    talks = _talk_rows(members, diligent_branches, year.months[-1], generator, next_ids)
+    return meetings, attendances, talks
 
 
 def _talk_rows(
-    branches: set[int], diligent: set[int], last_month: dt.date, generator: random.Random
+    members: list[tuple[int, int, str]],
+    diligent: set[int],
+    last: int,
+    generator: random.Random,
+    next_ids: list[int],
 ) -> list[tuple[object, ...]]:
-    """This year's heart-to-heart talk (谈心谈话) of every active member of the diligent
-    branches, and of most members of the others, on a day of this year up to `last_month`
-    (the first day of the last month seeded)."""
-    next_id = _next_id(HeartToHeartTalk)
+    """This year's heart-to-heart talk (谈心谈话) of every active member (`members`:
+    (branch, member, status)) of the diligent branches, and of most members of the others, on
+    a day of this year up to the first day of the month `last`."""
+    last_month = rules.month_start(last)
     year = last_month.year
     days = (last_month - dt.date(year, 1, 1)).days + 1
-    members = Member.objects.filter(
-        status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY]
-    ).values_list("organization_id", "pk")
-    if len(branches) <= 5000:
-        members = members.filter(organization_id__in=list(branches))
+    next_id = next_ids[2]
     rows: list[tuple[object, ...]] = []
-    for org_id, member_id in members.iterator(chunk_size=20_000):
-        if org_id not in branches:
-            continue
+    for org_id, member_id, _ in members:
         if org_id not in diligent and generator.random() < LAX_SKIP:
             continue
         talked_on = dt.date(year, 1, 1) + dt.timedelta(days=generator.randrange(days))
         rows.append((next_id, org_id, member_id, talked_on, year, ""))
         next_id += 1
+    next_ids[2] = next_id
     return rows
 
 
 def _attendance_rows(
-    theme_days: dict[int, dict[int, int]], generator: random.Random
+    theme_days: dict[int, dict[int, int]],
+    members: list[tuple[int, int, str]],
+    generator: random.Random,
+    next_ids: list[int],
 ) -> list[tuple[object, ...]]:
-    """Each member of each branch at its theme days (`theme_days`: branch → month → meeting):
-    most in person, a few online, some excused or absent."""
-    next_id = _next_id(Attendance)
+    """Each active member (`members`: (branch, member, status)) at the branch's theme days
+    (`theme_days`: branch → month → meeting): most in person, a few online, some excused or
+    absent."""
+    next_id = next_ids[1]
     rows: list[tuple[object, ...]] = []
     statuses = (
         [AttendanceStatus.IN_PERSON.value] * 15
         + [AttendanceStatus.ONLINE.value] * 2
         + [AttendanceStatus.EXCUSED.value, AttendanceStatus.ABSENT.value]
     )
-    members = Member.objects.filter(
-        organization_id__in=list(theme_days),
-        status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY],
-    ).values_list("organization_id", "pk", "status")
-    if len(theme_days) > 5000:  # the whole data set: read every member once, not by id list
-        members = Member.objects.filter(
-            status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY]
-        ).values_list("organization_id", "pk", "status")
-    for org_id, member_id, status in members.iterator(chunk_size=20_000):
+    for org_id, member_id, status in members:
         for month, meeting in theme_days.get(org_id, {}).items():
             rows.append(
                 (
@@ -273,6 +322,7 @@ def _attendance_rows(
                 )
             )
             next_id += 1
+    next_ids[1] = next_id
     return rows
 
 

@@ -90,3 +90,34 @@ def test_the_demo_branch_gets_its_year_in_full(tree: Tree):
     # only the demo branch; and a second run fills nothing
     assert not Minutes.objects.exclude(meeting__organization=tree.branch).exists()
     assert fill_branch_year(organization_id=tree.branch.pk, secretary_user_id=None, seed=1) == 0
+
+
+def test_branches_in_chunks_get_the_same_kind_of_year(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One branch a chunk (a province's are 20,000): every branch still gets its twelve months,
+    each attendance and talk is of a member of the meeting's branch, and the ids run on
+    across the chunks without a gap or a repeat."""
+    from jiceng.datasets import orglife
+    from jiceng.orgs import rollups
+
+    branches = (tree.branch, tree.sibling, tree.yaohua_branch)
+    for org in branches:
+        add_member(org)
+        add_member(org)
+    rollups.rebuild()
+    monkeypatch.setattr(orglife, "CHUNK_BRANCHES", 1)
+    result = seed_orglife(as_of=dt.date(2026, 1, 1), seed=3)
+    for org in branches:
+        months = set(Meeting.objects.filter(organization=org).values_list("month", flat=True))
+        assert months == {202500 + m for m in range(1, 13)}
+    attendances = Attendance.objects.select_related("meeting", "member")
+    assert result.attendances == attendances.count() == 6
+    assert all(a.member.organization_id == a.meeting.organization_id for a in attendances)
+    assert all(a.meeting.kind == "THEME_DAY" and a.month == 202512 for a in attendances)
+    talks = HeartToHeartTalk.objects.select_related("member")
+    assert talks.exists()
+    assert all(t.member.organization_id == t.organization_id for t in talks)
+    for model in (Meeting, Attendance, HeartToHeartTalk):
+        ids = sorted(model.objects.values_list("pk", flat=True))
+        assert ids == list(range(ids[0], ids[0] + len(ids)))
