@@ -254,7 +254,7 @@ def _chunk(
                     next_meeting += 1
     next_ids[0] = next_meeting
     branches = {pk for pk, _ in rows}
-    members = [
+    active = [
         row
         for row in Member.objects.filter(
             status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY], **in_range
@@ -263,8 +263,8 @@ def _chunk(
         .order_by("organization_id", "pk")
         if row[0] in branches
     ]
-    attendances = _attendance_rows(theme_days, members, generator, next_ids)
-    talks = _talk_rows(members, diligent_branches, year.months[-1], generator, next_ids)
+    attendances = _attendance_rows(theme_days, active, generator, next_ids)
+    talks = _talk_rows(active, diligent_branches, year.months[-1], generator, next_ids)
     return meetings, attendances, talks
 
 
