@@ -36,6 +36,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Max
 
+from jiceng.core.bulk import write_rows
 from jiceng.core.errors import InvalidInput
 
 # The settings a load changes on SQLite, with the values it uses.
@@ -104,7 +105,6 @@ class BulkWriter:
         self.indexes: list[tuple[str, str]] = []  # (create, drop)
         self.foreign_keys: list[tuple[str, str, str]] = []  # (table, name, definition)
         self.atomic = transaction.atomic()
-        self.statements: dict[str, str] = {}
         self.rows_written = 0
 
     def __enter__(self) -> BulkWriter:
@@ -133,25 +133,7 @@ class BulkWriter:
         table = self.tables[table_name]
         if table.extra_values:
             rows = [row + table.extra_values for row in rows]
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(c) for c in table.all_columns)
-        with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                # Django hands copy() to psycopg as it is; wrap_database_errors turns a failure
-                # into Django's IntegrityError like executemany's.
-                with (
-                    connection.wrap_database_errors,
-                    cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy,
-                ):
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                sql = self.statements.get(table_name)
-                if sql is None:
-                    marks = ", ".join(["%s"] * len(table.all_columns))
-                    sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"  # noqa: S608
-                    self.statements[table_name] = sql
-                cursor.executemany(sql, rows)
+        write_rows(table.name, table.all_columns, rows)
         self.rows_written += len(rows)
 
     def __exit__(
