@@ -226,8 +226,10 @@ def seed_dues(
         "bills": Table.of(Bill, BILL_COLUMNS),
         "payments": Table.of(Payment, PAYMENT_COLUMNS),
     }
+    # Into empty tables the indexes are built once at the end, whatever `under` covers: for a
+    # province of 105,004 members 24.3 s against 35.8 s with them kept (SQLite).
     empty = not Bill.objects.exists()
-    with BulkWriter(tables, defer_indexes=empty and not under) as writer:
+    with BulkWriter(tables, defer_indexes=empty) as writer:
         count = 0
         for pk, organization_id, category, joined_on in rows.iterator(chunk_size=20_000):
             if organization_id in done:
