@@ -24,7 +24,7 @@ from jiceng.orgs import rollups
 from jiceng.orgs.models import Organization
 from jiceng.orgs.services import check_can_write
 
-from . import workflow
+from . import signals, workflow
 from .models import ACTIVE_STATUSES, Member, MemberEvent, MemberStatus
 from .workflow import Move
 
@@ -35,10 +35,16 @@ def weight(status: str) -> tuple[int, int]:
 
 
 def move_rollups(
-    *, before: Organization, before_status: str, after: Organization, after_status: str
+    *,
+    member_id: int,
+    before: Organization,
+    before_status: str,
+    after: Organization,
+    after_status: str,
 ) -> None:
     """Move the rollups for a member who was `before_status` at `before` and is now
-    `after_status` at `after` (the same organization, or another)."""
+    `after_status` at `after` (the same organization, or another), and tell the apps that
+    keep their own (signals.member_moved)."""
     old, new = weight(before_status), weight(after_status)
     if before.pk != after.pk:
         rollups.add_members(organization=before, members=-old[0], full_members=-old[1])
@@ -46,6 +52,10 @@ def move_rollups(
     elif old != new:
         rollups.add_members(
             organization=after, members=new[0] - old[0], full_members=new[1] - old[1]
+        )
+    if before.pk != after.pk or before_status != after_status:
+        signals.member_moved.send(
+            sender=Member, member_id=member_id, organization_id=after.pk, status=after_status
         )
 
 
@@ -167,6 +177,7 @@ def change_status(
         by=by,
     )
     move_rollups(
+        member_id=current.pk,
         before=current.organization,
         before_status=current.status,
         after=current.organization,
@@ -280,6 +291,7 @@ def move_organization(
         by=by,
     )
     move_rollups(
+        member_id=current.pk,
         before=current.organization,
         before_status=current.status,
         after=to,

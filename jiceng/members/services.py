@@ -641,6 +641,7 @@ def _replace_member(*, member: Member, data: MemberInput, by: User | None, reaso
             by=by,
         )
     lifecycle.move_rollups(
+        member_id=current.pk,
         before=current.organization,
         before_status=current.status,
         after=data.organization,

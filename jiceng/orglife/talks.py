@@ -1,11 +1,13 @@
 """Heart-to-heart talks (谈心谈话): recording one, which brings the month's compliance up to
-date."""
+date; whether each talk counts for its branch (`HeartToHeartTalk.counted`), kept as members
+move."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from jiceng.accounts.models import User
 from jiceng.core import audit, clock
@@ -35,7 +37,36 @@ def record_talk(
         year=talked_on.year,
         summary=summary.strip()[:5000],
         recorded_by=by,
+        counted=member.status in compliance.ACTIVE_STATUSES,
     )
     compliance.refresh_branch(organization=organization, month=rules.month_of(talked_on))
     audit.record(audit.AuditEvent.WRITE, action="orglife.record_talk", target=talk, user=by)
     return talk
+
+
+def follow_member(*, member_id: int, organization_id: int, status: str, **_: Any) -> None:
+    """members.signals.member_moved: a member's talks count only in the branch the member is now
+    in, and only while active (a full or probationary member)."""
+    active = status in compliance.ACTIVE_STATUSES
+    talks = HeartToHeartTalk.objects.filter(member_id=member_id)
+    talks.exclude(organization_id=organization_id).filter(counted=True).update(counted=False)
+    talks.filter(organization_id=organization_id).exclude(counted=active).update(counted=active)
+
+
+@transaction.atomic
+def recount() -> int:
+    """Mark every talk counted or not from the member rows, as `follow_member` keeps them (for
+    rows written around the services, and to repair); returns the talks changed."""
+    table = connection.ops.quote_name(HeartToHeartTalk._meta.db_table)
+    members = connection.ops.quote_name(Member._meta.db_table)
+    active = ", ".join(["%s"] * len(compliance.ACTIVE_STATUSES))
+    counts = (
+        f"EXISTS (SELECT 1 FROM {members} m WHERE m.id = {table}.member_id "  # noqa: S608 - our tables
+        f"AND m.organization_id = {table}.organization_id AND m.status IN ({active}))"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET counted = {counts} WHERE counted <> {counts}",  # noqa: S608
+            [*compliance.ACTIVE_STATUSES] * 2,
+        )
+        return int(cursor.rowcount)

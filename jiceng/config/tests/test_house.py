@@ -9,7 +9,9 @@ dependency points one way, so a module can be changed knowing what it can reach.
   everything else seals one value at a time through core.crypto;
 - `datasets` (the synthetic data set and the demo) builds on the apps; no app builds on it;
 - the organization tree (orgs) imports none of the apps that keep rollups over it (dues,
-  development): it tells them of a move through orgs.signals.
+  development): it tells them of a move through orgs.signals; nor does the member registry
+  (members) import orglife, which marks the talks that count: it tells of a member's move
+  through members.signals.
 
 Imports inside functions count as well as those at the top of a module; tests and migrations
 are left out.
@@ -164,6 +166,17 @@ def test_the_tree_imports_no_app_that_keeps_rollups_over_it() -> None:
         if app_of(module) == "orgs"
         for target in targets
         if app_of(target) in BUILT_ON_THE_TREE
+    }
+    assert wrong == set()
+
+
+def test_the_registry_imports_no_app_that_keeps_rollups_over_it() -> None:
+    wrong = {
+        (module, target)
+        for module, targets in GRAPH.items()
+        if app_of(module) == "members"
+        for target in targets
+        if app_of(target) == "orglife"
     }
     assert wrong == set()
 

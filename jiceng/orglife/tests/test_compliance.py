@@ -17,6 +17,7 @@ from jiceng.accounts.models import User
 from jiceng.core import clock
 from jiceng.members.models import Member, MemberStatus
 from jiceng.orglife import compliance, rules
+from jiceng.orglife import talks as talking
 from jiceng.orglife.models import (
     Compliance,
     HeartToHeartTalk,
@@ -100,6 +101,7 @@ def _talks(organizations: list[Organization], seed: int) -> None:
         HeartToHeartTalk(organization=o, member=m, talked_on=d, year=d.year) for o, m, d in talks
     )
     rollups.rebuild()  # the roster counts as the services that change a status keep them
+    talking.recount()  # and whether each talk counts
     statuses = set(Member.objects.values_list("status", flat=True))
     assert {MemberStatus.LOST_CONTACT, MemberStatus.SUSPENDED} & statuses
 
