@@ -7,8 +7,34 @@
 # libpq "standby", and target_session_attrs=read-write would skip the new primary for good.
 # RECONNECT makes PgBouncer open fresh server connections, which report the node's new role.
 # (jiceng/core/tests/test_failover.py runs this script; without it the test fails.)
+#
+# Patroni calls this as soon as it has asked for the promotion (`pg_ctl promote -W`, then the
+# callback, then the wait), so on a busy machine the node may still be in recovery here, and
+# connections opened now would report "standby" again, for good. On a promotion the script
+# first waits, at most 60 s, for the node to leave recovery (asked through this PgBouncer, of
+# the database PGBOUNCER_DATABASE, default jiceng).
 set -eu
+role=${2:-}
 host=${PGBOUNCER_HOST:-/var/run/postgresql}
 port=${PGBOUNCER_PORT:-6432}
 user=${PGBOUNCER_ADMIN:-postgres}
-exec "${PSQL:-psql}" -X -q -h "$host" -p "$port" -U "$user" -d pgbouncer -c RECONNECT
+database=${PGBOUNCER_DATABASE:-jiceng}
+
+ask() {
+    "${PSQL:-psql}" -X -q -h "$host" -p "$port" -U "$user" "$@"
+}
+
+case $role in
+master | primary)
+    tries=0
+    while [ "$(ask -d "$database" -Atc 'SELECT pg_is_in_recovery()' 2>/dev/null || echo t)" != f ]; do
+        tries=$((tries + 1))
+        if [ "$tries" -ge 120 ]; then
+            echo "pgbouncer-reconnect: the node is still in recovery after 60 s; reconnecting anyway" >&2
+            break
+        fi
+        sleep 0.5
+    done
+    ;;
+esac
+ask -d pgbouncer -c RECONNECT
