@@ -11,23 +11,24 @@
 # Patroni calls this as soon as it has asked for the promotion (`pg_ctl promote -W`, then the
 # callback, then the wait), so on a busy machine the node may still be in recovery here, and
 # connections opened now would report "standby" again, for good. On a promotion the script
-# first waits, at most 60 s, for the node to leave recovery (asked through this PgBouncer, of
-# the database PGBOUNCER_DATABASE, default jiceng).
+# first waits, at most 60 s, for the node to leave recovery, asking the local PostgreSQL itself
+# (POSTGRES_HOST, default its socket directory, POSTGRES_PORT 5432, as the postgres user Patroni
+# runs as: Debian's peer authentication, no password).
 set -eu
 role=${2:-}
 host=${PGBOUNCER_HOST:-/var/run/postgresql}
 port=${PGBOUNCER_PORT:-6432}
 user=${PGBOUNCER_ADMIN:-postgres}
-database=${PGBOUNCER_DATABASE:-jiceng}
 
-ask() {
-    "${PSQL:-psql}" -X -q -h "$host" -p "$port" -U "$user" "$@"
+in_recovery() {
+    "${PSQL:-psql}" -X -qAt -h "${POSTGRES_HOST:-/var/run/postgresql}" -p "${POSTGRES_PORT:-5432}" \
+        -U postgres -d postgres -c 'SELECT pg_is_in_recovery()' 2>/dev/null || echo t
 }
 
 case $role in
 master | primary)
     tries=0
-    while [ "$(ask -d "$database" -Atc 'SELECT pg_is_in_recovery()' 2>/dev/null || echo t)" != f ]; do
+    while [ "$(in_recovery)" != f ]; do
         tries=$((tries + 1))
         if [ "$tries" -ge 120 ]; then
             echo "pgbouncer-reconnect: the node is still in recovery after 60 s; reconnecting anyway" >&2
@@ -37,4 +38,4 @@ master | primary)
     done
     ;;
 esac
-ask -d pgbouncer -c RECONNECT
+exec "${PSQL:-psql}" -X -q -h "$host" -p "$port" -U "$user" -d pgbouncer -c RECONNECT

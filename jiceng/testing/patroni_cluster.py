@@ -287,6 +287,7 @@ def running_cluster(*, nodes: int = 2, timeout: float = 60) -> Iterator[Cluster]
             callback.write_text(
                 "#!/bin/sh\n"
                 f"PGBOUNCER_HOST=127.0.0.1 PGBOUNCER_PORT={node.bouncer_port} "
+                f"POSTGRES_HOST=127.0.0.1 POSTGRES_PORT={node.port} "
                 f'PSQL={bindir / "psql"} exec /bin/sh {node.directory / "reconnect.sh"} "$@"\n'
             )
             callback.chmod(0o755)
