@@ -24,9 +24,17 @@ from .models import HeartToHeartTalk
 def record_talk(
     *, organization: Organization, member: Member, talked_on: dt.date, summary: str, by: User | None
 ) -> HeartToHeartTalk:
-    """谈心谈话."""
+    """谈心谈话. The member's branch and status are read again under the row's lock: a move
+    of the member (members.lifecycle, a conditional UPDATE of the same row) comes wholly
+    before or after, so the talk's `counted` is right either way."""
     check_can_manage(by, organization)
-    if member.organization_id != organization.pk:
+    organization_id, status = (
+        Member.objects.select_for_update()
+        .filter(pk=member.pk)
+        .values_list("organization_id", "status")
+        .get()
+    )
+    if organization_id != organization.pk:
         raise InvalidInput("该党员不属于本党组织", fields={"member_id": "不属于本党组织"})
     if talked_on > clock.today():
         raise InvalidInput("谈话日期不能晚于今天", fields={"talked_on": "日期不正确"})
@@ -37,7 +45,7 @@ def record_talk(
         year=talked_on.year,
         summary=summary.strip()[:5000],
         recorded_by=by,
-        counted=member.status in compliance.ACTIVE_STATUSES,
+        counted=status in compliance.ACTIVE_STATUSES,
     )
     compliance.refresh_branch(organization=organization, month=rules.month_of(talked_on))
     audit.record(audit.AuditEvent.WRITE, action="orglife.record_talk", target=talk, user=by)
@@ -55,8 +63,10 @@ def follow_member(*, member_id: int, organization_id: int, status: str, **_: Any
 
 @transaction.atomic
 def recount() -> int:
-    """Mark every talk counted or not from the member rows, as `follow_member` keeps them (for
-    rows written around the services, and to repair); returns the talks changed."""
+    """Mark every talk counted or not from the member rows, as `follow_member` keeps them, for
+    rows written around the services (the tests' fixtures, as orgs.rollups.rebuild for the
+    roster counts); returns the talks changed. Migration 0011 marks existing talks the same
+    way."""
     table = connection.ops.quote_name(HeartToHeartTalk._meta.db_table)
     members = connection.ops.quote_name(Member._meta.db_table)
     active = ", ".join(["%s"] * len(compliance.ACTIVE_STATUSES))

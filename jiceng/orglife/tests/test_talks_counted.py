@@ -56,10 +56,12 @@ def test_a_talk_counts_only_in_the_members_branch_and_while_active(tree: Tree, s
             member=member, move=Move.LOSE_CONTACT, on=dt.date(2025, 8, 1), by=None
         )
         assert counted(member) == {tree.branch.pk: False, tree.sibling.pk: False}
-        # a talk recorded with a member not active is kept, but does not count
+        # a talk recorded with a member not active is kept, but does not count: the status is
+        # read again when it is recorded (`member` is as read before the member was lost)
+        assert member.status == MemberStatus.FULL
         talks.record_talk(
             organization=tree.sibling,
-            member=lost,
+            member=member,
             talked_on=dt.date(2025, 9, 1),
             summary="",
             by=None,
