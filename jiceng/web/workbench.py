@@ -15,7 +15,8 @@ new app (points, appraisal, mobilization ...) adds its panels without editing `w
 A panel declares who sees it (`shows`, a cheap test of the user's roles or permissions: no
 query beyond the role rows) and builds its content for that user through the app's scoped
 reads. Every link in it must open for that user: the workbench test crawls them all. A panel
-that has nothing to say returns an empty Content and shows its `empty` sentence.
+that has nothing to say returns an empty Content and shows its `empty` sentence; so does one
+whose figures ask for nothing (none "warn" and above zero) and that has no list.
 """
 
 from __future__ import annotations
@@ -77,8 +78,10 @@ class Content:
     note: str = ""  # one sentence under the title (the month shown, a period)
 
     @property
-    def is_empty(self) -> bool:
-        return not (self.figures or self.items)
+    def asks_nothing(self) -> bool:
+        """No list and no figure that needs action: the panel may say its `empty` sentence
+        (not under "11 待确认报到", which the figure's link is the way to)."""
+        return not self.items and not any(f.tone == "warn" and not f.is_zero for f in self.figures)
 
 
 Builder = Callable[[User], Content | list[Content]]

@@ -30,7 +30,7 @@ from jiceng.testing.cases_personas import Units
 from jiceng.testing.orglife_personas import DURING, Branch
 from jiceng.testing.personas import Tree, add_member, member_fields, verified_client
 from jiceng.web import workbench
-from jiceng.web.workbench import Content, Item
+from jiceng.web.workbench import Content, Figure, Item
 
 # -- reading the page ----------------------------------------------------------------------------
 
@@ -43,6 +43,7 @@ class Panel:
     figures: dict[str, str] = field(default_factory=dict)
     items: list[tuple[str, str, str]] = field(default_factory=list)  # label, note, href
     buttons: list[str] = field(default_factory=list)
+    empty: str = ""  # the sentence of a panel with nothing to do
 
 
 @dataclass
@@ -116,6 +117,8 @@ class Page(HTMLParser):
             )
         actions = section.first("p", "panel-actions")
         found.buttons = [a.text().rstrip(" ›") for a in actions.all("a")] if actions else []
+        empty = section.first("p", "muted")
+        found.empty = empty.text() if empty else ""
         return found
 
 
@@ -450,6 +453,29 @@ def test_an_app_adds_a_panel_without_touching_the_workbench(member_user: User) -
         assert panel(page, "study.progress").items == [("chen-xiao的学习", "", "/orglife/")]
     finally:
         workbench._registry.pop("study.progress")
+
+
+@pytest.mark.parametrize(
+    ("figures", "empty"),
+    [
+        ([Figure("待确认报到", 11, "/orglife/", tone="warn")], ""),
+        ([Figure("待确认报到", 0, "/orglife/", tone="warn")], "暂无待办事项"),
+        ([Figure("服务小时", 12, "/orglife/")], "暂无待办事项"),
+        ([], "暂无待办事项"),
+    ],
+    ids=["a-count-to-act-on", "a-zero-count", "a-figure-to-read", "nothing"],
+)
+def test_a_panel_says_it_has_nothing_to_do_only_when_nothing_asks_for_action(
+    member_user: User, figures: list[Figure], empty: str
+) -> None:
+    workbench.panel("study.reports", title="报到", order=16, shows=lambda u: True)(
+        lambda user: Content(figures=figures)
+    )
+    try:
+        shown = panel(workbench_of(signed_in(member_user)), "study.reports")
+        assert (shown.figures, shown.empty) == ({f.label: f.shown for f in figures}, empty)
+    finally:
+        workbench._registry.pop("study.reports")
 
 
 def test_every_app_registers_its_panels() -> None:
