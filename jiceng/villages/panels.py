@@ -27,15 +27,18 @@ def cadre(user: User) -> Content | list[Content]:
     today = clock.today()
     logged = dispatch.work_days.filter(day=today).exists()
     month = queries.month_of(dispatch, workdays.month_of(today), up_to=today)
+    # A rest day unrecorded is no gap: the rule counts working days (a day on site then may
+    # still be recorded, with the same button).
+    if logged:
+        shown, tone = "已在岗", ""
+    elif workdays.is_workday(today):
+        shown, tone = "未记录", "warn"
+    else:
+        shown, tone = "休息日", ""
     return Content(
         note=f"{dispatch.team.organization.name} · {dispatch.get_post_display()}",
         figures=[
-            Figure(
-                "今日",
-                "已在岗" if logged else "未记录",
-                reverse("villages:today"),
-                tone="" if logged else "warn",
-            ),
+            Figure("今日", shown, reverse("villages:today"), tone=tone),
             Figure("本月在岗", month.count.on_site_days, reverse("villages:month")),
         ],
         actions=[] if logged else [Action("今日在岗", reverse("villages:today"))],

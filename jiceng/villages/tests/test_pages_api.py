@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from jiceng.accounts.models import User
+from jiceng.core import clock
 from jiceng.orgs.models import Organization
 from jiceng.villages import presence, workdays
 from jiceng.villages.models import Dispatch, Leave, WorkDay
@@ -39,6 +40,25 @@ def test_the_cadre_taps_once_and_a_second_tap_is_refused_beside_the_field(
     assert WorkDay.objects.count() == 1
     month = client.get("/villages/month/").content.decode()
     assert "2026年12月在岗" in month and 'class="on"' in month
+
+
+@pytest.mark.parametrize(
+    ("now", "shown"),
+    [
+        (dt.datetime(2026, 12, 3, 9, 30), "<strong>未记录</strong><span>今日</span>"),
+        (dt.datetime(2026, 12, 5, 9, 30), "<strong>休息日</strong><span>今日</span>"),  # Saturday
+        (dt.datetime(2026, 10, 2, 9, 30), "<strong>休息日</strong><span>今日</span>"),  # 国庆
+    ],
+    ids=["a-working-day", "a-saturday", "a-holiday"],
+)
+def test_the_workbench_asks_for_today_only_on_a_working_day(
+    first_secretary: Dispatch, cadre: User, now: dt.datetime, shown: str
+) -> None:
+    with clock.frozen(now.replace(tzinfo=clock.CHINA)):
+        page = client_of(cadre).get("/").content.decode()
+    assert shown in page
+    assert ('class="figure warn"' in page) == ("未记录" in shown)
+    assert "今日在岗</a>" in page  # a day on site may be recorded all the same
 
 
 def test_the_cadre_asks_leave_files_a_log_and_records_a_deed(
