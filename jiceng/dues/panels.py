@@ -24,7 +24,8 @@ def _is_member(user: User) -> bool:
     return user.member_id is not None and has_permission(user, Permission.VIEW_OWN_RECORD)
 
 
-@panel("dues.member", title="我的党费", order=14, shows=_is_member, empty="暂无党费账单")
+# The list holds only the months overdue: this month's bill unpaid is shown by its figures.
+@panel("dues.member", title="我的党费", order=14, shows=_is_member, empty="没有逾期未交的党费")
 def my_dues(user: User) -> Content:
     member = Member.objects.filter(pk=user.member_id or 0).select_related("organization").first()
     if member is None:

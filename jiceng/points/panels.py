@@ -31,7 +31,8 @@ def my_points(user: User) -> Content:
             Item(
                 label=f"{SourceKind(e.source_kind).label} {e.points:+d}",
                 url=url,
-                note=e.occurred_at.strftime("%m-%d"),
+                # a zero entry says why (已达本周期计分上限)
+                note=" · ".join(filter(None, [e.occurred_at.strftime("%m-%d"), e.note])),
             )
             for e in latest
         ],

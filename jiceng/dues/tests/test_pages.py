@@ -53,6 +53,14 @@ def test_member_sees_own_dues_and_arrears(tree, member_user):
     assert "我的党费" in home and reverse("dues:member", args=[member_user.member_id]) in home
 
 
+def test_this_months_bill_unpaid_is_not_called_no_bill(tree, member_user):
+    bases.set_base(member=member_user.member, year=2026, base=300_000, by=None)
+    billing.generate_bills(organization=tree.branch, month=202606, by=None)
+    home = signed_in(member_user).get(reverse("web:home")).content.decode()
+    assert "<strong>1</strong><span>未缴月数</span>" in home
+    assert "没有逾期未交的党费" in home and "暂无党费账单" not in home
+
+
 def test_authorization_matrix_of_a_member_page(
     tree, owing, secretary, sibling_secretary, member_user, street_official
 ):

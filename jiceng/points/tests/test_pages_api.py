@@ -73,6 +73,21 @@ def test_member_sees_own_points_and_the_group_distribution(
     assert not names_in(text)  # nobody else's name on a member's own page
 
 
+def test_the_workbench_says_why_an_entry_counted_nothing(orglife_branch: Branch) -> None:
+    chen, at = orglife_branch.chen, db_datetime(NOW)
+    member = Member.objects.get(pk=chen.member_id)
+    insert_entries(
+        [
+            (member.pk, member.organization_id, 2025, 202511, at, SourceKind.ATTENDANCE, *row)
+            for row in [(1, False, 2, "", None, at), (2, False, 0, "已达本周期计分上限", None, at)]
+        ]
+    )
+    with clock.frozen(NOW):
+        home = client_of(chen).get("/").content.decode()
+    assert home.count('参加组织生活 +2</a><span class="todo-note">11-20</span>') == 1
+    assert '参加组织生活 +0</a><span class="todo-note">11-20 · 已达本周期计分上限</span>' in home
+
+
 def test_small_branch_shows_no_distribution(tree: Tree, theme_day: Meeting, orglife_branch: Branch):
     with clock.frozen(DURING):
         check_in(token=checkin_token(theme_day), by=orglife_branch.chen)
