@@ -56,9 +56,14 @@ def check_near(*, site_lon: float, site_lat: float, lon: float, lat: float) -> N
         )
 
 
+def within_shift(*, now: dt.datetime, starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
+    """Whether a check-in is taken now: from a little before the shift until it ends."""
+    return starts_at - early() <= now < ends_at
+
+
 def check_within_shift(*, now: dt.datetime, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
     """Refuses a check-in before the shift opens (a little early is fine) or after it ends."""
-    if now < starts_at - early() or now >= ends_at:
+    if not within_shift(now=now, starts_at=starts_at, ends_at=ends_at):
         window = f"{localtime(starts_at):%m-%d %H:%M}–{localtime(ends_at):%H:%M}"
         raise InvalidInput(f"现在不在您的班次时间内（{window}），不能签到")
 

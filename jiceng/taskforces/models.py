@@ -14,6 +14,8 @@ from django.db.models import F, Q
 
 from jiceng.core import clock
 
+from . import checkin
+
 # A shift's hours may be confirmed or corrected until this many days after it ends; then they
 # are final and the points job posts them (points.posting.post_taskforce_month): the ledger
 # takes an event once, so hours still open to correction are not posted.
@@ -252,6 +254,11 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shift_id}:{self.member_id or self.volunteer_id}"
+
+    @property
+    def check_in_open(self) -> bool:
+        """Whether the member may check in now (the pages offer the button only then)."""
+        return checkin.within_shift(now=clock.now(), starts_at=self.starts_at, ends_at=self.ends_at)
 
     @property
     def person_name(self) -> str:

@@ -413,7 +413,9 @@ def _current_assignment(by: User, site: Site, now: dt.datetime) -> Assignment:
     if not mine:
         raise InvalidInput("您今天在该点位没有报名的班次，不能签到")
     for assignment in mine:
-        if assignment.starts_at - checkin.early() <= now < assignment.ends_at:
+        if checkin.within_shift(
+            now=now, starts_at=assignment.starts_at, ends_at=assignment.ends_at
+        ):
             return assignment
     nearest = min(mine, key=lambda a: abs((a.starts_at - now).total_seconds()))
     checkin.check_within_shift(now=now, starts_at=nearest.starts_at, ends_at=nearest.ends_at)

@@ -220,3 +220,13 @@ def test_workbench_shows_a_members_shifts_and_the_committees_task_forces(force: 
     assert "taskforces.mine" in shown
     assert "taskforces.committee" in {p.panel.key for p in panels_for(force.committee)}
     assert "taskforces.mine" not in {p.panel.key for p in panels_for(force.huang)}
+
+
+def test_my_shifts_offer_check_in_only_while_it_is_taken(force: Force) -> None:
+    chen = client_of(force.chen)
+    for shift in (force.morning, force.afternoon):  # tomorrow 08:00-12:00 and 12:00-16:00
+        assert chen.post(reverse("taskforces:sign_up", args=[shift.pk])).status_code == 302
+    for now, open_, later in [(at(DAY, 9, 0), 1, 1), (at(DAY, 11, 50), 2, 0)]:
+        with clock.frozen(now):  # the afternoon's window opens a little early
+            page = client_of(force.chen).get(reverse("taskforces:home")).content.decode()
+        assert (page.count("到岗签到</a>"), page.count("班次开始前到现场签到")) == (open_, later)
