@@ -75,7 +75,7 @@ def test_member_sees_own_points_and_the_group_distribution(
 
 def test_the_workbench_says_why_an_entry_counted_nothing(orglife_branch: Branch) -> None:
     chen, at = orglife_branch.chen, db_datetime(NOW)
-    member = Member.objects.get(pk=chen.member_id)
+    member = Member.objects.get(pk=chen.member_id or 0)
     insert_entries(
         [
             (member.pk, member.organization_id, 2025, 202511, at, SourceKind.ATTENDANCE, *row)
