@@ -5,6 +5,7 @@ ranking people by points): per-member figures are only ever one member's own pag
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet, Sum
@@ -105,21 +106,25 @@ def histogram(values: list[int], members: int) -> tuple[list[str], list[int]]:
 
 def distribution_of(organization: Organization, year: int) -> Distribution:
     """The year's points of the active members of `organization`'s subtree."""
-    in_tree = under(organization.path, "member__organization__path")
-    members = Member.objects.filter(
+    active = Member.objects.filter(
         under(organization.path, "organization__path"), status__in=ACTIVE_STATUSES
-    ).count()
-    entries = PointsEntry.objects.filter(in_tree, year=year, member__status__in=ACTIVE_STATUSES)
-    sums = [
-        int(s or 0)
-        for s in entries.values("member_id").annotate(s=Sum("points")).values_list("s", flat=True)
-    ]
-    by_kind = {
-        kind: int(s or 0)
-        for kind, s in entries.values("source_kind")
+    )
+    members = active.count()
+    # One read, from the subtree's members to their entries (the (member, year) index): joined
+    # the other way, SQLite scanned the year's whole ledger even for a branch of twenty members
+    # (about 500 ms a read in the demo, against 1 ms).
+    rows = (
+        PointsEntry.objects.filter(member__in=active.values("pk"), year=year)
+        .values("member_id", "source_kind")
         .annotate(s=Sum("points"))
-        .values_list("source_kind", "s")
-    }
+        .values_list("member_id", "source_kind", "s")
+    )
+    per_member: defaultdict[int, int] = defaultdict(int)
+    by_kind: defaultdict[str, int] = defaultdict(int)
+    for member_id, kind, s in rows:
+        per_member[member_id] += int(s or 0)
+        by_kind[kind] += int(s or 0)
+    sums = list(per_member.values())
     labels, counts = histogram(sums, members)
     return Distribution(
         members=members,

@@ -213,6 +213,8 @@ def test_api_ledger_distribution_and_rules(
             f"/api/v1/points/organizations/{tree.xianlin.pk}/distribution?year=2025"
         ).json()
         assert data["total"] == sum(p for _, p in GROUP) and sum(data["counts"]) == 14
+        assert (data["members"], data["scored"]) == (14, 12)
+        assert data["by_kind"][SourceKind.AWARD.label] == data["total"]
         assert "name" not in json.dumps(data)
         mine = client_of(orglife_branch.chen).get("/api/v1/points/me").json()
         assert mine["balance"] == 0 and mine["entries"] == []
