@@ -509,10 +509,10 @@ class BelowRuleOut(Schema):
 def below_rule(request: AuthedRequest) -> list[BelowRuleOut]:
     return [
         BelowRuleOut(
-            member_id=b.member.pk,
-            member_name=b.member.name,
-            organization_id=b.member.organization_id,
-            community_code=b.community.code,
+            member_id=b.member_id,
+            member_name=b.member_name,
+            organization_id=b.organization_id,
+            community_code=b.community_code,
             reasons=b.reasons,
         )
         for b in queries.below_rule(request.user)

@@ -29,6 +29,7 @@ from .models import CommunityReport, ListStatus, Need, Project, Rating, Reportin
 
 P = Permission
 SHOWN = 8  # the latest sign-ups and hours on the member's page; the points page has them all
+BELOW_SHOWN = 200  # a district's list is a thousand names: its branches each see their own
 
 
 def parse_date(text: str, field: str) -> dt.date | None:
@@ -349,6 +350,7 @@ def branch(request: AuthedRequest) -> HttpResponse:
         rules.previous_half(rules.previous_half(current)),
     ]
     half = int(request.GET.get("half") or rules.previous_half(current))
+    below = queries.below_rule(request.user)
     return render(
         request,
         "reporting/branch.html",
@@ -358,7 +360,8 @@ def branch(request: AuthedRequest) -> HttpResponse:
             "half": half,
             "half_label": rules.half_label(half),
             "halves": [(h, rules.half_label(h)) for h in halves],
-            "below": queries.below_rule(request.user),
+            "below": below[:BELOW_SHOWN],
+            "below_total": len(below),
             "sees": queries.sees_branch_pages(request.user),
             "own": queries.own_organizations(request.user),
         },

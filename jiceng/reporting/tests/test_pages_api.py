@@ -4,6 +4,7 @@ what (anonymous, the wrong role, the wrong community)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -11,11 +12,14 @@ import pytest
 from django.test import Client
 
 from jiceng.accounts.models import User
+from jiceng.core import clock
 from jiceng.points.models import PointsEntry, SourceKind
+from jiceng.reporting import services, views
 from jiceng.reporting.models import CommunityReport, Rating, ReportStatus, ServiceRecord, SignUp
 from jiceng.testing.grid_personas import Grids
+from jiceng.testing.personas import Tree, add_member
 
-from .conftest import HOME, WENYUAN, Reported
+from .conftest import HOME, NOW, WENYUAN, Reported
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +184,26 @@ def test_the_organization_page_reports_with_the_agreement(
     page = client.get(url).content.decode()
     assert "会议室、志愿讲解" in page and "待社区确认" in page
     assert client.get(f"/reporting/organization/{tree.sibling.pk}/").status_code == 404
+
+
+def test_the_list_below_the_rule_is_cut_and_says_how_many(
+    grids: Grids,
+    tree: Tree,
+    member_user: User,
+    wenyuan_official: User,
+    secretary: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert member_user.member is not None
+    other = add_member(tree.branch, name="王芳")
+    with clock.frozen(dt.datetime(2025, 12, 1, 9, tzinfo=clock.CHINA)):
+        for member in (member_user.member, other):
+            report = services.report_member(member=member, address=HOME, by=member_user)
+            services.decide_report(report=report, accept=True, by=wenyuan_official)
+    monkeypatch.setattr(views, "BELOW_SHOWN", 1)
+    with clock.frozen(NOW):
+        page = client_of(secretary).get("/reporting/branch/").content.decode()
+    below = page[page.index('id="below"') :]
+    assert "共2名，这里列出前1名" in below
+    assert ("陈晓" in below) + ("王芳" in below) == 1
+    assert below.count("第1季度参加活动少于1次") == 1

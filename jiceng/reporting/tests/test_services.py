@@ -337,7 +337,7 @@ def test_the_branch_sees_its_members_below_the_rule_in_roster_order(
         services.decide_report(report=report, accept=True, by=wenyuan_official)
     with clock.frozen(NOW):
         below = queries.below_rule(secretary)
-    assert [b.member.name for b in below] == ["陈晓"]
+    assert [b.member_name for b in below] == ["陈晓"]
     assert below[0].reasons[0] == "第1季度参加活动少于1次"
 
 
