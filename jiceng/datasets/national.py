@@ -915,7 +915,7 @@ MEMBER_COLUMNS = (
     "party_group_id",
     "residential_division_id",
 )
-COMMITTEE_COLUMNS = ("id", "term_start", "term_due", "ended_on", "organization_id")
+COMMITTEE_COLUMNS = ("id", "term_start", "term_due", "ended_on", "organization_id", "path")
 SEAT_COLUMNS = ("id", "post", "committee_id", "member_id")
 
 # Posts of a committee by its number of seats (as plain str, like every value in a row).
@@ -1131,7 +1131,7 @@ def generate_county(task: CountyTask) -> CountyRows:
         term_start = dt.date.fromordinal(max(began, org.founded_on))
         term_due = rules.term_due(term_start, kind=org.kind, sector=org.sector)
         committee_rows.append(
-            (committee_id, term_start.isoformat(), term_due.isoformat(), None, org_id + i)
+            (committee_id, term_start.isoformat(), term_due.isoformat(), None, org_id + i, paths[i])
         )
         chosen = pick_seats(rand, start, end, org.seats, statuses, MemberStatus.FULL.value)
         posts = POSTS_BY_SIZE.get(len(chosen), COMMITTEE_POSTS)

@@ -216,11 +216,13 @@ def terms_due(
     today = today or clock.today()
     # Read from the smaller side (as orgs.subtrees does). A large subtree's terms are dense in
     # the term_due index: walked earliest first (a two-sided range, rules.EARLIEST_TERM), a
-    # LIMIT stops early, even under the national root (5 s at scale 1 without the bound). A
-    # small subtree's are few among the country's: its own organizations are read first
-    # (through the path join SQLite walked the nation's due terms for a county: 2 s).
+    # LIMIT stops early, even under the national root (5 s at scale 1 without the bound); the
+    # committee's own copy of the path is in that index (committee_current_due), so the walk
+    # reads no organization until a term is in the subtree. A small subtree's are few among
+    # the country's: its own organizations are read first (through the path join SQLite
+    # walked the nation's due terms for a county: 2 s).
     if under.subtree_org_count > subtrees.BIG_REACH:
-        place = paths.under(under.path, "organization__path") & Q(term_due__gte=rules.EARLIEST_TERM)
+        place = paths.under(under.path) & Q(term_due__gte=rules.EARLIEST_TERM)
     else:
         place = Q(organization__in=Organization.objects.filter(paths.under(under.path)))
     return (

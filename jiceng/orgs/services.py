@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import models, transaction
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Concat, Substr
 
 from jiceng.accounts.models import Role, RoleAssignment, User
 from jiceng.accounts.permissions import Permission
@@ -200,8 +201,17 @@ def move_organization(
         "organizations": organization.subtree_org_count,
     }
     rollups.add_subtree(above=old_parent_path, **{k: -v for k, v in totals.items()})
+    old_path = organization.path
     Organization.objects.move(organization, new_parent, pos="last-child")
     moved = Organization.objects.get(pk=organization.pk)
+    # the committees keep their organizations' paths (Committee.path): the old prefix swapped
+    Committee.objects.filter(under(old_path)).update(
+        path=Concat(
+            Value(moved.path),
+            Substr("path", len(old_path) + 1),
+            output_field=models.CharField(),
+        )
+    )
     rollups.add_subtree(above=new_parent.path, **totals)
     signals.organization_moved.send(
         sender=Organization,

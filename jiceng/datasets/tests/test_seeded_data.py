@@ -145,6 +145,7 @@ def test_every_grassroots_organization_has_a_current_committee_with_a_secretary(
     overdue = 0
     for committee in committees:
         org = committee.organization
+        assert committee.path == org.path  # the seed's rows carry it (Committee.path)
         assert committee.term_due == rules.term_due(
             committee.term_start, kind=org.kind, sector=org.sector
         )

@@ -88,6 +88,39 @@ def test_move_subtree_moves_counts_with_it(tree: Tree, district_department) -> N
     assert Organization.objects.find_problems() == ([], [], [], [], [])
 
 
+def test_committees_move_with_their_organizations_and_their_terms_are_found_there(
+    tree: Tree, district_department, monkeypatch
+) -> None:
+    monkeypatch.setattr(subtrees, "BIG_REACH", 0)  # the walk of the term_due index
+    services.elect_committee(
+        organization=tree.branch,
+        term_start=dt.date(2021, 1, 1),
+        seats=[(add_member(tree.branch, name="甲"), Post.SECRETARY)],
+        by=None,
+    )
+    staying = services.elect_committee(
+        organization=tree.yaohua_branch,
+        term_start=dt.date(2021, 1, 1),
+        seats=[(add_member(tree.yaohua_branch, name="乙"), Post.SECRETARY)],
+        by=None,
+    )
+    services.move_organization(
+        organization=tree.community, new_parent=tree.yaohua, by=district_department
+    )
+    for committee in Committee.objects.select_related("organization"):
+        assert committee.path == committee.organization.path
+    today = dt.date(2025, 11, 15)  # both due 2026-01-01
+    due_under = {
+        org.name: [
+            c.organization_id
+            for c in queries.terms_due(district_department, under=org, today=today)
+        ]
+        for org in Organization.objects.filter(pk__in=[tree.xianlin.pk, tree.yaohua.pk])
+    }
+    assert due_under[tree.xianlin.name] == []
+    assert sorted(due_under[tree.yaohua.name]) == sorted([tree.branch.pk, staying.organization_id])
+
+
 def test_move_under_own_descendant_is_refused(tree: Tree, district_department) -> None:
     with pytest.raises(InvalidInput, match="它自己或它的下级"):
         services.move_organization(
