@@ -52,6 +52,9 @@ def test_department_sets_up_and_edits_a_branch(tree: Tree, street_official, sign
     client = signed_in(street_official)
     page = client.get(f"/orgs/{tree.community.pk}/").content.decode()
     assert "新建下级党组织" in page and "修改信息" in page
+    assert "委员会与换届" in page  # a grassroots 党委 records its committee here
+    street = client.get(f"/orgs/{tree.xianlin.pk}/").content.decode()
+    assert "委员会与换届" not in street and "尚未录入委员会" not in street  # a 党工委: not here
     form = client.get(f"/orgs/{tree.community.pk}/new/").content.decode()
     assert "党支部" in form and "党委" in form  # the kinds a 党委 may contain
     response = client.post(
