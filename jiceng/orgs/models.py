@@ -137,9 +137,10 @@ class Committee(models.Model):
 
     `path` is its organization's path, kept here so that the terms due under a large subtree
     are one index walk (term_due, path) with no join to the organizations: a province's count
-    walked some 12,000 due terms of the nation, each joined to its organization (orgs.queries.
-    terms_due). It is written with the committee (save, or the seed's rows) and moved with its
-    organization (services.move_organization); organizations never change path otherwise."""
+    walked some 23,000 due terms of the nation, each joined to its organization (orgs.queries.
+    terms_due; bench/RESULTS.md). It is written with the committee (save, or the seed's rows)
+    and moved with its organization (services.move_organization); organizations never change
+    path otherwise."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="committees", verbose_name="党组织"

@@ -89,6 +89,7 @@ def home(request: AuthedRequest) -> HttpResponse:
                 .filter(ends_on__gte=clock.today())[:20]
             ),
             "now": clock.now(),
+            "early_minutes": int(checkin.early().total_seconds()) // 60,
         },
     )
 

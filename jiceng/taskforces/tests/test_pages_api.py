@@ -229,4 +229,5 @@ def test_my_shifts_offer_check_in_only_while_it_is_taken(force: Force) -> None:
     for now, open_, later in [(at(DAY, 9, 0), 1, 1), (at(DAY, 11, 50), 2, 0)]:
         with clock.frozen(now):  # the afternoon's window opens a little early
             page = client_of(force.chen).get(reverse("taskforces:home")).content.decode()
-        assert (page.count("到岗签到</a>"), page.count("班次开始前到现场签到")) == (open_, later)
+        hint = page.count("开始前30分钟起可到现场签到")
+        assert (page.count("到岗签到</a>"), hint) == (open_, later)
