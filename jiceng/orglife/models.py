@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from jiceng.core import clock
+
 
 class MeetingKind(models.TextChoices):
     GENERAL_MEETING = "GENERAL_MEETING", "支部党员大会"
@@ -159,6 +161,14 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def status_shown(self) -> str:
+        """The status as the pages say it: a meeting still scheduled once it has ended is
+        waiting for its minutes (signing them makes it 已召开)."""
+        if self.status == MeetingStatus.SCHEDULED and self.ends_at <= clock.now():
+            return "已结束，待记录"
+        return str(self.get_status_display())
 
 
 class AgendaItem(models.Model):

@@ -132,6 +132,7 @@ def test_meeting_page_shows_qr_and_member_checks_in_by_link(
         page = client_of(orglife_branch.secretary).get(f"/orglife/meetings/{theme_day.pk}/")
     text = page.content.decode()
     assert "<svg" not in text and "会议已结束，扫码签到已关闭" in text and "补记" in text
+    assert "已结束，待记录" in text and "已安排" not in text  # until its minutes are signed
 
 
 def test_minutes_form_signs_and_print_view(theme_day: Meeting, orglife_branch: Branch):
