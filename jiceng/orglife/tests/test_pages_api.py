@@ -129,8 +129,8 @@ def test_meeting_page_shows_qr_and_member_checks_in_by_link(
     row = Attendance.objects.get(meeting=theme_day, member__user=orglife_branch.chen)
     assert row.status == AttendanceStatus.IN_PERSON
     with clock.frozen(theme_day.ends_at):  # over: no code to scan, the marking form stays
-        page = client_of(orglife_branch.secretary).get(f"/orglife/meetings/{theme_day.pk}/")
-    text = page.content.decode()
+        over = client_of(orglife_branch.secretary).get(f"/orglife/meetings/{theme_day.pk}/")
+    text = over.content.decode()
     assert "<svg" not in text and "会议已结束，扫码签到已关闭" in text and "补记" in text
     assert "已结束，待记录" in text and "已安排" not in text  # until its minutes are signed
 
