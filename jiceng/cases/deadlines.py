@@ -28,13 +28,18 @@ class TickResult:
     closed: int = 0
 
 
-def overdue_cases(*, now: dt.datetime) -> QuerySet[Case]:
-    """The cases past the deadline of the step they are at: not signed for (签收) in time, or
-    not resolved in time (the tick escalates them; ops.metrics counts them)."""
-    return Case.objects.filter(
-        Q(status=Status.DISPATCHED, accept_due_at__lt=now)
-        | Q(status__in=[Status.ACCEPTED, Status.IN_PROGRESS], resolve_due_at__lt=now)
+def overdue_q(*, now: dt.datetime) -> Q:
+    """Past the deadline of the step the case is at: not signed for (签收) in time, or not
+    resolved in time. The one rule the tick, the workbench, the case page and the metrics read."""
+    return Q(status=Status.DISPATCHED, accept_due_at__lt=now) | Q(
+        status__in=[Status.ACCEPTED, Status.IN_PROGRESS], resolve_due_at__lt=now
     )
+
+
+def overdue_cases(*, now: dt.datetime) -> QuerySet[Case]:
+    """The cases past the deadline of the step they are at (the tick escalates them;
+    ops.metrics counts them)."""
+    return Case.objects.filter(overdue_q(now=now))
 
 
 def tick(*, now: dt.datetime | None = None) -> TickResult:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from jiceng.accounts.models import User
@@ -16,7 +16,7 @@ from jiceng.accounts.scoping import scope_of
 from jiceng.core import clock
 from jiceng.web.workbench import Action, Content, Figure, Item, capped, panel
 
-from . import queries
+from . import deadlines, queries
 from .models import Case, Notice, SummonsReport
 from .workflow import Status
 
@@ -30,14 +30,6 @@ def _when(case: Case) -> str:
         return case.get_status_display()
     local = due.astimezone(clock.CHINA)
     return f"{case.get_status_display()} · 时限 {local:%m-%d %H:%M}"
-
-
-def _overdue_q() -> Q:
-    """Past the deadline of the step the case is at (as deadlines.tick reads it)."""
-    now = clock.now()
-    return Q(status=Status.DISPATCHED, accept_due_at__lt=now) | Q(
-        status__in=[Status.ACCEPTED, Status.IN_PROGRESS], resolve_due_at__lt=now
-    )
 
 
 def _count(rows: QuerySet[Any]) -> str:
@@ -63,7 +55,7 @@ def _handles_units(user: User) -> bool:
 @panel("cases.inbox", title="我的待办诉求", order=40, shows=_handles_units, empty="没有待办诉求")
 def inbox(user: User) -> Content:
     rows = queries.handling_inbox(user)
-    overdue = rows.filter(_overdue_q())
+    overdue = rows.filter(deadlines.overdue_q(now=clock.now()))
     late = list(overdue[:LIST_LIMIT])
     shown = {c.pk for c in late}
     rest = [c for c in rows[: LIST_LIMIT + len(late)] if c.pk not in shown]

@@ -24,13 +24,14 @@ from jiceng.accounts.access import public, requires
 from jiceng.accounts.permissions import Permission
 from jiceng.accounts.requests import AuthedRequest
 from jiceng.accounts.throttle import anonymous_rate, hit, over_rate, throttled
+from jiceng.core import clock
 from jiceng.core.errors import NO_SUCH_ACTION, DomainError, Forbidden, InvalidInput, NotFound
 from jiceng.core.paths import under
 from jiceng.grid import maps
 from jiceng.grid import queries as grid_queries
 from jiceng.grid.models import Grid
 
-from . import categories, intake, queries, services, units, whistle, workflow
+from . import categories, deadlines, intake, queries, services, units, whistle, workflow
 from .models import Case, Department, Station, SummonsReport
 from .workflow import Channel, Level, Satisfaction, Status
 
@@ -397,6 +398,7 @@ def _detail_page(request: AuthedRequest, case: Case, *, phone: str | None) -> Ht
         "Status": Status,
         "Level": Level,
         "satisfactions": Satisfaction.choices,
+        "late": Case.objects.filter(deadlines.overdue_q(now=clock.now()), pk=case.pk).exists(),
     }
     if can_dispatch:
         context["duplicates"] = queries.duplicates_of(case)

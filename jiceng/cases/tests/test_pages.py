@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -13,6 +14,7 @@ from django.test import Client
 from jiceng.accounts.models import User
 from jiceng.cases.models import Case, SummonsReport
 from jiceng.cases.workflow import Status
+from jiceng.core import clock
 from jiceng.testing.cases_personas import WENYUAN_POINT, Units
 from jiceng.testing.grid_personas import Grids
 
@@ -82,6 +84,18 @@ def test_the_worker_sees_the_inbox_and_accepts_on_the_case_page(
     assert "不能签收" in refused.content.decode()
     revealed = worker.post(f"/cases/{case.pk}/phone/").content.decode()
     assert "13912345678" in revealed
+
+
+def test_the_case_page_says_when_the_step_is_overdue(
+    submit_case: Callable[..., Case], grid_worker: User
+) -> None:
+    case = submit_case()
+    assert case.accept_due_at is not None
+    worker = signed_in(grid_worker)
+    assert "已超时" not in worker.get(f"/cases/{case.pk}/").content.decode()
+    with clock.frozen(case.accept_due_at + dt.timedelta(minutes=1)):
+        late = signed_in(grid_worker).get(f"/cases/{case.pk}/").content.decode()
+    assert '<span class="badge warning">已超时</span>' in late
 
 
 def test_pages_refuse_outsiders(
