@@ -65,6 +65,8 @@ def test_my_meetings_shows_a_meeting_to_come_as_not_started(
     with clock.frozen(ENDS + dt.timedelta(hours=1)):  # a new session: the old one timed out
         after = client_of(orglife_branch.chen).get("/orglife/").content.decode()
     assert "缺席" in after
+    past = after[after.index("已结束的会议") :]  # the past as one line each: no form to act on
+    assert theme_day.title in past and "请假事由" not in past and "近期没有会议" in after
 
 
 def test_the_secretarys_list_of_a_meeting_to_come_has_nobody_absent(
