@@ -100,7 +100,6 @@ def my_meetings(request: AuthedRequest) -> HttpResponse:
             "coming": [a for a in rows if a.meeting.ends_at >= now],
             "past": [a for a in rows if a.meeting.ends_at < now],
             "notices": queries.my_notices(request.user),
-            "now": now,
         },
     )
 
