@@ -163,10 +163,16 @@ class Meeting(models.Model):
         return self.title
 
     @property
+    def has_ended(self) -> bool:
+        """Past its end: the check-in has closed (rules.in_checkin_window keeps it open up to
+        and including `ends_at`)."""
+        return clock.now() > self.ends_at
+
+    @property
     def status_shown(self) -> str:
         """The status as the pages say it: a meeting still scheduled once it has ended is
         waiting for its minutes (signing them makes it 已召开)."""
-        if self.status == MeetingStatus.SCHEDULED and self.ends_at <= clock.now():
+        if self.status == MeetingStatus.SCHEDULED and self.has_ended:
             return "已结束，待记录"
         return str(self.get_status_display())
 

@@ -289,8 +289,6 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "photos": queries.minutes_photos(minutes) if manages else [],
         "mine": queries.own_attendance(request.user, meeting),
         "is_live": meeting.status == MeetingStatus.SCHEDULED,
-        # the code is shown from scheduling (to print and post) until the meeting ends
-        "checkin_over": clock.now() >= meeting.ends_at,
     }
     if manages:
         checkin_url = request.build_absolute_uri(

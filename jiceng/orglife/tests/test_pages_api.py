@@ -128,7 +128,14 @@ def test_meeting_page_shows_qr_and_member_checks_in_by_link(
     assert "签到" in panel
     row = Attendance.objects.get(meeting=theme_day, member__user=orglife_branch.chen)
     assert row.status == AttendanceStatus.IN_PERSON
-    with clock.frozen(theme_day.ends_at):  # over: no code to scan, the marking form stays
+    with clock.frozen(theme_day.ends_at):  # the last moment of the window: still open
+        assert (
+            "<svg"
+            in client_of(orglife_branch.secretary)
+            .get(f"/orglife/meetings/{theme_day.pk}/")
+            .content.decode()
+        )
+    with clock.frozen(theme_day.ends_at + dt.timedelta(seconds=1)):  # over: nothing to scan
         over = client_of(orglife_branch.secretary).get(f"/orglife/meetings/{theme_day.pk}/")
     text = over.content.decode()
     assert "<svg" not in text and "会议已结束，扫码签到已关闭" in text and "补记" in text
