@@ -136,16 +136,24 @@ def own_attendance(user: User, meeting: Meeting) -> Attendance | None:
     ).first()
 
 
-def my_meetings(user: User, *, limit: int = 30) -> list[Attendance]:
-    """The member's meetings: those to come first, then the most recent."""
+def my_meetings_by_time(
+    user: User, *, limit: int = 30
+) -> tuple[list[Attendance], list[Attendance]]:
+    """The member's meetings to come (soonest first) and the most recent past ones."""
     if user.member_id is None:
-        return []
+        return [], []
     rows = Attendance.objects.filter(member_id=user.member_id).select_related(
         "meeting", "meeting__organization"
     )
     now = clock.now()
     upcoming = list(rows.filter(meeting__ends_at__gte=now).order_by("meeting__starts_at")[:limit])
     past = list(rows.filter(meeting__ends_at__lt=now).order_by("-meeting__starts_at")[:limit])
+    return upcoming, past
+
+
+def my_meetings(user: User, *, limit: int = 30) -> list[Attendance]:
+    """The member's meetings: those to come first, then the most recent."""
+    upcoming, past = my_meetings_by_time(user, limit=limit)
     return upcoming + past
 
 

@@ -90,15 +90,14 @@ def my_meetings(request: AuthedRequest) -> HttpResponse:
     """我的会议: upcoming first, with check-in, online and leave; the notices."""
     if request.user.member_id is None:
         return redirect("orglife:month")
-    now = clock.now()
-    rows = queries.my_meetings(request.user)
+    coming, past = queries.my_meetings_by_time(request.user)
     return render(
         request,
         "orglife/my_meetings.html",
         {
             # those to come as cards (check-in, online, leave); the past as one line each
-            "coming": [a for a in rows if a.meeting.ends_at >= now],
-            "past": [a for a in rows if a.meeting.ends_at < now],
+            "coming": coming,
+            "past": past,
             "notices": queries.my_notices(request.user),
         },
     )
