@@ -417,6 +417,15 @@ def below_rule(user: User, *, today: dt.date | None = None) -> list[BelowRule]:
             hours=hours[member_id],
         )
         if short.is_short:
-            where = (org_id, org_name, community, community_name)
-            found.append(BelowRule(member_id, name, *where, short.reasons(rule)))
+            found.append(
+                BelowRule(
+                    member_id=member_id,
+                    member_name=name,
+                    organization_id=org_id,
+                    organization_name=org_name,
+                    community_code=community,
+                    community_name=community_name,
+                    reasons=short.reasons(rule),
+                )
+            )
     return found
