@@ -185,8 +185,14 @@ def record_attendance(
     if attendance is None:
         raise NotFound("该党员不在本次会议的参会范围内")
     changes: dict[str, Any] = {"status": status}
-    if status == AttendanceStatus.IN_PERSON:
-        changes["checked_in_at"] = Coalesce(F("checked_in_at"), clock.now())
+    now = clock.now()
+    # Ticked while the meeting runs, the time is the check-in's; ticked afterwards from the
+    # paper sheet, no time is known and none is made up (the page showed "12:14签到" for a
+    # meeting that ended at 09:46).
+    if status == AttendanceStatus.IN_PERSON and rules.in_checkin_window(
+        at=now, starts_at=meeting.starts_at, ends_at=meeting.ends_at
+    ):
+        changes["checked_in_at"] = Coalesce(F("checked_in_at"), now)
     Attendance.objects.filter(pk=attendance.pk).update(**changes)
     post_attendances([attendance.pk])  # posted, or reversed when struck off
     audit.record(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.test import Client
 from icalendar import Calendar
@@ -140,6 +141,30 @@ def test_meeting_page_shows_qr_and_member_checks_in_by_link(
     text = over.content.decode()
     assert "<svg" not in text and "会议已结束，扫码签到已关闭" in text and "补记" in text
     assert "已结束，待记录" in text and "已安排" not in text  # until its minutes are signed
+
+
+def test_the_secretary_marks_attendance_during_and_after_the_meeting(
+    theme_day: Meeting, orglife_branch: Branch
+):
+    chen, zhao = (
+        Attendance.objects.get(meeting=theme_day, member__user=user)
+        for user in (orglife_branch.chen, orglife_branch.zhao)
+    )
+    url = f"/orglife/meetings/{theme_day.pk}/attendance/mark/"
+    with clock.frozen(DURING):  # from the paper sheet while it runs: the time is the check-in's
+        client_of(orglife_branch.secretary).post(
+            url, {"member": chen.member_id, "status": "IN_PERSON"}
+        )
+    after = theme_day.ends_at + dt.timedelta(hours=2)
+    with clock.frozen(after):  # afterwards: present, and no time made up
+        secretary = client_of(orglife_branch.secretary)
+        secretary.post(url, {"member": zhao.member_id, "status": "IN_PERSON"})
+        page = secretary.get(f"/orglife/meetings/{theme_day.pk}/attendance/").content.decode()
+    chen.refresh_from_db()
+    zhao.refresh_from_db()
+    assert (chen.status, zhao.status) == (AttendanceStatus.IN_PERSON,) * 2
+    assert chen.checked_in_at == DURING and zhao.checked_in_at is None
+    assert re.findall(r"\d\d:\d\d签到", page) == [f"{DURING.astimezone(clock.CHINA):%H:%M}签到"]
 
 
 def test_minutes_form_signs_and_print_view(theme_day: Meeting, orglife_branch: Branch):
