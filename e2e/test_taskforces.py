@@ -95,6 +95,12 @@ def test_committee_forms_a_task_force_and_the_gap_notice_fills_the_gap(
         member.get_by_role("link", name="防汛抢险党员突击队").first.click()
         member.locator(".tf-open li", has_text=site).get_by_role("button", name="报名").click()
         expect(member.get_by_text("已报名：" + site)).to_be_visible()
+        member.goto(f"{live_url}/taskforces/")  # my shift, not yet begun: it may be cancelled
+        cancel = member.get_by_role("button", name="取消")
+        expect(cancel).to_be_visible()
+        assert member.get_by_text("开始前30分钟起可到现场签到").is_visible()
+        # a button drawn as a link: not white on the white card (it was, and could not be seen)
+        assert cancel.evaluate("e => getComputedStyle(e).color") != "rgb(255, 255, 255)"
         member.context.close()
 
     # the board of the 11th: one place left at the levee
