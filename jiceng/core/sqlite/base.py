@@ -13,17 +13,40 @@ a queued writer waits for it on the busy handler as before.
 
 A database in memory (the tests') has no file and no second process: nothing is queued.
 Transactions that only read are not queued either (transaction_mode DEFERRED or None).
+
+Its cursors also remember the queries they have put into SQLite's placeholder style: Django's
+cursor rewrites every "%s" to "?" with a regular expression on each run, and the same few
+hundred statements run again and again (an Open311 intake runs five).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.backends.sqlite3 import base
 
 QUEUED_MODES = frozenset({"IMMEDIATE", "EXCLUSIVE"})
+# Queries kept in SQLite's style, by their text in Django's; a query built with its values
+# inline is new each time, so the memory is bounded: full, it starts again.
+_CONVERTED: dict[str, str] = {}
+CONVERTED_KEPT = 2048
+
+
+class Cursor(base.SQLiteCursorWrapper):
+    """Django's cursor, converting a positional query once per text, not once per run."""
+
+    def convert_query(self, query: str, *, param_names: Sequence[str] | None = None) -> str:
+        if param_names is not None:  # named ("pyformat") parameters: rare, not kept
+            return super().convert_query(query, param_names=param_names)
+        converted = _CONVERTED.get(query)
+        if converted is None:
+            if len(_CONVERTED) >= CONVERTED_KEPT:
+                _CONVERTED.clear()
+            converted = _CONVERTED[query] = super().convert_query(query)
+        return converted
 
 
 # django-stubs leaves out the backend's private hooks overridden here (hence the ignores on
@@ -38,6 +61,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self.is_in_memory_db() or mode not in QUEUED_MODES:
             return None
         return f"{self.settings_dict['NAME']}-writers"
+
+    def create_cursor(self, name: str | None = None) -> Cursor:
+        return self.connection.cursor(factory=Cursor)  # type: ignore[no-any-return]
 
     def _start_transaction_under_autocommit(self) -> None:
         path = self.queue_path()
