@@ -331,26 +331,27 @@ def _wait_until_idle(workers: list[int], timeout: float = 60.0) -> None:
     raise SystemExit("the server's workers did not settle")
 
 
-async def _sample_cpu(results: dict[str, Any], workers: list[int]) -> None:
-    """Each worker's CPU seconds over the counted window."""
+async def _sample_cpu(results: dict[str, Any], workers: list[int], beside: list[int]) -> None:
+    """Each worker's CPU seconds over the counted window, and the processes' beside them."""
     while results["window"] is None:
         await asyncio.sleep(0.05)
     opens, closes = results["window"]
     await asyncio.sleep(max(0.0, opens - time.perf_counter()))
-    before = {pid: _cpu_seconds(pid) for pid in workers}
+    before = {pid: _cpu_seconds(pid) for pid in workers + beside}
     await asyncio.sleep(max(0.0, closes - time.perf_counter()))
     results["worker_cpu"] = [_cpu_seconds(pid) - before[pid] for pid in workers]
+    results["beside_cpu"] = sum(_cpu_seconds(pid) - before[pid] for pid in beside)
 
 
 async def _load(
     port: int, path: str, pool: list[bytes], connections: int, warm: float, seconds: float,
-    workers: list[int],
+    workers: list[int], beside: list[int],
 ) -> dict[str, Any]:  # fmt: skip
     results: dict[str, Any] = {
         "next": 0, "answered": 0, "end": float("inf"), "window": None, "requests": [],
     }  # fmt: skip
     await asyncio.gather(
-        _sample_cpu(results, workers),
+        _sample_cpu(results, workers, beside),
         *[
             _connection(port, path, pool, connections, warm, seconds, results)
             for _ in range(connections)
@@ -372,6 +373,8 @@ async def _load(
         # the machine is shared.
         "worker_cores": [round(b / seconds, 2) for b in busy],
         "cpu_ms": 1000 * sum(busy) / len(counted) if counted else None,
+        # The scheduler's (its SQLite checkpoints), per answer.
+        "beside_cpu_ms": 1000 * results["beside_cpu"] / len(counted) if counted else None,
         "statuses": statuses,
         "errors": errors,
         "p50_ms": 1000 * statistics.median(latencies) if latencies else None,
@@ -379,16 +382,44 @@ async def _load(
     }
 
 
-def measure(target: str, path: str, pool: list[bytes], args: argparse.Namespace) -> dict[str, Any]:
+def scheduler() -> subprocess.Popen[bytes]:
+    """`jiceng scheduler` as `make serve` runs it beside the web, its periodic tasks turned off
+    (no worker runs them here): on SQLite it checkpoints the WAL (core.sqlite.checkpoints),
+    which the web's commits then leave to it."""
+    from jiceng.core.scheduler import PERIODIC_TASKS
+
+    env = environment()
+    env["JICENG_SCHEDULE"] = ",".join(f"{name}=0" for name in PERIODIC_TASKS)
+    return subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "jiceng"), "scheduler"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(OUT / "scheduler.log", "wb"),
+        start_new_session=True,
+    )
+
+
+def measure(
+    target: str, path: str, pool: list[bytes], args: argparse.Namespace, *, with_scheduler: bool
+) -> dict[str, Any]:
     port = free_port()
     process = serve(target, port)
+    beside = scheduler() if with_scheduler else None
     try:
         workers = _workers(process.pid)
         _wait_until_idle(workers)
+        if beside is not None:
+            _wait_until_idle([beside.pid])
         return asyncio.run(
-            _load(port, path, pool, args.connections, args.warm, args.seconds, workers)
-        )
+            _load(
+                port, path, pool, args.connections, args.warm, args.seconds, workers,
+                [beside.pid] if beside is not None else [],
+            )
+        )  # fmt: skip
     finally:
+        if beside is not None:
+            stop(beside)
         stop(process)
 
 
@@ -551,15 +582,23 @@ def main() -> None:
     # falls on both. The intake's file keeps its cases from round to round.
     rounds: list[dict[str, Any]] = []
     for number in range(1, args.rounds + 1):
-        bare = measure("bare_post:application", "/requests.json", pool, args)
-        intake = measure("jiceng.config.wsgi:application", "/open311/v2/requests.json", pool, args)
+        bare = measure("bare_post:application", "/requests.json", pool, args, with_scheduler=False)
+        intake = measure(
+            "jiceng.config.wsgi:application",
+            "/open311/v2/requests.json",
+            pool,
+            args,
+            with_scheduler=True,
+        )
         ratio = intake["per_second"] / bare["per_second"] if bare["per_second"] else 0.0
         rounds.append({"bare": bare, "intake": intake, "ratio": ratio})
         for name, got in (("bare one-row Django POST", bare), ("Open311 intake", intake)):
             print(
                 f"round {number}: {name}: {got['per_second']:.0f}/s, p50 {got['p50_ms']:.1f} ms, "
                 f"p99 {got['p99_ms']:.1f} ms, workers busy {got['worker_cores']} cores, "
-                f"{got['cpu_ms']:.2f} ms of worker CPU an answer, {got['statuses']}"
+                f"{got['cpu_ms']:.2f} ms of worker CPU an answer"
+                + (f" (+{got['beside_cpu_ms']:.2f} ms the scheduler's)" if got is intake else "")
+                + f", {got['statuses']}"
                 + (f" {got['errors']}" if got["errors"] else "")
             )
         print(f"round {number}: ratio intake / bare: {ratio:.2f}")

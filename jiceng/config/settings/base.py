@@ -235,6 +235,12 @@ if JICENG_REPLICA_URL:
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["jiceng.core.replicas.ReplicaRouter"]
+# On SQLite, `jiceng scheduler` checkpoints the WAL (copies its pages back into the database
+# file) this often, so that no web request does it (core/sqlite/checkpoints.py); the
+# connections then checkpoint on their own only past 10,000 pages of WAL. 0: the scheduler
+# takes none, and every connection checkpoints at SQLite's 1,000 pages.
+JICENG_SQLITE_CHECKPOINT_SECONDS = env_float("JICENG_SQLITE_CHECKPOINT_SECONDS", 0.25)
+_OWN_CHECKPOINT_PAGES = 10_000 if JICENG_SQLITE_CHECKPOINT_SECONDS > 0 else 1_000
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at BEGIN
     # so two writers queue instead of failing with "database is locked": on a lock file first
@@ -246,7 +252,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+            "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; "
+            f"PRAGMA wal_autocheckpoint={_OWN_CHECKPOINT_PAGES};"
         ),
     }
 

@@ -70,6 +70,7 @@ EFFECTS: dict[str, tuple[str, str, object]] = {
     "JICENG_FEDERATION_CONNECT_TIMEOUT": ("settings.JICENG_FEDERATION_CONNECT_TIMEOUT", "2", 2),
     "JICENG_GRID_NEAREST_METERS": ("settings.JICENG_GRID_NEAREST_METERS", "350", 350.0),
     "JICENG_GRID_RECHECK_SECONDS": ("settings.JICENG_GRID_RECHECK_SECONDS", "0.5", 0.5),
+    "JICENG_SQLITE_CHECKPOINT_SECONDS": ("jiceng.core.sqlite.checkpoints.interval()", "0.5", 0.5),
     "JICENG_AUDIT_RETENTION_DAYS": ("jiceng.core.audit.retention_days()", "400", 400),
     "JICENG_CASE_EVENT_RETENTION_MONTHS": (
         "importlib.import_module('jiceng.core.partitions').retention_months('cases_caseevent')",
@@ -285,7 +286,7 @@ def test_each_tunable_set_through_the_environment_takes_effect(tmp_path: Path) -
         "import jiceng.transfers.services\n"
         "import jiceng.households.queries\n"
         "import jiceng.cooperatives.services\n"
-        "import jiceng.ops.guard\n"
+        "import jiceng.ops.guard, jiceng.core.sqlite.checkpoints\n"
         "import jiceng.federation.keys, jiceng.federation.exchange\n"
         f"print(json.dumps({{n: eval(e) for n, e in {expressions!r}.items()}}))"
     )

@@ -1,5 +1,6 @@
 """jiceng scheduler: enqueue the periodic tasks (core.scheduler) until stopped; `jiceng
-db_worker` runs them. One scheduler per installation (make serve and systemd start one)."""
+db_worker` runs them. On SQLite it also checkpoints the WAL (core.sqlite.checkpoints). One
+scheduler per installation (make serve and systemd start one)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from jiceng.core import scheduler
+from jiceng.core.sqlite import checkpoints
 
 
 class Command(BaseCommand):
@@ -28,8 +30,16 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stopping)
         signal.signal(signal.SIGTERM, stopping)
-        listed = "，".join(f"{job.name} 每 {int(job.every.total_seconds())} 秒" for job in jobs)
-        self.stdout.write(f"定时任务已启动：{listed}", ending="\n")
+        listed = [
+            "，".join(f"{job.name} 每 {int(job.every.total_seconds())} 秒" for job in jobs)
+            or "没有周期任务"
+        ]
+        checkpointing = checkpoints.start(stop)
+        if checkpointing is not None:
+            listed.append(f"SQLite 每 {checkpoints.interval():g} 秒做一次检查点")
+        self.stdout.write(f"定时任务已启动：{'；'.join(listed)}", ending="\n")
         self.stdout.flush()
         scheduler.Scheduler(jobs).run(stop)
+        if checkpointing is not None:
+            checkpointing.join(timeout=10)
         self.stdout.write("定时任务已停止")
