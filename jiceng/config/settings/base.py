@@ -239,7 +239,7 @@ DATABASE_ROUTERS = ["jiceng.core.replicas.ReplicaRouter"]
 # file) this often, so that no web request does it (core/sqlite/checkpoints.py); the
 # connections then checkpoint on their own only past 10,000 pages of WAL. 0: the scheduler
 # takes none, and every connection checkpoints at SQLite's 1,000 pages.
-JICENG_SQLITE_CHECKPOINT_SECONDS = env_float("JICENG_SQLITE_CHECKPOINT_SECONDS", 0.25)
+JICENG_SQLITE_CHECKPOINT_SECONDS = env_float("JICENG_SQLITE_CHECKPOINT_SECONDS", 0.1)
 _OWN_CHECKPOINT_PAGES = 10_000 if JICENG_SQLITE_CHECKPOINT_SECONDS > 0 else 1_000
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at BEGIN
