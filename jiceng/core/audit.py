@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypedDict, cast
 
 from django.conf import settings
@@ -97,9 +98,14 @@ def client_ip(request: HttpRequest) -> str | None:
     return _unmapped(address)
 
 
+# The addresses last seen, each parsed once: a request asks for its address two or three times
+# (the rate limit, the audit record's actor and its column), and a client sends many requests.
+_ADDRESSES_KEPT = 4096
+
+
+@lru_cache(maxsize=_ADDRESSES_KEPT)
 def _unmapped(address: str) -> str | None:
-    """`_normal_ip` of the request's address, parsed once (every request asks, some twice:
-    the rate limit and the audit record). An IPv4 client of a server listening on :: arrives
+    """`_normal_ip` of the request's address. An IPv4 client of a server listening on :: arrives
     as ::ffff:a.b.c.d: one client, one address, whichever socket it came through (rate limits,
     lockouts, the log). Only the request's address: a stored record keeps the form it was
     hashed in."""
@@ -113,6 +119,7 @@ def _unmapped(address: str) -> str | None:
     return str(parsed)
 
 
+@lru_cache(maxsize=_ADDRESSES_KEPT)
 def _normal_ip(address: str | None) -> str | None:
     # The form GenericIPAddressField stores (and PostgreSQL's inet prints), so the hash made now
     # matches the one verify recomputes from the stored row.
