@@ -2,7 +2,9 @@
 against a bare one-row Django POST measured in the same run.
 
 Both are served the way production serves (Makefile `serve`): granian, WSGI, 2 workers of one
-blocking thread each, persistent connections, SQLite in WAL mode. The project gets a prepared
+blocking thread each, persistent connections, SQLite in WAL mode; the project with `jiceng
+scheduler` beside it (its periodic tasks turned off: no worker runs them here), which
+checkpoints SQLite's WAL so that the web's commits do not (its CPU is printed apart). The project gets a prepared
 SQLite file: migrated (categories seeded), a district with 6 streets, 48 communities and 576
 grids (a lattice of 330 m squares) with a worker each, and an API key. The load generator is
 bounded: a fixed number of keep-alive HTTP/1.1 connections on 127.0.0.1 (asyncio streams, raw
