@@ -64,13 +64,18 @@ def environment(database: Path) -> dict[str, str]:
 
 
 def make_template(path: Path) -> None:
+    jiceng = str(Path(sys.executable).parent / "jiceng")  # this Python's (a worktree has no .venv)
     if path.exists():
+        # Made by an earlier run: brought up to the code's migrations (a template older than a
+        # migration lacks its columns, and the seed's rows would not fit).
+        subprocess.run([jiceng, "migrate", "-v", "0"], env=environment(path), check=True, cwd=ROOT)
+        with sqlite3.connect(path) as db:
+            db.execute("PRAGMA journal_mode = DELETE")
         return
     print(f"建立模板数据库 {path}（迁移并载入行政区划，不计时）……", flush=True)
     scratch = path.with_suffix(".tmp")
     scratch.unlink(missing_ok=True)
     env = environment(scratch)
-    jiceng = str(Path(sys.executable).parent / "jiceng")  # this Python's (a worktree has no .venv)
     subprocess.run([jiceng, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
     subprocess.run(
         [jiceng, "load-divisions"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
