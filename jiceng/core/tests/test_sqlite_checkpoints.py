@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.utils import ConnectionHandler
 
 from jiceng.core.sqlite import checkpoints
@@ -55,6 +55,7 @@ def test_a_checkpoint_copies_the_wal_into_the_database_file(
 ) -> None:
     path = tmp_path / "db.sqlite3"
     handler = handler_of(path)
+    assert checkpoints.applies(handler["default"])
     with django_db_blocker.unblock():
         written(path, handler)
         assert rows_in_the_file_alone(path, tmp_path) == 0  # all in the WAL so far
@@ -89,7 +90,7 @@ def test_nothing_is_started_without_a_wal_or_when_turned_off(settings: Any) -> N
     memory = ConnectionHandler({"default": {"ENGINE": "jiceng.core.sqlite", "NAME": ":memory:"}})
     assert not checkpoints.applies(memory["default"])
     if connection.vendor == "sqlite":  # the tests' database is in memory
-        assert not checkpoints.applies(connection)
+        assert not checkpoints.applies(connections["default"])
     assert checkpoints.start(threading.Event()) is None  # in memory, or PostgreSQL
     settings.JICENG_SQLITE_CHECKPOINT_SECONDS = 0
     assert checkpoints.interval() == 0
