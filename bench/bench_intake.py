@@ -3,17 +3,17 @@ against a bare one-row Django POST measured in the same run.
 
 Both are served the way production serves (Makefile `serve`): granian, WSGI, 2 workers of one
 blocking thread each, persistent connections, SQLite in WAL mode; the project with `jiceng
-scheduler` beside it (its periodic tasks turned off: no worker runs them here), which
-checkpoints SQLite's WAL so that the web's commits do not (its CPU is printed apart). The project gets a prepared
-SQLite file: migrated (categories seeded), a district with 6 streets, 48 communities and 576
-grids (a lattice of 330 m squares) with a worker each, and an API key. The load generator is
+scheduler` beside it (its periodic tasks turned off: no worker runs them here), which checkpoints
+SQLite's WAL so that the web's commits do not (its CPU is printed apart). The project gets a
+prepared SQLite file: migrated (categories seeded), a district with 6 streets, 48 communities and
+576 grids (a lattice of 330 m squares) with a worker each, and an API key. The load generator is
 bounded: a fixed number of keep-alive HTTP/1.1 connections on 127.0.0.1 (asyncio streams, raw
 requests), each sending the next POST when the last is answered; the first seconds after every
-connection's first answer are a warm-up and are not counted. Rounds alternate bare and intake (3
-by default), each on a freshly started server; every figure is printed with the CPU the workers
-spent per answer over the counted window (read from /proc), steadier than the rate on a shared
-machine. Every intake is a real one: routed to its grid, sealed phone, the case, its two events,
-the grid's notices and the audit record written.
+connection's first answer are a warm-up and are not counted. Rounds alternate bare and intake (3 by
+default), each on a freshly started server; every figure is printed with the CPU the workers spent
+per answer over the counted window (read from /proc), steadier than the rate on a shared machine.
+Every intake is a real one: routed to its grid, sealed phone, the case, its two events, the grid's
+notices and the audit record written.
 
     .venv/bin/python bench/bench_intake.py [--seconds 20] [--connections 8] [--rounds 3]
     .venv/bin/python bench/bench_intake.py profile   # queries per intake and where time goes
