@@ -1,7 +1,7 @@
 """SQLite's WAL checkpoints taken by the scheduler (core/sqlite/checkpoints.py): a checkpoint
 copies the WAL's pages into the database file, the scheduler's thread takes one every
-JICENG_SQLITE_CHECKPOINT_SECONDS until stopped, nothing is started where there is no WAL, and
-the connections checkpoint on their own only past 10,000 pages meanwhile."""
+JICENG_SQLITE_CHECKPOINT_SECONDS until stopped (none when it is 0), nothing is started where
+there is no WAL, and the connections checkpoint on their own only past 10,000 pages."""
 
 from __future__ import annotations
 
@@ -68,14 +68,16 @@ def test_a_checkpoint_copies_the_wal_into_the_database_file(
 def test_the_schedulers_thread_checkpoints_until_stopped(
     tmp_path: Path, django_db_blocker: Any, settings: Any
 ) -> None:
-    settings.JICENG_SQLITE_CHECKPOINT_SECONDS = 0.01
     path = tmp_path / "db.sqlite3"
     handler = handler_of(path)
     stop = threading.Event()
+    settings.JICENG_SQLITE_CHECKPOINT_SECONDS = 0
+    assert checkpoints.start(stop, handler) is None  # turned off: no thread
+    settings.JICENG_SQLITE_CHECKPOINT_SECONDS = 0.01
     with django_db_blocker.unblock():
         written(path, handler)
-        thread = threading.Thread(target=checkpoints.run, args=(stop, handler))
-        thread.start()
+        thread = checkpoints.start(stop, handler)
+        assert thread is not None and thread.daemon
         deadline = time.monotonic() + 10
         while rows_in_the_file_alone(path, tmp_path) < 200 and time.monotonic() < deadline:
             stop.wait(0.01)
@@ -86,14 +88,13 @@ def test_the_schedulers_thread_checkpoints_until_stopped(
         handler["default"].close()
 
 
-def test_nothing_is_started_without_a_wal_or_when_turned_off(settings: Any) -> None:
+def test_nothing_is_started_without_a_wal() -> None:
     memory = ConnectionHandler({"default": {"ENGINE": "jiceng.core.sqlite", "NAME": ":memory:"}})
     assert not checkpoints.applies(memory["default"])
+    assert checkpoints.start(threading.Event(), memory) is None
     if connection.vendor == "sqlite":  # the tests' database is in memory
         assert not checkpoints.applies(connections["default"])
     assert checkpoints.start(threading.Event()) is None  # in memory, or PostgreSQL
-    settings.JICENG_SQLITE_CHECKPOINT_SECONDS = 0
-    assert checkpoints.interval() == 0
 
 
 @pytest.mark.django_db
