@@ -6,9 +6,13 @@ a synthetic member costs together. A bulk load of 100 million members seals 200 
 
 GCM is counter mode plus a polynomial MAC (NIST SP 800-38D). Here the block cipher work for a
 whole batch — the counter blocks of every value, each with its own random nonce — is one call
-of the library's SM4 in ECB mode, and the MAC (GHASH) is finished in Python: the GHASH of a
+of the library's SM4 in ECB mode, and the MAC (GHASH) is finished with numpy: the GHASH of a
 value is the XOR of each ciphertext byte times a power of the hash key H, a linear map, so
-tables of byte × H^k made once per key turn it into a few lookups.
+tables of byte × H^k made once per key turn it into one lookup per byte position, done for the
+whole batch at once (a column of the batch's ciphertexts indexes that position's table). XOR
+works byte by byte, so the 16-byte table entries are XORed as pairs of 64-bit words in
+whatever byte order the machine has. Per ID number that is about 0.6 µs where a loop over the
+values in Python took about 3 µs (bench/RESULTS.md, seeding into PostgreSQL).
 
 The result is a standard SM4-GCM ciphertext with the same layout and associated data as
 `crypto.seal` (version | nonce | ciphertext | tag) and `crypto.unseal` opens it; the tests check
@@ -21,9 +25,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from functools import reduce
-from operator import getitem, xor
 
+import numpy as np
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from jiceng.core import crypto
@@ -86,34 +89,48 @@ class BatchSealer:
         per_byte: list[list[int]] = []
         for i in range(blocks):
             per_byte.extend(byte_tables(powers[blocks + 1 - i]))
-        self.per_byte = per_byte[:length]
+        # tables[p, b]: the 16 bytes of (b at position p) · H^k, as two 64-bit words
+        self.tables = (
+            np.frombuffer(
+                b"".join(v.to_bytes(BLOCK, "big") for table in per_byte[:length] for v in table),
+                dtype=np.uint8,
+            )
+            .view(np.uint64)
+            .reshape(length, 256, 2)
+        )
+        self.constant_words = np.frombuffer(self.constant.to_bytes(BLOCK, "big"), np.uint64)
         # J0 = nonce | 1 masks the tag; the text is encrypted from counter 2 on.
-        self.counters = [(i + 1).to_bytes(4, "big") for i in range(blocks + 1)]
+        self.counters = np.frombuffer(
+            b"".join((i + 1).to_bytes(4, "big") for i in range(blocks + 1)), dtype=np.uint8
+        ).reshape(blocks + 1, 4)
 
     def seal(self, values: Sequence[str]) -> list[bytes]:
-        length = self.length
-        nonces = os.urandom(NONCE * len(values))
-        nonce_list = [nonces[i : i + NONCE] for i in range(0, len(nonces), NONCE)]
-        counters = self.counters
-        stream = self.ecb.update(b"".join(n + c for n in nonce_list for c in counters))
-        step = BLOCK * len(counters)
-        version, per_byte, constant = self.version, self.per_byte, self.constant
-        from_bytes = int.from_bytes
-        sealed = []
-        at = 0
-        for value, nonce in zip(values, nonce_list, strict=True):
-            plain = value.encode()
-            if len(plain) != length:
-                raise ValueError(f"expected {length} bytes, got {len(plain)}")
-            text = (
-                from_bytes(plain, "big")
-                ^ from_bytes(stream[at + BLOCK : at + BLOCK + length], "big")
-            ).to_bytes(length, "big")
-            tag = reduce(
-                xor,
-                map(getitem, per_byte, text),
-                constant ^ from_bytes(stream[at : at + BLOCK], "big"),
-            )
-            sealed.append(version + nonce + text + tag.to_bytes(BLOCK, "big"))
-            at += step
-        return sealed
+        length, count = self.length, len(values)
+        if not count:
+            return []
+        plains = [value.encode() for value in values]
+        wrong = next((p for p in plains if len(p) != length), None)
+        if wrong is not None:
+            raise ValueError(f"expected {length} bytes, got {len(wrong)}")
+        nonces = np.frombuffer(os.urandom(NONCE * count), dtype=np.uint8).reshape(count, NONCE)
+        blocks = len(self.counters)
+        counter_blocks = np.empty((count, blocks, BLOCK), dtype=np.uint8)
+        counter_blocks[:, :, :NONCE] = nonces[:, None, :]
+        counter_blocks[:, :, NONCE:] = self.counters
+        stream = np.frombuffer(self.ecb.update(counter_blocks.tobytes()), dtype=np.uint8)
+        stream = stream.reshape(count, blocks * BLOCK)
+        plain = np.frombuffer(b"".join(plains), dtype=np.uint8).reshape(count, length)
+        text = plain ^ stream[:, BLOCK : BLOCK + length]
+        # The tag: E(J0) ⊕ the constant part (associated data, lengths) ⊕ each byte's entry.
+        tag = stream[:, :BLOCK].copy().view(np.uint64) ^ self.constant_words
+        tables = self.tables
+        for position in range(length):
+            tag ^= tables[position][text[:, position]]
+        width = 1 + NONCE + length + BLOCK
+        out = np.empty((count, width), dtype=np.uint8)
+        out[:, 0] = self.version[0]
+        out[:, 1 : 1 + NONCE] = nonces
+        out[:, 1 + NONCE : 1 + NONCE + length] = text
+        out[:, 1 + NONCE + length :] = tag.view(np.uint8)
+        joined = out.tobytes()
+        return [joined[at : at + width] for at in range(0, count * width, width)]
