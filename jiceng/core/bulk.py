@@ -41,3 +41,16 @@ def write_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
         remaining = iter(rows)
         while batch := list(islice(remaining, BATCH_ROWS)):
             cursor.executemany(sql, batch)
+
+
+def copy_binary(table: str, columns: Sequence[str], data: bytes) -> None:
+    """Send rows already in COPY's binary format (PostgreSQL: psycopg's, for these columns and
+    their types in the table) into `table` inside the caller's transaction."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN (FORMAT BINARY)") as copy,
+    ):
+        copy.write(data)

@@ -12,6 +12,7 @@ exact lookup without collisions in practice, and it says nothing about the value
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -91,6 +92,17 @@ def unseal(sealed: bytes | memoryview, *, field: str) -> str:
 
 
 def blind_index(value: str, *, field: str) -> bytes:
-    mac = keyring().index.copy()
-    mac.update(field.encode() + b"\x00" + value.encode())
-    return mac.finalize()[:INDEX_BYTES]
+    return blind_indexes([value], field=field)[0]
+
+
+def blind_indexes(values: Iterable[str], *, field: str) -> list[bytes]:
+    """The blind index of each value of one field: the MAC is keyed with the field once, and
+    each value continues a copy of it (the seed indexes 200 million values at scale 1)."""
+    keyed = keyring().index.copy()
+    keyed.update(field.encode() + b"\x00")
+    digests = []
+    for value in values:
+        mac = keyed.copy()
+        mac.update(value.encode())
+        digests.append(mac.finalize()[:INDEX_BYTES])
+    return digests

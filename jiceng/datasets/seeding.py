@@ -36,7 +36,7 @@ from jiceng.orgs.models import Committee, CommitteeSeat, Organization, OrgKind, 
 
 from . import national
 from .national import County, CountyRows, CountyTask, Totals
-from .writer import BulkWriter, Table
+from .writer import BulkWriter, Table, format_rows
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -171,13 +171,16 @@ def seed(
 
     next_ids = {name: _next_id(t.model) for name, t in tables().items()}
     uppers, parents = _lay_out_upper(chosen, next_ids)
-    # created_at / updated_at as the database takes them, as text (see national.PackedCounty)
-    stamp = str(
-        connection.ops.adapt_datetimefield_value(
-            dt.datetime.combine(as_of, dt.time(9), tzinfo=clock.CHINA)
-        )
-    )
-    tasks = [CountyTask(c, seed, as_of, stamp=stamp) for c in chosen]
+    # Worker processes format PostgreSQL's rows too (writer.format_rows, binary COPY), so the
+    # writer, one process beside the two generating ones, only sends them, and the server parses
+    # no text: at scale 0.05 on 2 cores, 86 s for the tree when the writer formatted them as
+    # text, 74-81 s so (bench/RESULTS.md).
+    formatted = connection.vendor == "postgresql" and workers > 0
+    # created_at / updated_at: as the database takes them as text (national.PackedCounty), or
+    # as the moment itself for rows formatted in the worker
+    moment = dt.datetime.combine(as_of, dt.time(9), tzinfo=clock.CHINA)
+    stamp = moment if formatted else str(connection.ops.adapt_datetimefield_value(moment))
+    tasks = [CountyTask(c, seed, as_of, stamp=stamp, native=formatted) for c in chosen]
     with _workers(workers) as pool:
         counts = list(_map(pool, national.plan_totals, tasks))
         planned = Totals(*(sum(getattr(t, f) for t in counts) for f in Totals.__dataclass_fields__))
@@ -199,6 +202,7 @@ def seed(
                 path=parents[county.division.code].child_path(),
                 first_ids=first,
                 stamp=stamp,
+                native=formatted,
             )
         if defer_indexes is None:
             defer_indexes = planned.members >= DEFER_INDEXES_FROM and not Member.objects.exists()
@@ -206,11 +210,11 @@ def seed(
         collecting = gc.isenabled()
         gc.disable()  # millions of short-lived row tuples, no cycles: see _init_worker
         try:
+            generate = _generate_formatted if formatted else national.generate_packed
             with BulkWriter(tables(), defer_indexes=defer_indexes) as writer:
-                for done, packed in enumerate(_map(pool, national.generate_packed, tasks), start=1):
-                    rows = packed.unpack()
-                    _write_county(writer, rows)
-                    _add_up(result, rows, parents[rows.code])
+                for done, packed in enumerate(_map(pool, generate, tasks), start=1):
+                    _write_packed(writer, packed)
+                    _add_up(result, packed, parents[packed.code])
                     if done % progress_every == 0 or done == len(tasks):
                         elapsed = time.perf_counter() - writing
                         say(
@@ -305,23 +309,41 @@ def _last_child(path: str, depth: int) -> int:
     return int(last[-Organization.steplen :], len(national.ALPHABET)) if last else 0
 
 
+_tables: dict[str, Table] = {}
+
+
+def _generate_formatted(task: CountyTask) -> national.PackedCounty:
+    """In a worker process: the county's rows as PostgreSQL's binary COPY (writer.format_rows)."""
+    if not _tables:
+        _tables.update(tables())
+    rows = national.generate_county(task)
+    return national.PackedCounty.pack(rows, lambda name, t: format_rows(_tables[name], t))
+
+
+def _write_packed(writer: BulkWriter, packed: national.PackedCounty) -> None:
+    if not packed.formatted:
+        _write_county(writer, packed.unpack())
+        return
+    for name, data, count in zip(national.TABLE_ORDER, packed.tables(), packed.counts, strict=True):
+        writer.write_formatted(name, data, count)
+
+
 def _write_county(writer: BulkWriter, rows: CountyRows) -> None:
-    # Referenced rows first, so the order would also satisfy immediate foreign-key checks.
-    writer.write("organizations", rows.organizations)
-    writer.write("party_groups", rows.party_groups)
-    writer.write("members", rows.members)
-    writer.write("committees", rows.committees)
-    writer.write("seats", rows.seats)
+    # Referenced rows first (national.TABLE_ORDER), so the order would also satisfy immediate
+    # foreign-key checks.
+    for name in national.TABLE_ORDER:
+        writer.write(name, getattr(rows, name))
 
 
-def _add_up(result: SeedResult, rows: CountyRows, parent: Upper) -> None:
-    result.organizations += len(rows.organizations)
-    result.members += len(rows.members)
-    result.committees += len(rows.committees)
-    result.seats += len(rows.seats)
-    result.party_groups += len(rows.party_groups)
-    result.stats.update(rows.stats)
-    members, _, branches, orgs = rows.rollup
+def _add_up(result: SeedResult, packed: national.PackedCounty, parent: Upper) -> None:
+    organizations, party_groups, members_written, committees, seats = packed.counts
+    result.organizations += organizations
+    result.party_groups += party_groups
+    result.members += members_written
+    result.committees += committees
+    result.seats += seats
+    result.stats.update(packed.stats)
+    members, _, branches, orgs = packed.rollup
     parent.rollup[0] += members
     parent.rollup[1] += branches
     parent.rollup[2] += orgs

@@ -22,21 +22,27 @@ For a large load into empty tables the writer also:
   foreign-key checks row by row (the generator makes the keys; `PRAGMA foreign_key_check` in the
   tests proves it), with a large page cache; every setting is put back afterwards.
 Everything happens in one transaction: a failed load leaves the database as it was.
+
+A seed's worker processes may format PostgreSQL's rows themselves (`format_rows`, binary COPY),
+so that the writer only passes them on (`BulkWriter.write_formatted`).
 """
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from multiprocessing import util
 from types import TracebackType
 from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Max
+from psycopg.copy import Copy, FileWriter
 
-from jiceng.core.bulk import write_rows
+from jiceng.core.bulk import copy_binary, write_rows
 from jiceng.core.errors import InvalidInput
 
 # The settings a load changes on SQLite, with the values it uses.
@@ -136,6 +142,14 @@ class BulkWriter:
         write_rows(table.name, table.all_columns, rows)
         self.rows_written += len(rows)
 
+    def write_formatted(self, table_name: str, data: bytes, count: int) -> None:
+        """`count` rows that `format_rows` made of this table's rows (PostgreSQL)."""
+        if not count:
+            return
+        table = self.tables[table_name]
+        copy_binary(table.name, table.all_columns, data)
+        self.rows_written += count
+
     def __exit__(
         self,
         kind: type[BaseException] | None,
@@ -192,6 +206,55 @@ class BulkWriter:
         with connection.cursor() as cursor:
             for name, value in self.saved_pragmas.items():
                 cursor.execute(f"PRAGMA {name} = {value}")
+
+
+_formatting: Any = None  # this process's connection for format_rows
+_column_types: dict[str, list[int]] = {}
+
+
+def format_rows(table: Table, rows: Sequence[tuple[Any, ...]]) -> bytes:
+    """The rows, with the table's other columns' defaults, in PostgreSQL's binary COPY format,
+    made in the process that made the rows (a seed's worker), so the process that writes only
+    passes them on (`write_formatted`). Values are Python's own (dates as dates: the generator's
+    `native` rows); binary COPY takes no text for a date and no int8 for an int4, so psycopg
+    formats each column as its type in the table.
+
+    The process opens a connection of its own on first use, with the settings of Django's, to
+    read the columns' types once per table and to configure psycopg; it is closed when the
+    process ends. A forked worker must not use the connection it inherited, its parent's."""
+    global _formatting
+    if _formatting is None:
+        _formatting = connection.get_new_connection(connection.get_connection_params())
+        util.Finalize(None, close_formatting, exitpriority=0)
+    types = _column_types.get(table.name)
+    if types is None:
+        with _formatting.cursor() as cursor:
+            cursor.execute(
+                "SELECT attname, atttypid FROM pg_attribute "
+                "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                [connection.ops.quote_name(table.name)],
+            )
+            oids = dict(cursor.fetchall())
+        types = _column_types[table.name] = [oids[c] for c in table.all_columns]
+        _formatting.rollback()  # the catalog read leaves no transaction open
+    buffer = io.BytesIO()
+    extra = table.extra_values
+    with Copy(_formatting.cursor(), binary=True, writer=FileWriter(buffer)) as copy:
+        copy.set_types(types)
+        write = copy.write_row
+        for row in rows:
+            write(row + extra)
+    return buffer.getvalue()
+
+
+def close_formatting() -> None:
+    """Close this process's connection of format_rows, if it has one (a worker's closes as the
+    worker ends; another process that formatted rows closes it here)."""
+    global _formatting
+    if _formatting is not None:
+        _formatting.close()
+        _formatting = None
+        _column_types.clear()
 
 
 def foreign_keys(cursor: Any, table: str) -> list[tuple[str, str, str]]:

@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+import hmac
+
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jiceng.core.crypto import INDEX_BYTES, DecryptionError, blind_index, seal, unseal
+from jiceng.core.crypto import (
+    INDEX_BYTES,
+    DecryptionError,
+    blind_index,
+    blind_indexes,
+    seal,
+    unseal,
+)
 
 OLD_KEY = "1:ffeeddccbbaa99887766554433221100"
 NEW_KEY = "3:0123456789abcdef0123456789abcdef"
@@ -111,6 +121,24 @@ def test_the_blind_index_is_equal_for_equal_values() -> None:
     assert index == blind_index(PHONE, field="phone")
     assert len(index) == INDEX_BYTES
     assert index != blind_index("13812345679", field="phone")
+
+
+def test_the_blind_index_is_hmac_sm3_of_the_field_and_the_value() -> None:
+    # What every stored index was made with: a change here would lose every lookup.
+    key = bytes.fromhex(settings.JICENG_INDEX_KEY)
+    expected = hmac.digest(key, b"phone\x00" + PHONE.encode(), "sm3")[:INDEX_BYTES]
+
+    assert blind_index(PHONE, field="phone") == expected
+
+
+def test_the_blind_indexes_of_a_batch_are_each_values_own() -> None:
+    values = [PHONE, "13812345679", PHONE, "", "居民"]
+    key = bytes.fromhex(settings.JICENG_INDEX_KEY)
+
+    assert blind_indexes(values, field="phone") == [
+        hmac.digest(key, b"phone\x00" + v.encode(), "sm3")[:INDEX_BYTES] for v in values
+    ]
+    assert blind_indexes([], field="phone") == []
 
 
 def test_the_blind_index_differs_across_fields() -> None:
