@@ -23,6 +23,17 @@ free port under var/ and removes afterwards; the seed writes it with COPY), in a
    PostgreSQL server's own processes are not children and not counted) of each step;
 6. the database removed.
 
+With `--modules-in province` (the default) the modules go into a database of the province's
+tree alone: at scale 1 the nation's tree and the largest province's year of every module do not
+fit together on a disk of less than about 100 GB (the nation's tree takes about 50 GB on either
+database). Then step 4 runs first on the nation's tree (the tree's pages and the national
+rollup), the database is removed, and a new one gets migrate, load-divisions and the tree of
+the province's counties only (the same counties and members as in the nation's tree: each
+county's rows come from the seed and its code), then steps 3 and 4 in it. Its pages are those
+of the province with its modules, in a database that holds no other province, and the results
+say so. `--modules-in nation` seeds the modules on the nation's tree, as the issue first meant,
+where the disk allows.
+
 A results block (Markdown) is written to bench/out/scale-run-<scale>-<time>.md (with the raw
 figures beside it as .json) and printed. Each database may take at most 60 GB at scale 1:
 before starting, the free disk where each database goes is checked against 60 GB × scale
@@ -44,6 +55,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -51,6 +63,8 @@ BACKENDS = ("sqlite", "postgres")
 LIMIT_GB = 60  # a database at scale 1 (issue 17)
 ROOM_GB = 2
 GB = 1024**3
+# The steps of the second database of --modules-in province, before its modules.
+PROVINCE_STEPS = ("migrate_province", "divisions_province", "province_tree")
 
 # The rows of the results block, in order: (key, what, target in ms or None). A key's scope is
 # filled in at measuring time ("national", "province", ...). Targets are those the issues set.
@@ -163,6 +177,23 @@ def sqlite_files(sqlite_file: Path) -> list[Path]:
     ]
 
 
+def remove_database(url: str, sqlite_file: Path | None) -> None:
+    """Drop the database and make it again, empty (the same file name, or the same name on the
+    private PostgreSQL server), so the next steps start from nothing."""
+    if sqlite_file is not None:
+        for made in sqlite_files(sqlite_file):
+            made.unlink(missing_ok=True)
+        return
+    import psycopg
+    from psycopg import sql
+
+    name = urlsplit(url).path.lstrip("/")
+    server = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 def one_database(args: argparse.Namespace) -> None:
     """The steps for the database DATABASE_URL names (or a new SQLite file); writes --result."""
     backend = args.backend
@@ -189,31 +220,54 @@ def one_database(args: argparse.Namespace) -> None:
         result["steps"][key] = {"seconds": seconds, "peak_kib": peak}
         result["sizes"][key] = database_size(url, sqlite_file)
 
-    try:
-        step("migrate", "迁移", [jiceng(), "migrate", "-v", "0", "--noinput"])
+    def prepare(suffix: str = "") -> None:
+        step(f"migrate{suffix}", "迁移", [jiceng(), "migrate", "-v", "0", "--noinput"])
         divisions = [jiceng(), "load-divisions"]
         if args.divisions_file:
             divisions += ["--file", str(args.divisions_file)]
-        step("divisions", "载入行政区划", divisions)
+        step(f"divisions{suffix}", "载入行政区划", divisions)
+
+    def measured(key: str, province: str, title: str) -> dict[str, Any]:
+        measure = [sys.executable, str(Path(__file__).resolve()), "measure"]
+        measure += ["--runs", str(args.runs), "--result", str(scratch / f"{key}.json")]
+        step(key, title, [*measure, "--province", province])
+        found: dict[str, Any] = json.loads((scratch / f"{key}.json").read_text())
+        return found
+
+    try:
+        prepare()
         common = ["--seed", str(args.seed), "--as-of", args.as_of.isoformat()]
         tree = [jiceng(), "seed", *common, "--tree-only", "--workers", str(args.workers)]
-        tree += ["--counties", args.counties] if args.counties else ["--scale", f"{args.scale:g}"]
-        step(
-            "tree",
-            f"生成组织树（{chosen(args)}）",
-            [*tree, "--timings", str(scratch / "tree.json")],
-        )
+        nation = ["--counties", args.counties] if args.counties else ["--scale", f"{args.scale:g}"]
+        timings = ["--timings", str(scratch / "tree.json")]
+        step("tree", f"生成组织树（{chosen(args)}）", [*tree, *nation, *timings])
         result["tree"] = json.loads((scratch / "tree.json").read_text())["tree"]
+        under = args.modules_under
+        if args.modules_in == "province":
+            found = measured(
+                "measure_tree", under, f"全国组织树上的页面与汇总，各 {args.runs} 次热请求取 p95"
+            )
+            result["measured_tree"] = found
+            name, counties = found["scopes"]["province"], found["province_counties"]
+            remove_database(url, sqlite_file)
+            print(f"[{backend}] 已删除全国组织树的数据库，另建只有{name}的库", flush=True)
+            prepare("_province")
+            step(
+                "province_tree",
+                f"生成组织树（只有{name}的 {len(counties)} 个县级单位）",
+                [*tree, "--counties", ",".join(counties)],
+            )
+            under = found["province"]
         modules = [jiceng(), "seed", *common, "--modules-only"]
-        modules += ["--modules-under", args.modules_under, "--timings", str(scratch / "mod.json")]
-        step("modules", f"生成各业务模块（只在 {args.modules_under} 之下）", modules)
+        modules += ["--modules-under", under, "--timings", str(scratch / "mod.json")]
+        step("modules", f"生成各业务模块（只在 {under} 之下）", modules)
         seeded = json.loads((scratch / "mod.json").read_text())
         result["modules"], result["under"] = seeded["modules"], seeded["under"]
-        measure = [sys.executable, str(Path(__file__).resolve()), "measure"]
-        measure += ["--runs", str(args.runs), "--result", str(scratch / "measured.json")]
-        measure += ["--province", result["under"]["division"]]
-        step("measure", f"页面与汇总，各 {args.runs} 次热请求取 p95", measure)
-        result["measured"] = json.loads((scratch / "measured.json").read_text())
+        # the share of the nation's members: the nation's tree, wherever the modules went
+        result["under"]["national_members"] = result["tree"]["members"]
+        result["measured"] = measured(
+            "measure", result["under"]["division"], f"页面与汇总，各 {args.runs} 次热请求取 p95"
+        )
     finally:
         if sqlite_file is not None:  # PostgreSQL's cluster goes with scripts/with-postgres.sh
             for made in sqlite_files(sqlite_file):
@@ -253,9 +307,12 @@ def measure(args: argparse.Namespace) -> None:
     results: dict[str, dict[str, Any]] = {}
 
     root = Organization.objects.get(depth=1)
-    province = Organization.objects.get(
-        kind=OrgKind.LOCAL_COMMITTEE, division_id=args.province.ljust(12, "0")
-    )
+    provinces = Organization.objects.filter(kind=OrgKind.LOCAL_COMMITTEE, depth=2)
+    if args.province == "largest":
+        province = provinces.order_by("-subtree_member_count", "path").first()
+    else:
+        province = provinces.filter(division_id=args.province.ljust(12, "0")).first()
+    assert province is not None and province.division_id is not None, args.province
     committees = Organization.objects.filter(under(province.path), kind=OrgKind.LOCAL_COMMITTEE)
     county = (
         committees.filter(division__level=Level.COUNTY).order_by("-subtree_member_count").first()
@@ -359,9 +416,14 @@ def measure(args: argparse.Namespace) -> None:
 
     names = {s: o.name for s, o in scopes.items()}
     names["city"] = area.name
-    args.result.write_text(
-        json.dumps({"rows": results, "scopes": names}, ensure_ascii=False, indent=1)
-    )
+    counties = committees.filter(division__level=Level.COUNTY).values_list("division_id", flat=True)
+    found = {
+        "rows": results,
+        "scopes": names,
+        "province": province.division_id,
+        "province_counties": sorted(code[:6] for code in counties if code),
+    }
+    args.result.write_text(json.dumps(found, ensure_ascii=False, indent=1))
 
 
 # -- the whole run ------------------------------------------------------------------------------
@@ -405,10 +467,44 @@ def commit() -> str:
     return found.stdout.strip() or "?"
 
 
+def measured_table(
+    args: argparse.Namespace,
+    done: dict[str, dict[str, Any]],
+    backends: list[str],
+    measured: str,
+    title: str,
+) -> list[str]:
+    """The results of one measuring step as a Markdown table, each row against its target."""
+    lines = [
+        "",
+        f"Pages and rollups {title}: p95 of {args.runs} warm requests, server time in ms (in "
+        "process through the whole Django stack, no socket); the compliance rollup one run. "
+        "Target: the one its issue set (— none set).",
+        "",
+        "| what | target | " + " | ".join(f"{b} p95" for b in backends) + " | met |",
+        "|---|---:|" + "---:|" * len(backends) + "---|",
+    ]
+    for key, what, target in MEASURED:
+        figures = [done[b][measured]["rows"].get(key) for b in backends]
+        cells = [f"{f['p95']:,.1f}" if f else "—" for f in figures]
+        if target is None:
+            verdict = "—"
+        elif all(f and f["p95"] <= target for f in figures):
+            verdict = "met"
+        else:
+            verdict = "**missed**"
+        note = next((f["note"] for f in figures if f and f.get("note")), "")
+        label = f"{what}（{note}）" if note else what
+        shown = "—" if target is None else f"{target:,.0f}"
+        lines.append(f"| {label} | {shown} | " + " | ".join(cells) + f" | {verdict} |")
+    return lines
+
+
 def markdown(args: argparse.Namespace, done: dict[str, dict[str, Any]], seconds: float) -> str:
     backends = [b for b in args.backends if b in done]
     first = done[backends[0]]
     under, tree = first["under"], first["tree"]
+    apart = "measured_tree" in first  # --modules-in province
     share = under["members"] / max(under["national_members"], 1)
     factor = 1 / share if share else 0.0
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GB
@@ -422,7 +518,14 @@ def markdown(args: argparse.Namespace, done: dict[str, dict[str, Any]], seconds:
         f"{tree['members']:,} members in {tree['counties']:,} counties. The module seeds ran "
         f"under {under['name']} only ({under['members']:,} members, {share:.1%} of the "
         f"members): their national figures below are **extrapolated** (×{factor:.1f}, by the "
-        f"province's share of the members). Whole run: {seconds / 60:.1f} min.",
+        f"province's share of the members). "
+        + (
+            "The nation's tree was measured, then removed, and the modules seeded and measured "
+            f"in a new database of {under['name']}'s tree alone (`--modules-in province`). "
+            if apart
+            else ""
+        )
+        + f"Whole run: {seconds / 60:.1f} min.",
         "",
         "| step | " + " | ".join(backends) + " |",
         "|---|" + "---:|" * len(backends),
@@ -448,6 +551,16 @@ def markdown(args: argparse.Namespace, done: dict[str, dict[str, Any]], seconds:
     )
     row("seed the tree: peak memory", peak_of("tree"))
     row("size after the tree", lambda r: on_disk(r["sizes"]["tree"]))
+    if apart:
+        row("measuring the nation's tree", seconds_of("measure_tree"))
+        row(
+            f"a new database: migrate + load-divisions + the tree of {under['name']} alone",
+            lambda r: f"{sum(r['steps'][k]['seconds'] for k in PROVINCE_STEPS):,.1f} s",
+        )
+        row(
+            f"size after the tree of {under['name']}",
+            lambda r: on_disk(r["sizes"]["province_tree"]),
+        )
     row(f"seed the modules, {under['name']} (command)", seconds_of("modules"))
     row(
         "seed the modules, national (**extrapolated**)",
@@ -466,38 +579,26 @@ def markdown(args: argparse.Namespace, done: dict[str, dict[str, Any]], seconds:
         )
 
     def growth(r: dict[str, Any]) -> int:
-        after, before = r["sizes"]["modules"], r["sizes"]["tree"]
+        after = r["sizes"]["modules"]
+        before = r["sizes"]["province_tree" if apart else "tree"]
         field = "file" if "file" in after else "database"
-        return after[field] - before[field]
+        return int(after[field]) - int(before[field])
 
     row("size after the modules", lambda r: on_disk(r["sizes"]["modules"]))
     row(
         "the modules' data, national (**extrapolated**)",
-        lambda r: size(max(growth(r), 0) * factor),
+        lambda r: size(int(max(growth(r), 0) * factor)),
     )
     row("measuring: peak memory", peak_of("measure"))
-    lines += [
-        "",
-        f"Pages and rollups: p95 of {args.runs} warm requests, server time in ms (in process "
-        "through the whole Django stack, no socket); the compliance rollup one run. "
-        "Target: the one its issue set (— none set).",
-        "",
-        "| what | target | " + " | ".join(f"{b} p95" for b in backends) + " | met |",
-        "|---|---:|" + "---:|" * len(backends) + "---|",
-    ]
-    for key, what, target in MEASURED:
-        figures = [done[b]["measured"]["rows"].get(key) for b in backends]
-        cells = [f"{f['p95']:,.1f}" if f else "—" for f in figures]
-        if target is None:
-            verdict = "—"
-        elif all(f and f["p95"] <= target for f in figures):
-            verdict = "met"
-        else:
-            verdict = "**missed**"
-        note = next((f["note"] for f in figures if f and f.get("note")), "")
-        label = f"{what}（{note}）" if note else what
-        shown = "—" if target is None else f"{target:,.0f}"
-        lines.append(f"| {label} | {shown} | " + " | ".join(cells) + f" | {verdict} |")
+    where = (
+        f"in the database of {under['name']}'s tree alone with its modules (national scopes "
+        "there see that province only)"
+        if apart
+        else "on the nation's tree with the province's modules"
+    )
+    tables = [("measured_tree", "on the nation's tree, no module data"), ("measured", where)]
+    for measured, title in tables if apart else tables[1:]:
+        lines += measured_table(args, done, backends, measured, title)
     scopes = first["measured"]["scopes"]
     lines += [
         "",
@@ -533,6 +634,7 @@ def run(args: argparse.Namespace) -> None:
             str(args.runs),
         ]
         inner += ["--as-of", args.as_of.isoformat(), "--modules-under", args.modules_under]
+        inner += ["--modules-in", args.modules_in]
         if args.counties:
             inner += ["--counties", args.counties]
         if args.divisions_file:
@@ -571,6 +673,12 @@ def options(parser: argparse.ArgumentParser) -> None:
         help="数据日期（默认今天：上个完整月份有会议，工作台与看板展示的正是这个月）",
     )
     parser.add_argument("--modules-under", default="largest", help="区划代码或 largest")
+    parser.add_argument(
+        "--modules-in",
+        choices=("province", "nation"),
+        default="province",
+        help="各业务模块生成在只有该省组织树的新库里（默认，全国树先测后删），或全国树上",
+    )
     parser.add_argument("--divisions-file", type=Path, default=None, help="load-divisions --file")
     parser.add_argument("--out", type=Path, default=OUT)
 

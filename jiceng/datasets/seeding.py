@@ -120,11 +120,24 @@ def load_counties(prefixes: Sequence[str]) -> list[County]:
 
 
 def normalize_codes(codes: Iterable[str], weights: dict[str, int]) -> list[str]:
+    """The 6-digit prefixes of the counties the codes name: a county's code (6 or 12 digits) is
+    that county; a province's or a city's (2 or 4 digits, or 6 or 12 ending in zeros) is every
+    county under it that has villages, as a scale-1 seed would make them."""
     prefixes = []
     for raw in codes:
         code = raw.strip()
+        if not code.isdigit() or len(code) not in (2, 4, 6, 12):
+            raise InvalidInput(f"区划代码“{code}”不是有村级区划的县级单位")
+        significant = len(code.rstrip("0")) if len(code) > 4 else len(code)
+        if significant <= 4:
+            area = code[:2] if significant <= 2 else code[:4]
+            under = [prefix for prefix in weights if prefix.startswith(area)]
+            if not under:
+                raise InvalidInput(f"区划代码“{code}”之下没有有村级区划的县级单位")
+            prefixes.extend(under)
+            continue
         prefix = code[:6].ljust(6, "0")
-        if not code.isdigit() or prefix not in weights:
+        if prefix not in weights:
             raise InvalidInput(f"区划代码“{code}”不是有村级区划的县级单位")
         prefixes.append(prefix)
     return sorted(set(prefixes))

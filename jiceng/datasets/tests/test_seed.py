@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 
 from jiceng.core import clock, crypto
+from jiceng.core.errors import InvalidInput
 from jiceng.datasets import national, seeding
 from jiceng.divisions.models import Division
 from jiceng.members.models import Member
@@ -253,6 +254,24 @@ def test_unknown_counties_are_refused() -> None:
 
     with pytest.raises(CommandError, match="不是有村级区划的县级单位"):
         call_command("seed", "--counties", "999999", "--workers", "0")
+
+
+def test_a_province_or_a_city_names_every_county_under_it() -> None:
+    weights = seeding.county_weights()
+    tibet = sorted(p for p in weights if p.startswith("54"))
+    assert DAMXUNG in tibet
+    for code in ("54", "540000", "540000000000"):
+        assert seeding.normalize_codes([code], weights) == tibet
+    lhasa = sorted(p for p in weights if p.startswith("5401"))
+    for code in ("5401", "540100", "540100000000"):
+        assert seeding.normalize_codes([code], weights) == lhasa
+    assert seeding.normalize_codes([DAMXUNG + "000000", "54"], weights) == tibet
+
+
+@pytest.mark.parametrize("code", ["99", "9901", "5", "54012", "5401220", "54x"])
+def test_a_code_with_no_county_under_it_is_refused(code: str) -> None:
+    with pytest.raises(InvalidInput, match="县级单位"):
+        seeding.normalize_codes([code], seeding.county_weights())
 
 
 def test_the_data_date_defaults_to_today() -> None:

@@ -31,7 +31,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--counties",
             default="",
-            help="只生成这些县级单位（逗号分隔的区划代码，如 320113），代替 --scale",
+            help="只生成这些县级单位（逗号分隔的区划代码，如 320113；省、市的代码如 37、3701"
+            "为其下全部县级单位），代替 --scale",
         )
         parser.add_argument(
             "--workers",
