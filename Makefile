@@ -92,7 +92,8 @@ clean:
 
 # Issue 17: the national scale on one box, unattended, SQLite then PostgreSQL (each seeded,
 # measured and removed; at scale 1 hours, not minutes, and 62 GB free, checked before starting:
-# the tree alone takes 54 minutes on SQLite, bench/RESULTS.md).
+# the tree alone takes 52 minutes on SQLite; the modules go into a database of the largest
+# province alone, bench/RESULTS.md).
 # `make scale-run SCALE=0.002` tries it small. Results: bench/out/scale-run-*.md.
 SCALE ?= 1
 .PHONY: scale-run
