@@ -21,23 +21,27 @@ from django.db import connection
 BATCH_ROWS = 20_000  # SQLite: rows an executemany call takes at a time
 
 
+def _into(table: str, columns: Sequence[str]) -> str:
+    """`table (column, ...)`, quoted."""
+    quote = connection.ops.quote_name
+    return f"{quote(table)} ({', '.join(quote(c) for c in columns)})"
+
+
 def write_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Insert `rows` into `table` (unquoted names) inside the caller's transaction."""
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Django hands copy() to psycopg as it is; wrap_database_errors turns its errors
             # into Django's, as executemany's are.
             with (
                 connection.wrap_database_errors,
-                cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy,
+                cursor.copy(f"COPY {_into(table, columns)} FROM STDIN") as copy,
             ):
                 for row in rows:
                     copy.write_row(row)
             return
         marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"  # noqa: S608 - our names
+        sql = f"INSERT INTO {_into(table, columns)} VALUES ({marks})"  # noqa: S608 - our names
         remaining = iter(rows)
         while batch := list(islice(remaining, BATCH_ROWS)):
             cursor.executemany(sql, batch)
@@ -46,11 +50,9 @@ def write_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 def copy_binary(table: str, columns: Sequence[str], data: bytes) -> None:
     """Send rows already in COPY's binary format (PostgreSQL: psycopg's, for these columns and
     their types in the table) into `table` inside the caller's transaction."""
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(c) for c in columns)
     with (
         connection.cursor() as cursor,
         connection.wrap_database_errors,
-        cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN (FORMAT BINARY)") as copy,
+        cursor.copy(f"COPY {_into(table, columns)} FROM STDIN (FORMAT BINARY)") as copy,
     ):
         copy.write(data)
