@@ -178,8 +178,9 @@ def sqlite_files(sqlite_file: Path) -> list[Path]:
 
 
 def remove_database(url: str, sqlite_file: Path | None) -> None:
-    """Drop the database and make it again, empty (the same file name, or the same name on the
-    private PostgreSQL server), so the next steps start from nothing."""
+    """Remove the database: the SQLite file and those beside it (a new one is made by the next
+    migrate), or on the private PostgreSQL server drop it and make it again, empty, under the
+    same name, so the next steps start from nothing."""
     if sqlite_file is not None:
         for made in sqlite_files(sqlite_file):
             made.unlink(missing_ok=True)
@@ -270,8 +271,7 @@ def one_database(args: argparse.Namespace) -> None:
         )
     finally:
         if sqlite_file is not None:  # PostgreSQL's cluster goes with scripts/with-postgres.sh
-            for made in sqlite_files(sqlite_file):
-                made.unlink(missing_ok=True)
+            remove_database(url, sqlite_file)
             print(f"[{backend}] 已删除 {sqlite_file}", flush=True)
         shutil.rmtree(scratch, ignore_errors=True)
     args.result.write_text(json.dumps(result, ensure_ascii=False, indent=1))
@@ -307,11 +307,11 @@ def measure(args: argparse.Namespace) -> None:
     results: dict[str, dict[str, Any]] = {}
 
     root = Organization.objects.get(depth=1)
-    provinces = Organization.objects.filter(kind=OrgKind.LOCAL_COMMITTEE, depth=2)
-    if args.province == "largest":
-        province = provinces.order_by("-subtree_member_count", "path").first()
-    else:
-        province = provinces.filter(division_id=args.province.ljust(12, "0")).first()
+    local = Organization.objects.filter(kind=OrgKind.LOCAL_COMMITTEE)
+    if args.province == "largest":  # as `jiceng seed --modules-under largest` chooses
+        province = local.filter(depth=2).order_by("-subtree_member_count", "path").first()
+    else:  # any local committee's division, as --modules-under takes
+        province = local.filter(division_id=args.province.ljust(12, "0")).first()
     assert province is not None and province.division_id is not None, args.province
     committees = Organization.objects.filter(under(province.path), kind=OrgKind.LOCAL_COMMITTEE)
     county = (

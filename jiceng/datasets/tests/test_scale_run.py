@@ -6,6 +6,9 @@ afterwards. On SQLite in the SQLite pass; in the PostgreSQL pass on a private se
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +21,7 @@ from .conftest import DAMXUNG, DIVISIONS
 REPOSITORY = Path(__file__).resolve().parents[3]
 SCRIPT = REPOSITORY / "bench" / "scale_run.py"
 sys.path.insert(0, str(SCRIPT.parent))
-from scale_run import MEASURED  # noqa: E402
+from scale_run import MEASURED, markdown  # noqa: E402
 
 BACKEND = "postgres" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
 
@@ -76,6 +79,21 @@ def test_the_run_measures_every_row_and_removes_the_database(tmp_path: Path) -> 
             assert cells[-1] in (("met", "**missed**") if target else ("—",))
     assert not list(out.glob("*.sqlite3*"))  # the database is removed
     assert not [p for p in out.iterdir() if p.is_dir()]  # and the scratch folder
+
+    # The same figures as `--modules-in nation` leaves them (no measuring of the tree apart):
+    # one table, and no row of the province's own database.
+    done = json.loads(blocks[0].with_suffix(".json").read_text())
+    for result in done.values():
+        del result["measured_tree"]
+    args = argparse.Namespace(
+        backends=[BACKEND], runs=3, command=["scale_run.py"], seed=1,
+        as_of=dt.date(2026, 12, 5), counties=DAMXUNG, scale=1.0,
+    )  # fmt: skip
+    nation = markdown(args, done, 60.0)
+    assert "on the nation's tree with the province's modules" in nation
+    assert "measuring the nation's tree" not in nation and "--modules-in province" not in nation
+    for _, what, _ in MEASURED:
+        assert sum(line.startswith(f"| {what}") for line in nation.splitlines()) == 1, what
 
 
 def test_a_short_disk_is_refused_before_anything_is_written(tmp_path: Path) -> None:
