@@ -186,8 +186,8 @@ def seed(
     uppers, parents = _lay_out_upper(chosen, next_ids)
     # Worker processes format PostgreSQL's rows too (writer.format_rows, binary COPY), so the
     # writer, one process beside the two generating ones, only sends them, and the server parses
-    # no text: at scale 0.05 on 2 cores, 86 s for the tree when the writer formatted them as
-    # text, 74-81 s so (bench/RESULTS.md).
+    # no text: at scale 0.05 on 2 cores the tree took 86 s with the writer formatting text COPY,
+    # 81-84 s with the workers formatting text, 72-81 s with binary (bench/RESULTS.md).
     formatted = connection.vendor == "postgresql" and workers > 0
     # created_at / updated_at: as the database takes them as text (national.PackedCounty), or
     # as the moment itself for rows formatted in the worker
