@@ -11,6 +11,10 @@ concurrent build leaves an INVALID index behind: drop it and migrate again; docs
 
 A unique constraint over an expression is a unique index on both databases (CREATE UNIQUE INDEX),
 so it is built the same way: AddUniqueIndexConcurrently.
+
+Django gives every foreign key an index of its own. Where another index of the table begins with
+the key's column, that one serves the key's lookups and the key's own is only written, loaded
+and stored: DropKeyIndexConcurrently drops it (the field then says db_index=False).
 """
 
 from __future__ import annotations
@@ -18,12 +22,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.postgres import operations as postgres
-from django.db.migrations.operations import AddConstraint, AddIndex, RemoveIndex
+from django.db.migrations.operations import AddConstraint, AddIndex, AlterField, RemoveIndex
 from django.db.models import UniqueConstraint
 
 
 def _on_postgresql(schema_editor: Any) -> bool:
     return bool(schema_editor.connection.vendor == "postgresql")
+
+
+def _concurrent_on(schema_editor: Any, table: str) -> bool:
+    """Whether an index of `table` (quoted) is built or dropped CONCURRENTLY: on PostgreSQL,
+    unless the table is partitioned (core.partitions), whose indexes take no CONCURRENTLY."""
+    if not _on_postgresql(schema_editor):
+        return False
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT relkind FROM pg_class WHERE oid = %s::regclass", [table])
+        row = cursor.fetchone()
+    return not (row and row[0] == "p")
 
 
 class AddIndexConcurrently(AddIndex):
@@ -100,3 +115,59 @@ class AddUniqueIndexConcurrently(AddConstraint):
         if not sql.startswith(head):  # Django's form of the statement changed
             raise RuntimeError(f"没有预料到的建索引语句：{sql}")
         schema_editor.execute(head.replace("INDEX", "INDEX CONCURRENTLY") + sql[len(head) :])
+
+
+class DropKeyIndexConcurrently(AlterField):
+    """AlterField to a foreign key with db_index=False: the key's index Django made is dropped
+    (CONCURRENTLY on PostgreSQL; there also its `_like` twin for a key to a text column) and the
+    table left as it is (on SQLite, Django's AlterField would copy the whole table to drop one
+    index). Backwards, they are built again as Django builds them."""
+
+    atomic = False
+
+    def __init__(self, model_name: str, name: str, field: Any) -> None:
+        if field.db_index or not field.is_relation:
+            raise ValueError(f"{model_name}.{name}: 只用于去掉外键自带的索引（db_index=False）")
+        super().__init__(model_name, name, field)
+
+    def _key(self, schema_editor: Any, state: Any, app_label: str) -> tuple[Any, Any, str]:
+        """The model, the key and its index's name as Django named it when it made the key
+        (the schema editor's own naming, for the same table and column)."""
+        model = state.apps.get_model(app_label, self.model_name)
+        field = model._meta.get_field(self.name)
+        return model, field, schema_editor._create_index_name(model._meta.db_table, [field.column])
+
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
+        model, _, name = self._key(schema_editor, from_state, app_label)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        quote = schema_editor.quote_name
+        table = quote(model._meta.db_table)
+        concurrently = " CONCURRENTLY" if _concurrent_on(schema_editor, table) else ""
+        names = [name, f"{name}_like"] if _on_postgresql(schema_editor) else [name]
+        for each in names:
+            schema_editor.execute(f"DROP INDEX{concurrently} IF EXISTS {quote(each)}")
+
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
+        model, field, name = self._key(schema_editor, to_state, app_label)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        quote = schema_editor.quote_name
+        table = quote(model._meta.db_table)
+        concurrently = " CONCURRENTLY" if _concurrent_on(schema_editor, table) else ""
+        statements = [
+            f"CREATE INDEX{concurrently} {quote(name)} ON {table} ({quote(field.column)})"
+        ]
+        like = (
+            schema_editor._create_like_index_sql(model, field)
+            if _on_postgresql(schema_editor)
+            else None
+        )
+        if like is not None:  # PostgreSQL's for LIKE 'prefix%' on a text key
+            statements.append(str(like).replace("CREATE INDEX", f"CREATE INDEX{concurrently}", 1))
+        for statement in statements:
+            schema_editor.execute(statement)

@@ -120,6 +120,7 @@ class Applicant(models.Model):
         on_delete=models.PROTECT,
         related_name="applicants",
         verbose_name="所在党支部",
+        db_index=False,  # the index (organization, status, standing, next_due_on) serves it
     )
     applied_on = models.DateField("递交入党申请书日期")
     last_step = models.CharField("已完成步骤", max_length=30, choices=Step.choices)
@@ -167,7 +168,11 @@ class StepRecord(models.Model):
     of every printed form. A step recorded again after an extended probation has round 2."""
 
     applicant = models.ForeignKey(
-        Applicant, on_delete=models.CASCADE, related_name="steps", verbose_name="发展党员对象"
+        Applicant,
+        on_delete=models.CASCADE,
+        related_name="steps",
+        verbose_name="发展党员对象",
+        db_index=False,  # the index unique (applicant, step, round) serves it
     )
     step = models.CharField("步骤", max_length=30, choices=Step.choices)
     round = models.PositiveSmallIntegerField("次序", default=1)

@@ -46,7 +46,11 @@ class DuesBase(models.Model):
     exemption (困难减免), approved with its reason, replaces it."""
 
     member = models.ForeignKey(
-        "members.Member", on_delete=models.CASCADE, related_name="dues_bases", verbose_name="党员"
+        "members.Member",
+        on_delete=models.CASCADE,
+        related_name="dues_bases",
+        verbose_name="党员",
+        db_index=False,  # the index unique (member, year) serves it
     )
     year = models.PositiveSmallIntegerField("年度")
     category = models.CharField("缴纳类别", max_length=20, choices=RATE_CATEGORIES)
@@ -99,13 +103,18 @@ class Payment(models.Model):
     number: per organization and year, 1, 2, 3 ..."""
 
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="收缴党组织"
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="收缴党组织",
+        db_index=False,  # the index unique (organization, receipt_year, receipt_number) serves it
     )
     member = models.ForeignKey(
         "members.Member",
         on_delete=models.PROTECT,
         related_name="dues_payments",
         verbose_name="党员",
+        db_index=False,  # the index (member, paid_on) serves it
     )
     amount = models.PositiveBigIntegerField("金额（分）")
     method = models.CharField("方式", max_length=10, choices=PaymentMethod.choices)

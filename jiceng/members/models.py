@@ -102,6 +102,7 @@ class Member(models.Model):
         on_delete=models.PROTECT,
         related_name="members",
         verbose_name="所在党组织",
+        db_index=False,  # the index (organization, status) serves it
     )
     party_group = models.ForeignKey(
         "orgs.PartyGroup",
@@ -188,7 +189,11 @@ class MemberEvent(models.Model):
     of the member's page. Written by members.lifecycle only, never changed afterwards."""
 
     member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="events", verbose_name="党员"
+        Member,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name="党员",
+        db_index=False,  # the index (member, on) serves it
     )
     move = models.CharField("变动", max_length=30, choices=StatusMove.choices)
     from_status = models.CharField("原党籍状态", max_length=20, choices=MemberStatus.choices)

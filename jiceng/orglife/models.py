@@ -89,6 +89,7 @@ class Meeting(models.Model):
         on_delete=models.PROTECT,
         related_name="meetings",
         verbose_name="党组织",
+        db_index=False,  # the index (organization, starts_at) serves it
     )
     kind = models.CharField("会议类型", max_length=20, choices=MeetingKind.choices)
     title = models.CharField("会议主题", max_length=200)
@@ -227,7 +228,11 @@ class Attendance(models.Model):
         Meeting, on_delete=models.CASCADE, related_name="attendances", verbose_name="会议"
     )
     member = models.ForeignKey(
-        "members.Member", on_delete=models.CASCADE, related_name="attendances", verbose_name="党员"
+        "members.Member",
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        verbose_name="党员",
+        db_index=False,  # the index (member, month) serves it
     )
     status = models.CharField(
         "参会情况",
@@ -458,6 +463,7 @@ class Compliance(models.Model):
         related_name="+",
         verbose_name="党组织",
         db_constraint=False,
+        db_index=False,  # the index unique (organization, month) serves it
     )
     month = models.PositiveIntegerField("月份")
     # the organization's place in the tree, repeated so a subtree's rows are one index range
@@ -525,6 +531,7 @@ class Notice(models.Model):
         blank=True,
         related_name="+",
         verbose_name="党员",
+        db_index=False,  # the index (member, created_at) serves it
     )
     organization = models.ForeignKey(
         "orgs.Organization",
@@ -533,6 +540,7 @@ class Notice(models.Model):
         blank=True,
         related_name="+",
         verbose_name="党组织（给书记）",
+        db_index=False,  # the index (organization, created_at) serves it
     )
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="notices"

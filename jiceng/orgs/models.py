@@ -82,7 +82,6 @@ class Organization(MP_Node):
         verbose_name_plural = "党组织"
         indexes = [
             models.Index(fields=["name"]),
-            models.Index(fields=["division"]),
             # the children of an organization (one depth, its path range): without it the
             # national root's children are a scan of the whole tree's path range
             models.Index(fields=["depth", "path"], name="org_depth_path"),
@@ -108,7 +107,11 @@ class PartyGroup(models.Model):
     """党小组: a group of members inside a branch."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="party_groups", verbose_name="党组织"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="party_groups",
+        verbose_name="党组织",
+        db_index=False,  # the index unique (organization, name) serves it
     )
     name = models.CharField("名称", max_length=100)
 
@@ -182,7 +185,11 @@ class CommitteeSeat(models.Model):
     """A member's post on a committee."""
 
     committee = models.ForeignKey(
-        Committee, on_delete=models.CASCADE, related_name="seats", verbose_name="委员会"
+        Committee,
+        on_delete=models.CASCADE,
+        related_name="seats",
+        verbose_name="委员会",
+        db_index=False,  # the index unique (committee, member) serves it
     )
     member = models.ForeignKey(
         "members.Member",

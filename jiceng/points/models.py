@@ -132,13 +132,18 @@ class PointsEntry(models.Model):
     posting's; on PostgreSQL the table can be range-partitioned by month."""
 
     member = models.ForeignKey(
-        "members.Member", on_delete=models.PROTECT, related_name="+", verbose_name="党员"
+        "members.Member",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="党员",
+        db_index=False,  # the index (member, year) serves it
     )
     organization = models.ForeignKey(
         "orgs.Organization",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="记分时所在党组织",
+        db_index=False,  # the index (organization, year) serves it
     )
     year = models.PositiveSmallIntegerField("年度")
     month = models.PositiveIntegerField("月份")

@@ -299,10 +299,18 @@ class ServiceRecord(models.Model):
     A confirmation taken back (`revoked_at`) stays, and its points are reversed."""
 
     signup = models.ForeignKey(
-        SignUp, on_delete=models.PROTECT, related_name="records", verbose_name="报名"
+        SignUp,
+        on_delete=models.PROTECT,
+        related_name="records",
+        verbose_name="报名",
+        db_index=False,  # the index unique (signup, served_on) serves it
     )
     member = models.ForeignKey(
-        "members.Member", on_delete=models.PROTECT, related_name="+", verbose_name="党员"
+        "members.Member",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="党员",
+        db_index=False,  # the index (member, served_on) serves it
     )
     community = models.ForeignKey(
         "divisions.Division",
@@ -310,6 +318,7 @@ class ServiceRecord(models.Model):
         related_name="+",
         verbose_name="社区",
         db_constraint=False,
+        db_index=False,  # the index (community, served_on) serves it
     )
     served_on = models.DateField("服务日期")
     hours = models.DecimalField(
@@ -364,14 +373,22 @@ class Feedback(models.Model):
     own branch. `half` is YYYYH: 20261 the first half of 2026, 20262 the second."""
 
     report = models.ForeignKey(
-        CommunityReport, on_delete=models.PROTECT, related_name="feedback", verbose_name="报到"
+        CommunityReport,
+        on_delete=models.PROTECT,
+        related_name="feedback",
+        verbose_name="报到",
+        db_index=False,  # the index unique (report, half) serves it
     )
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, related_name="+", verbose_name="党员"
     )
     # the member's branch when written: the one the feedback goes back to
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="所在党组织"
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="所在党组织",
+        db_index=False,  # the index (organization, half) serves it
     )
     half = models.PositiveIntegerField("半年度")
     activities = models.PositiveSmallIntegerField("参加活动次数")
