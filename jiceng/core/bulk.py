@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from itertools import islice
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 BATCH_ROWS = 20_000  # SQLite: rows an executemany call takes at a time
 
@@ -45,6 +45,40 @@ def write_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
         remaining = iter(rows)
         while batch := list(islice(remaining, BATCH_ROWS)):
             cursor.executemany(sql, batch)
+
+
+def insert_new(
+    table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], unique: Sequence[str]
+) -> None:
+    """Insert `rows` into `table`, leaving out each one whose `unique` columns (a unique index
+    of the table) repeat a row already there. On SQLite an executemany of INSERT ... ON
+    CONFLICT DO NOTHING; on PostgreSQL the rows are copied into a temporary table and inserted
+    from it by one statement, since an executemany there is a statement a row (a year of a
+    city's points ledger, 221,417 rows, took 32 s that way)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    skip = f"ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO NOTHING"
+    if connection.vendor != "postgresql":
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {_into(table, columns)} VALUES ({marks}) {skip}"  # noqa: S608
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), BATCH_ROWS):
+                cursor.executemany(sql, rows[start : start + BATCH_ROWS])
+        return
+    staging = quote(f"new_{table}")
+    names = ", ".join(quote(c) for c in columns)
+    # one transaction, so that a pool that hands out a session a transaction keeps the table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(  # the columns' types as the table has them; our names
+            f"CREATE TEMPORARY TABLE {staging} AS "  # noqa: S608
+            f"SELECT {names} FROM {quote(table)} WITH NO DATA"
+        )
+        write_rows(f"new_{table}", columns, rows)
+        cursor.execute(
+            f"INSERT INTO {_into(table, columns)} SELECT {names} FROM {staging} {skip}"  # noqa: S608
+        )
+        cursor.execute(f"DROP TABLE {staging}")
 
 
 def copy_binary(table: str, columns: Sequence[str], data: bytes) -> None:

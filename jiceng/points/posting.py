@@ -3,8 +3,8 @@ periodic task), or a few attendances when they are recorded (orglife calls post_
 
 Idempotent: an event already posted is skipped, and the unique key of the ledger catches a
 concurrent run (ON CONFLICT DO NOTHING). Reversal: a posted attendance that no longer stands
-(struck off, the meeting cancelled) gets a reversing entry, once. The rows are written with
-one raw executemany (the ORM's bulk_create is several times slower on a month of rows)."""
+(struck off, the meeting cancelled) gets a reversing entry, once. The rows are written raw by
+core.bulk.insert_new (the ORM's bulk_create is several times slower on a month of rows)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
 
 from jiceng.cases.models import CaseEvent, EventKind
-from jiceng.core import clock
+from jiceng.core import bulk, clock
 from jiceng.orglife.models import PRESENT_STATUSES, Attendance, Meeting, MeetingStatus
 from jiceng.reporting.models import ServiceRecord
 from jiceng.taskforces.models import HOURS_FINAL_AFTER_DAYS, Assignment
@@ -42,6 +42,7 @@ COLUMNS = (
     "created_by_id",
     "created_at",
 )
+UNIQUE = ("source_kind", "source_id", "member_id", "is_reversal")  # the ledger's unique key
 
 
 @dataclass
@@ -70,14 +71,7 @@ def insert_entries(rows: Sequence[tuple[Any, ...]]) -> int:
     """Writes ledger rows (in COLUMNS order); those already there are skipped."""
     if not rows:
         return 0
-    table = PointsEntry._meta.db_table
-    marks = ", ".join(["%s"] * len(COLUMNS))
-    sql = (
-        f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks}) "  # noqa: S608 our names
-        "ON CONFLICT (source_kind, source_id, member_id, is_reversal) DO NOTHING"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    bulk.insert_new(PointsEntry._meta.db_table, COLUMNS, rows, UNIQUE)
     return len(rows)
 
 
