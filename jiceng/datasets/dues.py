@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Max
 
 from jiceng.core import clock
@@ -99,10 +100,18 @@ class _Year:
         }
         self.behind = behind
         self.forced: dict[int, int] = {}
-        self.now = clock.now()
+        # as the database takes them, made once (SQLite's adapters per row took 6% of this seed)
+        self.now = connection.ops.adapt_datetimefield_value(clock.now())
+        self.days: dict[dt.date, object] = {}
         self.bases: list[tuple[object, ...]] = []
         self.bills: list[tuple[object, ...]] = []
         self.payments: list[tuple[object, ...]] = []
+
+    def day(self, value: dt.date) -> object:
+        found = self.days.get(value)
+        if found is None:
+            found = self.days[value] = connection.ops.adapt_datefield_value(value)
+        return found
 
     def owed_months(self, organization_id: int) -> int:
         """How many months up to last month the member leaves unpaid (0: none)."""
@@ -172,7 +181,7 @@ class _Year:
                     amount,
                     PaymentMethod.CASH.value,
                     "",
-                    paid_on,
+                    self.day(paid_on),
                     lump[0],
                     lump[-1],
                     len(lump),

@@ -8,6 +8,7 @@ before) counts Monday to Friday and says so (`is_covered`), so a page can tell t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 
 import chinese_calendar
@@ -21,7 +22,8 @@ def is_covered(year: int) -> bool:
     return True
 
 
-def is_workday(day: dt.date) -> bool:
+@functools.lru_cache(maxsize=4096)  # a year of days a dispatch each: the calendar's own check
+def is_workday(day: dt.date) -> bool:  # validates the date on every call (a quarter of the seed)
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
