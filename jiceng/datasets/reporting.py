@@ -6,8 +6,9 @@ year; members sign up and serve in plausible numbers (some not at all, so the br
 is below the rule); the hours are posted to the points ledger by points.posting; and the
 community writes its half-yearly feedback, the branch having read the older half.
 
-Written with bulk_create in batches (a year of a district is a few thousand rows; at scale
-the share keeps it proportional). Idempotent: nothing is written where reports exist."""
+Rows are made here with their ids and written by writer.BulkWriter (executemany on SQLite, COPY
+on PostgreSQL): bulk_create's model instances took half of this seed. Idempotent: nothing is
+written where reports exist."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from jiceng.core import clock
 from jiceng.core.paths import under_any
+from jiceng.datasets.writer import BulkWriter, IdRows, Table
 from jiceng.divisions.models import Division, Level
 from jiceng.members.models import ACTIVE_STATUSES, Member
 from jiceng.orglife.rules import add_months, month_of
@@ -44,7 +47,75 @@ from jiceng.reporting.models import (
 
 MEMBER_SHARE = 0.08  # of the active members, reported where they live
 ORGANIZATION_SHARE = 0.3  # of the agencies', schools' and enterprises' branches
-BATCH = 5000
+REPORT_COLUMNS = (
+    "id",
+    "member_id",
+    "organization_id",
+    "community_id",
+    "address",
+    "status",
+    "offers",
+    "agreement_signed_on",
+    "agreement_until",
+    "reported_at",
+    "decided_at",
+    "decline_reason",
+)
+RESOURCE_COLUMNS = (
+    "id",
+    "community_id",
+    "title",
+    "description",
+    "report_id",
+    "provider",
+    "created_at",
+)
+NEED_COLUMNS = (
+    "id",
+    "community_id",
+    "title",
+    "description",
+    "needed_on",
+    "places",
+    "status",
+    "created_at",
+)
+PROJECT_COLUMNS = (
+    "id",
+    "community_id",
+    "title",
+    "description",
+    "starts_on",
+    "ends_on",
+    "places",
+    "status",
+    "created_at",
+)
+SIGNUP_COLUMNS = ("id", "member_id", "report_id", "need_id", "project_id", "signed_at")
+RECORD_COLUMNS = (
+    "id",
+    "signup_id",
+    "member_id",
+    "community_id",
+    "served_on",
+    "hours",
+    "note",
+    "confirmed_at",
+    "revoke_reason",
+)
+FEEDBACK_COLUMNS = (
+    "id",
+    "report_id",
+    "member_id",
+    "organization_id",
+    "half",
+    "activities",
+    "hours",
+    "rating",
+    "comment",
+    "written_at",
+    "read_at",
+)
 NEEDS = (
     "陪伴独居老人",
     "社区环境整治",
@@ -86,6 +157,11 @@ class ReportingSeedResult:
 
 def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=clock.CHINA)
+
+
+def _db(at: dt.datetime | None) -> object:
+    """A time as the database takes it in a raw row (SQLite: naive UTC text)."""
+    return connection.ops.adapt_datetimefield_value(at)
 
 
 def _is_community(code: str | None) -> bool:
@@ -132,14 +208,24 @@ def seed_reporting(
         ).values_list("code", flat=True):
             by_county[county].append(code)
             by_street[code[:9]].append(code)
+    tables = {
+        "reports": Table.of(CommunityReport, REPORT_COLUMNS),
+        "resources": Table.of(Resource, RESOURCE_COLUMNS),
+        "needs": Table.of(Need, NEED_COLUMNS),
+        "projects": Table.of(Project, PROJECT_COLUMNS),
+        "signups": Table.of(SignUp, SIGNUP_COLUMNS),
+        "records": Table.of(ServiceRecord, RECORD_COLUMNS),
+        "feedback": Table.of(Feedback, FEEDBACK_COLUMNS),
+    }
     with transaction.atomic():
         if CommunityReport.objects.filter(member_id__in=[r[0] for r in rows[:2000]]).exists():
             return result
+        made = IdRows({name: table.model for name, table in tables.items()})
         start = as_of - dt.timedelta(days=365)
         pinned = pinned or {}
         chosen = [r for r in rows if r[0] in pinned or rng.random() < MEMBER_SHARE]
         member_org = {pk: org for pk, org, _ in rows}
-        reports: list[CommunityReport] = []
+        confirmed: list[tuple[int, int, str, dt.datetime]] = []
         for pk, _org, code in chosen:
             community = pinned.get(pk) or _community_for(rng, code, by_county, by_street)
             if community is None:
@@ -162,34 +248,32 @@ def seed_reporting(
                 if status != ReportStatus.PENDING
                 else None
             )
-            reports.append(
-                CommunityReport(
-                    member_id=pk,
-                    community_id=community,
-                    address=f"{rng.choice(ROADS)}{rng.randrange(1, 200)}号",
-                    status=status,
-                    reported_at=_at(reported_on, 9),
-                    decided_at=decided,
-                    decline_reason="地址不在本社区" if status == ReportStatus.DECLINED else "",
-                )
+            report = made.add(
+                "reports",
+                pk,
+                None,
+                community,
+                f"{rng.choice(ROADS)}{rng.randrange(1, 200)}号",
+                status.value,
+                "",
+                None,
+                None,
+                _db(_at(reported_on, 9)),
+                _db(decided),
+                "地址不在本社区" if status == ReportStatus.DECLINED else "",
             )
-        CommunityReport.objects.bulk_create(reports, batch_size=BATCH)
-        result.members = len(reports)
-        result.organizations = _seed_organizations(rng, organizations, by_county, start)
-        confirmed = [
-            (pk, member_id, community, decided)
-            for pk, member_id, community, decided in CommunityReport.objects.filter(
-                pk__in=[r.pk for r in reports], status=ReportStatus.CONFIRMED
-            ).values_list("pk", "member_id", "community_id", "decided_at")
-            if member_id is not None and decided is not None
-        ]
+            result.members += 1
+            if status == ReportStatus.CONFIRMED and decided is not None:
+                confirmed.append((report, pk, community, decided))
+        result.organizations = _seed_organizations(rng, made, organizations, by_county, start)
         result.needs, needs, projects = _seed_lists(
-            rng, {c for _, _, c, _ in confirmed}, start, as_of
+            rng, made, {c for _, _, c, _ in confirmed}, start, as_of
         )
-        result.signups, result.records = _seed_service(
-            rng, confirmed, needs, projects, as_of, pinned
-        )
-        result.feedback = _seed_feedback(rng, confirmed, member_org, as_of)
+        result.signups, served = _seed_service(rng, made, confirmed, needs, projects, as_of, pinned)
+        result.records = len(served)
+        result.feedback = _seed_feedback(rng, made, confirmed, served, member_org, as_of)
+        with BulkWriter(tables, defer_indexes=False) as writer:
+            made.flush(writer)
     current = month_of(as_of)
     for month in [add_months(current, -i) for i in range(13, -1, -1)]:
         post_service_month(month)
@@ -216,13 +300,13 @@ def _community_for(
 
 def _seed_organizations(
     rng: random.Random,
+    made: IdRows,
     organizations: QuerySet[Organization],
     by_county: dict[str, list[str]],
     start: dt.date,
 ) -> int:
-    rows = list(organizations.values_list("pk", "name", "division_id"))
-    reports = []
-    for pk, _name, code in rows:
+    count = 0
+    for pk, name, code in organizations.values_list("pk", "name", "division_id"):
         if not code or rng.random() >= ORGANIZATION_SHARE:
             continue
         community = code if _is_community(code) else None
@@ -232,43 +316,42 @@ def _seed_organizations(
             continue
         signed = start + dt.timedelta(days=rng.randrange(200))
         lines = rng.sample(OFFERS, rng.randrange(2, 4))
-        reports.append(
-            CommunityReport(
-                organization_id=pk,
-                community_id=community,
-                address=community,
-                status=ReportStatus.CONFIRMED,
-                offers="\n".join(lines),
-                agreement_signed_on=signed,
-                agreement_until=signed.replace(year=signed.year + 2),
-                reported_at=_at(signed, 9),
-                decided_at=_at(signed + dt.timedelta(days=2), 15),
-            )
+        decided = _db(_at(signed + dt.timedelta(days=2), 15))
+        report = made.add(
+            "reports",
+            None,
+            pk,
+            community,
+            community,
+            ReportStatus.CONFIRMED.value,
+            "\n".join(lines),
+            signed,
+            signed.replace(year=signed.year + 2),
+            _db(_at(signed, 9)),
+            decided,
+            "",
         )
-    made = CommunityReport.objects.bulk_create(reports, batch_size=BATCH)
-    names = {pk: name for pk, name, _ in rows}
-    Resource.objects.bulk_create(
-        [
-            Resource(
-                community_id=r.community_id,
-                title=line,
-                report=r,
-                provider=names[r.organization_id or 0],
-                created_at=r.decided_at or r.reported_at,
-            )
-            for r in made
-            for line in r.offer_lines
-        ],
-        batch_size=BATCH,
-    )
-    return len(made)
+        for line in lines:
+            made.add("resources", community, line, "", report, name, decided)
+        count += 1
+    return count
+
+
+class _Item(NamedTuple):
+    """A need or a project as the sign-ups draw on it: `on` is the need's day or the project's
+    first day."""
+
+    pk: int
+    on: dt.date
+    places: int
 
 
 def _seed_lists(
-    rng: random.Random, communities: set[str], start: dt.date, as_of: dt.date
-) -> tuple[int, dict[str, list[Need]], dict[str, list[Project]]]:
-    needs: list[Need] = []
-    projects: list[Project] = []
+    rng: random.Random, made: IdRows, communities: set[str], start: dt.date, as_of: dt.date
+) -> tuple[int, dict[str, list[_Item]], dict[str, list[_Item]]]:
+    by_need: dict[str, list[_Item]] = defaultdict(list)
+    by_project: dict[str, list[_Item]] = defaultdict(list)
+    count = 0
     for community in sorted(communities):
         for month in range(13):
             first = (start.replace(day=1) + dt.timedelta(days=31 * month)).replace(day=1)
@@ -276,118 +359,105 @@ def _seed_lists(
                 day = first + dt.timedelta(days=rng.randrange(27))
                 if day > as_of + dt.timedelta(days=20):
                     continue
-                needs.append(
-                    Need(
-                        community_id=community,
-                        title=rng.choice(NEEDS),
-                        needed_on=day,
-                        places=rng.randrange(3, 9),
-                        status=ListStatus.CLOSED if day < as_of else ListStatus.OPEN,
-                        created_at=_at(day - dt.timedelta(days=10)),
-                    )
+                places = rng.randrange(3, 9)
+                need = made.add(
+                    "needs",
+                    community,
+                    rng.choice(NEEDS),
+                    "",
+                    day,
+                    places,
+                    (ListStatus.CLOSED if day < as_of else ListStatus.OPEN).value,
+                    _db(_at(day - dt.timedelta(days=10))),
                 )
+                by_need[community].append(_Item(need, day, places))
+                count += 1
         for half in range(2):
             begins = start + dt.timedelta(days=30 + 180 * half)
             ends = begins + dt.timedelta(days=150 + 90 * half)  # the second runs on
-            projects.append(
-                Project(
-                    community_id=community,
-                    title=rng.choice(PROJECTS),
-                    starts_on=begins,
-                    ends_on=ends,
-                    places=rng.randrange(5, 15),
-                    status=ListStatus.CLOSED if ends < as_of else ListStatus.OPEN,
-                    created_at=_at(begins - dt.timedelta(days=10)),
-                )
+            places = rng.randrange(5, 15)
+            project = made.add(
+                "projects",
+                community,
+                rng.choice(PROJECTS),
+                "",
+                begins,
+                ends,
+                places,
+                (ListStatus.CLOSED if ends < as_of else ListStatus.OPEN).value,
+                _db(_at(begins - dt.timedelta(days=10))),
             )
-    Need.objects.bulk_create(needs, batch_size=BATCH)
-    Project.objects.bulk_create(projects, batch_size=BATCH)
-    by_need: dict[str, list[Need]] = defaultdict(list)
-    for n in needs:
-        by_need[n.community_id].append(n)
-    by_project: dict[str, list[Project]] = defaultdict(list)
-    for p in projects:
-        by_project[p.community_id].append(p)
-    return len(needs) + len(projects), by_need, by_project
+            by_project[community].append(_Item(project, begins, places))
+            count += 1
+    return count, by_need, by_project
+
+
+Served = tuple[int, dt.date, Decimal]  # member, day, hours
 
 
 def _seed_service(
     rng: random.Random,
+    made: IdRows,
     confirmed: list[tuple[int, int, str, dt.datetime]],
-    needs: dict[str, list[Need]],
-    projects: dict[str, list[Project]],
+    needs: dict[str, list[_Item]],
+    projects: dict[str, list[_Item]],
     as_of: dt.date,
     pinned: dict[int, str],
-) -> tuple[int, int]:
+) -> tuple[int, list[Served]]:
     taken: dict[int, int] = defaultdict(int)
-    signups: list[SignUp] = []
-    served: list[tuple[int, dt.date, Decimal]] = []  # index into signups, day, hours
+    signups = 0
+    served: list[Served] = []
+
+    def serve(signup: int, member_id: int, community: str, day: dt.date) -> None:
+        hours = rng.choice(HOURS)
+        made.add("records", signup, member_id, community, day, hours, "", _db(_at(day, 18)), "")
+        served.append((member_id, day, hours))
+
     for report_id, member_id, community, decided_at in confirmed:
         since = decided_at.astimezone(clock.CHINA).date()
-        open_needs = [n for n in needs[community] if n.needed_on and n.needed_on > since]
+        open_needs = [n for n in needs[community] if n.on > since]
         want = 12 if member_id in pinned else rng.choice(ACTIVITY_COUNTS)
         for need in rng.sample(open_needs, min(want, len(open_needs))):
-            assert need.needed_on is not None
-            if taken[need.pk] >= need.places or (need.needed_on > as_of and rng.random() < 0.7):
+            if taken[need.pk] >= need.places or (need.on > as_of and rng.random() < 0.7):
                 continue  # most of the coming needs still have places
             taken[need.pk] += 1
-            signups.append(
-                SignUp(
-                    member_id=member_id,
-                    report_id=report_id,
-                    need=need,
-                    signed_at=_at(need.needed_on - dt.timedelta(days=3), 20),
-                )
-            )
-            if need.needed_on <= as_of and rng.random() < 0.9:
-                served.append((len(signups) - 1, need.needed_on, rng.choice(HOURS)))
+            signed = _db(_at(need.on - dt.timedelta(days=3), 20))
+            signup = made.add("signups", member_id, report_id, need.pk, None, signed)
+            signups += 1
+            if need.on <= as_of and rng.random() < 0.9:
+                serve(signup, member_id, community, need.on)
         if want >= 4 and projects[community] and rng.random() < 0.5:
             project = rng.choice(projects[community])
-            if project.starts_on > since and project.starts_on <= as_of:
-                signups.append(
-                    SignUp(
-                        member_id=member_id,
-                        report_id=report_id,
-                        project=project,
-                        signed_at=_at(project.starts_on - dt.timedelta(days=5), 20),
-                    )
-                )
+            if project.on > since and project.on <= as_of:
+                signed = _db(_at(project.on - dt.timedelta(days=5), 20))
+                signup = made.add("signups", member_id, report_id, None, project.pk, signed)
+                signups += 1
                 for week in range(rng.randrange(1, 4)):
-                    day = project.starts_on + dt.timedelta(days=14 * week + 2)
+                    day = project.on + dt.timedelta(days=14 * week + 2)
                     if day <= as_of:
-                        served.append((len(signups) - 1, day, rng.choice(HOURS)))
-    SignUp.objects.bulk_create(signups, batch_size=BATCH)
-    records = [
-        ServiceRecord(
-            signup=signups[i],
-            member_id=signups[i].member_id,
-            community_id=signups[i].item.community_id,
-            served_on=day,
-            hours=hours,
-            confirmed_at=_at(day, 18),
-        )
-        for i, day, hours in served
-    ]
-    ServiceRecord.objects.bulk_create(records, batch_size=BATCH, ignore_conflicts=True)
-    return len(signups), len(records)
+                        serve(signup, member_id, community, day)
+    return signups, served
 
 
 def _seed_feedback(
     rng: random.Random,
+    made: IdRows,
     confirmed: list[tuple[int, int, str, dt.datetime]],
+    served: list[Served],
     member_org: dict[int, int],
     as_of: dt.date,
 ) -> int:
+    """The community's half-yearly word on each member, from the hours just served (the
+    members had none before: they had not reported)."""
     latest = rules.previous_half(rules.half_of(as_of))
-    written: list[Feedback] = []
+    count = 0
     for half in (rules.previous_half(latest), latest):
         start, end = rules.half_range(half)
         totals: dict[int, tuple[int, Decimal]] = {}
-        for member_id, hours in ServiceRecord.objects.filter(
-            member_id__in=[m for _, m, _, _ in confirmed], served_on__gte=start, served_on__lt=end
-        ).values_list("member_id", "hours"):
-            n, h = totals.get(member_id, (0, Decimal(0)))
-            totals[member_id] = (n + 1, h + hours)
+        for member_id, day, hours in served:
+            if start <= day < end:
+                n, h = totals.get(member_id, (0, Decimal(0)))
+                totals[member_id] = (n + 1, h + hours)
         for report_id, member_id, _community, decided_at in confirmed:
             if decided_at.astimezone(clock.CHINA).date() >= end or rng.random() > 0.9:
                 continue
@@ -402,21 +472,18 @@ def _seed_feedback(
                 else Rating.POOR
             )
             at = _at(end + dt.timedelta(days=rng.randrange(3, 20)), 16)
-            written.append(
-                Feedback(
-                    report_id=report_id,
-                    member_id=member_id,
-                    organization_id=member_org[member_id],
-                    half=half,
-                    activities=n,
-                    hours=h,
-                    rating=rating,
-                    comment=rng.choice(COMMENTS) if n else "本半年未参加社区活动",
-                    written_at=at,
-                    read_at=at + dt.timedelta(days=5)
-                    if half != latest or rng.random() < 0.5
-                    else None,
-                )
+            made.add(
+                "feedback",
+                report_id,
+                member_id,
+                member_org[member_id],
+                half,
+                n,
+                h,
+                rating.value,
+                rng.choice(COMMENTS) if n else "本半年未参加社区活动",
+                _db(at),
+                _db(at + dt.timedelta(days=5)) if half != latest or rng.random() < 0.5 else None,
             )
-    Feedback.objects.bulk_create(written, batch_size=BATCH)
-    return len(written)
+            count += 1
+    return count
