@@ -25,7 +25,6 @@ from django.db.models import QuerySet
 
 from jiceng.core import clock
 from jiceng.core.paths import under_any
-from jiceng.datasets.writer import BulkWriter, IdRows, Table
 from jiceng.divisions.models import Division, Level
 from jiceng.members.models import ACTIVE_STATUSES, Member
 from jiceng.orglife.rules import add_months, month_of
@@ -44,6 +43,8 @@ from jiceng.reporting.models import (
     ServiceRecord,
     SignUp,
 )
+
+from .writer import BulkWriter, IdRows, Table
 
 MEMBER_SHARE = 0.08  # of the active members, reported where they live
 ORGANIZATION_SHARE = 0.3  # of the agencies', schools' and enterprises' branches
