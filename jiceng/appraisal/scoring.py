@@ -185,11 +185,14 @@ def gather_facts(branches: dict[int, Organization], year: int, as_of: dt.date) -
     }
     dues: dict[int, tuple[int, int]] = {}
     if last >= first:
+        # The months one by one, not a range: with the branches' ids each is an equality on
+        # the bills' index (month, organization). Over a range SQLite read every bill of the
+        # months for each batch of branches (Shandong's 94.9 million bills: 7.6 s a batch of
+        # 2,000 branches, 0.28 s this way).
+        judged = list(range(first, last + 1))  # months of one year (as_of_day keeps to it)
         dues = {
             row["organization_id"]: (row["n"], row["paid"])
-            for row in Bill.objects.filter(
-                organization_id__in=ids, month__range=(first, last), amount__gt=0
-            )
+            for row in Bill.objects.filter(organization_id__in=ids, month__in=judged, amount__gt=0)
             .values("organization_id")
             .annotate(n=Count("id"), paid=Count("id", filter=Q(payment__isnull=False)))
             .order_by()
