@@ -82,11 +82,18 @@ def seed_counties(
     totals = [0, 0, 0]
     for i, county in enumerate(counties):
         done = seed_villages(
-            district=county, as_of=as_of, seed=seed + i, teams=teams, demo_login=False
+            district=county,
+            as_of=as_of,
+            seed=seed + i,
+            teams=teams,
+            demo_login=False,
+            check_presence=False,  # once for all counties below: each check reads them all
         )
         totals[0] += done.teams
         totals[1] += done.dispatches
         totals[2] += done.work_days
+    if totals[1]:
+        check_presence_months(as_of)
     return VillageSeedResult(teams=totals[0], dispatches=totals[1], work_days=totals[2])
 
 
@@ -121,7 +128,11 @@ def seed_villages(
     seed: int,
     teams: int = TEAMS,
     demo_login: bool = True,
+    check_presence: bool = True,
 ) -> VillageSeedResult:
+    """A year of village work teams in `district`; with `check_presence` the months' on-site
+    checks after (each check is of every dispatch: a seed of many counties runs them once, at
+    the end, `check_presence_months`)."""
     if Dispatch.objects.filter(under(district.path, "team__path")).exists():
         return VillageSeedResult()
     rng = random.Random(seed)  # noqa: S311  # synthetic data
@@ -141,7 +152,7 @@ def seed_villages(
             user__isnull=True,
         ).order_by("pk")[: teams * 3]
     )
-    starts_on = (as_of.replace(day=1) - dt.timedelta(days=370)).replace(day=1)
+    starts_on = _first_day(as_of)
     login: DemoLogin | None = None
     made: list[tuple[Dispatch, float]] = []
     for i, village in enumerate(villages):
@@ -233,8 +244,20 @@ def seed_villages(
             reason="就医复查" if length == 2 else "参加省委党校培训",
             approver="TOWNSHIP" if n <= 3 else "COUNTY",
         )
-    month = workdays.month_of(starts_on)
-    while month <= workdays.month_of(as_of):
-        presence.check_month(month, up_to=yesterday)
-        month = month + 1 if month % 100 < 12 else (month // 100 + 1) * 100 + 1
+    if check_presence:
+        check_presence_months(as_of)
     return VillageSeedResult(teams=len(villages), dispatches=len(made), work_days=days, login=login)
+
+
+def check_presence_months(as_of: dt.date) -> None:
+    """The on-site checks of the seeded year's months up to the day before `as_of` (the
+    periodic job's own `presence.check_month`, which rebuilds a month for every dispatch)."""
+    month = workdays.month_of(_first_day(as_of))
+    while month <= workdays.month_of(as_of):
+        presence.check_month(month, up_to=as_of - dt.timedelta(days=1))
+        month = month + 1 if month % 100 < 12 else (month // 100 + 1) * 100 + 1
+
+
+def _first_day(as_of: dt.date) -> dt.date:
+    """The first day of the seeded year: the dispatches start in its first weeks."""
+    return (as_of.replace(day=1) - dt.timedelta(days=370)).replace(day=1)
