@@ -135,8 +135,8 @@ def test_a_text_keys_like_index_goes_and_comes_back_with_it_on_postgresql() -> N
     field = ServiceRecord._meta.get_field("community").clone()
     drop = DropKeyIndexConcurrently("servicerecord", "community", field)
     state = ProjectState.from_apps(apps)
-    indexed = field.clone()
-    indexed.db_index = True
+    _, _, args, kwargs = field.deconstruct()
+    indexed = models.ForeignKey(*args, **{**kwargs, "db_index": True})
     earlier = state.clone()  # the key as it was before the migration, with its index
     AlterField("servicerecord", "community", indexed).state_forwards("reporting", earlier)
     before = indexes("reporting_servicerecord")
