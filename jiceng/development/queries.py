@@ -269,33 +269,62 @@ def branch_pipeline(organization: Organization, *, today: dt.date | None = None)
     return lines
 
 
+# A reach of at most this many organizations (a branch, a general branch) reads its open cases
+# by organization and picks the deadlines here: SQLite, which keeps no statistics, otherwise
+# walks the (status, deadline) index of every open case in the database and looks each one's
+# organization up (a branch secretary's workbench in Shandong: 1 s for a branch of 37 cases).
+FEW_ORGANIZATIONS = 50
+
+
+def _by_deadline(
+    user: User,
+    permission: Permission,
+    due: tuple[dt.date | None, dt.date | None],
+    limit: int,
+) -> tuple[list[Applicant], int]:
+    """Open cases of the user's reach whose next deadline lies in `due` (from, up to; both
+    included, None open), earliest first, and how many in all (counted up to 100)."""
+    first, last = due
+    reach = scope_of(user).reach(permission)
+    if subtrees.organizations_in(reach) <= FEW_ORGANIZATIONS:
+        ids = list(Organization.objects.filter(reach.organization_q()).values_list("pk", flat=True))
+        found = sorted(
+            (
+                a
+                for a in Applicant.objects.filter(
+                    organization_id__in=ids, status=CaseStatus.OPEN
+                ).select_related("organization")
+                if a.next_due_on is not None
+                and (first is None or a.next_due_on >= first)
+                and (last is None or a.next_due_on <= last)
+            ),
+            key=lambda a: (a.next_due_on, a.pk),
+        )
+        return found[:limit], min(len(found), 100)
+    rows = Applicant.objects.filter(
+        subtrees.inside(reach, prefix="organization__"), status=CaseStatus.OPEN
+    )
+    if first is not None:
+        rows = rows.filter(next_due_on__gte=first)
+    if last is not None:
+        rows = rows.filter(next_due_on__lte=last)
+    count = rows.order_by().values("pk")[:100].count()
+    return list(rows.select_related("organization").order_by("next_due_on", "pk")[:limit]), count
+
+
 def late_cases(
     user: User, *, permission: Permission = Permission.VIEW_MEMBERS, limit: int = 5
 ) -> tuple[list[Applicant], int]:
     """The user's late cases (past a deadline), earliest deadline first, and how many in all
     (counted up to 100)."""
-    today = clock.today()
-    scope = scope_of(user)
-    rows = Applicant.objects.filter(
-        subtrees.inside(scope.reach(permission), prefix="organization__"),
-        status=CaseStatus.OPEN,
-        next_due_on__lt=today,
-    )
-    count = rows.order_by().values("pk")[:100].count()
-    return list(rows.select_related("organization").order_by("next_due_on", "pk")[:limit]), count
+    yesterday = clock.today() - dt.timedelta(days=1)
+    return _by_deadline(user, permission, (None, yesterday), limit)
 
 
 def soon_cases(user: User, *, limit: int = 5) -> tuple[list[Applicant], int]:
     today = clock.today()
-    scope = scope_of(user)
-    rows = Applicant.objects.filter(
-        subtrees.inside(scope.reach(Permission.VIEW_MEMBERS), prefix="organization__"),
-        status=CaseStatus.OPEN,
-        next_due_on__gte=today,
-        next_due_on__lte=today + dt.timedelta(days=SOON_DAYS),
-    )
-    count = rows.order_by().values("pk")[:100].count()
-    return list(rows.select_related("organization").order_by("next_due_on", "pk")[:limit]), count
+    soon = today + dt.timedelta(days=SOON_DAYS)
+    return _by_deadline(user, Permission.VIEW_MEMBERS, (today, soon), limit)
 
 
 def awaiting_approval(user: User, *, limit: int = 5) -> tuple[list[Applicant], int]:

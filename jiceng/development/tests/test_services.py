@@ -467,3 +467,29 @@ def test_awaiting_approval_lists_the_earliest_deadlines_of_every_step(
     )
     assert [a.pk for a in found] == [a.pk for a in expected]
     assert queries.awaiting_approval(district_department, limit=1)[0] == found[:1]
+
+
+@pytest.mark.parametrize("few", [50, 0])  # a branch's reach read by organization, or by deadline
+def test_late_and_coming_cases_are_the_same_read_either_way(
+    tree: Tree, secretary: User, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    monkeypatch.setattr(queries, "FEW_ORGANIZATIONS", few)
+    today = dt.date(2026, 6, 10)
+    dues = [  # next deadlines: two late, two within the fortnight, one beyond it, one closed
+        dt.date(2026, 6, 1),
+        dt.date(2026, 6, 9),
+        dt.date(2026, 6, 10),
+        dt.date(2026, 6, 24),
+        dt.date(2026, 6, 25),
+        dt.date(2026, 5, 1),
+    ]
+    made = [register(tree.branch, by=secretary) for _ in dues]
+    for applicant, due in zip(made, dues, strict=True):
+        Applicant.objects.filter(pk=applicant.pk).update(next_due_on=due)
+    Applicant.objects.filter(pk=made[-1].pk).update(status=CaseStatus.CLOSED)
+    with clock.frozen(dt.datetime(2026, 6, 10, 9, tzinfo=clock.CHINA)):
+        assert clock.today() == today
+        late, late_count = queries.late_cases(secretary, limit=1)
+        soon, soon_count = queries.soon_cases(secretary)
+    assert [a.pk for a in late] == [made[0].pk] and late_count == 2
+    assert [a.pk for a in soon] == [made[2].pk, made[3].pk] and soon_count == 2
