@@ -19,6 +19,7 @@ and stored: DropKeyIndexConcurrently drops it (the field then says db_index=Fals
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres import operations as postgres
@@ -130,44 +131,59 @@ class DropKeyIndexConcurrently(AlterField):
             raise ValueError(f"{model_name}.{name}: 只用于去掉外键自带的索引（db_index=False）")
         super().__init__(model_name, name, field)
 
-    def _key(self, schema_editor: Any, state: Any, app_label: str) -> tuple[Any, Any, str]:
-        """The model, the key and its index's name as Django named it when it made the key
-        (the schema editor's own naming, for the same table and column)."""
+    def _key(self, schema_editor: Any, state: Any, app_label: str) -> _Key | None:
+        """The key as `state` has it, with its index's name as Django named it when it made
+        the key (the schema editor's own naming, for the same table and column); None where
+        this database does not take the model."""
         model = state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return None
         field = model._meta.get_field(self.name)
-        return model, field, schema_editor._create_index_name(model._meta.db_table, [field.column])
+        table = schema_editor.quote_name(model._meta.db_table)
+        return _Key(
+            model=model,
+            field=field,
+            table=table,
+            name=schema_editor._create_index_name(model._meta.db_table, [field.column]),
+            concurrently=" CONCURRENTLY" if _concurrent_on(schema_editor, table) else "",
+        )
 
     def database_forwards(
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
     ) -> None:
-        model, _, name = self._key(schema_editor, from_state, app_label)
-        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+        key = self._key(schema_editor, from_state, app_label)
+        if key is None:
             return
-        quote = schema_editor.quote_name
-        table = quote(model._meta.db_table)
-        concurrently = " CONCURRENTLY" if _concurrent_on(schema_editor, table) else ""
-        names = [name, f"{name}_like"] if _on_postgresql(schema_editor) else [name]
-        for each in names:
-            schema_editor.execute(f"DROP INDEX{concurrently} IF EXISTS {quote(each)}")
+        names = [key.name, f"{key.name}_like"] if _on_postgresql(schema_editor) else [key.name]
+        for name in names:
+            quoted = schema_editor.quote_name(name)
+            schema_editor.execute(f"DROP INDEX{key.concurrently} IF EXISTS {quoted}")
 
     def database_backwards(
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
     ) -> None:
-        model, field, name = self._key(schema_editor, to_state, app_label)
-        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+        key = self._key(schema_editor, to_state, app_label)
+        if key is None:
             return
         quote = schema_editor.quote_name
-        table = quote(model._meta.db_table)
-        concurrently = " CONCURRENTLY" if _concurrent_on(schema_editor, table) else ""
         statements = [
-            f"CREATE INDEX{concurrently} {quote(name)} ON {table} ({quote(field.column)})"
+            f"CREATE INDEX{key.concurrently} {quote(key.name)} "
+            f"ON {key.table} ({quote(key.field.column)})"
         ]
-        like = (
-            schema_editor._create_like_index_sql(model, field)
-            if _on_postgresql(schema_editor)
-            else None
-        )
-        if like is not None:  # PostgreSQL's for LIKE 'prefix%' on a text key
-            statements.append(str(like).replace("CREATE INDEX", f"CREATE INDEX{concurrently}", 1))
+        if _on_postgresql(schema_editor):  # and for LIKE 'prefix%' on a text key, its twin
+            like = schema_editor._create_like_index_sql(key.model, key.field)
+            if like is not None:
+                statements.append(
+                    str(like).replace("CREATE INDEX", f"CREATE INDEX{key.concurrently}", 1)
+                )
         for statement in statements:
             schema_editor.execute(statement)
+
+
+@dataclass(frozen=True)
+class _Key:
+    model: Any
+    field: Any
+    table: str  # quoted
+    name: str  # of its index, unquoted
+    concurrently: str  # " CONCURRENTLY" or ""
