@@ -102,7 +102,8 @@ class Member(models.Model):
         on_delete=models.PROTECT,
         related_name="members",
         verbose_name="所在党组织",
-        db_index=False,  # the index (organization, status) serves it
+        # kept beside (organization, status): PostgreSQL probes it for a subtree's members,
+        # and without it planned a scan of all of them (a province's member list at scale 1)
     )
     party_group = models.ForeignKey(
         "orgs.PartyGroup",

@@ -17,17 +17,6 @@ class Migration(migrations.Migration):
 
     operations = [
         DropKeyIndexConcurrently(
-            model_name="member",
-            name="organization",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="members",
-                to="orgs.organization",
-                verbose_name="所在党组织",
-            ),
-        ),
-        DropKeyIndexConcurrently(
             model_name="memberevent",
             name="member",
             field=models.ForeignKey(

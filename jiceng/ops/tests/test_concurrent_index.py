@@ -50,6 +50,12 @@ LARGE_TABLES = (
     "development_applicant",
     "development_steprecord",
 )
+# Kept on purpose, and why.
+KEPT = {
+    # PostgreSQL probes it for a subtree's members; with only (organization, status) it planned
+    # a scan of all 100 million for a province's member list (scale 1, 2026-12-05)
+    "members_member_organization_id_4832e3e5",
+}
 
 
 @pytest.mark.django_db(transaction=True)  # CONCURRENTLY refuses to run inside a transaction
@@ -176,7 +182,7 @@ def test_no_index_of_a_large_table_only_repeats_the_start_of_another(table: str)
     covered = [
         (name, other)
         for name, columns in keyed.items()
-        if found[name]["index"] and not found[name]["unique"]
+        if found[name]["index"] and not found[name]["unique"] and name not in KEPT
         for other, longer in keyed.items()
         if other != name
         and longer[: len(columns)] == columns
