@@ -29,20 +29,28 @@ def _into(table: str, columns: Sequence[str]) -> str:
 
 def write_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Insert `rows` into `table` (unquoted names) inside the caller's transaction."""
+    if connection.vendor != "postgresql":
+        _insert_many(table, columns, rows)
+        return
+    # Django hands copy() to psycopg as it is; wrap_database_errors turns its errors into
+    # Django's, as executemany's are.
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.copy(f"COPY {_into(table, columns)} FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def _insert_many(
+    table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], tail: str = ""
+) -> None:
+    """SQLite: INSERT ... VALUES (...) `tail`, an executemany per BATCH_ROWS rows."""
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {_into(table, columns)} VALUES ({marks}) {tail}"  # noqa: S608 our names
+    remaining = iter(rows)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Django hands copy() to psycopg as it is; wrap_database_errors turns its errors
-            # into Django's, as executemany's are.
-            with (
-                connection.wrap_database_errors,
-                cursor.copy(f"COPY {_into(table, columns)} FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {_into(table, columns)} VALUES ({marks})"  # noqa: S608 - our names
-        remaining = iter(rows)
         while batch := list(islice(remaining, BATCH_ROWS)):
             cursor.executemany(sql, batch)
 
@@ -61,11 +69,7 @@ def insert_new(
     quote = connection.ops.quote_name
     skip = f"ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO NOTHING"
     if connection.vendor != "postgresql":
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {_into(table, columns)} VALUES ({marks}) {skip}"  # noqa: S608
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), BATCH_ROWS):
-                cursor.executemany(sql, rows[start : start + BATCH_ROWS])
+        _insert_many(table, columns, rows, skip)
         return
     staging = quote(f"new_{table}")
     names = ", ".join(quote(c) for c in columns)

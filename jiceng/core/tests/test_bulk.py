@@ -34,7 +34,7 @@ def row(member_id: int, organization_id: int, source: int, points: int) -> tuple
     )
 
 
-@pytest.mark.django_db(transaction=True)  # the temporary table lives in a transaction of its own
+@pytest.mark.django_db
 def test_rows_already_there_are_left_as_they_are_and_the_others_go_in(tree: Tree) -> None:
     member = add_member(tree.branch)
     org = tree.branch.pk
@@ -50,9 +50,3 @@ def test_rows_already_there_are_left_as_they_are_and_the_others_go_in(tree: Tree
         with connection.cursor() as cursor:
             cursor.execute("SELECT to_regclass('new_points_pointsentry')")
             assert cursor.fetchone() == (None,)
-
-
-@pytest.mark.django_db
-def test_no_rows_is_nothing(tree: Tree) -> None:
-    bulk.insert_new(PointsEntry._meta.db_table, COLUMNS, [], UNIQUE)
-    assert not PointsEntry.objects.exists()
