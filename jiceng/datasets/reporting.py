@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 
 from jiceng.core import clock
@@ -29,7 +29,7 @@ from jiceng.divisions.models import Division, Level
 from jiceng.members.models import ACTIVE_STATUSES, Member
 from jiceng.orglife.rules import add_months, month_of
 from jiceng.orgs.models import BRANCH_KINDS, Organization, Sector
-from jiceng.points.posting import post_service_month
+from jiceng.points.posting import db_datetime, post_service_month
 from jiceng.reporting import rules
 from jiceng.reporting.models import (
     CommunityReport,
@@ -160,11 +160,6 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=clock.CHINA)
 
 
-def _db(at: dt.datetime | None) -> object:
-    """A time as the database takes it in a raw row (SQLite: naive UTC text)."""
-    return connection.ops.adapt_datetimefield_value(at)
-
-
 def _is_community(code: str | None) -> bool:
     return bool(code) and len(code or "") == 12 and not (code or "").endswith("000")
 
@@ -259,8 +254,8 @@ def seed_reporting(
                 "",
                 None,
                 None,
-                _db(_at(reported_on, 9)),
-                _db(decided),
+                db_datetime(_at(reported_on, 9)),
+                db_datetime(decided),
                 "地址不在本社区" if status == ReportStatus.DECLINED else "",
             )
             result.members += 1
@@ -317,7 +312,7 @@ def _seed_organizations(
             continue
         signed = start + dt.timedelta(days=rng.randrange(200))
         lines = rng.sample(OFFERS, rng.randrange(2, 4))
-        decided = _db(_at(signed + dt.timedelta(days=2), 15))
+        decided = db_datetime(_at(signed + dt.timedelta(days=2), 15))
         report = made.add(
             "reports",
             None,
@@ -328,7 +323,7 @@ def _seed_organizations(
             "\n".join(lines),
             signed,
             signed.replace(year=signed.year + 2),
-            _db(_at(signed, 9)),
+            db_datetime(_at(signed, 9)),
             decided,
             "",
         )
@@ -369,7 +364,7 @@ def _seed_lists(
                     day,
                     places,
                     (ListStatus.CLOSED if day < as_of else ListStatus.OPEN).value,
-                    _db(_at(day - dt.timedelta(days=10))),
+                    db_datetime(_at(day - dt.timedelta(days=10))),
                 )
                 by_need[community].append(_Item(need, day, places))
                 count += 1
@@ -386,7 +381,7 @@ def _seed_lists(
                 ends,
                 places,
                 (ListStatus.CLOSED if ends < as_of else ListStatus.OPEN).value,
-                _db(_at(begins - dt.timedelta(days=10))),
+                db_datetime(_at(begins - dt.timedelta(days=10))),
             )
             by_project[community].append(_Item(project, begins, places))
             count += 1
@@ -411,7 +406,9 @@ def _seed_service(
 
     def serve(signup: int, member_id: int, community: str, day: dt.date) -> None:
         hours = rng.choice(HOURS)
-        made.add("records", signup, member_id, community, day, hours, "", _db(_at(day, 18)), "")
+        made.add(
+            "records", signup, member_id, community, day, hours, "", db_datetime(_at(day, 18)), ""
+        )
         served.append((member_id, day, hours))
 
     for report_id, member_id, community, decided_at in confirmed:
@@ -422,7 +419,7 @@ def _seed_service(
             if taken[need.pk] >= need.places or (need.on > as_of and rng.random() < 0.7):
                 continue  # most of the coming needs still have places
             taken[need.pk] += 1
-            signed = _db(_at(need.on - dt.timedelta(days=3), 20))
+            signed = db_datetime(_at(need.on - dt.timedelta(days=3), 20))
             signup = made.add("signups", member_id, report_id, need.pk, None, signed)
             signups += 1
             if need.on <= as_of and rng.random() < 0.9:
@@ -430,7 +427,7 @@ def _seed_service(
         if want >= 4 and projects[community] and rng.random() < 0.5:
             project = rng.choice(projects[community])
             if project.on > since and project.on <= as_of:
-                signed = _db(_at(project.on - dt.timedelta(days=5), 20))
+                signed = db_datetime(_at(project.on - dt.timedelta(days=5), 20))
                 signup = made.add("signups", member_id, report_id, None, project.pk, signed)
                 signups += 1
                 for week in range(rng.randrange(1, 4)):
@@ -483,8 +480,10 @@ def _seed_feedback(
                 h,
                 rating.value,
                 rng.choice(COMMENTS) if n else "本半年未参加社区活动",
-                _db(at),
-                _db(at + dt.timedelta(days=5)) if half != latest or rng.random() < 0.5 else None,
+                db_datetime(at),
+                db_datetime(at + dt.timedelta(days=5))
+                if half != latest or rng.random() < 0.5
+                else None,
             )
             count += 1
     return count

@@ -42,7 +42,9 @@ COLUMNS = (
     "created_by_id",
     "created_at",
 )
-UNIQUE = ("source_kind", "source_id", "member_id", "is_reversal")  # the ledger's unique key
+# the ledger's unique key (points_entry_once): ON CONFLICT names it, and the database refuses
+# columns that are not a unique index's
+UNIQUE = ("source_kind", "source_id", "member_id", "is_reversal")
 
 
 @dataclass
@@ -75,7 +77,7 @@ def insert_entries(rows: Sequence[tuple[Any, ...]]) -> int:
     return len(rows)
 
 
-def db_datetime(value: dt.datetime) -> object:
+def db_datetime(value: dt.datetime | None) -> object:
     return connection.ops.adapt_datetimefield_value(value)
 
 
