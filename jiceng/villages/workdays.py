@@ -22,8 +22,10 @@ def is_covered(year: int) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=4096)  # a year of days a dispatch each: the calendar's own check
-def is_workday(day: dt.date) -> bool:  # validates the date on every call (a quarter of the seed)
+# Remembered: the village seed asks for every day of every cadre's year, and the calendar
+# validates the date on each call (a quarter of that seed's time before).
+@functools.lru_cache(maxsize=4096)
+def is_workday(day: dt.date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:

@@ -475,7 +475,7 @@ def test_late_and_coming_cases_are_the_same_read_either_way(
 ) -> None:
     monkeypatch.setattr(queries, "FEW_ORGANIZATIONS", few)
     today = dt.date(2026, 6, 10)
-    dues = [  # next deadlines: two late, two within the fortnight, one beyond it, one closed
+    deadlines = [  # two late, two within the fortnight, one beyond it, one of a closed case
         dt.date(2026, 6, 1),
         dt.date(2026, 6, 9),
         dt.date(2026, 6, 10),
@@ -483,8 +483,8 @@ def test_late_and_coming_cases_are_the_same_read_either_way(
         dt.date(2026, 6, 25),
         dt.date(2026, 5, 1),
     ]
-    made = [register(tree.branch, by=secretary) for _ in dues]
-    for applicant, due in zip(made, dues, strict=True):
+    made = [register(tree.branch, by=secretary) for _ in deadlines]
+    for applicant, due in zip(made, deadlines, strict=True):
         Applicant.objects.filter(pk=applicant.pk).update(next_due_on=due)
     Applicant.objects.filter(pk=made[-1].pk).update(status=CaseStatus.CLOSED)
     with clock.frozen(dt.datetime(2026, 6, 10, 9, tzinfo=clock.CHINA)):

@@ -1,5 +1,6 @@
-"""Foreign keys' own indexes where another index begins with the key's column and serves
-its lookups (core.migration_operations.DropKeyIndexConcurrently)."""
+"""A member event's own index on the member, which (member, on) serves
+(core.migration_operations.DropKeyIndexConcurrently). The member's own index on the organization
+stays: PostgreSQL probes it for a subtree's members."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -8,7 +9,7 @@ from jiceng.core.migration_operations import DropKeyIndexConcurrently
 
 
 class Migration(migrations.Migration):
-    atomic = False  # the indexes are dropped CONCURRENTLY on PostgreSQL
+    atomic = False  # the index is dropped CONCURRENTLY on PostgreSQL
 
     dependencies = [
         ("members", "0008_id_number_column_not_unique"),
